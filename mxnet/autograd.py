@@ -1,0 +1,389 @@
+"""Autograd: a tape of operator calls, replayed backwards with the registry's gradients."""
+import threading
+
+from .base import MXNetError
+
+
+class _State(threading.local):
+    recording = False
+    training = False
+
+
+_state = _State()
+
+
+class Leaf:
+    """The autograd entry of a variable (an array with ``attach_grad``)."""
+
+    __slots__ = ("grad", "grad_req", "fresh")
+
+    def __init__(self, grad, grad_req):
+        self.grad = grad
+        self.grad_req = grad_req
+        self.fresh = False
+
+
+class Node:
+    """One recorded operator call: what its backward needs."""
+
+    __slots__ = ("op", "attrs", "in_entries", "inputs", "outputs", "state", "is_train",
+                 "out_arrays", "freed", "in_arrays", "__weakref__")
+
+    def __init__(self, op, attrs, in_entries, inputs, outputs, state, is_train, in_arrays, out_arrays):
+        self.op = op
+        self.attrs = attrs
+        self.in_entries = in_entries
+        self.inputs = inputs
+        self.outputs = outputs
+        self.state = state
+        self.is_train = is_train
+        self.in_arrays = in_arrays
+        self.out_arrays = out_arrays
+        self.freed = False
+
+
+def _record(op, attrs, args, datas, outs, state):
+    entries = [a._entry for a in args]
+    if not any(e is not None for e in entries):
+        return
+    node = Node(op, attrs, entries, datas, [o._data for o in outs], state, _state.training,
+                list(args), None)
+    for i, o in enumerate(outs):
+        o._entry = (node, i)
+    # keep output NDArrays only when a graph-building backward may need them
+    if op.backward_graph is not None:
+        import weakref
+        node.out_arrays = [weakref.ref(o) for o in outs]
+
+
+def _record_custom(node_op, attrs, args, outs, state):
+    """Record a node whose op is not in the registry (autograd.Function)."""
+    _record(node_op, attrs, args, [a._data for a in args], outs, state)
+
+
+class _Scope:
+    __slots__ = ("_rec", "_train", "_prev")
+
+    def __init__(self, recording, training):
+        self._rec = recording
+        self._train = training
+
+    def __enter__(self):
+        self._prev = (_state.recording, _state.training)
+        if self._rec is not None:
+            _state.recording = self._rec
+        if self._train is not None:
+            _state.training = self._train
+        return self
+
+    def __exit__(self, *exc):
+        _state.recording, _state.training = self._prev
+
+
+def record(train_mode=True):
+    """Scope in which operator calls are recorded for ``backward``."""
+    return _Scope(True, train_mode)
+
+
+def pause(train_mode=False):
+    """Scope in which recording is off."""
+    return _Scope(False, train_mode)
+
+
+def train_mode():
+    """Scope in which operators behave as in training (dropout active, ...)."""
+    return _Scope(None, True)
+
+
+def predict_mode():
+    """Scope in which operators behave as in inference."""
+    return _Scope(None, False)
+
+
+def is_recording():
+    return _state.recording
+
+
+def is_training():
+    return _state.training
+
+
+def set_recording(is_recording):  # noqa: F811 - MXNet's name
+    prev = _state.recording
+    _state.recording = bool(is_recording)
+    return prev
+
+
+def set_training(train_mode):  # noqa: F811 - MXNet's name
+    prev = _state.training
+    _state.training = bool(train_mode)
+    return prev
+
+
+def mark_variables(variables, gradients, grad_reqs="write"):
+    """Mark arrays as variables whose gradients go into the given buffers."""
+    from .ndarray.ndarray import NDArray
+    if isinstance(variables, NDArray):
+        variables, gradients = [variables], [gradients]
+    if isinstance(grad_reqs, str):
+        grad_reqs = [grad_reqs] * len(variables)
+    if len(variables) != len(gradients) or len(variables) != len(grad_reqs):
+        raise MXNetError("mark_variables: variables, gradients and grad_reqs differ in length")
+    for v, g, r in zip(variables, gradients, grad_reqs):
+        if r not in ("write", "add", "null"):
+            raise MXNetError(f"mark_variables: invalid grad_req {r!r}")
+        v._entry = Leaf(g, r)
+
+
+def _topo(heads):
+    """Nodes reachable from the head entries, in topological order (inputs first)."""
+    order = []
+    seen = set()
+    stack = []
+    for h in heads:
+        if type(h) is tuple:
+            stack.append((h[0], False))
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for e in node.in_entries:
+            if type(e) is tuple and id(e[0]) not in seen:
+                stack.append((e[0], False))
+    return order
+
+
+def _accumulate(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a + b
+
+
+def _run_backward(heads, head_grads, retain_graph, train_mode, create_graph, variables=None):
+    from .ndarray.ndarray import NDArray, _wrap, _opctx
+    from .backend import get_backend
+
+    head_entries = []
+    for h in heads:
+        if not isinstance(h, NDArray):
+            raise MXNetError(f"backward: heads must be NDArrays, got {type(h).__name__}")
+        if h._entry is None:
+            raise MXNetError("backward: cannot differentiate with respect to an array that was not "
+                             "computed from variables inside autograd.record() (call attach_grad on "
+                             "the inputs and record the computation)")
+        head_entries.append(h._entry)
+    if head_grads is None:
+        head_grads = [None] * len(heads)
+    if len(head_grads) != len(heads):
+        raise MXNetError("backward: head_grads must have one entry per head")
+
+    xp_of = {}
+    grads = {}       # id(node) -> list of output grads (raw arrays, or NDArrays when create_graph)
+    leaf_grads = {}  # id(leaf) -> (leaf, grad)
+
+    def add_grad(entry, g):
+        if g is None or entry is None:
+            return
+        if type(entry) is tuple:
+            node, i = entry
+            lst = grads.get(id(node))
+            if lst is None:
+                lst = grads[id(node)] = [None] * len(node.outputs)
+            lst[i] = _accumulate(lst[i], g)
+        else:
+            k = id(entry)
+            prev = leaf_grads.get(k)
+            leaf_grads[k] = (entry, _accumulate(prev[1] if prev else None, g))
+
+    for h, e, hg in zip(heads, head_entries, head_grads):
+        if hg is None:
+            xp = get_backend(h._ctx).xp
+            g = xp.ones_like(h._data)
+            g = _wrap(g, h._ctx) if create_graph else g
+        elif isinstance(hg, NDArray):
+            g = hg if create_graph else hg._data
+        else:
+            xp = get_backend(h._ctx).xp
+            g = xp.asarray(hg, dtype=h._data.dtype)
+            g = _wrap(g, h._ctx) if create_graph else g
+        add_grad(e, g)
+
+    order = _topo(head_entries)
+    prev_rec, prev_train = _state.recording, _state.training
+    _state.recording = bool(create_graph)
+    _state.training = bool(train_mode)
+    try:
+        for node in reversed(order):
+            ograds = grads.pop(id(node), None)
+            if ograds is None:
+                continue
+            if node.freed:
+                raise MXNetError("backward: the graph was already freed by an earlier backward; "
+                                 "call backward(retain_graph=True) to differentiate it twice")
+            op = node.op
+            in_grads = _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx, get_backend)
+            for e, g in zip(node.in_entries, in_grads):
+                add_grad(e, g)
+            if not retain_graph:
+                node.freed = True
+                node.inputs = node.outputs = node.state = None
+    finally:
+        _state.recording, _state.training = prev_rec, prev_train
+
+    if variables is not None:
+        out = []
+        for v in variables:
+            lg = leaf_grads.get(id(v._entry))
+            g = lg[1] if lg else None
+            if g is None:
+                g = get_backend(v._ctx).xp.zeros_like(v._data)
+            out.append(g if isinstance(g, NDArray) else _wrap(g, v._ctx))
+        return out
+
+    for leaf, g in leaf_grads.values():
+        req = leaf.grad_req
+        if req == "null" or leaf.grad is None:
+            continue
+        gd = g._data if isinstance(g, NDArray) else g
+        tgt = leaf.grad._data
+        if gd.shape != tgt.shape:
+            gd = gd.reshape(tgt.shape)
+        if req == "add":
+            tgt += gd
+        else:
+            tgt[...] = gd
+        if isinstance(g, NDArray) and create_graph:
+            leaf.grad._entry = g._entry
+        leaf.fresh = True
+    return None
+
+
+def _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx, get_backend):
+    from .ndarray.ndarray import NDArray
+    if create_graph and op.backward_graph is not None:
+        ins = node.in_arrays
+        outs = [r() if r is not None else None for r in (node.out_arrays or [])]
+        if any(o is None for o in outs):
+            outs = [_wrap(d, ins[0]._ctx if ins else None) for d in node.outputs]
+        ctx = ins[0]._ctx if ins else None
+        og = [g if (g is None or isinstance(g, NDArray)) else _wrap(g, ctx) for g in ograds]
+        return op.backward_graph(node.attrs, og, ins, outs)
+    # plain backward on raw arrays
+    ctx = node.in_arrays[0]._ctx if node.in_arrays else None
+    raw = [g._data if isinstance(g, NDArray) else g for g in ograds]
+    backend = get_backend(ctx) if ctx is not None else None
+    octx = _opctx(backend, node.is_train)
+    res = op.backward(node.attrs, raw, node.inputs, node.outputs, octx, node.state)
+    if create_graph:
+        return [None if r is None else _wrap(r, ctx) for r in res]
+    return res
+
+
+def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
+    """Compute the gradients of ``heads`` with respect to the marked variables."""
+    from .ndarray.ndarray import NDArray
+    if isinstance(heads, NDArray):
+        heads = [heads]
+        if head_grads is not None and not isinstance(head_grads, (list, tuple)):
+            head_grads = [head_grads]
+    _run_backward(list(heads), head_grads, retain_graph, train_mode, False)
+
+
+def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=False, train_mode=True):
+    """Return the gradients of ``heads`` with respect to ``variables`` (no buffers written)."""
+    from .ndarray.ndarray import NDArray
+    single = isinstance(variables, NDArray)
+    if single:
+        variables = [variables]
+    if isinstance(heads, NDArray):
+        heads = [heads]
+        if head_grads is not None and not isinstance(head_grads, (list, tuple)):
+            head_grads = [head_grads]
+    for v in variables:
+        if not isinstance(v._entry, Leaf):
+            raise MXNetError("autograd.grad: every variable must have had attach_grad() called "
+                             "(or be marked with mark_variables) before recording")
+    if retain_graph is None:
+        retain_graph = create_graph
+    res = _run_backward(list(heads), head_grads, retain_graph, train_mode, create_graph,
+                        variables=variables)
+    return res
+
+
+def get_symbol(x):
+    """The recorded computation that produced ``x``, as a Symbol."""
+    from .symbol import _from_autograd  # noqa: F401 - raises until symbols exist
+    return _from_autograd(x)
+
+
+class Function:
+    """A user-defined differentiable function: subclass and define forward and backward.
+
+    ``forward`` and ``backward`` take and return NDArrays; ``save_for_backward``
+    keeps arrays for backward in ``self.saved_tensors``.
+    """
+
+    def __init__(self):
+        self._used = False
+        self.saved_tensors = ()
+
+    def save_for_backward(self, *args):
+        self.saved_tensors = args
+
+    def __call__(self, *inputs):
+        from .ndarray.ndarray import NDArray
+        if self._used:
+            raise MXNetError("autograd.Function: each Function instance can be called only once")
+        self._used = True
+        with pause():
+            outputs = self.forward(*inputs)
+        single = isinstance(outputs, NDArray)
+        outs = [outputs] if single else list(outputs)
+        if _state.recording:
+            op = _FunctionOp(self, len(inputs), len(outs))
+            _record(op, None, list(inputs), [i._data for i in inputs], outs, None)
+        return outputs
+
+    def forward(self, *inputs):
+        raise NotImplementedError
+
+    def backward(self, *output_grads):
+        raise NotImplementedError
+
+
+class _FunctionOp:
+    """Adapter so that a Function node looks like a registry op to the tape."""
+
+    differentiable = True
+    backward_graph = None
+
+    def __init__(self, func, n_in, n_out):
+        self.func = func
+        self.name = type(func).__name__
+        self.n_in = n_in
+        self.n_out = n_out
+
+    def backward(self, attrs, ograds, inputs, outputs, ctx, state):
+        from .ndarray.ndarray import _wrap
+        from .context import current_context
+        c = current_context()
+        og = []
+        for g, o in zip(ograds, outputs):
+            og.append(_wrap(g if g is not None else ctx.xp.zeros_like(o), c))
+        with pause():
+            res = self.func.backward(*og)
+        from .ndarray.ndarray import NDArray
+        if isinstance(res, NDArray):
+            res = [res]
+        res = list(res)
+        if len(res) != self.n_in:
+            raise MXNetError(f"autograd.Function {self.name}: backward returned {len(res)} gradients "
+                             f"for {self.n_in} inputs")
+        return [r._data if r is not None else None for r in res]

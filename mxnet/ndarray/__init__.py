@@ -1,0 +1,283 @@
+"""``mx.nd``: NDArray, its creation functions and every registered operator."""
+import sys
+
+import numpy as np
+
+from .. import ops as _ops  # noqa: F401  (registers every operator)
+from ..base import MXNetError, np_dtype, mx_real_t, numeric_types
+from ..context import current_context, Context
+from ..ops.registry import get_op
+from .ndarray import NDArray, invoke, _wrap
+from . import register as _register
+
+_top, _internal_funcs, _subs = _register.generate()
+_generated_funcs = dict(_internal_funcs)
+_generated_funcs.update(_top)
+globals().update(_top)
+
+_internal = _register.make_module("mxnet.ndarray._internal", _internal_funcs, "Internal operators.")
+op = _register.make_module("mxnet.ndarray.op", _generated_funcs, "Every registered operator.")
+sys.modules[__name__ + "._internal"] = _internal
+sys.modules[__name__ + ".op"] = op
+for _mod, _funcs in _subs.items():
+    _m = _register.make_module(f"mxnet.ndarray.{_mod}", _funcs, f"mx.nd.{_mod} operators.")
+    sys.modules[f"{__name__}.{_mod}"] = _m
+    globals()[_mod] = _m
+for _mod in ("contrib", "linalg", "random", "image", "sparse"):
+    if _mod not in globals():
+        _m = _register.make_module(f"mxnet.ndarray.{_mod}", {}, f"mx.nd.{_mod} operators.")
+        sys.modules[f"{__name__}.{_mod}"] = _m
+        globals()[_mod] = _m
+
+
+def _ctx_of(ctx):
+    if ctx is None:
+        return current_context()
+    if isinstance(ctx, str):
+        return _register._ctx(ctx)
+    if not isinstance(ctx, Context):
+        raise MXNetError(f"ctx must be a Context, got {type(ctx).__name__}")
+    return ctx
+
+
+def _shape_arg(shape, fname):
+    if isinstance(shape, (int, np.integer)):
+        shape = (int(shape),)
+    try:
+        shape = tuple(int(d) for d in shape)
+    except TypeError:
+        raise MXNetError(f"{fname}: shape must be an int or a tuple of ints, got {shape!r}") from None
+    if any(d < 0 for d in shape):
+        raise MXNetError(f"{fname}: shape {shape} has a negative dimension")
+    return shape
+
+
+# -- creation ---------------------------------------------------------------------
+def array(source_array, ctx=None, dtype=None):
+    """Create an NDArray from any array-like (float32 unless ``dtype`` says otherwise)."""
+    ctx = _ctx_of(ctx)
+    if isinstance(source_array, NDArray):
+        dtype = source_array.dtype if dtype is None else dtype
+        src = source_array.asnumpy()
+    else:
+        src = source_array
+    dt = np_dtype(dtype) if dtype is not None else np.dtype(mx_real_t)
+    try:
+        data = np.asarray(src, dtype=dt)
+    except (TypeError, ValueError) as e:
+        raise MXNetError(f"array: cannot convert {type(source_array).__name__} to an NDArray: {e}") from None
+    from ..backend import get_backend
+    return _wrap(get_backend(ctx).asarray(data, dtype=dt), ctx)
+
+
+def empty(shape, ctx=None, dtype=None, stype=None):
+    """An uninitialised array (zeros here)."""
+    return zeros(shape, ctx, dtype)
+
+
+def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs):
+    """An array of zeros."""
+    return invoke(get_op("_zeros"), [], {"shape": _shape_arg(shape, "zeros"),
+                                         "dtype": np_dtype(dtype, mx_real_t)}, ctx=_ctx_of(ctx))
+
+
+def ones(shape, ctx=None, dtype=None, **kwargs):
+    """An array of ones."""
+    return invoke(get_op("_ones"), [], {"shape": _shape_arg(shape, "ones"),
+                                        "dtype": np_dtype(dtype, mx_real_t)}, ctx=_ctx_of(ctx))
+
+
+def full(shape, val, ctx=None, dtype=mx_real_t, out=None):
+    """An array filled with ``val``."""
+    res = invoke(get_op("_full"), [], {"shape": _shape_arg(shape, "full"), "value": val,
+                                       "dtype": np_dtype(dtype, mx_real_t)}, ctx=_ctx_of(ctx))
+    if out is not None:
+        out[:] = res
+        return out
+    return res
+
+
+def arange(start, stop=None, step=1.0, repeat=1, infer_range=None, ctx=None, dtype=mx_real_t):
+    """Evenly spaced values within [start, stop)."""
+    return invoke(get_op("_arange"), [], {"start": start, "stop": stop, "step": step, "repeat": repeat,
+                                          "dtype": np_dtype(dtype, mx_real_t)}, ctx=_ctx_of(ctx))
+
+
+def linspace(start, stop, num, endpoint=True, ctx=None, dtype=mx_real_t):
+    """``num`` evenly spaced values from start to stop."""
+    return invoke(get_op("_linspace"), [], {"start": start, "stop": stop, "num": num,
+                                            "endpoint": endpoint, "dtype": np_dtype(dtype, mx_real_t)},
+                  ctx=_ctx_of(ctx))
+
+
+def eye(N, M=0, k=0, ctx=None, dtype=None, **kwargs):
+    """A 2-D array with ones on the k-th diagonal."""
+    return invoke(get_op("_eye"), [], {"N": N, "M": M, "k": k, "dtype": np_dtype(dtype, mx_real_t)},
+                  ctx=_ctx_of(ctx))
+
+
+def waitall():
+    """Wait for all pending work (computation here is synchronous)."""
+
+
+def from_numpy(ndarray, zero_copy=True):
+    """Wrap a NumPy array (shared memory when ``zero_copy`` and C-contiguous)."""
+    if zero_copy and ndarray.flags.c_contiguous:
+        return _wrap(ndarray, current_context())
+    return array(ndarray, dtype=ndarray.dtype)
+
+
+def from_dlpack(dlpack):
+    return _wrap(np.from_dlpack(dlpack), current_context())
+
+
+def to_dlpack_for_read(data):
+    return data._data.__dlpack__()
+
+
+to_dlpack_for_write = to_dlpack_for_read
+
+
+# -- arithmetic helpers with scalar dispatch (MXNet's Python-level functions) -------
+def _ufunc(lhs, rhs, arr_op, scalar_op, rscalar_op=None, pyfn=None):
+    if isinstance(lhs, numeric_types) and isinstance(rhs, numeric_types):
+        return pyfn(lhs, rhs)
+    if isinstance(rhs, numeric_types):
+        return invoke(get_op(scalar_op), [lhs], {"scalar": rhs})
+    if isinstance(lhs, numeric_types):
+        return invoke(get_op(rscalar_op or scalar_op), [rhs], {"scalar": lhs})
+    return invoke(get_op(arr_op), [lhs, rhs])
+
+
+def add(lhs, rhs):
+    return _ufunc(lhs, rhs, "broadcast_add", "_plus_scalar", pyfn=lambda a, b: a + b)
+
+
+def subtract(lhs, rhs):
+    return _ufunc(lhs, rhs, "broadcast_sub", "_minus_scalar", "_rminus_scalar", lambda a, b: a - b)
+
+
+def multiply(lhs, rhs):
+    return _ufunc(lhs, rhs, "broadcast_mul", "_mul_scalar", pyfn=lambda a, b: a * b)
+
+
+def divide(lhs, rhs):
+    return _ufunc(lhs, rhs, "broadcast_div", "_div_scalar", "_rdiv_scalar", lambda a, b: a / b)
+
+
+true_divide = divide
+
+
+def modulo(lhs, rhs):
+    return _ufunc(lhs, rhs, "broadcast_mod", "_mod_scalar", "_rmod_scalar", lambda a, b: a % b)
+
+
+def power(base, exp):
+    return _ufunc(base, exp, "broadcast_power", "_power_scalar", "_rpower_scalar", lambda a, b: a ** b)
+
+
+def maximum(lhs, rhs):
+    return _ufunc(lhs, rhs, "broadcast_maximum", "_maximum_scalar", pyfn=max)
+
+
+def minimum(lhs, rhs):
+    return _ufunc(lhs, rhs, "broadcast_minimum", "_minimum_scalar", pyfn=min)
+
+
+def _cmpfn(arr_op, s_op, rs_op, pyfn):
+    return lambda lhs, rhs: _ufunc(lhs, rhs, arr_op, s_op, rs_op, lambda a, b: pyfn(a, b))
+
+
+equal = _cmpfn("broadcast_equal", "_equal_scalar", "_equal_scalar", lambda a, b: a == b)
+not_equal = _cmpfn("broadcast_not_equal", "_not_equal_scalar", "_not_equal_scalar", lambda a, b: a != b)
+greater = _cmpfn("broadcast_greater", "_greater_scalar", "_lesser_scalar", lambda a, b: a > b)
+greater_equal = _cmpfn("broadcast_greater_equal", "_greater_equal_scalar", "_lesser_equal_scalar",
+                       lambda a, b: a >= b)
+lesser = _cmpfn("broadcast_lesser", "_lesser_scalar", "_greater_scalar", lambda a, b: a < b)
+lesser_equal = _cmpfn("broadcast_lesser_equal", "_lesser_equal_scalar", "_greater_equal_scalar",
+                      lambda a, b: a <= b)
+logical_and = _cmpfn("broadcast_logical_and", "_logical_and_scalar", "_logical_and_scalar",
+                     lambda a, b: float(bool(a) and bool(b)))
+logical_or = _cmpfn("broadcast_logical_or", "_logical_or_scalar", "_logical_or_scalar",
+                    lambda a, b: float(bool(a) or bool(b)))
+logical_xor = _cmpfn("broadcast_logical_xor", "_logical_xor_scalar", "_logical_xor_scalar",
+                     lambda a, b: float(bool(a) != bool(b)))
+
+
+def negative(arr):
+    return -arr
+
+
+def concatenate(arrays, axis=0, always_copy=True):
+    """Join arrays along an existing axis (the old Python-level helper)."""
+    if not arrays:
+        raise MXNetError("concatenate: arrays must not be empty")
+    if not always_copy and len(arrays) == 1:
+        return arrays[0]
+    return invoke(get_op("Concat"), list(arrays), {"dim": axis, "num_args": len(arrays)})
+
+
+def moveaxis(tensor, source, destination):
+    """Move an axis to a new position."""
+    axes = list(range(tensor.ndim))
+    src = source % tensor.ndim
+    dst = destination % tensor.ndim
+    axes.pop(src)
+    axes.insert(dst, src)
+    return tensor.transpose(axes)
+
+
+def onehot_encode(indices, out):
+    """One-hot encode ``indices`` into ``out`` (deprecated MXNet helper)."""
+    res = invoke(get_op("one_hot"), [indices], {"depth": out.shape[1], "dtype": out._data.dtype})
+    out[:] = res
+    return out
+
+
+def zeros_like(data, **kwargs):  # noqa: F811 - the generated op takes no dtype
+    return invoke(get_op("zeros_like"), [data], kwargs)
+
+
+def ones_like(data, **kwargs):  # noqa: F811
+    return invoke(get_op("ones_like"), [data], kwargs)
+
+
+# -- methods of NDArray that forward to operators ------------------------------------
+_METHODS = (
+    "abs", "sign", "exp", "expm1", "log", "log10", "log2", "log1p", "sqrt", "rsqrt", "cbrt", "rcbrt",
+    "square", "reciprocal", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
+    "arcsinh", "arccosh", "arctanh", "degrees", "radians", "floor", "ceil", "round", "rint", "fix",
+    "trunc", "relu", "sigmoid", "softmax", "log_softmax", "softmin", "sum", "nansum", "prod",
+    "nanprod", "mean", "max", "min", "norm", "argmax", "argmin", "argmax_channel", "clip",
+    "one_hot", "pick", "take", "tile", "repeat", "pad", "flip", "sort", "argsort", "topk",
+    "swapaxes", "split_v2", "diag", "broadcast_axes", "slice_axis", "slice_like", "space_to_depth",
+    "depth_to_space", "shape_array", "size_array", "log_sigmoid", "mish", "erf", "erfinv", "gamma",
+    "gammaln",
+)
+
+
+def _method(fname):
+    def m(self, *args, **kwargs):
+        return _generated_funcs[fname](self, *args, **kwargs)
+    m.__name__ = fname
+    m.__doc__ = f"Convenience method for ``mx.nd.{fname}(self, ...)``."
+    return m
+
+
+for _name in _METHODS:
+    if _name in _generated_funcs and not hasattr(NDArray, _name):
+        setattr(NDArray, _name, _method(_name))
+
+
+def _load_utils():
+    from .utils import save, load, load_frombuffer  # noqa: F401
+    return save, load, load_frombuffer
+
+
+try:
+    from .utils import save, load, load_frombuffer  # noqa: F401
+except ImportError:  # serialization lives in utils.py
+    pass
+
+__all__ = ["NDArray", "array", "zeros", "ones", "full", "empty", "arange", "linspace", "eye",
+           "waitall", "invoke"] + sorted(_top)

@@ -1,0 +1,615 @@
+"""``NDArray``: a backend array, its context and its autograd entry; and ``invoke``,
+the one path by which every registered operator runs eagerly."""
+import operator as _operator
+
+import numpy as np
+
+from .. import autograd as _ag
+from ..backend import get_backend, NUMPY_BACKEND
+from ..base import MXNetError, np_dtype, mx_real_t, numeric_types, integer_types
+from ..context import Context, current_context, cpu
+from ..ops.registry import get_op, OpContext
+
+_CPU0 = cpu(0)
+
+
+def _opctx(backend, is_train):
+    cache = backend.__dict__.get("_opctx")
+    if cache is None:
+        cache = backend._opctx = (OpContext(backend, False), OpContext(backend, True))
+    return cache[is_train]
+
+
+def invoke(op, args, kwargs=None, out=None, ctx=None, attrs=None):
+    """Run registered operator ``op`` on NDArrays ``args``; returns an NDArray or a list.
+
+    ``kwargs`` are the operator's parameters (parsed here) unless ``attrs`` is
+    given already parsed.  ``ctx`` places the outputs of operators that have no
+    array inputs.  ``out`` receives the (first) result in place.
+    """
+    if attrs is None:
+        attrs = op.parse_attrs(kwargs)
+    if args:
+        a0 = args[0]
+        ctx = a0._ctx
+        datas = []
+        for a in args:
+            if not isinstance(a, NDArray):
+                raise MXNetError(f"Operator {op.name}: expected NDArray inputs, got {type(a).__name__}")
+            if a._ctx != ctx:
+                raise MXNetError(f"Operator {op.name}: all inputs must be on the same context, "
+                                 f"got {ctx} and {a._ctx}")
+            datas.append(a._data)
+    else:
+        datas = []
+        if ctx is None:
+            ctx = current_context()
+    backend = NUMPY_BACKEND if ctx.device_typeid != 2 else get_backend(ctx)
+    st = _ag._state
+    octx = _opctx(backend, st.training)
+    try:
+        res = op.forward(attrs, datas, octx)
+    except MXNetError:
+        raise
+    except Exception as e:
+        shapes = ", ".join(f"{n}{tuple(d.shape)}:{d.dtype}" for n, d in
+                           zip(op.input_names(attrs, len(datas)), datas))
+        raise MXNetError(f"Operator {op.name}: {type(e).__name__}: {e} "
+                         f"(inputs: {shapes or 'none'})") from e
+    state = None
+    if op.save_state:
+        res, state = res
+    if type(res) is tuple or type(res) is list:
+        outs = [_wrap(r, ctx) for r in res]
+    else:
+        outs = [_wrap(res, ctx)]
+    if st.recording and op.differentiable:
+        _ag._record(op, attrs, args, datas, outs, state)
+    if out is not None:
+        nvis = op.num_visible_outputs(attrs)
+        targets = out if isinstance(out, (list, tuple)) else [out]
+        for t, o in zip(targets, outs[:nvis]):
+            _copy_into(t, o)
+        return out
+    nvis = op.num_visible_outputs(attrs) if op._num_outputs != 1 else 1
+    if nvis == 1:
+        return outs[0]
+    return outs[:nvis]
+
+
+def _copy_into(target, src):
+    if not isinstance(target, NDArray):
+        raise MXNetError(f"out must be an NDArray, got {type(target).__name__}")
+    if target._data is src._data:
+        return
+    if tuple(target.shape) != tuple(src.shape):
+        raise MXNetError(f"out: shape {tuple(target.shape)} does not match the result's "
+                         f"shape {tuple(src.shape)}")
+    target._data[...] = src._data
+    if src._entry is not None:
+        target._entry = src._entry
+
+
+def _wrap(data, ctx):
+    a = NDArray.__new__(NDArray)
+    a._data = data
+    a._ctx = ctx
+    a._entry = None
+    return a
+
+
+def _as_backend_array(value, ctx, dtype=None):
+    backend = get_backend(ctx)
+    if isinstance(value, NDArray):
+        value = value.asnumpy() if value._ctx != ctx else value._data
+    return backend.asarray(value, dtype=dtype)
+
+
+class NDArray:
+    """An n-dimensional array on a context, with MXNet 1.x semantics."""
+
+    __slots__ = ("_data", "_ctx", "_entry", "__weakref__")
+    __array_priority__ = 1000.0
+
+    def __init__(self, data, ctx=None, dtype=None):
+        ctx = ctx or current_context()
+        self._data = _as_backend_array(data, ctx, dtype)
+        self._ctx = ctx
+        self._entry = None
+
+    # -- attributes ---------------------------------------------------------
+    @property
+    def shape(self):
+        return self._data.shape
+
+    @property
+    def dtype(self):
+        return self._data.dtype.type
+
+    @property
+    def size(self):
+        return int(self._data.size)
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    @property
+    def context(self):
+        return self._ctx
+
+    ctx = context
+
+    @property
+    def stype(self):
+        return "default"
+
+    @property
+    def handle(self):
+        return self._data
+
+    @property
+    def writable(self):
+        return bool(getattr(self._data, "flags", None) is None or self._data.flags.writeable)
+
+    @property
+    def T(self):
+        if self.ndim > 2:
+            raise MXNetError("NDArray.T: only 1-D and 2-D arrays can be transposed with .T, "
+                             f"got shape {self.shape}")
+        return self.transpose()
+
+    @property
+    def grad(self):
+        e = self._entry
+        if isinstance(e, _ag.Leaf):
+            return e.grad
+        return None
+
+    # -- conversion ---------------------------------------------------------
+    def asnumpy(self):
+        """A NumPy copy of the data (synchronous)."""
+        d = self._data
+        if type(d) is np.ndarray:
+            return d.copy()
+        return get_backend(self._ctx).to_numpy(d)
+
+    def asscalar(self):
+        if self.size != 1:
+            raise MXNetError(f"NDArray.asscalar: the array must have exactly one element, "
+                             f"got shape {self.shape}")
+        return self.asnumpy().reshape(())[()]
+
+    def item(self):
+        return self.asscalar().item()
+
+    def astype(self, dtype, copy=True):
+        dt = np_dtype(dtype)
+        if not copy and self._data.dtype == dt:
+            return self
+        return invoke(_OP_CAST, [self], {"dtype": dt})
+
+    def copy(self):
+        return self.copyto(self._ctx)
+
+    def copyto(self, other):
+        """Copy into another NDArray (returned) or onto a context (a new array)."""
+        if isinstance(other, NDArray):
+            if other is self:
+                return other
+            if tuple(other.shape) != tuple(self.shape):
+                raise MXNetError(f"copyto: shape mismatch, {self.shape} vs {other.shape}")
+            if other._ctx == self._ctx:
+                other._data[...] = self._data
+            else:
+                other._data[...] = _as_backend_array(self, other._ctx, other._data.dtype)
+            return other
+        if isinstance(other, Context):
+            if other == self._ctx:
+                res = invoke(_OP_COPY, [self])
+                return res
+            res = _wrap(_as_backend_array(self, other), other)
+            if _ag._state.recording and self._entry is not None:
+                _ag._record(_OP_COPY, _OP_COPY.fast_attrs, [self], [self._data], [res], None)
+            return res
+        raise MXNetError(f"copyto: expected an NDArray or a Context, got {type(other).__name__}")
+
+    def as_in_context(self, context):
+        if context == self._ctx:
+            return self
+        return self.copyto(context)
+
+    as_in_ctx = as_in_context
+
+    def to_device(self, device):
+        return self.as_in_context(device)
+
+    def wait_to_read(self):
+        pass
+
+    def wait_to_write(self):
+        pass
+
+    def tostype(self, stype):
+        if stype != "default":
+            from . import sparse
+            return sparse.cast_storage(self, stype)
+        return self
+
+    def as_nd_ndarray(self):
+        return self
+
+    def as_np_ndarray(self):
+        from ..numpy import ndarray as np_ndarray
+        a = np_ndarray.__new__(np_ndarray)
+        a._data, a._ctx, a._entry = self._data, self._ctx, self._entry
+        return a
+
+    def tolist(self):
+        return self.asnumpy().tolist()
+
+    # -- autograd -----------------------------------------------------------
+    def attach_grad(self, grad_req="write", stype=None):
+        """Allocate a gradient buffer and mark this array as a variable autograd tracks."""
+        if grad_req not in ("write", "add", "null"):
+            raise MXNetError(f"attach_grad: grad_req must be 'write', 'add' or 'null', got {grad_req!r}")
+        grad = _wrap(get_backend(self._ctx).xp.zeros_like(self._data), self._ctx)
+        self._entry = _ag.Leaf(grad, grad_req)
+
+    def detach(self):
+        return _wrap(self._data, self._ctx)
+
+    def backward(self, out_grad=None, retain_graph=False, train_mode=True):
+        _ag.backward([self], [out_grad] if out_grad is not None else None,
+                     retain_graph=retain_graph, train_mode=train_mode)
+
+    def drop_grad(self):
+        if isinstance(self._entry, _ag.Leaf):
+            self._entry = None
+
+    # -- python protocols ---------------------------------------------------
+    def __repr__(self):
+        shape = "x".join(str(d) for d in self.shape)
+        return f"\n{self.asnumpy()}\n<{type(self).__name__} {shape} @{self._ctx}>"
+
+    __str__ = __repr__
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d array")
+        return self.shape[0]
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.asnumpy()
+        return a if dtype is None else a.astype(dtype, copy=False)
+
+    def __float__(self):
+        return float(self.asscalar())
+
+    def __int__(self):
+        return int(self.asscalar())
+
+    def __index__(self):
+        if not np.issubdtype(self._data.dtype, np.integer):
+            raise TypeError("only integer arrays can be used as an index")
+        return int(self.asscalar())
+
+    def __bool__(self):
+        n = self.size
+        if n == 1:
+            return bool(self.asscalar())
+        if n == 0:
+            return False
+        raise ValueError("The truth value of an NDArray with multiple elements is ambiguous.")
+
+    __nonzero__ = __bool__
+
+    def __hash__(self):
+        return id(self)
+
+    def __getstate__(self):
+        return {"data": self.asnumpy(), "ctx": (self._ctx.device_type, self._ctx.device_id)}
+
+    def __setstate__(self, st):
+        ctx = Context(*st["ctx"])
+        try:
+            backend = get_backend(ctx)
+        except MXNetError:
+            ctx, backend = _CPU0, NUMPY_BACKEND
+        self._data = backend.asarray(st["data"])
+        self._ctx = ctx
+        self._entry = None
+
+    def __reduce__(self):
+        return (_unpickle, (type(self),), self.__getstate__())
+
+    def __dlpack__(self, *a, **k):
+        return self._data.__dlpack__(*a, **k)
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()
+
+    # -- indexing -----------------------------------------------------------
+    def __getitem__(self, key):
+        key, basic = _normalize_key(key, self)
+        if basic and not (_ag._state.recording and self._entry is not None):
+            res = self._data[key]
+            if res.ndim == 0:
+                res = res.reshape((1,))
+            return _wrap(res, self._ctx)
+        return invoke(_OP_GETITEM, [self], attrs=_key_attrs(key, self))
+
+    def __setitem__(self, key, value):
+        key, _ = _normalize_key(key, self)
+        if isinstance(value, NDArray):
+            if value._ctx != self._ctx:
+                value = value.as_in_context(self._ctx)
+            v = value._data
+        elif isinstance(value, numeric_types) or isinstance(value, bool):
+            v = value
+        else:
+            v = get_backend(self._ctx).asarray(value, dtype=self._data.dtype)
+        try:
+            if isinstance(key, tuple) and len(key) == 0:
+                self._data[...] = v
+            else:
+                self._data[key] = v
+        except (ValueError, IndexError) as e:
+            raise MXNetError(f"NDArray.__setitem__: cannot assign a value of shape "
+                             f"{getattr(v, 'shape', ())} to index {key!r} of an array of shape "
+                             f"{self.shape}: {e}") from None
+
+    # -- arithmetic ---------------------------------------------------------
+    def _binary(self, other, op_arr, op_scalar, rop_scalar=None, reverse=False):
+        if isinstance(other, NDArray):
+            return invoke(op_arr, [other, self] if reverse else [self, other])
+        if isinstance(other, numeric_types):
+            sop = rop_scalar if reverse and rop_scalar is not None else op_scalar
+            return invoke(sop, [self], attrs=_scalar_attrs(other))
+        if isinstance(other, np.ndarray):
+            return self._binary(NDArray(other, ctx=self._ctx, dtype=other.dtype), op_arr,
+                                op_scalar, rop_scalar, reverse)
+        return NotImplemented
+
+    def __add__(self, o):
+        if type(o) is NDArray:
+            return invoke(_OP_ADD, [self, o])
+        return self._binary(o, _OP_ADD, _OP_ADD_S)
+
+    def __radd__(self, o):
+        return self._binary(o, _OP_ADD, _OP_ADD_S, reverse=True)
+
+    def __sub__(self, o):
+        if type(o) is NDArray:
+            return invoke(_OP_SUB, [self, o])
+        return self._binary(o, _OP_SUB, _OP_SUB_S)
+
+    def __rsub__(self, o):
+        return self._binary(o, _OP_SUB, _OP_SUB_S, _OP_RSUB_S, reverse=True)
+
+    def __mul__(self, o):
+        if type(o) is NDArray:
+            return invoke(_OP_MUL, [self, o])
+        return self._binary(o, _OP_MUL, _OP_MUL_S)
+
+    def __rmul__(self, o):
+        return self._binary(o, _OP_MUL, _OP_MUL_S, reverse=True)
+
+    def __truediv__(self, o):
+        return self._binary(o, _OP_DIV, _OP_DIV_S)
+
+    def __rtruediv__(self, o):
+        return self._binary(o, _OP_DIV, _OP_DIV_S, _OP_RDIV_S, reverse=True)
+
+    __div__ = __truediv__
+    __rdiv__ = __rtruediv__
+
+    def __floordiv__(self, o):
+        return self._binary(o, get_op("broadcast_floor_divide") if _has("broadcast_floor_divide")
+                            else _OP_DIV, get_op("_floor_divide_scalar") if _has("_floor_divide_scalar")
+                            else _OP_DIV_S)
+
+    def __mod__(self, o):
+        return self._binary(o, _OP_MOD, _OP_MOD_S)
+
+    def __rmod__(self, o):
+        return self._binary(o, _OP_MOD, _OP_MOD_S, _OP_RMOD_S, reverse=True)
+
+    def __pow__(self, o):
+        return self._binary(o, _OP_POW, _OP_POW_S)
+
+    def __rpow__(self, o):
+        return self._binary(o, _OP_POW, _OP_POW_S, _OP_RPOW_S, reverse=True)
+
+    def __neg__(self):
+        return invoke(_OP_NEG, [self])
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return invoke(get_op("abs"), [self])
+
+    def __eq__(self, o):
+        if o is None:
+            return False
+        return self._binary(o, get_op("broadcast_equal"), get_op("_equal_scalar"))
+
+    def __ne__(self, o):
+        if o is None:
+            return True
+        return self._binary(o, get_op("broadcast_not_equal"), get_op("_not_equal_scalar"))
+
+    def __gt__(self, o):
+        return self._binary(o, get_op("broadcast_greater"), get_op("_greater_scalar"),
+                            get_op("_lesser_scalar"), reverse=False)
+
+    def __ge__(self, o):
+        return self._binary(o, get_op("broadcast_greater_equal"), get_op("_greater_equal_scalar"))
+
+    def __lt__(self, o):
+        return self._binary(o, get_op("broadcast_lesser"), get_op("_lesser_scalar"))
+
+    def __le__(self, o):
+        return self._binary(o, get_op("broadcast_lesser_equal"), get_op("_lesser_equal_scalar"))
+
+    def _inplace(self, o, op_arr, op_scalar):
+        if _ag._state.recording and self._entry is not None:
+            raise MXNetError("in-place operations on an array recorded by autograd are not supported; "
+                             "use out-of-place arithmetic inside autograd.record()")
+        res = self._binary(o, op_arr, op_scalar)
+        if res is NotImplemented:
+            return res
+        try:
+            self._data[...] = res._data
+        except ValueError as e:
+            raise MXNetError(f"in-place operation: result of shape {res.shape} does not fit an array "
+                             f"of shape {self.shape}: {e}") from None
+        return self
+
+    def __iadd__(self, o):
+        return self._inplace(o, _OP_ADD, _OP_ADD_S)
+
+    def __isub__(self, o):
+        return self._inplace(o, _OP_SUB, _OP_SUB_S)
+
+    def __imul__(self, o):
+        return self._inplace(o, _OP_MUL, _OP_MUL_S)
+
+    def __itruediv__(self, o):
+        return self._inplace(o, _OP_DIV, _OP_DIV_S)
+
+    __idiv__ = __itruediv__
+
+    def __imod__(self, o):
+        return self._inplace(o, _OP_MOD, _OP_MOD_S)
+
+    # -- shape methods with MXNet's special forms ---------------------------
+    def reshape(self, *shape, **kwargs):
+        """Reshape (MXNet codes 0, -1, -2, -3, -4 allowed); a view when no copy is needed."""
+        if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
+            shape = shape[0]
+        if "shape" in kwargs:
+            shape = kwargs.pop("shape")
+        return invoke(get_op("Reshape"), [self], {"shape": tuple(shape), **kwargs})
+
+    def reshape_like(self, *args, **kwargs):
+        return invoke(get_op("reshape_like"), [self] + list(args), kwargs)
+
+    def zeros_like(self, *args, **kwargs):
+        return invoke(get_op("zeros_like"), [self], kwargs)
+
+    def ones_like(self, *args, **kwargs):
+        return invoke(get_op("ones_like"), [self], kwargs)
+
+    def broadcast_to(self, shape):
+        return invoke(get_op("broadcast_to"), [self], {"shape": tuple(shape)})
+
+    def broadcast_like(self, other):
+        return invoke(get_op("broadcast_like"), [self, other])
+
+    def flatten(self, inplace=False):
+        return invoke(get_op("Flatten"), [self])
+
+    def expand_dims(self, axis, inplace=False):
+        return invoke(get_op("expand_dims"), [self], {"axis": axis})
+
+    def squeeze(self, axis=None, inplace=False):
+        return invoke(get_op("squeeze"), [self], {"axis": axis})
+
+    def transpose(self, *axes, **kwargs):
+        if len(axes) == 1 and isinstance(axes[0], (list, tuple)):
+            axes = axes[0]
+        if axes:
+            kwargs["axes"] = tuple(axes)
+        return invoke(get_op("transpose"), [self], kwargs)
+
+    def split(self, *args, **kwargs):
+        return _method_call("split", self, args, kwargs)
+
+    def slice(self, *args, **kwargs):
+        return _method_call("slice", self, args, kwargs)
+
+    def __matmul__(self, o):
+        return invoke(get_op("dot"), [self, o])
+
+
+def _has(name):
+    from ..ops.registry import has_op
+    return has_op(name)
+
+
+def _unpickle(cls):
+    return cls.__new__(cls)
+
+
+def _method_call(opname, self, args, kwargs):
+    from . import _generated_funcs
+    return _generated_funcs[opname](self, *args, **kwargs)
+
+
+def _scalar_attrs(value):
+    from ..ops.registry import Attrs
+    if isinstance(value, (bool, np.bool_)):
+        value = int(value)
+    return Attrs(scalar=float(value) if not isinstance(value, integer_types) else value,
+                 is_int=isinstance(value, integer_types))
+
+
+# -- indexing helpers ---------------------------------------------------------
+def _normalize_key(key, arr):
+    """Convert NDArray indices to backend arrays; report whether the key is basic."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    out = []
+    basic = True
+    for k in key:
+        if isinstance(k, NDArray):
+            k = k._data
+            if k.dtype.kind == "f":
+                k = k.astype(np.int64)
+            basic = False
+        elif isinstance(k, (list, np.ndarray)):
+            k = np.asarray(k)
+            if k.dtype.kind == "f":
+                k = k.astype(np.int64)
+            basic = False
+        elif isinstance(k, (bool, np.bool_)):
+            basic = False
+        elif not (k is None or k is Ellipsis or isinstance(k, (slice, int, np.integer))):
+            raise MXNetError(f"NDArray indexing: unsupported index type {type(k).__name__}")
+        out.append(k)
+    return tuple(out), basic
+
+
+def _key_attrs(key, arr):
+    from ..ops.registry import Attrs
+    return Attrs(key=key)
+
+
+_OP_CAST = get_op("Cast")
+_OP_COPY = get_op("_copy")
+_OP_GETITEM = get_op("_getitem")
+_OP_ADD = get_op("broadcast_add")
+_OP_SUB = get_op("broadcast_sub")
+_OP_MUL = get_op("broadcast_mul")
+_OP_DIV = get_op("broadcast_div")
+_OP_MOD = get_op("broadcast_mod")
+_OP_POW = get_op("broadcast_power")
+_OP_NEG = get_op("negative")
+_OP_ADD_S = get_op("_plus_scalar")
+_OP_SUB_S = get_op("_minus_scalar")
+_OP_RSUB_S = get_op("_rminus_scalar")
+_OP_MUL_S = get_op("_mul_scalar")
+_OP_DIV_S = get_op("_div_scalar")
+_OP_RDIV_S = get_op("_rdiv_scalar")
+_OP_MOD_S = get_op("_mod_scalar")
+_OP_RMOD_S = get_op("_rmod_scalar")
+_OP_POW_S = get_op("_power_scalar")
+_OP_RPOW_S = get_op("_rpower_scalar")
+
+_ = (_operator, mx_real_t)
