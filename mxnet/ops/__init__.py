@@ -1,6 +1,8 @@
 """The operator registry and every operator family.  Importing this package registers them all."""
 from .registry import register, get_op, has_op, all_names, canonical_ops, Param, OpDef, Attrs, OpContext
-from . import elemwise, matrix, init_ops  # noqa: F401  (each module registers its family on import)
+# each module registers its family on import
+from . import elemwise, reduce, matrix, indexing, linalg, init_ops  # noqa: F401
+from . import nn_conv, nn_basic, random_ops, optimizer_ops  # noqa: F401
 
 __all__ = ["register", "get_op", "has_op", "all_names", "canonical_ops", "Param", "OpDef", "Attrs",
            "OpContext"]

@@ -1,0 +1,1 @@
+"""Operator family: nn_conv (being written)."""

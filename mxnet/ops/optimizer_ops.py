@@ -1,0 +1,1 @@
+"""Operator family: optimizer_ops (being written)."""
