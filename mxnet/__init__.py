@@ -10,3 +10,27 @@ from .ndarray import NDArray
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus",
            "autograd", "nd", "ndarray", "NDArray", "__version__"]
+
+import importlib as _importlib
+
+# Submodules load on first use (PEP 562): `import mxnet` stays fast, and `mx.gluon`,
+# `mx.optimizer`, ... work as in MXNet.
+_LAZY = {"gluon": "gluon", "optimizer": "optimizer", "opt": "optimizer", "metric": "metric",
+         "lr_scheduler": "lr_scheduler", "init": "initializer", "initializer": "initializer",
+         "random": "random", "rnd": "random", "io": "io", "recordio": "recordio",
+         "test_utils": "test_utils", "kv": "kvstore", "kvstore": "kvstore", "sym": "symbol",
+         "symbol": "symbol", "np": "numpy", "npx": "numpy_extension", "numpy": "numpy",
+         "numpy_extension": "numpy_extension", "mod": "module", "module": "module", "model": "model",
+         "callback": "callback", "profiler": "profiler", "viz": "visualization",
+         "visualization": "visualization", "name": "name", "attribute": "attribute", "util": "util",
+         "engine": "engine", "runtime": "runtime", "operator": "operator", "contrib": "contrib",
+         "image": "image", "img": "image", "monitor": "monitor", "executor": "executor"}
+
+
+def __getattr__(name):
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'mxnet' has no attribute '{name}'")
+    mod = _importlib.import_module(f".{target}", __name__)
+    globals()[name] = mod
+    return mod

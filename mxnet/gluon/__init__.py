@@ -1,0 +1,12 @@
+"""Gluon: MXNet's imperative, object-oriented training interface."""
+from .parameter import Parameter, Constant, ParameterDict, DeferredInitializationError
+from .block import Block, HybridBlock, SymbolBlock
+from . import nn
+from . import loss
+from . import data
+from . import utils
+from .trainer import Trainer
+from . import parameter, block, trainer  # noqa: F401
+
+__all__ = ["Parameter", "Constant", "ParameterDict", "DeferredInitializationError", "Block", "HybridBlock",
+           "SymbolBlock", "nn", "loss", "data", "utils", "Trainer"]

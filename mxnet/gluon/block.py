@@ -1,0 +1,503 @@
+"""Gluon ``Block`` and ``HybridBlock``: the building blocks of networks."""
+import re
+import threading
+import warnings
+from collections import OrderedDict, defaultdict
+
+from .. import ndarray as nd
+from ..base import MXNetError
+from ..name import NameManager
+from ..ndarray.ndarray import NDArray
+from .parameter import Parameter, ParameterDict, DeferredInitializationError
+
+
+class _BlockScope:
+    """Name scope of a Block: gives children prefixes such as ``dense0_``."""
+
+    _current = threading.local()
+
+    def __init__(self, block):
+        self._block = block
+        self._counter = {}
+        self._old_scope = None
+        self._name_scope = None
+
+    @staticmethod
+    def create(prefix, params, hint):
+        """The (prefix, ParameterDict) of a new Block under the current scope."""
+        current = getattr(_BlockScope._current, "value", None)
+        if current is None:
+            if prefix is None:
+                prefix = NameManager.current.get(None, hint) + "_"
+            if params is None:
+                params = ParameterDict(prefix)
+            else:
+                params = ParameterDict(params.prefix, params)
+            return prefix, params
+        if prefix is None:
+            count = current._counter.get(hint, 0)
+            prefix = f"{hint}{count}_"
+            current._counter[hint] = count + 1
+        if params is None:
+            parent = current._block.params
+            params = ParameterDict(parent.prefix + prefix, parent._shared)
+        else:
+            params = ParameterDict(params.prefix, params)
+        return current._block.prefix + prefix, params
+
+    def __enter__(self):
+        if self._block._empty_prefix:
+            return self
+        self._old_scope = getattr(_BlockScope._current, "value", None)
+        _BlockScope._current.value = self
+        from ..name import Prefix
+        self._name_scope = Prefix(self._block.prefix)
+        self._name_scope.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self._block._empty_prefix:
+            return
+        self._name_scope.__exit__(*exc)
+        self._name_scope = None
+        _BlockScope._current.value = self._old_scope
+
+
+def _indent(s, n):
+    lines = s.split("\n")
+    return "\n".join([lines[0]] + [" " * n + line for line in lines[1:]])
+
+
+def _flatten(args, fmt_name):
+    """Flatten nested lists of NDArrays; returns (flat list, format)."""
+    if isinstance(args, NDArray) or args is None:
+        return [args], int(0 if args is not None else -1)
+    if not isinstance(args, (list, tuple)):
+        from ..symbol import Symbol
+        if isinstance(args, Symbol):
+            return [args], 0
+        raise ValueError(f"When hybridized, the {fmt_name} of HybridBlock must be (nested) list of "
+                         f"Symbol or NDArray, but got {args} of type {type(args)}")
+    flat, fmts = [], []
+    for i in args:
+        arg, fmt = _flatten(i, fmt_name)
+        flat.extend(arg)
+        fmts.append(fmt)
+    return flat, fmts
+
+
+class Block:
+    """Base class of every layer and model: holds child blocks and parameters."""
+
+    def __init__(self, prefix=None, params=None):
+        self._empty_prefix = prefix == ""
+        self._prefix, self._params = _BlockScope.create(prefix, params, self._alias())
+        self._name = self._prefix[:-1] if self._prefix.endswith("_") else self._prefix
+        self._scope = _BlockScope(self)
+        self._children = OrderedDict()
+        self._reg_params = {}
+        self._forward_hooks = OrderedDict()
+        self._forward_pre_hooks = OrderedDict()
+
+    def __repr__(self):
+        s = "{name}(\n{modstr}\n)"
+        modstr = "\n".join(f"  ({key}): {_indent(repr(block), 2)}"
+                           for key, block in self.__dict__.items() if isinstance(block, Block))
+        return s.format(name=self.__class__.__name__, modstr=modstr)
+
+    def __setattr__(self, name, value):
+        if hasattr(self, name):
+            existing = getattr(self, name)
+            if isinstance(existing, (Parameter, Block)) and not isinstance(value, type(existing)):
+                raise TypeError(f"Changing attribute type for {name} from {type(existing)} to "
+                                f"{type(value)} is not allowed.")
+        if isinstance(value, Block):
+            self.register_child(value, name)
+        elif isinstance(value, Parameter):
+            if name in self._reg_params:
+                raise AssertionError(f"Overriding Parameter attribute {name} is not allowed. If you want "
+                                     "to share parameters between blocks, please set 'params' at Block "
+                                     "construction instead.")
+            self._reg_params[name] = value
+        super().__setattr__(name, value)
+
+    def _alias(self):
+        return self.__class__.__name__.lower()
+
+    @property
+    def prefix(self):
+        return self._prefix
+
+    @property
+    def name(self):
+        return self._name
+
+    def name_scope(self):
+        """Scope under which child blocks get names prefixed by this block's."""
+        return self._scope
+
+    @property
+    def params(self):
+        """This block's own ParameterDict (children's parameters not included)."""
+        return self._params
+
+    def collect_params(self, select=None):
+        """A ParameterDict of this block's and its descendants' parameters (regex ``select``)."""
+        self._check_container_with_block()
+        ret = ParameterDict(self._params.prefix)
+        if not select:
+            ret.update(self.params)
+        else:
+            pattern = re.compile(select)
+            ret.update({name: value for name, value in self.params.items() if pattern.match(name)})
+        for child in self._children.values():
+            ret.update(child.collect_params(select=select))
+        return ret
+
+    def _check_container_with_block(self):
+        children = set(self._children.values())
+
+        def _find(data):
+            if isinstance(data, (list, tuple)):
+                for ele in data:
+                    if _find(ele):
+                        return True
+            elif isinstance(data, dict):
+                for v in data.values():
+                    if _find(v):
+                        return True
+            elif isinstance(data, Block):
+                return data not in children
+            return False
+        for k, v in self.__dict__.items():
+            if isinstance(v, (list, tuple, dict)) and not (k.startswith("__") or k == "_children"):
+                if _find(v):
+                    warnings.warn(f'"{self.name}" is an unregistered container with Blocks. Note that '
+                                  "Blocks inside the list, tuple or dict will not be registered "
+                                  "automatically. Make sure to register them using register_child() or "
+                                  "switching to nn.Sequential/nn.HybridSequential instead. ", stacklevel=3)
+
+    def _collect_params_with_prefix(self, prefix=""):
+        if prefix:
+            prefix += "."
+        ret = {prefix + key: val for key, val in self._reg_params.items()}
+        for name, child in self._children.items():
+            ret.update(child._collect_params_with_prefix(prefix + name))
+        return ret
+
+    def save_parameters(self, filename, deduplicate=False):
+        """Save parameters under structural names (``0.weight``) in MXNet's .params format."""
+        params = self._collect_params_with_prefix()
+        if deduplicate:
+            reverse = defaultdict(list)
+            for k, v in params.items():
+                reverse[v].append(k)
+            params = {v[0]: k for k, v in reverse.items()}
+        arg_dict = {key: val._reduce() for key, val in params.items()}
+        nd.save(filename, arg_dict)
+
+    def save_params(self, filename):
+        """Deprecated: save with full parameter names."""
+        warnings.warn("save_params is deprecated. Please use save_parameters. Note that if you want "
+                      "load from SymbolBlock later, please use export instead.", stacklevel=2)
+        try:
+            self.collect_params().save(filename, strip_prefix=self.prefix)
+        except ValueError as e:
+            raise ValueError(f"{e}\nsave_params is deprecated. Using save_parameters may resolve this "
+                             "error.") from None
+
+    def load_parameters(self, filename, ctx=None, allow_missing=False, ignore_extra=False,
+                        cast_dtype=False, dtype_source="current"):
+        """Load parameters saved by ``save_parameters`` (or the older full-name layout)."""
+        loaded = nd.load(filename)
+        if isinstance(loaded, list):
+            raise MXNetError(f"load_parameters: '{filename}' holds an unnamed list of arrays")
+        params = self._collect_params_with_prefix()
+        if not loaded and not params:
+            return
+        if not any("." in i for i in loaded.keys()):
+            del loaded
+            self.collect_params().load(filename, ctx, allow_missing, ignore_extra, self.prefix,
+                                       cast_dtype=cast_dtype, dtype_source=dtype_source)
+            return
+        if not allow_missing:
+            inv = defaultdict(list)
+            for k, v in params.items():
+                inv[v].append(k)
+            for name, param in params.items():
+                if not any(p in loaded for p in inv[param]):
+                    raise AssertionError(f"Parameter '{name}' is missing in file '{filename}', which "
+                                         f"contains parameters: {_brief(loaded.keys())}. Set "
+                                         "allow_missing=True to ignore missing parameters.")
+        for name in loaded:
+            if not ignore_extra and name not in params:
+                raise ValueError(f"Parameter '{name}' loaded from file '{filename}' is not present in "
+                                 f"ParameterDict, which contains parameters {_brief(params.keys())}. Set "
+                                 "ignore_extra=True to ignore. ")
+            if name in params:
+                params[name]._load_init(loaded[name], ctx, cast_dtype=cast_dtype, dtype_source=dtype_source)
+
+    def load_params(self, filename, ctx=None, allow_missing=False, ignore_extra=False):
+        """Deprecated name of ``load_parameters``."""
+        warnings.warn("load_params is deprecated. Please use load_parameters.", stacklevel=2)
+        self.load_parameters(filename, ctx, allow_missing, ignore_extra)
+
+    def register_child(self, block, name=None):
+        """Register a child block (done automatically for attributes)."""
+        if name is None:
+            name = str(len(self._children))
+        self._children[name] = block
+
+    def register_forward_pre_hook(self, hook):
+        """``hook(block, inputs)`` runs before each forward; returns a handle to remove it."""
+        from .utils import HookHandle
+        handle = HookHandle()
+        handle.attach(self._forward_pre_hooks, hook)
+        return handle
+
+    def register_forward_hook(self, hook):
+        """``hook(block, inputs, outputs)`` runs after each forward; returns a handle."""
+        from .utils import HookHandle
+        handle = HookHandle()
+        handle.attach(self._forward_hooks, hook)
+        return handle
+
+    def apply(self, fn):
+        """Apply ``fn`` to every descendant block, then to this one."""
+        for cld in self._children.values():
+            cld.apply(fn)
+        fn(self)
+        return self
+
+    def initialize(self, init=None, ctx=None, verbose=False, force_reinit=False):
+        """Initialise the parameters of this block and its children."""
+        from .. import initializer
+        if init is None:
+            init = initializer.Uniform()
+        self.collect_params().initialize(init, ctx, verbose, force_reinit)
+
+    def hybridize(self, active=True, **kwargs):
+        """Hybridize every HybridBlock among the children."""
+        for cld in self._children.values():
+            cld.hybridize(active, **kwargs)
+
+    def cast(self, dtype):
+        """Cast parameters (and children's) to ``dtype``."""
+        for child in self._children.values():
+            child.cast(dtype)
+        for _, param in self.params.items():
+            param.cast(dtype)
+
+    def zero_grad(self):
+        self.collect_params().zero_grad()
+
+    def reset_ctx(self, ctx):
+        self.collect_params().reset_ctx(ctx)
+
+    def __call__(self, *args):
+        for hook in self._forward_pre_hooks.values():
+            hook(self, args)
+        out = self.forward(*args)
+        for hook in self._forward_hooks.values():
+            hook(self, args, out)
+        return out
+
+    def forward(self, *args):
+        """Override to define the computation."""
+        raise NotImplementedError
+
+    def summary(self, *inputs):
+        """Print each layer's output shape and parameter count for a forward of ``inputs``."""
+        summary = OrderedDict()
+        seen = set()
+        hooks = []
+
+        def _get_shape_str(args):
+            def flatten(args):
+                if not isinstance(args, (list, tuple)):
+                    return [args], int(0)
+                flat, fmts = [], []
+                for i in args:
+                    arg, fmt = flatten(i)
+                    flat.extend(arg)
+                    fmts.append(fmt)
+                return flat, fmts
+
+            def regroup(args, fmt):
+                if isinstance(fmt, int):
+                    if fmt == 0:
+                        return args[0], args[1:]
+                    return args[:fmt], args[fmt:]
+                ret = []
+                for i in fmt:
+                    res, args = regroup(args, i)
+                    ret.append(res)
+                return ret, args
+
+            flat_args, fmts = flatten(args)
+            flat_arg_shapes = [x.shape if isinstance(x, NDArray) else x for x in flat_args]
+            shapes = regroup(flat_arg_shapes, fmts)[0]
+            if isinstance(shapes, list):
+                shape_str = str(shapes)[1:-1]
+            else:
+                shape_str = str(shapes)
+            return shape_str.replace("L", "")
+
+        def _register_summary_hook(block):
+            if isinstance(block, HybridBlock) and block._active:
+                warnings.warn("\"{name}\" is a hybridized block; summary shows the imperative run.",
+                              stacklevel=2)
+
+            def _summary_hook(block, _, outputs):
+                class_name = block.__class__.__name__
+                block_idx = len(summary) - 1
+                m_key = f"{class_name}-{block_idx + 1}"
+                summary[m_key] = OrderedDict()
+                summary[m_key]["output_shape"] = _get_shape_str(outputs)
+                params = 0
+                summary[m_key]["trainable"] = 0
+                summary[m_key]["shared"] = 0
+                for p in block.params.values():
+                    params += p.data().size
+                    summary[m_key]["trainable"] += 0 if p.grad_req == "null" else p.data().size
+                    if p in seen:
+                        summary[m_key]["shared"] += p.data().size
+                    else:
+                        seen.add(p)
+                summary[m_key]["n_params"] = params
+
+            from .nn.basic_layers import Sequential, HybridSequential
+            if not isinstance(block, (Sequential, HybridSequential)):
+                hooks.append(block.register_forward_hook(_summary_hook))
+
+        summary["Input"] = OrderedDict()
+        summary["Input"]["output_shape"] = _get_shape_str(inputs)
+        summary["Input"]["n_params"] = 0
+        summary["Input"]["trainable"] = 0
+        summary["Input"]["shared"] = 0
+        try:
+            self.apply(_register_summary_hook)
+            self(*inputs)
+            line_format = "{:>20}  {:>42} {:>15}"
+            print("-" * 80)
+            print(line_format.format("Layer (type)", "Output Shape", "Param #"))
+            print("=" * 80)
+            total_params = trainable_params = shared_params = 0
+            for layer in summary:
+                print(line_format.format(layer, str(summary[layer]["output_shape"]),
+                                         summary[layer]["n_params"]))
+                total_params += summary[layer]["n_params"]
+                trainable_params += summary[layer]["trainable"]
+                shared_params += summary[layer]["shared"]
+            print("=" * 80)
+            print("Parameters in forward computation graph, duplicate included")
+            print("   Total params: " + str(total_params))
+            print("   Trainable params: " + str(trainable_params))
+            print("   Non-trainable params: " + str(total_params - trainable_params))
+            print("Shared params in forward computation graph: " + str(shared_params))
+            print("Unique parameters in model: " + str(total_params - shared_params))
+            print("-" * 80)
+        finally:
+            for h in hooks:
+                h.detach()
+
+
+def _brief(names, n=10):
+    names = list(names)
+    s = ", ".join(names[:n])
+    return s + (", ..." if len(names) > n else "")
+
+
+class HybridBlock(Block):
+    """A Block whose computation is written as ``hybrid_forward(F, x, *args, **params)``.
+
+    ``F`` is ``mx.nd`` when called on NDArrays and ``mx.sym`` when called on Symbols.
+    """
+
+    def __init__(self, prefix=None, params=None):
+        super().__init__(prefix=prefix, params=params)
+        self._active = False
+        self._flags = []
+
+    def register_child(self, block, name=None):
+        if not isinstance(block, HybridBlock):
+            raise ValueError(f"Children of HybridBlock must also be HybridBlock, but {block} has type "
+                             f"{type(block)}. If you are using Sequential, please try HybridSequential "
+                             "instead.")
+        super().register_child(block, name)
+
+    def hybridize(self, active=True, static_alloc=False, static_shape=False, inline_limit=2,
+                  forward_bulk_size=None, backward_bulk_size=None, **kwargs):
+        """Mark the block for graph execution (recorded settings; it runs imperatively here)."""
+        self._active = active
+        self._flags = [("static_alloc", static_alloc), ("static_shape", static_shape),
+                       ("inline_limit", inline_limit)]
+        super().hybridize(active, static_alloc=static_alloc, static_shape=static_shape,
+                          inline_limit=inline_limit, **kwargs)
+
+    def infer_shape(self, *args):
+        """Fill in unknown parameter shapes from the inputs (layers with deferred shapes override)."""
+        raise DeferredInitializationError(
+            f"{self.name}: cannot infer the shapes of its parameters "
+            f"{[p.name for p in self._reg_params.values() if not p._shape or 0 in p._shape]} from its inputs; "
+            "give the input sizes (in_units, in_channels, ...) when constructing the block")
+
+    def infer_type(self, *args):
+        pass
+
+    def _deferred_infer_shape(self, *args):
+        try:
+            self.infer_shape(*args)
+        except DeferredInitializationError:
+            raise
+        except Exception as e:
+            raise ValueError(f"Deferred initialization failed because shape cannot be inferred. {e}") from e
+
+    def forward(self, x, *args):
+        """Run ``hybrid_forward`` with this block's parameters on ``x``'s context."""
+        if isinstance(x, NDArray):
+            ctx = x.context
+            try:
+                params = {k: v.data(ctx) for k, v in self._reg_params.items()}
+            except DeferredInitializationError:
+                self._deferred_infer_shape(x, *args)
+                for v in self._reg_params.values():
+                    v._finish_deferred_init()
+                params = {k: v.data(ctx) for k, v in self._reg_params.items()}
+            return self.hybrid_forward(nd, x, *args, **params)
+        from .. import symbol
+        if not isinstance(x, symbol.Symbol):
+            raise ValueError(f"HybridBlock requires the first argument to forward be either Symbol or "
+                             f"NDArray, but got {type(x)}")
+        params = {k: v.var() for k, v in self._reg_params.items()}
+        return self.hybrid_forward(symbol, x, *args, **params)
+
+    def hybrid_forward(self, F, x, *args, **kwargs):
+        """Override to define the computation with ``F`` (mx.nd or mx.sym)."""
+        raise NotImplementedError
+
+    def export(self, path, epoch=0, remove_amp_cast=True):
+        """Write ``path-symbol.json`` and ``path-%04d.params`` (needs the symbol layer)."""
+        from .. import symbol  # noqa: F401 - raises a clear ImportError until symbols exist
+        raise NotImplementedError("HybridBlock.export needs the symbolic graph, which is not built yet")
+
+    def optimize_for(self, x, *args, backend=None, **kwargs):
+        """Accepted with the default backend: hybridizes and runs one forward."""
+        if backend is not None:
+            raise MXNetError(f"optimize_for: backend {backend!r} is not available")
+        self.hybridize(True, **{k: v for k, v in kwargs.items()
+                                if k in ("static_alloc", "static_shape", "inline_limit")})
+        return self(x, *args)
+
+
+class SymbolBlock(HybridBlock):
+    """A block built from a Symbol graph (needs the symbol layer)."""
+
+    def __init__(self, outputs, inputs, params=None):
+        raise NotImplementedError("SymbolBlock needs the symbolic graph, which is not built yet")
+
+    @staticmethod
+    def imports(symbol_file, input_names, param_file=None, ctx=None, allow_missing=False,
+                ignore_extra=False):
+        raise NotImplementedError("SymbolBlock.imports needs the symbolic graph, which is not built yet")
+
