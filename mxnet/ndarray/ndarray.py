@@ -20,6 +20,9 @@ def _opctx(backend, is_train):
     return cache[is_train]
 
 
+_NP_OPCTX = _opctx(NUMPY_BACKEND, False), _opctx(NUMPY_BACKEND, True)
+
+
 def invoke(op, args, kwargs=None, out=None, ctx=None, attrs=None):
     """Run registered operator ``op`` on NDArrays ``args``; returns an NDArray or a list.
 
@@ -28,15 +31,14 @@ def invoke(op, args, kwargs=None, out=None, ctx=None, attrs=None):
     array inputs.  ``out`` receives the (first) result in place.
     """
     if attrs is None:
-        attrs = op.parse_attrs(kwargs)
+        attrs = op.fast_attrs if not kwargs and op.fast_attrs is not None else op.parse_attrs(kwargs)
     if args:
-        a0 = args[0]
-        ctx = a0._ctx
+        ctx = args[0]._ctx
         datas = []
         for a in args:
-            if not isinstance(a, NDArray):
+            if type(a) is not NDArray and not isinstance(a, NDArray):
                 raise MXNetError(f"Operator {op.name}: expected NDArray inputs, got {type(a).__name__}")
-            if a._ctx != ctx:
+            if a._ctx is not ctx and a._ctx != ctx:
                 raise MXNetError(f"Operator {op.name}: all inputs must be on the same context, "
                                  f"got {ctx} and {a._ctx}")
             datas.append(a._data)
@@ -44,9 +46,8 @@ def invoke(op, args, kwargs=None, out=None, ctx=None, attrs=None):
         datas = []
         if ctx is None:
             ctx = current_context()
-    backend = NUMPY_BACKEND if ctx.device_typeid != 2 else get_backend(ctx)
     st = _ag._state
-    octx = _opctx(backend, st.training)
+    octx = _NP_OPCTX[st.training] if ctx.device_typeid != 2 else _opctx(get_backend(ctx), st.training)
     try:
         res = op.forward(attrs, datas, octx)
     except MXNetError:
@@ -59,10 +60,15 @@ def invoke(op, args, kwargs=None, out=None, ctx=None, attrs=None):
     state = None
     if op.save_state:
         res, state = res
+    cls = type(args[0]) if args else NDArray
     if type(res) is tuple or type(res) is list:
-        outs = [_wrap(r, ctx) for r in res]
+        outs = [_wrap(r, ctx, cls) for r in res]
     else:
-        outs = [_wrap(res, ctx)]
+        o = cls.__new__(cls)
+        o._data = res
+        o._ctx = ctx
+        o._entry = None
+        outs = [o]
     if st.recording and op.differentiable:
         _ag._record(op, attrs, args, datas, outs, state)
     if out is not None:
@@ -71,7 +77,9 @@ def invoke(op, args, kwargs=None, out=None, ctx=None, attrs=None):
         for t, o in zip(targets, outs[:nvis]):
             _copy_into(t, o)
         return out
-    nvis = op.num_visible_outputs(attrs) if op._num_outputs != 1 else 1
+    if op._num_outputs == 1 and op._num_visible is None:
+        return outs[0]
+    nvis = op.num_visible_outputs(attrs)
     if nvis == 1:
         return outs[0]
     return outs[:nvis]
@@ -90,8 +98,9 @@ def _copy_into(target, src):
         target._entry = src._entry
 
 
-def _wrap(data, ctx):
-    a = NDArray.__new__(NDArray)
+def _wrap(data, ctx, cls=None):
+    cls = cls or NDArray
+    a = cls.__new__(cls)
     a._data = data
     a._ctx = ctx
     a._entry = None
