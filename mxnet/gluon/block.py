@@ -210,11 +210,11 @@ class Block:
                         cast_dtype=False, dtype_source="current"):
         """Load parameters saved by ``save_parameters`` (or the older full-name layout)."""
         loaded = nd.load(filename)
-        if isinstance(loaded, list):
-            raise MXNetError(f"load_parameters: '{filename}' holds an unnamed list of arrays")
         params = self._collect_params_with_prefix()
         if not loaded and not params:
             return
+        if isinstance(loaded, list):
+            raise MXNetError(f"load_parameters: '{filename}' holds an unnamed list of arrays")
         if not any("." in i for i in loaded.keys()):
             del loaded
             self.collect_params().load(filename, ctx, allow_missing, ignore_extra, self.prefix,

@@ -264,7 +264,7 @@ class OpDef:
     # -- parameters ---------------------------------------------------------
     def parse_attrs(self, kwargs):
         """Parse keyword parameters (Python values or MXNet strings) into ``Attrs``."""
-        if not kwargs:
+        if not kwargs or self.fast_attrs is not None:
             if self.fast_attrs is not None:
                 return self.fast_attrs
             if self._required:
@@ -277,8 +277,10 @@ class OpDef:
             for k, v in kwargs.items():
                 p = pmap.get(k)
                 if p is None:
-                    if k.startswith("__") and k.endswith("__"):
-                        continue  # symbol attributes such as __lr_mult__ are not op params
+                    if (k.startswith("__") and k.endswith("__")) or not pmap:
+                        # symbol attributes such as __lr_mult__ are not op params, and, as in
+                        # MXNet, an operator without parameters ignores keyword arguments
+                        continue
                     raise MXNetError(f"Operator {self.name}: unknown argument '{k}'; "
                                      f"valid arguments are {list(pmap)}")
                 attrs[k] = p.parse(v, self.name)

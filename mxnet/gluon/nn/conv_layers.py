@@ -91,9 +91,7 @@ class _Conv(HybridBlock):
         s += ")"
         shape = self.weight.shape
         if self._op_name == "Convolution":
-            c_axis = self._layout.find("C")
-            in_c = shape[c_axis] * self._kwargs["num_group"] if shape[c_axis] else None
-            mapping = f"{in_c} -> {shape[0]}"
+            mapping = f"{shape[1] if shape[1] else None} -> {shape[0]}"
         else:
             # MXNet prints channels -> in_channels for transposed convolutions
             mapping = f"{self._channels} -> {shape[0] if shape[0] else 0}"
@@ -124,7 +122,6 @@ def _make_conv(n, layout_default, transpose=False):
                            weight_initializer, bias_initializer, op_name="Deconvolution", adj=out_pad,
                            **kwargs)
             self.outpad = out_pad
-            self.out_pad = out_pad
     return __init__
 
 
