@@ -1,0 +1,193 @@
+"""mx.test_utils helpers; expected values and messages observed on MXNet 1.9.1."""
+import gzip
+import os
+import struct
+
+import numpy as np
+import pytest
+
+import mxnet as mx
+import mxnet.test_utils as tu
+from mxnet.base import MXNetError
+
+
+def test_default_tolerances():
+    assert tu.get_tols(np.ones(2, np.float32), np.ones(2, np.float32), None, None) == (1e-4, 1e-3)
+    assert tu.get_tols(np.ones(2, np.float16), np.ones(2, np.float32), None, None) == (1e-2, 1e-1)
+    assert tu.get_tols(np.ones(2, np.int32), np.ones(2, np.int32), None, None) == (0, 0)
+    assert tu.get_tols(1.0, 2.0, None, None) == (1e-5, 1e-20)
+    assert tu.get_tols(mx.nd.ones(2), np.ones(2, np.float32), 0.5, None) == (0.5, 1e-3)
+    assert (tu.get_atol(), tu.get_rtol(), tu.get_atol(0.3), tu.get_etol()) == (1e-20, 1e-5, 0.3, 0)
+    assert tu.get_atol(dtype=np.dtype("float32")) == 1e-3
+    assert tu.default_numeric_eps()[np.dtype(np.float32)] == 2.0 ** -9
+    assert tu.effective_dtype(mx.nd.ones(2, dtype="float16")) == np.float16
+
+
+def test_assert_almost_equal_message():
+    a = np.array([1.0, 2.0, 3.0], dtype="float32")
+    b = np.array([1.0, 2.1, 3.0], dtype="float32")
+    with pytest.raises(AssertionError) as e:
+        tu.assert_almost_equal(mx.nd.array(a), mx.nd.array(b), names=("x", "y"))
+    msg = str(e.value)
+    assert ("Error 82.644547 exceeds tolerance rtol=1.000000e-04, atol=1.000000e-03 "
+            "(mismatch 33.333333%).") in msg
+    assert "Location of maximum error: (1,), x=2.00000000, y=2.09999990" in msg
+    tu.assert_almost_equal(a, b, rtol=0.1, atol=0)
+    with pytest.raises(AssertionError, match="Error 25000.000000 exceeds tolerance rtol=1.000000e-05"):
+        tu.assert_almost_equal(3.0, 4.0)
+    with pytest.raises(AssertionError, match="Error 100000000000000000000.000000"):
+        tu.assert_almost_equal(np.array([1, 2]), np.array([1, 3]))
+
+
+def test_shapes_and_nan():
+    with pytest.raises(ValueError):
+        tu.assert_almost_equal(np.ones((2, 3)), np.ones((3, 2)))
+    tu.assert_almost_equal(np.ones((2, 3)), np.ones((3,)))   # broadcast by default
+    with pytest.raises(AssertionError, match=r"a.shape = \(2, 3\) and b.shape = \(3,\) are not equal"):
+        tu.assert_almost_equal(np.ones((2, 3)), np.ones((3,)), use_broadcast=False)
+    with pytest.raises(AssertionError):
+        tu.almost_equal(np.ones((2, 3)), np.ones((3,)), use_broadcast=False)
+    nan = np.array([np.nan, 1.0])
+    assert not tu.almost_equal(nan, nan)
+    assert tu.almost_equal(nan, nan, equal_nan=True)
+    assert not tu.almost_equal(nan, np.array([0.0, 1.0]), equal_nan=True)
+    tu.assert_almost_equal_ignore_nan(np.array([np.nan, 1.0]), np.array([5.0, 1.0]))
+    assert tu.almost_equal(1.0, 1.00001)
+
+
+def test_with_err():
+    a = np.array([1.0, 2.0, 3.0], dtype="float32")
+    b = np.array([1.0, 2.1, 3.0], dtype="float32")
+    tu.assert_almost_equal_with_err(a, b, etol=0.5)
+    with pytest.raises(AssertionError, match="exceeds etol"):
+        tu.assert_almost_equal_with_err(a, b, etol=0.1)
+
+
+def test_same_and_exception():
+    assert tu.same(np.ones(2), np.ones(2, dtype="int32"))
+    assert not tu.same(np.ones((2, 1)), np.ones(2))
+    assert not tu.same(np.array([np.nan]), np.array([np.nan]))
+    assert tu.same(mx.nd.array([1, 2]), mx.nd.array([1, 2]))
+    a = mx.nd.ones(2)
+    assert tu.same_array(a, a) and not tu.same_array(a, mx.nd.ones(2))
+    tu.assert_exception(lambda: 1 / 0, ZeroDivisionError)
+    with pytest.raises(AssertionError):
+        tu.assert_exception(lambda: 1, ZeroDivisionError)
+    tu.compare_ndarray_tuple((mx.nd.ones(2), (np.ones(1),)), (np.ones(2), (np.ones(1),)))
+    with pytest.raises(AssertionError):
+        tu.assert_allclose(np.ones(2), np.array([1, 1.1]))
+
+
+def test_context_and_dtype():
+    assert tu.default_context() == mx.cpu(0) and tu.default_dtype() is np.float32
+    tu.set_default_context(mx.cpu(1))
+    try:
+        assert mx.nd.ones(1).context == mx.cpu(1)
+    finally:
+        tu.set_default_context(mx.cpu(0))
+    with pytest.raises(MXNetError):
+        tu.set_default_context("cpu")
+    assert tu.is_op_runnable() and list(tu.list_gpus()) == list(range(mx.context.num_gpus()))
+    assert tu.has_tvm_ops() is False and isinstance(tu.is_aarch64_run(), bool)
+    with tu.environment("CD_JOB", "1"):
+        assert tu.is_cd_run()
+    with tu.environment("CD_JOB", None):
+        assert not tu.is_cd_run()
+
+
+def test_random_helpers():
+    np.random.seed(0)   # the values MXNet 1.9.1 gives for this seed
+    assert tu.rand_shape_2d() == (6, 1) and tu.rand_shape_3d() == (4, 4, 8)
+    np.random.seed(0)
+    assert tu.random_sample([1, 2, 3, 4, 5], 3) == [3, 1, 2]
+    shape = tu.rand_shape_nd(4, dim=3)
+    assert len(shape) == 4 and all(1 <= d <= 3 for d in shape)
+    assert all(d == 0 for d in tu.rand_shape_nd(5, dim=0, allow_zero_size=True))
+    one = tu.random_arrays((2, 3))
+    many = tu.random_arrays((2, 3), (1,), ())
+    assert isinstance(one, np.ndarray) and one.dtype == np.float32 and one.shape == (2, 3)
+    assert [m.shape for m in many] == [(2, 3), (1,), ()]
+    u = tu.random_uniform_arrays((50,), low=2, high=3)[0]
+    assert u.dtype == np.float32 and u.min() >= 2 and u.max() < 3
+    x = tu.rand_ndarray((2, 3), dtype="float16")
+    assert isinstance(x, mx.nd.NDArray) and x.dtype == np.float16 and x.shape == (2, 3)
+    with pytest.raises(NotImplementedError, match="sparse"):
+        tu.rand_ndarray((2, 3), stype="csr")
+
+
+def test_reductions():
+    d = np.arange(24.0).reshape(2, 3, 4)
+    assert tu.np_reduce(d, (0, 2), True, np.sum).shape == (1, 3, 1)
+    np.testing.assert_array_equal(tu.np_reduce(d, 1, False, np.max), d.max(axis=1))
+    assert tu.np_reduce(d, None, False, np.sum) == 276.0
+    np.testing.assert_array_equal(tu.collapse_sum_like(np.ones((2, 3, 4)), (3, 1)), np.full((3, 1), 8.0))
+    np.testing.assert_array_equal(tu.assign_each(np.array([1, 2]), lambda v: v * 3), [3, 6])
+    np.testing.assert_array_equal(tu.create_2d_tensor(2, 3).asnumpy(), [[0, 0, 0], [1, 1, 1]])
+
+
+def test_numeric_gradient():
+    x = np.array([[0.5, -1.0], [2.0, 0.3]], dtype=np.float32)
+    g = tu.numeric_grad(lambda a: a * a, [x])
+    np.testing.assert_allclose(g[0], 2 * x, rtol=1e-2, atol=1e-2)
+    tu.check_numeric_gradient(lambda a, b: a * b + mx.nd.exp(a), [x, x + 1])
+    tu.check_numeric_gradient(lambda a, b: a * b, {"a": x, "b": x}, grad_nodes=["b"])
+
+    def wrong(a):   # a forward whose recorded gradient is wrong must be caught
+        return mx.nd.BlockGrad(a) * a
+    with pytest.raises(AssertionError, match="NUMERICAL_0"):
+        tu.check_numeric_gradient(wrong, [x])
+
+
+def test_environment():
+    os.environ["MXNEXT_TU_A"] = "orig"
+    os.environ.pop("MXNEXT_TU_B", None)
+    with tu.environment("MXNEXT_TU_A", "new"):
+        assert os.environ["MXNEXT_TU_A"] == "new"
+    assert os.environ["MXNEXT_TU_A"] == "orig"
+    with tu.environment({"MXNEXT_TU_A": None, "MXNEXT_TU_B": "3"}):
+        assert "MXNEXT_TU_A" not in os.environ and tu.getenv("MXNEXT_TU_B") == "3"
+    assert os.environ["MXNEXT_TU_A"] == "orig" and tu.getenv("MXNEXT_TU_B") is None
+    del os.environ["MXNEXT_TU_A"]
+
+
+def test_retry():
+    calls = []
+
+    @tu.retry(3)
+    def flaky():
+        calls.append(1)
+        assert len(calls) >= 2
+        return "ok"
+    assert flaky() == "ok" and len(calls) == 2
+
+
+def _idx_gz(path, magic, dims, data):
+    with gzip.open(path, "wb") as f:
+        f.write(struct.pack(f">I{len(dims)}I", magic, *dims) + data.tobytes())
+
+
+def test_download_and_get_mnist(tmp_path, monkeypatch):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.bin").write_bytes(b"hello")
+    url = (src / "a.bin").as_uri()
+    out = tu.download(url, dirname=str(tmp_path / "dl"))
+    assert out == str(tmp_path / "dl" / "a.bin") and open(out, "rb").read() == b"hello"
+    (src / "a.bin").write_bytes(b"changed")
+    assert open(tu.download(url, dirname=str(tmp_path / "dl")), "rb").read() == b"hello"   # kept
+    assert open(tu.download(url, dirname=str(tmp_path / "dl"), overwrite=True), "rb").read() == b"changed"
+    with pytest.raises(Exception):
+        tu.download((src / "missing").as_uri(), fname=str(tmp_path / "m"), retries=1)
+    assert not (tmp_path / "m").exists()
+    # get_mnist on tiny IDX files served from a file:// URL
+    rng = np.random.RandomState(0)
+    for prefix, n in (("train", 3), ("t10k", 2)):
+        _idx_gz(src / f"{prefix}-labels-idx1-ubyte.gz", 0x801, (n,), np.arange(n, dtype=np.uint8))
+        _idx_gz(src / f"{prefix}-images-idx3-ubyte.gz", 0x803, (n, 28, 28),
+                rng.randint(0, 256, (n, 28, 28)).astype(np.uint8))
+    monkeypatch.setattr(tu, "MNIST_URL", src.as_uri() + "/")
+    monkeypatch.chdir(tmp_path)
+    d = tu.get_mnist()
+    assert d["train_data"].shape == (3, 1, 28, 28) and d["train_data"].dtype == np.float32
+    assert d["train_label"].dtype == np.int8 and d["test_label"].tolist() == [0, 1]
+    assert 0.0 <= d["test_data"].min() and d["test_data"].max() <= 1.0
