@@ -308,4 +308,5 @@ class SDMLLoss(Loss):
         labels = self._compute_labels(F, batch_size)
         distances = self._compute_distances(F, x1, x2)
         log_probabilities = F.log_softmax(-distances, axis=1)
-        return self.kl_loss(log_probabilities, labels.as_in_context(distances.context)) * batch_size
+        # KLDivLoss sums over the batch_size columns: the per-row mean times batch_size
+        return self.kl_loss(log_probabilities, labels.as_in_context(distances.context))

@@ -2,7 +2,7 @@
 from .registry import register, get_op, has_op, all_names, canonical_ops, Param, OpDef, Attrs, OpContext
 # each module registers its family on import
 from . import elemwise, reduce, matrix, indexing, linalg, init_ops  # noqa: F401
-from . import nn_conv, nn_basic, random_ops, optimizer_ops  # noqa: F401
+from . import nn_conv, nn_basic, nn_activation, nn_norm, nn_loss, random_ops, optimizer_ops  # noqa: F401
 
 __all__ = ["register", "get_op", "has_op", "all_names", "canonical_ops", "Param", "OpDef", "Attrs",
            "OpContext"]

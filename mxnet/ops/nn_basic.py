@@ -1,1 +1,101 @@
-"""Operator family: nn_basic (being written)."""
+"""Operator family nn_basic: Dropout and Embedding.  Importing it also registers the activation,
+normalisation and loss families (nn_activation, nn_norm, nn_loss)."""
+import numpy as np
+
+from ..base import MXNetError
+from ._util import norm_axis
+from .registry import register, Param
+
+
+# -- Dropout ----------------------------------------------------------------------------------
+def _dropout_fwd(attrs, ins, ctx):
+    xp = ctx.xp
+    x = ins[0]
+    p = attrs.p
+    if not 0 <= p <= 1:
+        raise MXNetError(f"Operator Dropout: p must lie in [0, 1], got {p}")
+    if not (ctx.is_train or attrs.mode == "always") or p == 0:
+        return (x.copy(), xp.ones((1,) * x.ndim, dtype=x.dtype)), None
+    shape = list(x.shape)
+    for a in attrs.axes:
+        shape[norm_axis(a, x.ndim, "Dropout", "axes")] = 1
+    # the mask holds 0 or 1 / (1 - p), drawn once per kept position (shared along ``axes``)
+    rdt = np.float64 if x.dtype == np.float64 else np.float32
+    keep = ctx.rng.random(tuple(shape), dtype=rdt) >= rdt(p)
+    if ctx.xp is not np:
+        keep = xp.asarray(keep)
+    mask = keep * x.dtype.type(1 / (1 - p)) if p < 1 else xp.zeros(tuple(shape), dtype=x.dtype)
+    mask = mask.astype(x.dtype, copy=False)
+    return (x * mask, mask), mask
+
+
+def _dropout_bwd(attrs, og, ins, outs, ctx, state):
+    g = og[0]
+    if g is None:
+        return [None]
+    return [g.copy() if state is None else g * state]
+
+
+register("Dropout", _dropout_fwd, params=(
+    Param("p", "float", 0.5, "fraction of the input that gets dropped"),
+    Param("mode", "str", "training", "drop only in training, or always", choices=("always", "training")),
+    Param("axes", "shape", (), "axes along which one mask value is shared"),
+    Param("cudnn_off", "bool", False, "accepted for compatibility", optional=True)),
+    backward=_dropout_bwd, save_state=True, num_outputs=2, num_visible_outputs=1,
+    output_names=("output", "mask"), needs_rng=True, uses_train=True,
+    infer_shape=lambda a, s: (s, [s[0], s[0]]),
+    doc="Zeroes random elements with probability p and scales the rest by 1 / (1 - p); the identity "
+        "outside training unless mode='always'.")
+
+
+# -- Embedding --------------------------------------------------------------------------------
+def _emb_index(attrs, data, xp):
+    return xp.clip(data.astype(np.int64), 0, attrs.input_dim - 1)
+
+
+def _emb_fwd(attrs, ins, ctx):
+    data, weight = ins
+    want = (attrs.input_dim, attrs.output_dim)
+    if tuple(weight.shape) != want:
+        raise MXNetError(f"Operator Embedding: weight must have shape (input_dim, output_dim) = {want}, "
+                         f"got {tuple(weight.shape)}")
+    return weight[_emb_index(attrs, data, ctx.xp)]
+
+
+def _emb_bwd(attrs, og, ins, outs, ctx, state):
+    g = og[0]
+    if g is None:
+        return [None, None]
+    xp = ctx.xp
+    data, weight = ins
+    idx = _emb_index(attrs, data, xp).reshape(-1)
+    rows = g.reshape(idx.size, weight.shape[1])
+    dw = xp.zeros(weight.shape, dtype=weight.dtype)
+    if idx.size:
+        # scatter-add: sort the indices and sum each run of equal ones
+        order = xp.argsort(idx, kind="stable")
+        sidx = idx[order]
+        starts = xp.flatnonzero(xp.concatenate([xp.ones(1, dtype=bool), sidx[1:] != sidx[:-1]]))
+        dw[sidx[starts]] = xp.add.reduceat(rows[order], starts, axis=0)
+    return [None, dw]
+
+
+def _emb_shape(attrs, shapes):
+    shapes[1] = (attrs.input_dim, attrs.output_dim)
+    d = shapes[0]
+    return shapes, [None if d is None else tuple(d) + (attrs.output_dim,)]
+
+
+def _emb_type(attrs, types):
+    w = attrs.dtype
+    return [types[0] if types[0] is not None else np.dtype(np.float32), w], [w]
+
+
+register("Embedding", _emb_fwd, inputs=("data", "weight"), params=(
+    Param("input_dim", "int", doc="vocabulary size: rows of the weight"),
+    Param("output_dim", "int", doc="embedding size: columns of the weight"),
+    Param("dtype", "dtype", np.dtype(np.float32), "data type of the weight"),
+    Param("sparse_grad", "bool", False, "row-sparse weight gradient (given dense here)")),
+    backward=_emb_bwd, infer_shape=_emb_shape, infer_type=_emb_type,
+    doc="Looks up rows of the weight for the integer-valued indices in data (clipped to the "
+        "vocabulary); the output has shape data.shape + (output_dim,).")

@@ -1,0 +1,312 @@
+"""Activation and softmax operators: Activation, LeakyReLU, softmax, log_softmax, softmin,
+SoftmaxActivation."""
+import math
+
+from ..base import MXNetError
+from ._util import norm_axis
+from .registry import register, Param, Attrs
+
+
+def _float_only(opname, x):
+    if x.dtype.kind != "f":
+        raise MXNetError(f"Operator {opname}: only floating point data is supported, got {x.dtype}")
+
+
+# -- Activation -------------------------------------------------------------------------
+def _act_fwd(attrs, ins, ctx):
+    xp = ctx.xp
+    x = ins[0]
+    t = attrs.act_type
+    if t == "relu":
+        return xp.maximum(x, x.dtype.type(0))
+    _float_only("Activation", x)
+    if t == "sigmoid":
+        y = xp.negative(x)
+        xp.exp(y, out=y)
+        y += 1
+        return xp.reciprocal(y, out=y)
+    if t == "tanh":
+        return xp.tanh(x)
+    if t == "softrelu":
+        return xp.logaddexp(x.dtype.type(0), x)
+    y = xp.abs(x)
+    y += 1
+    return xp.divide(x, y, out=y)
+
+
+def _act_bwd(attrs, og, ins, outs, ctx, state):
+    g = og[0]
+    if g is None:
+        return [None]
+    xp = ctx.xp
+    x, y = ins[0], outs[0]
+    t = attrs.act_type
+    if t == "relu":
+        return [g * (y > 0)]
+    if t == "sigmoid":
+        return [g * y * (1 - y)]
+    if t == "tanh":
+        return [g * (1 - y * y)]
+    if t == "softrelu":
+        return [-g * xp.expm1(-y)]
+    d = xp.abs(x)
+    d += 1
+    return [g / (d * d)]
+
+
+register("Activation", _act_fwd, params=(
+    Param("act_type", "str", doc="activation function",
+          choices=("relu", "sigmoid", "softrelu", "softsign", "tanh")),),
+    backward=_act_bwd, doc="Applies an elementwise activation function (relu, sigmoid, tanh, "
+                            "softrelu, softsign).")
+
+
+# -- LeakyReLU ----------------------------------------------------------------------------
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_LAMBDA = 1.0507009873554804934193349852946
+
+
+def _prelu_gamma(opname, x, gamma):
+    """Broadcast gamma (C,) over axis 1 (or a single value over everything)."""
+    if gamma.size == 1:
+        return gamma.reshape((1,) * x.ndim)
+    if x.ndim < 2 or gamma.ndim != 1 or gamma.shape[0] != x.shape[1]:
+        raise MXNetError(f"Operator {opname}: prelu gamma must have shape (1,) or (C,) for the channel "
+                         f"axis 1 of data {tuple(x.shape)}, got {tuple(gamma.shape)}")
+    return gamma.reshape((1, -1) + (1,) * (x.ndim - 2))
+
+
+def _leaky_fwd(attrs, ins, ctx):
+    xp = ctx.xp
+    x = ins[0]
+    _float_only("LeakyReLU", x)
+    t = attrs.act_type
+    dt = x.dtype.type
+    if t == "prelu":
+        if len(ins) != 2:
+            raise MXNetError("Operator LeakyReLU: act_type='prelu' needs the 'gamma' input")
+        gm = _prelu_gamma("LeakyReLU", x, ins[1]).astype(x.dtype, copy=False)
+        return xp.where(x > 0, x, x * gm)
+    if len(ins) != 1:
+        raise MXNetError(f"Operator LeakyReLU: act_type='{t}' takes only the 'data' input")
+    if t == "leaky":
+        return xp.where(x > 0, x, x * dt(attrs.slope))
+    if t == "elu":
+        return xp.where(x > 0, x, dt(attrs.slope) * xp.expm1(xp.minimum(x, dt(0))))
+    if t == "selu":
+        neg = dt(_SELU_LAMBDA * _SELU_ALPHA) * xp.expm1(xp.minimum(x, dt(0)))
+        return xp.where(x > 0, dt(_SELU_LAMBDA) * x, neg)
+    if t == "gelu":
+        return (x * dt(0.5)) * (1 + _erf(xp, x * dt(1 / math.sqrt(2)))).astype(x.dtype, copy=False)
+    # rrelu: a random slope per element while training, the mean slope otherwise
+    lo, hi = attrs.lower_bound, attrs.upper_bound
+    if ctx.is_train:
+        mask = ctx.rng.random(x.shape, dtype=x.dtype if x.dtype.itemsize >= 4 else "float32")
+        mask = (mask * (hi - lo) + lo).astype(x.dtype, copy=False)
+        return xp.where(x > 0, x, x * mask), mask
+    return xp.where(x > 0, x, x * dt((lo + hi) / 2)), xp.zeros_like(x)
+
+
+def _erf(xp, x):
+    """erf in the dtype of x: SciPy's when installed, else Abramowitz-Stegun 7.1.26 (|error| < 1.5e-7)."""
+    try:
+        from scipy.special import erf
+    except ImportError:
+        erf = None
+    if erf is not None and xp.__name__ == "numpy":
+        return erf(x).astype(x.dtype, copy=False)
+    if hasattr(xp, "special"):
+        return xp.special.erf(x)
+    a = xp.abs(x).astype("float64")
+    t = 1 / (1 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return (xp.sign(x) * (1 - poly * xp.exp(-a * a))).astype(x.dtype)
+
+
+def _leaky_bwd(attrs, og, ins, outs, ctx, state):
+    g = og[0]
+    xp = ctx.xp
+    x = ins[0]
+    t = attrs.act_type
+    dt = x.dtype.type
+    if g is None:
+        return [None] * len(ins)
+    pos = x > 0
+    if t == "prelu":
+        gamma = ins[1]
+        gm = _prelu_gamma("LeakyReLU", x, gamma).astype(x.dtype, copy=False)
+        dx = xp.where(pos, g, g * gm)
+        gneg = xp.where(pos, dt(0), g * x)
+        if gamma.size == 1:
+            dg = gneg.sum().reshape(gamma.shape)
+        else:
+            axes = (0,) + tuple(range(2, x.ndim))
+            dg = gneg.sum(axis=axes).reshape(gamma.shape)
+        return [dx, dg.astype(gamma.dtype, copy=False)]
+    if t == "leaky":
+        return [xp.where(pos, g, g * dt(attrs.slope))]
+    y = outs[0]
+    if t == "elu":
+        return [xp.where(pos, g, g * (y + dt(attrs.slope)))]
+    if t == "selu":
+        # MXNet differentiates the negative part as lambda * (y + alpha), not y + lambda * alpha
+        return [g * dt(_SELU_LAMBDA) * xp.where(pos, dt(1), y + dt(_SELU_ALPHA))]
+    if t == "gelu":
+        cdf = (1 + _erf(xp, x * dt(1 / math.sqrt(2)))) * dt(0.5)
+        pdf = xp.exp(x * x * dt(-0.5)) * dt(1 / math.sqrt(2 * math.pi))
+        return [(g * (cdf + x * pdf)).astype(x.dtype, copy=False)]
+    slope = outs[1] if ctx.is_train else dt((attrs.lower_bound + attrs.upper_bound) / 2)
+    return [xp.where(pos, g, g * slope)]
+
+
+def _leaky_inputs(attrs):
+    return ("data", "gamma") if attrs.get("act_type") == "prelu" else ("data",)
+
+
+def _leaky_shape(attrs, shapes):
+    d = shapes[0]
+    if attrs.act_type == "prelu" and len(shapes) > 1:
+        if d is not None and len(d) > 1 and shapes[1] is None:
+            shapes[1] = (d[1],)
+    nout = 2 if attrs.act_type == "rrelu" else 1
+    return shapes, [d] * nout
+
+
+register("LeakyReLU", _leaky_fwd, inputs=("data", "gamma"), params=(
+    Param("act_type", "str", "leaky", "activation function",
+          choices=("elu", "gelu", "leaky", "prelu", "rrelu", "selu")),
+    Param("slope", "float", 0.25, "negative slope (leaky), or alpha (elu)"),
+    Param("lower_bound", "float", 0.125, "lowest random slope (rrelu)"),
+    Param("upper_bound", "float", 0.334, "highest random slope (rrelu)")),
+    backward=_leaky_bwd, infer_shape=_leaky_shape, needs_rng=True, uses_train=True,
+    num_outputs=lambda a: 2 if a.act_type == "rrelu" else 1,
+    output_names=lambda a: ["output", "mask"] if a.act_type == "rrelu" else ["output"],
+    doc="Leaky rectified linear units and relatives: leaky, prelu (learned slope), elu, selu, "
+        "gelu and rrelu (random slope while training).")
+
+
+# -- softmax family -------------------------------------------------------------------------
+def _softmax_core(opname, attrs, x, length, xp, negate=False, log=False):
+    """Softmax (or log-softmax) along attrs.axis; returns the result in the compute dtype."""
+    _float_only(opname, x)
+    axis = norm_axis(attrs.axis, x.ndim, opname)
+    out_dt = attrs.dtype if attrs.dtype is not None else x.dtype
+    cdt = out_dt if out_dt.itemsize > x.dtype.itemsize else x.dtype
+    z = x.astype(cdt, copy=True)
+    if negate:
+        xp.negative(z, out=z)
+    t = attrs.temperature
+    if t is not None and t != 1.0:
+        z /= cdt.type(t)
+    mask = None
+    if length is not None:
+        if length.dtype.kind not in "iu":
+            raise MXNetError(f"Operator {opname}: 'length' must be an integer array, got {length.dtype}")
+        want = x.shape[:axis] + x.shape[axis + 1:]
+        if tuple(length.shape) != want:
+            raise MXNetError(f"Operator {opname}: 'length' must have shape {want} for data "
+                             f"{tuple(x.shape)} and axis={attrs.axis}, got {tuple(length.shape)}")
+        idx = xp.arange(x.shape[axis]).reshape((-1,) + (1,) * (x.ndim - axis - 1))
+        mask = idx < xp.expand_dims(length, axis)
+        z = xp.where(mask, z, cdt.type(-xp.inf))
+    m = z.max(axis=axis, keepdims=True)
+    if mask is not None:
+        m = xp.where(xp.isfinite(m), m, cdt.type(0))
+    z -= m
+    if log:
+        s = xp.exp(z).sum(axis=axis, keepdims=True)
+        z -= xp.log(s)
+        return z, mask, axis
+    xp.exp(z, out=z)
+    s = z.sum(axis=axis, keepdims=True)
+    if mask is not None:
+        s = xp.where(s > 0, s, cdt.type(1))
+    z /= s
+    return z, mask, axis
+
+
+def _softmax_grad(attrs, g, y, x, axis, xp, log=False, negate=False):
+    cdt = y.dtype
+    g = g.astype(cdt, copy=False)
+    if log:
+        dx = g - xp.exp(y) * g.sum(axis=axis, keepdims=True)
+    else:
+        gy = g * y
+        dx = gy - y * gy.sum(axis=axis, keepdims=True)
+    t = attrs.temperature
+    if t is not None and t != 1.0:
+        dx /= cdt.type(t)
+    if negate:
+        xp.negative(dx, out=dx)
+    return dx.astype(x.dtype, copy=False)
+
+
+def _softmax_def(name, log=False, negate=False, with_length=False, doc=""):
+    def forward(attrs, ins, ctx):
+        length = None
+        if with_length and attrs.use_length:
+            if len(ins) != 2:
+                raise MXNetError(f"Operator {name}: use_length=True needs the 'length' input")
+            length = ins[1]
+        elif len(ins) != 1:
+            raise MXNetError(f"Operator {name}: the 'length' input needs use_length=True")
+        out_dt = attrs.dtype if attrs.dtype is not None else ins[0].dtype
+        y = _softmax_core(name, attrs, ins[0], length, ctx.xp, negate=negate, log=log)[0]
+        return y.astype(out_dt, copy=False)
+
+    def backward(attrs, og, ins, outs, ctx, state):
+        g = og[0]
+        x = ins[0]
+        if g is None:
+            return [None] * len(ins)
+        axis = norm_axis(attrs.axis, x.ndim, name)
+        dx = _softmax_grad(attrs, g, outs[0], x, axis, ctx.xp, log=log, negate=negate)
+        if len(ins) == 2:
+            # positions past the length got no probability mass; their gradient is zero
+            return [dx, None]
+        return [dx]
+
+    def infer_type(attrs, types):
+        t = types[0]
+        return types, [attrs.dtype if attrs.dtype is not None else t]
+
+    params = [Param("axis", "int", -1, "the axis to normalise along"),
+              Param("temperature", "float", None, "divides the input before the exponential"),
+              Param("dtype", "dtype", None, "output data type (None: that of the input)"),
+              Param("use_length", "bool", False, "mask each row past the given 'length'")]
+    register(name, forward, inputs=("data", "length") if with_length else ("data",), params=params,
+             backward=backward, infer_type=infer_type, doc=doc)
+
+
+_softmax_def("softmax", with_length=True,
+             doc="Softmax along an axis: exp(x / t) normalised to sum to one.")
+_softmax_def("log_softmax", log=True, doc="Logarithm of the softmax along an axis.")
+_softmax_def("softmin", negate=True, doc="Softmax of the negated input along an axis.")
+
+
+def _sact_fwd(attrs, ins, ctx):
+    x = ins[0]
+    _float_only("SoftmaxActivation", x)
+    if x.ndim < 2:
+        raise MXNetError(f"Operator SoftmaxActivation: data must have at least 2 dimensions, "
+                         f"got {tuple(x.shape)}")
+    return _softmax_core("SoftmaxActivation", _SACT_ATTRS[attrs.mode], x, None, ctx.xp)[0]
+
+
+def _sact_bwd(attrs, og, ins, outs, ctx, state):
+    g = og[0]
+    if g is None:
+        return [None]
+    # MXNet's gradient sums over axis 1 in both modes (for data of more than 2 dimensions the
+    # instance-mode gradient is therefore not that of its forward); we reproduce it
+    return [_softmax_grad(_SACT_ATTRS["channel"], g, outs[0], ins[0], 1, ctx.xp)]
+
+
+# instance mode is a softmax over the last axis, channel mode over axis 1
+_SACT_ATTRS = {"instance": Attrs(axis=-1, temperature=None, dtype=None),
+               "channel": Attrs(axis=1, temperature=None, dtype=None)}
+
+register("SoftmaxActivation", _sact_fwd, params=(
+    Param("mode", "str", "instance", "instance: over the last axis; channel: over axis 1",
+          choices=("channel", "instance")),),
+    backward=_sact_bwd, doc="Softmax over each instance (flattened) or over the channel axis.")

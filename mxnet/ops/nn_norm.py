@@ -1,0 +1,394 @@
+"""Normalisation operators: BatchNorm, LayerNorm, InstanceNorm, GroupNorm, L2Normalization, LRN."""
+import numpy as np
+
+from ..base import MXNetError
+from ._util import norm_axis
+from .registry import register, Param
+
+
+def _check_float(opname, x):
+    if x.dtype.kind != "f":
+        raise MXNetError(f"Operator {opname}: only floating point data is supported, got {x.dtype}")
+
+
+def _check_param_shape(opname, names, arrays, want):
+    for n, a in zip(names, arrays):
+        if tuple(a.shape) != want:
+            raise MXNetError(f"Operator {opname}: '{n}' must have shape {want}, got {tuple(a.shape)}")
+
+
+def _fill_param_shapes(shapes, c, start=1):
+    """Fill unknown parameter shapes with (c,); raise when a known one differs."""
+    for i in range(start, len(shapes)):
+        if shapes[i] is None or 0 in shapes[i]:
+            shapes[i] = (c,)
+    return shapes
+
+
+# -- BatchNorm ------------------------------------------------------------------------------
+def _bn_layout(attrs, x):
+    ax = norm_axis(attrs.axis, x.ndim, "BatchNorm")
+    red = tuple(i for i in range(x.ndim) if i != ax)
+    bshape = tuple(x.shape[ax] if i == ax else 1 for i in range(x.ndim))
+    return ax, red, bshape
+
+
+def _bn_fwd(attrs, ins, ctx):
+    if len(ins) != 5:
+        raise MXNetError(f"Operator BatchNorm: expects 5 inputs (data, gamma, beta, moving_mean, "
+                         f"moving_var), got {len(ins)}")
+    xp = ctx.xp
+    x, gamma, beta, mmean, mvar = ins
+    _check_float("BatchNorm", x)
+    ax, red, bshape = _bn_layout(attrs, x)
+    c = x.shape[ax]
+    _check_param_shape("BatchNorm", ("gamma", "beta", "moving_mean", "moving_var"), ins[1:], (c,))
+    dt = x.dtype.type
+    if attrs.fix_gamma:
+        # MXNet writes ones into gamma when it is fixed
+        gamma[...] = 1
+    batch = ctx.is_train and not attrs.use_global_stats
+    if batch:
+        mean = x.mean(axis=red)
+        xc = x - mean.reshape(bshape)
+        var = (xc * xc).mean(axis=red)
+    else:
+        mean = mmean.astype(x.dtype, copy=False)
+        var = mvar.astype(x.dtype, copy=False)
+        xc = x - mean.reshape(bshape)
+    invstd = 1 / xp.sqrt(var + dt(attrs.eps))
+    scale = invstd if attrs.fix_gamma else invstd * gamma.astype(x.dtype, copy=False)
+    xc *= scale.reshape(bshape)
+    xc += beta.astype(x.dtype, copy=False).reshape(bshape)
+    pdt = gamma.dtype
+    state = (mean, var, invstd, batch)
+    return (xc, mean.astype(pdt, copy=False), invstd.astype(pdt, copy=False)), state
+
+
+def _bn_bwd(attrs, og, ins, outs, ctx, state):
+    x, gamma, beta, mmean, mvar = ins
+    mean, var, invstd, batch = state
+    g = og[0]
+    if batch:
+        # MXNet folds the batch statistics into the moving averages in the backward pass
+        m = attrs.momentum
+        mmean *= m
+        mmean += (mean * (1 - m)).astype(mmean.dtype, copy=False)
+        mvar *= m
+        mvar += (var * (1 - m)).astype(mvar.dtype, copy=False)
+    if g is None:
+        return [None] * 5
+    ax, red, bshape = _bn_layout(attrs, x)
+    xhat = (x - mean.reshape(bshape)) * invstd.reshape(bshape)
+    dbeta = g.sum(axis=red)
+    dgamma = (g * xhat).sum(axis=red)
+    gscale = invstd if attrs.fix_gamma else invstd * gamma.astype(x.dtype, copy=False)
+    # MXNet differentiates through the statistics unless use_global_stats, even after an
+    # inference-mode forward (whose statistics are then the moving ones)
+    if not attrs.use_global_stats:
+        n = x.dtype.type(x.size // x.shape[ax])
+        xhat *= (dgamma / n).reshape(bshape)
+        dx = g - (dbeta / n).reshape(bshape)
+        dx -= xhat
+        dx *= gscale.reshape(bshape)
+    else:
+        dx = g * gscale.reshape(bshape)
+    if attrs.fix_gamma:
+        dgamma = ctx.xp.zeros_like(dgamma)
+    pdt = gamma.dtype
+    return [dx, dgamma.astype(pdt, copy=False), dbeta.astype(pdt, copy=False), None, None]
+
+
+def _bn_shape(attrs, shapes):
+    d = shapes[0]
+    if d is None:
+        return shapes, [None, None, None]
+    ax = norm_axis(attrs.axis, len(d), "BatchNorm")
+    c = d[ax]
+    return _fill_param_shapes(shapes, c), [tuple(d), (c,), (c,)]
+
+
+def _bn_type(attrs, types):
+    # float16 data keeps float32 parameters, as in MXNet
+    t = None if types[0] is None else np.dtype(types[0])
+    pt = np.dtype(np.float32) if t is not None and t.itemsize < 4 else t
+    return [t] + [pt] * 4, [t, pt, pt]
+
+
+register("BatchNorm", _bn_fwd, inputs=("data", "gamma", "beta", "moving_mean", "moving_var"), params=(
+    Param("eps", "float", 1e-3, "added to the variance to avoid dividing by zero"),
+    Param("momentum", "float", 0.9, "weight of the old value in the moving averages"),
+    Param("fix_gamma", "bool", True, "use gamma = 1 (and write ones into it); no gamma gradient"),
+    Param("use_global_stats", "bool", False, "normalise with the moving statistics in training too"),
+    Param("output_mean_var", "bool", False, "also return the mean and the inverse standard deviation"),
+    Param("axis", "int", 1, "the channel axis"),
+    Param("cudnn_off", "bool", False, "accepted for compatibility"),
+    Param("min_calib_range", "float", None, "quantisation calibration (unused here)"),
+    Param("max_calib_range", "float", None, "quantisation calibration (unused here)")),
+    backward=_bn_bwd, save_state=True, infer_shape=_bn_shape, infer_type=_bn_type,
+    num_outputs=3, num_visible_outputs=lambda a: 3 if a.output_mean_var else 1,
+    output_names=("output", "mean", "var"), mutate_inputs=(3, 4), uses_train=True,
+    doc="Batch normalisation over every axis but the channel axis. Training uses the batch "
+        "statistics, which the backward pass folds into moving_mean/moving_var (biased variance, "
+        "new = old * momentum + batch * (1 - momentum)); inference uses the moving statistics.")
+
+
+# -- normalisation over a set of axes, shared by LayerNorm / InstanceNorm / GroupNorm -----------
+def _moments(xp, x, red, eps):
+    mean = x.mean(axis=red, keepdims=True)
+    xc = x - mean
+    var = (xc * xc).mean(axis=red, keepdims=True)
+    std = xp.sqrt(var + x.dtype.type(eps))
+    xc /= std
+    return xc, mean, std
+
+
+def _norm_input_grad(g_xhat, xhat, std, red):
+    """Gradient through xhat = (x - mean) / std with both moments taken over ``red``."""
+    m1 = g_xhat.mean(axis=red, keepdims=True)
+    m2 = (g_xhat * xhat).mean(axis=red, keepdims=True)
+    dx = g_xhat - m1
+    dx -= xhat * m2
+    dx /= std
+    return dx
+
+
+# -- LayerNorm -------------------------------------------------------------------------------
+def _ln_fwd(attrs, ins, ctx):
+    x, gamma, beta = ins
+    _check_float("LayerNorm", x)
+    ax = norm_axis(attrs.axis, x.ndim, "LayerNorm")
+    _check_param_shape("LayerNorm", ("gamma", "beta"), ins[1:], (x.shape[ax],))
+    bshape = tuple(x.shape[ax] if i == ax else 1 for i in range(x.ndim))
+    xhat, mean, std = _moments(ctx.xp, x, (ax,), attrs.eps)
+    out = xhat * gamma.reshape(bshape)
+    out += beta.reshape(bshape)
+    return out, mean, std
+
+
+def _ln_bwd(attrs, og, ins, outs, ctx, state):
+    g = og[0]
+    if g is None:
+        return [None] * 3
+    x, gamma, beta = ins
+    ax = norm_axis(attrs.axis, x.ndim, "LayerNorm")
+    other = tuple(i for i in range(x.ndim) if i != ax)
+    bshape = tuple(x.shape[ax] if i == ax else 1 for i in range(x.ndim))
+    mean, std = outs[1], outs[2]
+    xhat = (x - mean) / std
+    dgamma = (g * xhat).sum(axis=other)
+    dbeta = g.sum(axis=other)
+    dx = _norm_input_grad(g * gamma.reshape(bshape), xhat, std, (ax,))
+    return [dx, dgamma, dbeta]
+
+
+def _ln_shape(attrs, shapes):
+    d = shapes[0]
+    if d is None:
+        return shapes, [None] * 3
+    ax = norm_axis(attrs.axis, len(d), "LayerNorm")
+    st = tuple(1 if i == ax else s for i, s in enumerate(d))
+    return _fill_param_shapes(shapes, d[ax]), [tuple(d), st, st]
+
+
+register("LayerNorm", _ln_fwd, inputs=("data", "gamma", "beta"), params=(
+    Param("axis", "int", -1, "the axis to normalise over"),
+    Param("eps", "float", 1e-5, "added to the variance"),
+    Param("output_mean_var", "bool", False, "also return the mean and the standard deviation")),
+    backward=_ln_bwd, infer_shape=_ln_shape, num_outputs=3,
+    num_visible_outputs=lambda a: 3 if a.output_mean_var else 1, output_names=("output", "mean", "std"),
+    doc="Layer normalisation along one axis, then gamma * x + beta.")
+
+
+# -- InstanceNorm ------------------------------------------------------------------------------
+def _in_fwd(attrs, ins, ctx):
+    x, gamma, beta = ins
+    _check_float("InstanceNorm", x)
+    if x.ndim < 3:
+        raise MXNetError(f"Operator InstanceNorm: data must have at least 3 dimensions (N, C, ...), "
+                         f"got {tuple(x.shape)}")
+    _check_param_shape("InstanceNorm", ("gamma", "beta"), ins[1:], (x.shape[1],))
+    bshape = (1, -1) + (1,) * (x.ndim - 2)
+    red = tuple(range(2, x.ndim))
+    xhat, mean, std = _moments(ctx.xp, x, red, attrs.eps)
+    out = xhat * gamma.reshape(bshape)
+    out += beta.reshape(bshape)
+    return out, mean, std
+
+
+def _in_bwd(attrs, og, ins, outs, ctx, state):
+    g = og[0]
+    if g is None:
+        return [None] * 3
+    x, gamma, beta = ins
+    bshape = (1, -1) + (1,) * (x.ndim - 2)
+    red = tuple(range(2, x.ndim))
+    mean, std = outs[1], outs[2]
+    xhat = (x - mean) / std
+    other = (0,) + red
+    dgamma = (g * xhat).sum(axis=other)
+    dbeta = g.sum(axis=other)
+    dx = _norm_input_grad(g * gamma.reshape(bshape), xhat, std, red)
+    return [dx, dgamma, dbeta]
+
+
+def _in_shape(attrs, shapes):
+    d = shapes[0]
+    if d is None or len(d) < 2:
+        return shapes, [None] * 3
+    st = tuple(d[:2]) + (1,) * (len(d) - 2)
+    return _fill_param_shapes(shapes, d[1]), [tuple(d), st, st]
+
+
+register("InstanceNorm", _in_fwd, inputs=("data", "gamma", "beta"), params=(
+    Param("eps", "float", 1e-3, "added to the variance"),),
+    backward=_in_bwd, infer_shape=_in_shape, num_outputs=3, num_visible_outputs=1,
+    output_names=("output", "mean", "std"),
+    doc="Instance normalisation: each (sample, channel) over its spatial axes, then per-channel "
+        "gamma * x + beta.")
+
+
+# -- GroupNorm ---------------------------------------------------------------------------------
+def _gn_split(attrs, x):
+    gnum = attrs.num_groups
+    if x.ndim < 2 or gnum <= 0 or x.shape[1] % gnum:
+        raise MXNetError(f"Operator GroupNorm: the channel axis 1 of data {tuple(x.shape)} must be "
+                         f"divisible by num_groups={gnum}")
+    return x.reshape((x.shape[0], gnum, -1)), (1, gnum, 1)
+
+
+def _gn_fwd(attrs, ins, ctx):
+    x, gamma, beta = ins
+    _check_float("GroupNorm", x)
+    xg, bshape = _gn_split(attrs, x)
+    _check_param_shape("GroupNorm", ("gamma", "beta"), ins[1:], (attrs.num_groups,))
+    xhat, mean, std = _moments(ctx.xp, xg, (2,), attrs.eps)
+    out = xhat * gamma.reshape(bshape)
+    out += beta.reshape(bshape)
+    return out.reshape(x.shape), mean.reshape(mean.shape[:2]), std.reshape(std.shape[:2])
+
+
+def _gn_bwd(attrs, og, ins, outs, ctx, state):
+    g = og[0]
+    if g is None:
+        return [None] * 3
+    x, gamma, beta = ins
+    xg, bshape = _gn_split(attrs, x)
+    gg = g.reshape(xg.shape)
+    mean, std = outs[1][..., None], outs[2][..., None]
+    xhat = (xg - mean) / std
+    dgamma = (gg * xhat).sum(axis=(0, 2))
+    dbeta = gg.sum(axis=(0, 2))
+    dx = _norm_input_grad(gg * gamma.reshape(bshape), xhat, std, (2,))
+    return [dx.reshape(x.shape), dgamma, dbeta]
+
+
+def _gn_shape(attrs, shapes):
+    d = shapes[0]
+    if d is None:
+        return shapes, [None] * 3
+    st = (d[0], attrs.num_groups)
+    return _fill_param_shapes(shapes, attrs.num_groups), [tuple(d), st, st]
+
+
+register("GroupNorm", _gn_fwd, inputs=("data", "gamma", "beta"), params=(
+    Param("num_groups", "int", 1, "number of channel groups"),
+    Param("eps", "float", 1e-5, "added to the variance"),
+    Param("output_mean_var", "bool", False, "also return the mean and the standard deviation")),
+    backward=_gn_bwd, infer_shape=_gn_shape, num_outputs=3,
+    num_visible_outputs=lambda a: 3 if a.output_mean_var else 1, output_names=("output", "mean", "std"),
+    doc="Group normalisation: channels split into num_groups groups, each normalised per sample; "
+        "gamma and beta hold one value per group.")
+
+
+# -- L2Normalization ------------------------------------------------------------------------------
+def _l2_axes(attrs, x):
+    if attrs.mode == "instance":
+        return tuple(range(1, x.ndim))
+    if x.ndim < 2 or (attrs.mode == "spatial" and x.ndim < 3):
+        raise MXNetError(f"Operator L2Normalization: mode='{attrs.mode}' needs more dimensions than "
+                         f"data {tuple(x.shape)} has")
+    return (1,) if attrs.mode == "channel" else tuple(range(2, x.ndim))
+
+
+def _l2_fwd(attrs, ins, ctx):
+    x = ins[0]
+    _check_float("L2Normalization", x)
+    red = _l2_axes(attrs, x)
+    norm = ctx.xp.sqrt((x * x).sum(axis=red, keepdims=True) + x.dtype.type(attrs.eps))
+    return x / norm, norm
+
+
+def _l2_bwd(attrs, og, ins, outs, ctx, state):
+    g = og[0]
+    if g is None:
+        return [None]
+    x = ins[0]
+    y, norm = outs
+    red = _l2_axes(attrs, x)
+    dx = g - y * (g * y).sum(axis=red, keepdims=True)
+    dx /= norm
+    return [dx]
+
+
+def _l2_shape(attrs, shapes):
+    d = shapes[0]
+    if d is None:
+        return shapes, [None, None]
+    keep = {"instance": 1, "channel": None, "spatial": 2}[attrs.mode]
+    ns = tuple(s if (i < keep if keep else i != 1) else 1 for i, s in enumerate(d))
+    return shapes, [tuple(d), ns]
+
+
+register("L2Normalization", _l2_fwd, params=(
+    Param("eps", "float", 1e-10, "added to the sum of squares"),
+    Param("mode", "str", "instance", "instance: all but axis 0; channel: axis 1; spatial: axes 2+",
+          choices=("channel", "instance", "spatial"))),
+    backward=_l2_bwd, infer_shape=_l2_shape, num_outputs=2, num_visible_outputs=1,
+    output_names=("output", "norm"), doc="Divides the input by its L2 norm over the mode's axes.")
+
+
+# -- LRN ----------------------------------------------------------------------------------------
+def _window_sum(xp, a, n):
+    """Sum over a centred window of n channels (axis 1), zero-padded at the ends."""
+    half = n // 2
+    c = a.shape[1]
+    pad = [(0, 0)] * a.ndim
+    pad[1] = (half + 1, half)
+    cs = xp.cumsum(xp.pad(a, pad), axis=1)
+    return cs[:, n:n + c] - cs[:, :c]
+
+
+def _lrn_fwd(attrs, ins, ctx):
+    x = ins[0]
+    _check_float("LRN", x)
+    if x.ndim != 4:
+        raise MXNetError(f"Operator LRN: data must be 4-D (N, C, H, W), got shape {tuple(x.shape)}")
+    if attrs.nsize <= 0:
+        raise MXNetError(f"Operator LRN: nsize must be positive, got {attrs.nsize}")
+    dt = x.dtype.type
+    s = _window_sum(ctx.xp, x * x, attrs.nsize)
+    s *= dt(attrs.alpha / attrs.nsize)
+    s += dt(attrs.knorm)
+    return x * s ** dt(-attrs.beta), s
+
+
+def _lrn_bwd(attrs, og, ins, outs, ctx, state):
+    g = og[0]
+    if g is None:
+        return [None]
+    x = ins[0]
+    y, s = outs
+    dt = x.dtype.type
+    # d out_i / d x_j = s_i^-b [i == j] - 2 a b / n * x_i x_j s_i^(-b-1) for j in the window of i
+    t = _window_sum(ctx.xp, g * y / s, attrs.nsize)
+    return [g * s ** dt(-attrs.beta) - dt(2 * attrs.alpha * attrs.beta / attrs.nsize) * x * t]
+
+
+register("LRN", _lrn_fwd, params=(
+    Param("alpha", "float", 1e-4, "scale of the squared sum"),
+    Param("beta", "float", 0.75, "exponent"),
+    Param("knorm", "float", 2.0, "additive constant"),
+    Param("nsize", "int", doc="number of neighbouring channels in the window")),
+    backward=_lrn_bwd, num_outputs=2, num_visible_outputs=1, output_names=("output", "tmp_norm"),
+    doc="Local response normalisation across neighbouring channels.")
