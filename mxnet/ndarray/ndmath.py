@@ -8,35 +8,30 @@ from .ndarray import NDArray, invoke
 
 def _u(name):
     op = get_op(name)
-    return lambda x: invoke(op, [x])
+
+    def fn(x):
+        return invoke(op, [x])
+    fn.__name__ = name
+    return fn
 
 
 exp = _u("exp")
 log = _u("log")
 sin = _u("sin")
 cos = _u("cos")
+sinh = _u("sinh")
+cosh = _u("cosh")
 tanh = _u("tanh")
 sqrt = _u("sqrt")
+square = _u("square")
 sign = _u("sign")
 sigmoid = _u("sigmoid")
 relu = _u("relu")
 abs = _u("abs")
-
-
-def floor(x):
-    return invoke(get_op("floor"), [x])
-
-
-def square(x):
-    return x * x
-
-
-def zeros_like(x):
-    return invoke(get_op("zeros_like"), [x])
-
-
-def ones_like(x):
-    return invoke(get_op("ones_like"), [x])
+floor = _u("floor")
+erf = _u("erf")
+zeros_like = _u("zeros_like")
+ones_like = _u("ones_like")
 
 
 def power(a, b):
@@ -59,3 +54,7 @@ def sum_to(g, shape):
 
 def cast_like(x, like):
     return x if x.dtype == like.dtype else x.astype(like.dtype)
+
+
+def where(cond, a, b):
+    return invoke(get_op("where"), [cond, a, b])

@@ -1,4 +1,6 @@
 """Helpers shared by operator definitions."""
+import math
+
 import numpy as np
 
 from ..base import MXNetError
@@ -84,6 +86,12 @@ class NumpyMath:
     def sum_to(self, g, shape):
         return sum_to(self.xp, g, shape)
 
+    def erf(self, x):
+        return erf(self.xp, x).astype(x.dtype, copy=False)
+
+    def digamma(self, x):
+        return digamma(self.xp, x).astype(x.dtype, copy=False)
+
     def cast_like(self, x, like):
         return x.astype(like.dtype, copy=False)
 
@@ -96,3 +104,143 @@ def math_for(xp):
     if m is None:
         m = _math_cache[id(xp)] = NumpyMath(xp)
     return m
+
+
+# -- special functions (vectorised, float64 inside; SciPy is not a dependency) ----------------
+_SQRT_PI = math.sqrt(math.pi)
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+# Lanczos approximation, g = 7, n = 9 (relative error ~1e-15)
+_LANCZOS_G = 7.0
+_LANCZOS = (0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+            -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+            1.5056327351493116e-7)
+
+
+def _f64(xp, x):
+    return x.astype(np.float64) if x.dtype != np.float64 else x
+
+
+# 1 / (2n+1)!! for the erf power series
+_ERF_SERIES = tuple(1 / math.prod(range(1, 2 * n + 2, 2)) for n in range(40))
+
+
+def _erf_series(xp, x):
+    # erf(x) = 2x/sqrt(pi) exp(-x^2) sum_n (2x^2)^n / (2n+1)!!: positive terms, used for |x| <= 2
+    x2 = 2 * x * x
+    total = xp.full_like(x, _ERF_SERIES[-1])
+    for c in _ERF_SERIES[-2::-1]:
+        total *= x2
+        total += c
+    return (2 / _SQRT_PI) * x * xp.exp(-x * x) * total
+
+
+def _erfc_cf(xp, x):
+    # continued fraction erfc(x) = exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))), x >= 2
+    f = x.copy()
+    for k in range(50, 0, -1):
+        f = (k / 2) / f
+        f += x
+    return xp.exp(-x * x) / (_SQRT_PI * f)
+
+
+def erf(xp, x):
+    """Error function, accurate to float64 round-off."""
+    x = _f64(xp, x)
+    out = xp.empty_like(x)
+    with np.errstate(all="ignore"):
+        small = xp.abs(x) <= 2
+        out[small] = _erf_series(xp, x[small])
+        big = ~small
+        xb = x[big]
+        out[big] = xp.sign(xb) * (1 - _erfc_cf(xp, xp.abs(xb)))
+    return out
+
+
+def erfc(xp, x):
+    """Complementary error function (accurate in the upper tail)."""
+    x = _f64(xp, x)
+    out = xp.empty_like(x)
+    with np.errstate(all="ignore"):
+        big = x > 2
+        out[big] = _erfc_cf(xp, x[big])
+        small = ~big
+        out[small] = 1 - erf(xp, x[small])
+    return out
+
+
+def erfinv(xp, x):
+    """Inverse error function: a closed-form first guess refined by Halley steps on erf/erfc."""
+    x = _f64(xp, x)
+    with np.errstate(all="ignore"):
+        a = xp.abs(x)
+        # Winitzki's approximation (relative error ~2e-3)
+        ln = xp.log1p(-a * a)
+        c = 2 / (math.pi * 0.147) + ln / 2
+        y = xp.sqrt(xp.sqrt(c * c - ln / 0.147) - c)
+        tail = a > 0.5
+        one_minus = 1 - a            # exact for a >= 0.5
+        for _ in range(2):
+            # f(y) = erf(y) - a, written through erfc in the tail to keep 1 - a's precision
+            f = xp.where(tail, one_minus - erfc(xp, y), erf(xp, y) - a)
+            d = (2 / _SQRT_PI) * xp.exp(-y * y)
+            y = y - f / (d + y * f)
+        y = xp.where(a == 1, np.inf, y)
+        y = xp.where(a > 1, np.nan, y)
+        return xp.sign(x) * y
+
+
+def _lanczos_lgamma_pos(xp, z):
+    # log Gamma(z) for z >= 0.5
+    x = z - 1
+    s = xp.full_like(x, _LANCZOS[0])
+    for i in range(1, 9):
+        s += _LANCZOS[i] / (x + i)
+    t = x + _LANCZOS_G + 0.5
+    return _HALF_LOG_2PI + (x + 0.5) * xp.log(t) - t + xp.log(s)
+
+
+def _sin_pi(xp, x):
+    # sin(pi x) with the argument reduced exactly modulo 2
+    return xp.sin(math.pi * (x - 2 * xp.floor(x / 2)))
+
+
+def gammaln(xp, x):
+    """log|Gamma(x)| (inf at the poles 0, -1, -2, ...)."""
+    x = _f64(xp, x)
+    with np.errstate(all="ignore"):
+        refl = x < 0.5
+        pos = _lanczos_lgamma_pos(xp, xp.where(refl, 1 - x, x))
+        neg = math.log(math.pi) - xp.log(xp.abs(_sin_pi(xp, x))) - pos
+        r = xp.where(refl, neg, pos)
+        return xp.where((x <= 0) & (x == xp.floor(x)), np.inf, r)
+
+
+def gamma(xp, x):
+    """Gamma function (inf at 0, nan at the negative integers)."""
+    x = _f64(xp, x)
+    with np.errstate(all="ignore"):
+        sign = xp.where((x < 0.5) & (_sin_pi(xp, x) < 0), -1.0, 1.0)
+        r = sign * xp.exp(gammaln(xp, x))
+        # integers give exact factorials (MXNet's gamma(1) is 1, not 0.9999...)
+        r = xp.where((x > 0) & (x == xp.floor(x)), xp.round(r), r)
+        r = xp.where(x == 0, np.inf, r)
+        return xp.where((x < 0) & (x == xp.floor(x)), np.nan, r)
+
+
+def digamma(xp, x):
+    """Digamma psi(x) = d/dx log Gamma(x): recurrence up to x >= 10, then the asymptotic series."""
+    x = _f64(xp, x)
+    with np.errstate(all="ignore"):
+        refl = x < 0.5
+        z = xp.where(refl, 1 - x, x)
+        acc = xp.zeros_like(z)
+        for _ in range(10):
+            low = z < 10
+            acc -= xp.where(low, 1 / z, 0.0)
+            z = xp.where(low, z + 1, z)
+        r = 1 / (z * z)
+        series = xp.log(z) - 0.5 / z - r * (1 / 12 - r * (1 / 120 - r * (1 / 252 - r * (
+            1 / 240 - r * (1 / 132 - r * 691 / 32760)))))
+        psi = acc + series
+        psi = xp.where(refl, psi - math.pi / xp.tan(math.pi * (x - xp.floor(x))), psi)
+        return xp.where((x <= 0) & (x == xp.floor(x)), np.nan, psi)
