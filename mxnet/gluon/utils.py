@@ -85,8 +85,9 @@ def clip_global_norm(arrays, max_norm, check_isfinite=True):
         warnings.warn(UserWarning("nan or inf is detected. Clipping results will be undefined."),
                       stacklevel=2)
     scale = min(np.float32(max_norm) / (total + np.float32(1e-8)), np.float32(1.0))
-    for arr in arrays:
-        arr._data[...] = arr._data * arr._data.dtype.type(scale)
+    with np.errstate(invalid="ignore"):   # nan/inf norms were warned about above
+        for arr in arrays:
+            arr._data[...] = arr._data * arr._data.dtype.type(scale)
     if check_isfinite:
         return float(total)
     return _wrap(get_backend(ctx).asarray(np.array([total], dtype=np.float32)), ctx)

@@ -1,5 +1,5 @@
 """Datasets, samplers and the DataLoader (``mx.gluon.data``)."""
-from . import dataset, sampler, dataloader, vision
+from . import dataset, sampler, dataloader, vision  # noqa: F401
 from .dataset import Dataset, SimpleDataset, ArrayDataset, RecordFileDataset
 from .sampler import (Sampler, SequentialSampler, RandomSampler, FilterSampler, BatchSampler,
                       IntervalSampler)

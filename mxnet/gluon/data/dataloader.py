@@ -1,6 +1,5 @@
 """DataLoader: batches of a Dataset, loaded in the main process, worker processes or threads."""
 import atexit
-import collections
 import concurrent.futures
 import multiprocessing
 import pickle

@@ -114,7 +114,7 @@ class MNIST(_DownloadedDataset):
         if images.shape[0] != labels.shape[0]:
             raise MXNetError(f"{type(self).__name__}: {images.shape[0]} images but "
                              f"{labels.shape[0]} labels in {self._root}")
-        self._data = _wrap(images.reshape(images.shape + (1,)), cpu())
+        self._data = _wrap(images.reshape(images.shape + (1,)).copy(), cpu())  # writable, like MXNet
         self._label = labels
 
 
