@@ -1,1 +1,688 @@
-"""Operator family: nn_conv (being written)."""
+"""Dense, convolution, deconvolution, pooling, upsampling and im2col/col2im operators.
+
+The array work lives in ``_conv_kernels`` (channels-first); this module parses
+and checks parameters, handles layouts and the optional bias, and infers the
+weight/bias shapes that deferred initialisation and symbols ask for.
+"""
+from ..base import MXNetError
+from . import _conv_kernels as K
+from .registry import register, Param
+
+_CUDNN_TUNE = ("fastest", "limited_workspace", "off")
+_CONV_LAYOUTS = ("NCDHW", "NCHW", "NCW", "NDHWC", "NHWC")
+_POOL_LAYOUTS = ("NCDHW", "NCHW", "NCW", "NDHWC", "NHWC", "NWC")
+_FIRST = {1: "NCW", 2: "NCHW", 3: "NCDHW"}
+
+
+def _shape_str(s):
+    return "(" + ", ".join(str(d) for d in s) + ")"
+
+
+def _split_inputs(opname, ins, no_bias):
+    want = 2 if no_bias else 3
+    if len(ins) != want:
+        raise MXNetError(f"Operator {opname}: expects {want} inputs (data, weight"
+                         f"{'' if no_bias else ', bias'}) with no_bias={no_bias}, got {len(ins)}")
+    return ins[0], ins[1], (None if no_bias else ins[2])
+
+
+def _check_shape(opname, name, got, want, why):
+    if tuple(got) != tuple(want):
+        raise MXNetError(f"Operator {opname}: shape of '{name}' is {_shape_str(got)}, expected "
+                         f"{_shape_str(want)} ({why})")
+
+
+def _channels_last(layout):
+    return layout is not None and layout.endswith("C")
+
+
+def _to_first(xp, a):
+    return xp.moveaxis(a, -1, 1)
+
+
+def _to_last(xp, a):
+    return xp.ascontiguousarray(xp.moveaxis(a, 1, -1))
+
+
+def _tuple_param(opname, name, val, nd, default):
+    if not val:
+        return (default,) * nd
+    if len(val) != nd:
+        raise MXNetError(f"Operator {opname}: '{name}' {_shape_str(val)} must have {nd} entries, "
+                         f"like kernel")
+    return tuple(val)
+
+
+def _check_layout(opname, layout, nd, data_ndim=None):
+    if data_ndim is not None and data_ndim != nd + 2:
+        raise MXNetError(f"Operator {opname}: data must have {nd + 2} dimensions for a {nd}-D kernel, "
+                         f"got {data_ndim}")
+    if layout is not None and len(layout) != nd + 2:
+        raise MXNetError(f"Operator {opname}: layout '{layout}' does not fit a {nd}-D kernel "
+                         f"(expected e.g. '{_FIRST[nd]}')")
+
+
+def _nchw_shape(shape, layout):
+    """A data shape in channels-first order."""
+    if _channels_last(layout):
+        return (shape[0], shape[-1]) + tuple(shape[1:-1])
+    return tuple(shape)
+
+
+def _from_nchw_shape(shape, layout):
+    if _channels_last(layout):
+        return (shape[0],) + tuple(shape[2:]) + (shape[1],)
+    return tuple(shape)
+
+
+# -- FullyConnected ---------------------------------------------------------------------
+def _fc_dims(attrs, dshape):
+    if attrs.flatten:
+        k = 1
+        for d in dshape[1:]:
+            k *= d
+        return (dshape[0], k), (dshape[0], attrs.num_hidden)
+    return (-1, dshape[-1]), tuple(dshape[:-1]) + (attrs.num_hidden,)
+
+
+def _fc_check(attrs, x, w, b):
+    if x.ndim < 1 or (attrs.flatten and x.ndim < 2 and x.ndim != 1):
+        raise MXNetError(f"Operator FullyConnected: data of shape {_shape_str(x.shape)} is not usable")
+    x2shape, _ = _fc_dims(attrs, x.shape if x.ndim > 1 else (1,) + tuple(x.shape))
+    want = (attrs.num_hidden, x2shape[1])
+    _check_shape("FullyConnected", "weight", w.shape, want,
+                 f"num_hidden={attrs.num_hidden}, data {_shape_str(x.shape)}, flatten={attrs.flatten}")
+    if b is not None:
+        _check_shape("FullyConnected", "bias", b.shape, (attrs.num_hidden,),
+                     f"num_hidden={attrs.num_hidden}")
+
+
+def _fc_fwd(attrs, ins, ctx):
+    x, w, b = _split_inputs("FullyConnected", ins, attrs.no_bias)
+    _fc_check(attrs, x, w, b)
+    x2shape, oshape = _fc_dims(attrs, x.shape)
+    y = ctx.xp.matmul(x.reshape(x2shape), w.T)
+    if b is not None:
+        y += b
+    return y.reshape(oshape)
+
+
+def _fc_bwd(attrs, og, ins, outs, ctx, state):
+    x, w, b = _split_inputs("FullyConnected", ins, attrs.no_bias)
+    x2shape, _ = _fc_dims(attrs, x.shape)
+    dy = og[0].reshape(-1, attrs.num_hidden)
+    x2 = x.reshape(x2shape)
+    grads = [ctx.xp.matmul(dy, w).reshape(x.shape), ctx.xp.matmul(dy.T, x2)]
+    if b is not None:
+        grads.append(dy.sum(axis=0))
+    return grads
+
+
+def _fc_shape(attrs, shapes):
+    d = shapes[0]
+    if d is None:
+        return shapes, [None]
+    x2shape, oshape = _fc_dims(attrs, d)
+    shapes[1] = (attrs.num_hidden, x2shape[1])
+    if len(shapes) > 2:
+        shapes[2] = (attrs.num_hidden,)
+    return shapes, [oshape]
+
+
+register("FullyConnected", _fc_fwd, inputs=("data", "weight", "bias"), params=(
+    Param("num_hidden", "int", doc="number of output units"),
+    Param("no_bias", "bool", False, "leave out the bias"),
+    Param("flatten", "bool", True, "flatten all axes after the first; else apply to the last axis")),
+    backward=_fc_bwd, infer_shape=_fc_shape,
+    doc="Dense layer: ``data @ weight.T + bias``.")
+
+
+# -- shared convolution geometry --------------------------------------------------------
+def _conv_geom(opname, attrs, data_ndim=None):
+    kernel = tuple(attrs.kernel)
+    nd = len(kernel)
+    if nd not in (1, 2, 3):
+        raise MXNetError(f"Operator {opname}: kernel {_shape_str(kernel)} must have 1, 2 or 3 entries")
+    if any(k <= 0 for k in kernel):
+        raise MXNetError(f"Operator {opname}: kernel {_shape_str(kernel)} must be positive")
+    _check_layout(opname, attrs.layout, nd, data_ndim)
+    stride = _tuple_param(opname, "stride", attrs.stride, nd, 1)
+    dilate = _tuple_param(opname, "dilate", attrs.dilate, nd, 1)
+    pad = _tuple_param(opname, "pad", attrs.pad, nd, 0)
+    if any(s <= 0 for s in stride) or any(d <= 0 for d in dilate):
+        raise MXNetError(f"Operator {opname}: stride and dilate must be positive, got "
+                         f"{_shape_str(stride)} and {_shape_str(dilate)}")
+    if attrs.num_group <= 0 or attrs.num_filter % attrs.num_group:
+        raise MXNetError(f"Operator {opname}: num_filter={attrs.num_filter} must be a multiple of "
+                         f"num_group={attrs.num_group}")
+    return kernel, stride, dilate, pad
+
+
+def _weight_shape(lead, second, kernel, layout):
+    if _channels_last(layout):
+        return (lead,) + kernel + (second,)
+    return (lead, second) + kernel
+
+
+_CONV_PARAMS_HEAD = (
+    Param("kernel", "shape", doc="kernel size: (w,), (h, w) or (d, h, w)"),
+    Param("stride", "shape", (), "stride per spatial axis (default 1)"),
+    Param("dilate", "shape", (), "dilation per spatial axis (default 1)"),
+    Param("pad", "shape", (), "zero padding per spatial axis (default 0)"),
+)
+
+
+def _cudnn_params(workspace):
+    return (Param("workspace", "int", workspace, "accepted for compatibility; unused"),)
+
+
+# -- Convolution ------------------------------------------------------------------------
+def _conv_shapes(attrs, dshape):
+    """(nchw data shape, weight shape, out shape) for a data shape, with checks."""
+    kernel, stride, dilate, pad = _conv_geom("Convolution", attrs, len(dshape))
+    ds = _nchw_shape(dshape, attrs.layout)
+    c = ds[1]
+    if c % attrs.num_group:
+        raise MXNetError(f"Operator Convolution: data channels {c} must be a multiple of "
+                         f"num_group={attrs.num_group}")
+    out = []
+    for i, k in enumerate(kernel):
+        size = ds[2 + i] + 2 * pad[i]
+        if dilate[i] * (k - 1) + 1 > size:
+            raise MXNetError(f"Operator Convolution: kernel {_shape_str(kernel)} with dilate "
+                             f"{_shape_str(dilate)} exceeds the padded data {_shape_str(ds[2:])} + "
+                             f"2*{_shape_str(pad)}")
+        out.append(K.conv_out_len(ds[2 + i], k, stride[i], dilate[i], pad[i]))
+    wshape = _weight_shape(attrs.num_filter, c // attrs.num_group, kernel, attrs.layout)
+    oshape = _from_nchw_shape((ds[0], attrs.num_filter) + tuple(out), attrs.layout)
+    return wshape, oshape, (kernel, stride, dilate, pad)
+
+
+def _conv_check(attrs, x, w, b):
+    wshape, _, geom = _conv_shapes(attrs, x.shape)
+    why = (f"data {_shape_str(x.shape)}, num_filter={attrs.num_filter}, kernel={_shape_str(geom[0])}, "
+           f"num_group={attrs.num_group}")
+    _check_shape("Convolution", "weight", w.shape, wshape, why)
+    if b is not None:
+        _check_shape("Convolution", "bias", b.shape, (attrs.num_filter,), why)
+    return geom
+
+
+def _conv_fwd(attrs, ins, ctx):
+    xp = ctx.xp
+    x, w, b = _split_inputs("Convolution", ins, attrs.no_bias)
+    geom = _conv_check(attrs, x, w, b)
+    last = _channels_last(attrs.layout)
+    if last:
+        x, w = _to_first(xp, x), _to_first(xp, w)
+    y, cols = K.conv_forward(xp, x, w, b, *geom, attrs.num_group)
+    return (_to_last(xp, y) if last else y), cols
+
+
+def _conv_bwd(attrs, og, ins, outs, ctx, state):
+    xp = ctx.xp
+    x, w, b = _split_inputs("Convolution", ins, attrs.no_bias)
+    geom = _conv_check(attrs, x, w, b)
+    dy = og[0]
+    last = _channels_last(attrs.layout)
+    if last:
+        x, w, dy = _to_first(xp, x), _to_first(xp, w), _to_first(xp, dy)
+    dx, dw, db = K.conv_backward(xp, dy, x, w, state, *geom, attrs.num_group, b is not None)
+    if last:
+        dx, dw = _to_last(xp, dx), _to_last(xp, dw)
+    return [dx, dw] if b is None else [dx, dw, db]
+
+
+def _conv_shape(attrs, shapes):
+    if shapes[0] is None:
+        return shapes, [None]
+    wshape, oshape, _ = _conv_shapes(attrs, shapes[0])
+    shapes[1] = wshape
+    if len(shapes) > 2:
+        shapes[2] = (attrs.num_filter,)
+    return shapes, [oshape]
+
+
+register("Convolution", _conv_fwd, inputs=("data", "weight", "bias"), params=_CONV_PARAMS_HEAD + (
+    Param("num_filter", "int", doc="number of output channels"),
+    Param("num_group", "int", 1, "number of channel groups"),
+    ) + _cudnn_params(1024) + (
+    Param("no_bias", "bool", False, "leave out the bias"),
+    Param("cudnn_tune", "str", None, "accepted for compatibility; unused", choices=_CUDNN_TUNE),
+    Param("cudnn_off", "bool", False, "accepted for compatibility; unused"),
+    Param("layout", "str", None, "data layout (default channels-first)", choices=_CONV_LAYOUTS)),
+    backward=_conv_bwd, infer_shape=_conv_shape, save_state=True,
+    doc="1-D/2-D/3-D convolution (im2col + GEMM), with groups, stride, dilation and padding.")
+
+
+# -- Deconvolution ----------------------------------------------------------------------
+def _deconv_geom(attrs, dshape):
+    """(weight shape, out shape, (kernel, stride, dilate, pad, out_spatial)) for a data shape."""
+    kernel, stride, dilate, pad = _conv_geom("Deconvolution", attrs, len(dshape))
+    nd = len(kernel)
+    ds = _nchw_shape(dshape, attrs.layout)
+    adj = _tuple_param("Deconvolution", "adj", attrs.adj, nd, 0)
+    target = tuple(attrs.target_shape) if attrs.target_shape and any(attrs.target_shape) else None
+    if target is not None and len(target) != nd:
+        raise MXNetError(f"Operator Deconvolution: target_shape {_shape_str(target)} must have {nd} "
+                         f"entries, like kernel")
+    out, pads = [], []
+    for i in range(nd):
+        full = K.deconv_full_len(ds[2 + i], kernel[i], stride[i], dilate[i])
+        if target is not None:
+            total = full - target[i]
+            if total < 0:
+                raise MXNetError(f"Operator Deconvolution: target_shape {_shape_str(target)} is too "
+                                 f"big for data {_shape_str(dshape)} (at most {full} on axis {i})")
+            p, a = (total + 1) // 2, total % 2
+        else:
+            p, a = pad[i], adj[i]
+            if a >= stride[i]:
+                raise MXNetError(f"Operator Deconvolution: adj {_shape_str(adj)} must be smaller than "
+                                 f"stride {_shape_str(stride)}")
+        o = full - 2 * p + a
+        if o <= 0:
+            raise MXNetError(f"Operator Deconvolution: pad {_shape_str(pad)} leaves no output for data "
+                             f"{_shape_str(dshape)}")
+        out.append(o)
+        pads.append(p)
+    c = ds[1]
+    if c % attrs.num_group:
+        raise MXNetError(f"Operator Deconvolution: data channels {c} must be a multiple of "
+                         f"num_group={attrs.num_group}")
+    wshape = _weight_shape(c, attrs.num_filter // attrs.num_group, kernel, attrs.layout)
+    oshape = _from_nchw_shape((ds[0], attrs.num_filter) + tuple(out), attrs.layout)
+    return wshape, oshape, (kernel, stride, dilate, tuple(pads), tuple(out))
+
+
+def _deconv_check(attrs, x, w, b):
+    wshape, _, geom = _deconv_geom(attrs, x.shape)
+    why = (f"data {_shape_str(x.shape)}, num_filter={attrs.num_filter}, kernel={_shape_str(geom[0])}, "
+           f"num_group={attrs.num_group}")
+    _check_shape("Deconvolution", "weight", w.shape, wshape, why)
+    if b is not None:
+        _check_shape("Deconvolution", "bias", b.shape, (attrs.num_filter,), why)
+    return geom
+
+
+def _deconv_fwd(attrs, ins, ctx):
+    xp = ctx.xp
+    x, w, b = _split_inputs("Deconvolution", ins, attrs.no_bias)
+    kernel, stride, dilate, pad, out = _deconv_check(attrs, x, w, b)
+    last = _channels_last(attrs.layout)
+    if last:
+        x, w = _to_first(xp, x), _to_first(xp, w)
+    y = K.deconv_forward(xp, x, w, b, kernel, stride, dilate, pad, out, attrs.num_group)
+    return _to_last(xp, y) if last else y
+
+
+def _deconv_bwd(attrs, og, ins, outs, ctx, state):
+    xp = ctx.xp
+    x, w, b = _split_inputs("Deconvolution", ins, attrs.no_bias)
+    kernel, stride, dilate, pad, _ = _deconv_check(attrs, x, w, b)
+    dy = og[0]
+    last = _channels_last(attrs.layout)
+    if last:
+        x, w, dy = _to_first(xp, x), _to_first(xp, w), _to_first(xp, dy)
+    dx, dw, db = K.deconv_backward(xp, dy, x, w, kernel, stride, dilate, pad, attrs.num_group,
+                                   b is not None)
+    if last:
+        dx, dw = _to_last(xp, dx), _to_last(xp, dw)
+    return [dx, dw] if b is None else [dx, dw, db]
+
+
+def _deconv_shape(attrs, shapes):
+    if shapes[0] is None:
+        return shapes, [None]
+    wshape, oshape, _ = _deconv_geom(attrs, shapes[0])
+    shapes[1] = wshape
+    if len(shapes) > 2:
+        shapes[2] = (attrs.num_filter,)
+    return shapes, [oshape]
+
+
+register("Deconvolution", _deconv_fwd, inputs=("data", "weight", "bias"), params=_CONV_PARAMS_HEAD + (
+    Param("adj", "shape", (), "extra output size at the high end of each axis"),
+    Param("target_shape", "shape", (), "output spatial shape (overrides pad and adj)"),
+    Param("num_filter", "int", doc="number of output channels"),
+    Param("num_group", "int", 1, "number of channel groups"),
+    ) + _cudnn_params(512) + (
+    Param("no_bias", "bool", True, "leave out the bias"),
+    Param("cudnn_tune", "str", None, "accepted for compatibility; unused", choices=_CUDNN_TUNE),
+    Param("cudnn_off", "bool", False, "accepted for compatibility; unused"),
+    Param("layout", "str", None, "data layout (default channels-first)", choices=_CONV_LAYOUTS)),
+    backward=_deconv_bwd, infer_shape=_deconv_shape,
+    doc="Transposed convolution (the gradient of Convolution with respect to its data).")
+
+
+# -- Pooling ----------------------------------------------------------------------------
+def _pool_geom(attrs, dshape):
+    """(kernel, stride, pad, out) in channels-first terms, with MXNet's checks."""
+    if len(dshape) not in (3, 4, 5):
+        raise MXNetError(f"Operator Pooling: data must be 3-D (N, C, W), 4-D or 5-D, got shape "
+                         f"{_shape_str(dshape)}")
+    nd = len(dshape) - 2
+    _check_layout("Pooling", attrs.layout, nd)
+    spatial = _nchw_shape(dshape, attrs.layout)[2:]
+    if attrs.pool_type == "lp" and attrs.p_value is None:
+        raise MXNetError("Operator Pooling: p_value is required for pool_type='lp'")
+    if attrs.pooling_convention == "same":
+        raise NotImplementedError("Pooling: pooling_convention='same' is not supported "
+                                  "(MXNet 1.9.1 fails on it too)")
+    if attrs.global_pool:
+        return spatial, (1,) * nd, (0,) * nd, (1,) * nd
+    kernel = tuple(attrs.kernel)
+    if len(kernel) != nd:
+        raise MXNetError(f"Operator Pooling: kernel {_shape_str(kernel)} does not fit data of shape "
+                         f"{_shape_str(dshape)} ({nd} spatial axes)")
+    stride = _tuple_param("Pooling", "stride", attrs.stride, nd, 1)
+    pad = _tuple_param("Pooling", "pad", attrs.pad, nd, 0)
+    for i in range(nd):
+        if not 0 < kernel[i] <= spatial[i] + 2 * pad[i]:
+            raise MXNetError(f"Operator Pooling: kernel {_shape_str(kernel)} exceeds data "
+                             f"{_shape_str(spatial)} padded by {_shape_str(pad)}")
+        if stride[i] <= 0:
+            raise MXNetError(f"Operator Pooling: stride {_shape_str(stride)} must be positive")
+    out = tuple(K.pool_out_len(spatial[i], kernel[i], stride[i], pad[i], attrs.pooling_convention)
+                for i in range(nd))
+    return kernel, stride, pad, out
+
+
+def _pool_fwd(attrs, ins, ctx):
+    xp = ctx.xp
+    x = ins[0]
+    kernel, stride, pad, out = _pool_geom(attrs, x.shape)
+    last = _channels_last(attrs.layout)
+    if last:
+        x = _to_first(xp, x)
+    state = None
+    ptype = attrs.pool_type
+    if attrs.global_pool:
+        y, state = _global_pool(xp, attrs, x)
+    elif ptype == "max":
+        y, state = K.max_pool_forward(xp, x, kernel, stride, pad, out)
+    elif ptype == "lp":
+        y = K.sum_pool_forward(xp, x, kernel, stride, pad, out, attrs.p_value)
+        y = _root(xp, y, attrs.p_value)
+    else:
+        y = K.sum_pool_forward(xp, x, kernel, stride, pad, out)
+        if ptype == "avg":
+            include = attrs.count_include_pad is None or attrs.count_include_pad
+            y /= K.pool_divisor(xp, x.shape, kernel, stride, pad, out, include, y.dtype)
+    return (_to_last(xp, y) if last else y), state
+
+
+def _root(xp, y, p):
+    if p == 1:
+        return y
+    if p == 2:
+        return xp.sqrt(y)
+    return xp.cbrt(y) if p == 3 else y ** (1.0 / p)
+
+
+def _global_pool(xp, attrs, x):
+    flat = x.reshape(x.shape[:2] + (-1,))
+    keep = x.shape[:2] + (1,) * (x.ndim - 2)
+    if attrs.pool_type == "max":
+        idx = flat.argmax(axis=-1)
+        return xp.take_along_axis(flat, idx[..., None], axis=-1).reshape(keep), idx
+    if attrs.pool_type == "lp":
+        p = attrs.p_value
+        return _root(xp, (flat if p == 1 else flat ** p).sum(axis=-1), p).reshape(keep), None
+    y = flat.sum(axis=-1).reshape(keep)
+    if attrs.pool_type == "avg":
+        y /= y.dtype.type(flat.shape[-1])
+    return y, None
+
+
+def _pool_bwd(attrs, og, ins, outs, ctx, state):
+    xp = ctx.xp
+    x, y, dy = ins[0], outs[0], og[0]
+    kernel, stride, pad, out = _pool_geom(attrs, x.shape)
+    last = _channels_last(attrs.layout)
+    if last:
+        x, y, dy = _to_first(xp, x), _to_first(xp, y), _to_first(xp, dy)
+    ptype = attrs.pool_type
+    if attrs.global_pool:
+        dx = _global_pool_bwd(xp, attrs, x, y, dy, state)
+    elif ptype == "max":
+        dx = K.max_pool_backward(xp, dy, state, x.shape, kernel, stride, pad, out)
+    elif ptype == "lp" and attrs.p_value != 1:
+        # d y / d x = (x / y) ** (p - 1) for y = (sum x**p) ** (1/p)
+        p = attrs.p_value
+        lo, hi = K.pool_pads(x.shape, kernel, stride, pad, out)
+        weight = K.pad_spatial(xp, x ** (p - 1), lo, hi)
+        dx = K.spread_pool_grad(xp, _safe_div(xp, dy, y ** (p - 1)), x.shape, kernel, stride, pad, out,
+                                weight)
+    else:
+        g = dy
+        if ptype == "avg":
+            include = attrs.count_include_pad is None or attrs.count_include_pad
+            g = dy / K.pool_divisor(xp, x.shape, kernel, stride, pad, out, include, dy.dtype)
+        dx = K.spread_pool_grad(xp, g, x.shape, kernel, stride, pad, out)
+    return [_to_last(xp, dx) if last else dx]
+
+
+def _safe_div(xp, a, b):
+    # an all-zero window has no gradient (MXNet gives 0 rather than nan)
+    zero = b == 0
+    return xp.where(zero, 0, a / xp.where(zero, 1, b)).astype(a.dtype, copy=False)
+
+
+def _global_pool_bwd(xp, attrs, x, y, dy, idx):
+    n, c = x.shape[:2]
+    g = dy.reshape(n, c, 1)
+    if attrs.pool_type == "max":
+        dx = xp.zeros((n, c, x[0, 0].size), dtype=dy.dtype)
+        xp.put_along_axis(dx, idx[..., None], g, axis=-1)
+        return dx.reshape(x.shape)
+    flat = x.reshape(n, c, -1)
+    if attrs.pool_type == "lp" and attrs.p_value != 1:
+        p = attrs.p_value
+        return (_safe_div(xp, g, y.reshape(n, c, 1) ** (p - 1)) * flat ** (p - 1)).reshape(x.shape)
+    if attrs.pool_type == "avg":
+        g = g / g.dtype.type(flat.shape[-1])
+    return xp.broadcast_to(g, flat.shape).reshape(x.shape)
+
+
+def _pool_shape(attrs, shapes):
+    d = shapes[0]
+    if d is None:
+        return shapes, [None]
+    out = _pool_geom(attrs, d)[3]
+    ds = _nchw_shape(d, attrs.layout)
+    return shapes, [_from_nchw_shape(ds[:2] + tuple(out), attrs.layout)]
+
+
+register("Pooling", _pool_fwd, params=(
+    Param("kernel", "shape", (), "window size: (w,), (h, w) or (d, h, w)"),
+    Param("pool_type", "str", "max", "reduction over each window", choices=("avg", "lp", "max", "sum")),
+    Param("global_pool", "bool", False, "pool over the whole spatial extent, ignoring kernel"),
+    Param("cudnn_off", "bool", False, "accepted for compatibility; unused"),
+    Param("pooling_convention", "str", "valid", "'valid' floors the output size, 'full' rounds up",
+          choices=("full", "same", "valid")),
+    Param("stride", "shape", (), "stride per spatial axis (default 1)"),
+    Param("pad", "shape", (), "padding per spatial axis (default 0)"),
+    Param("p_value", "int", None, "p of Lp pooling"),
+    Param("count_include_pad", "bool", None, "avg pooling: count padded elements (default True)"),
+    Param("layout", "str", None, "data layout (default channels-first)", choices=_POOL_LAYOUTS)),
+    backward=_pool_bwd, infer_shape=_pool_shape, save_state=True,
+    doc="Max, average, sum or Lp pooling over 1-D/2-D/3-D windows.")
+
+
+# -- UpSampling -------------------------------------------------------------------------
+def _bilinear_geom(scale):
+    k = 2 * scale - scale % 2
+    p = -(-(scale - 1) // 2)
+    return (k, k), (scale, scale), (1, 1), (p, p)
+
+
+def _up_nearest(xp, x, s):
+    n, c, h, w = x.shape
+    y = xp.broadcast_to(x[:, :, :, None, :, None], (n, c, h, s, w, s))
+    return y.reshape(n, c, h * s, w * s)
+
+
+def _up_scales(attrs, ins):
+    if attrs.scale <= 0:
+        raise MXNetError(f"Operator UpSampling: scale must be positive, got {attrs.scale}")
+    for i, a in enumerate(ins):
+        if a.ndim != 4:
+            raise MXNetError(f"Operator UpSampling: input {i} must be 4-D (N, C, H, W), got shape "
+                             f"{_shape_str(a.shape)}")
+    oh, ow = ins[0].shape[2] * attrs.scale, ins[0].shape[3] * attrs.scale
+    scales = []
+    for i, a in enumerate(ins):
+        if oh % a.shape[2] or ow % a.shape[3] or oh // a.shape[2] != ow // a.shape[3]:
+            raise MXNetError(f"Operator UpSampling: input {i} of shape {_shape_str(a.shape)} cannot be "
+                             f"scaled to {oh}x{ow} by an integer factor")
+        scales.append(oh // a.shape[2])
+    if attrs.multi_input_mode == "sum" and any(a.shape[1] != ins[0].shape[1] for a in ins):
+        raise MXNetError("Operator UpSampling: multi_input_mode='sum' needs the same number of "
+                         f"channels in every input, got {[a.shape[1] for a in ins]}")
+    return scales
+
+
+def _bilinear_check(attrs, ins):
+    if len(ins) != 2:
+        raise MXNetError(f"Operator UpSampling: sample_type='bilinear' takes 2 inputs (data, weight), "
+                         f"got {len(ins)}")
+    x, w = ins
+    kernel = _bilinear_geom(attrs.scale)[0]
+    c = x.shape[1]
+    if attrs.num_filter != c:
+        raise MXNetError(f"Operator UpSampling: num_filter={attrs.num_filter} must equal the data "
+                         f"channels {c} for bilinear sampling")
+    _check_shape("UpSampling", "weight", w.shape, (c, 1) + kernel, f"scale={attrs.scale}, data "
+                 f"{_shape_str(x.shape)}")
+
+
+def _up_fwd(attrs, ins, ctx):
+    xp = ctx.xp
+    if attrs.sample_type == "bilinear":
+        _bilinear_check(attrs, ins)
+        x, w = ins
+        kernel, stride, dilate, pad = _bilinear_geom(attrs.scale)
+        out = tuple(K.deconv_full_len(s, k, st, 1) - 2 * p for s, k, st, p in
+                    zip(x.shape[2:], kernel, stride, pad))
+        return K.deconv_forward(xp, x, w, None, kernel, stride, dilate, pad, out, x.shape[1])
+    scales = _up_scales(attrs, ins)
+    ups = [_up_nearest(xp, a, s) for a, s in zip(ins, scales)]
+    if len(ups) == 1:
+        return ups[0]
+    if attrs.multi_input_mode == "sum":
+        y = ups[0].copy()
+        for u in ups[1:]:
+            y += u
+        return y
+    return xp.concatenate(ups, axis=1)
+
+
+def _up_bwd(attrs, og, ins, outs, ctx, state):
+    xp = ctx.xp
+    dy = og[0]
+    if attrs.sample_type == "bilinear":
+        x, w = ins
+        kernel, stride, dilate, pad = _bilinear_geom(attrs.scale)
+        dx, dw, _ = K.deconv_backward(xp, dy, x, w, kernel, stride, dilate, pad, x.shape[1], False)
+        return [dx, dw]
+    scales = _up_scales(attrs, ins)
+    grads, start = [], 0
+    for a, s in zip(ins, scales):
+        n, c, h, w = a.shape
+        if attrs.multi_input_mode == "sum" or len(ins) == 1:
+            part = dy
+        else:
+            part = dy[:, start:start + c]
+            start += c
+        grads.append(part.reshape(n, c, h, s, w, s).sum(axis=(3, 5)))
+    return grads
+
+
+register("UpSampling", _up_fwd, inputs=("data",), variadic="num_args", params=(
+    Param("scale", "int", doc="upsampling factor"),
+    Param("num_filter", "int", 0, "channels of the data (bilinear only)"),
+    Param("sample_type", "str", doc="'nearest' or 'bilinear'", choices=("bilinear", "nearest")),
+    Param("multi_input_mode", "str", "concat", "combine several inputs by 'concat' or 'sum'",
+          choices=("concat", "sum")),
+    Param("num_args", "int", 1, "number of inputs"),
+    Param("workspace", "int", 512, "accepted for compatibility; unused")),
+    backward=_up_bwd,
+    doc="Nearest-neighbour or bilinear (a depthwise deconvolution with a given weight) upsampling.")
+
+
+# -- im2col / col2im --------------------------------------------------------------------
+def _cols_geom(opname, attrs, ndim):
+    kernel = tuple(attrs.kernel)
+    nd = len(kernel)
+    if nd not in (1, 2, 3) or ndim != nd + 2:
+        raise MXNetError(f"Operator {opname}: kernel {_shape_str(kernel)} needs data of {nd + 2} "
+                         f"dimensions (1-3 spatial axes), got {ndim}")
+    stride = _tuple_param(opname, "stride", attrs.stride, nd, 1)
+    dilate = _tuple_param(opname, "dilate", attrs.dilate, nd, 1)
+    pad = _tuple_param(opname, "pad", attrs.pad, nd, 0)
+    return kernel, stride, dilate, pad
+
+
+def _im2col_run(xp, x, kernel, stride, dilate, pad):
+    n, c = x.shape[:2]
+    out = tuple(K.conv_out_len(x.shape[2 + i], kernel[i], stride[i], dilate[i], pad[i])
+                for i in range(len(kernel)))
+    if min(out) <= 0:
+        raise MXNetError(f"Operator im2col: kernel {_shape_str(kernel)} does not fit data "
+                         f"{_shape_str(x.shape)} with pad {_shape_str(pad)}")
+    cols = K.im2col(xp, K.pad_spatial(xp, x, pad, pad), kernel, stride, dilate, out)
+    return xp.ascontiguousarray(cols.reshape(-1, n, K._prod(out)).swapaxes(0, 1))
+
+
+def _col2im_run(xp, cols, out_size, kernel, stride, dilate, pad):
+    n, ck, nblocks = cols.shape
+    kk = K._prod(kernel)
+    out = tuple(K.conv_out_len(out_size[i], kernel[i], stride[i], dilate[i], pad[i])
+                for i in range(len(kernel)))
+    if ck % kk or K._prod(out) != nblocks:
+        raise MXNetError(f"Operator col2im: data of shape {_shape_str(cols.shape)} does not match "
+                         f"kernel {_shape_str(kernel)} and output_size {_shape_str(out_size)} "
+                         f"({K._prod(out)} blocks)")
+    c = ck // kk
+    colsT = xp.ascontiguousarray(cols.swapaxes(0, 1)).reshape((c,) + kernel + (n,) + out)
+    padded = tuple(s + 2 * p for s, p in zip(out_size, pad))
+    img = K.col2im(xp, colsT, n, padded, kernel, stride, dilate, out)
+    return xp.ascontiguousarray(img[(slice(None), slice(None)) + tuple(slice(p, p + s) for p, s in
+                                                                       zip(pad, out_size))])
+
+
+def _im2col_fwd(attrs, ins, ctx):
+    return _im2col_run(ctx.xp, ins[0], *_cols_geom("im2col", attrs, ins[0].ndim))
+
+
+def _im2col_bwd(attrs, og, ins, outs, ctx, state):
+    x = ins[0]
+    geom = _cols_geom("im2col", attrs, x.ndim)
+    return [_col2im_run(ctx.xp, og[0], x.shape[2:], *geom)]
+
+
+def _col2im_fwd(attrs, ins, ctx):
+    geom = _cols_geom("col2im", attrs, len(attrs.output_size) + 2)
+    if ins[0].ndim != 3:
+        raise MXNetError(f"Operator col2im: data must be 3-D (N, C*prod(kernel), blocks), got shape "
+                         f"{_shape_str(ins[0].shape)}")
+    return _col2im_run(ctx.xp, ins[0], tuple(attrs.output_size), *geom)
+
+
+def _col2im_bwd(attrs, og, ins, outs, ctx, state):
+    geom = _cols_geom("col2im", attrs, len(attrs.output_size) + 2)
+    return [_im2col_run(ctx.xp, og[0], *geom)]
+
+
+_COLS_PARAMS = (
+    Param("kernel", "shape", doc="window size: (w,), (h, w) or (d, h, w)"),
+    Param("stride", "shape", (), "stride per spatial axis (default 1)"),
+    Param("dilate", "shape", (), "dilation per spatial axis (default 1)"),
+    Param("pad", "shape", (), "zero padding per spatial axis (default 0)"))
+
+register("im2col", _im2col_fwd, params=_COLS_PARAMS, backward=_im2col_bwd,
+         doc="Sliding windows of (N, C, *S) as columns (N, C*prod(kernel), blocks).")
+register("col2im", _col2im_fwd, params=(
+    Param("output_size", "shape", doc="spatial shape of the image"),) + _COLS_PARAMS,
+    backward=_col2im_bwd, doc="Sums columns (N, C*prod(kernel), blocks) back into an image (N, C, *S).")

@@ -317,7 +317,10 @@ class OpDef:
             base = self.inputs[0] if self.inputs else "arg"
             return [f"{base}{i}" for i in range(n or 0)]
         names = self.inputs
-        return list(names(attrs) if callable(names) else names)
+        names = list(names(attrs) if callable(names) else names)
+        if attrs and attrs.get("no_bias") and "bias" in names:
+            names.remove("bias")
+        return names
 
     def list_outputs(self, attrs):
         n = self.num_outputs(attrs)
