@@ -20,10 +20,12 @@ op = _register.make_module("mxnet.ndarray.op", _generated_funcs, "Every register
 sys.modules[__name__ + "._internal"] = _internal
 sys.modules[__name__ + ".op"] = op
 for _mod, _funcs in _subs.items():
+    if _mod == "random":
+        continue  # mx.nd.random is a real module of Python wrappers (random.py), filled in below
     _m = _register.make_module(f"mxnet.ndarray.{_mod}", _funcs, f"mx.nd.{_mod} operators.")
     sys.modules[f"{__name__}.{_mod}"] = _m
     globals()[_mod] = _m
-for _mod in ("contrib", "linalg", "random", "image", "sparse"):
+for _mod in ("contrib", "linalg", "image", "sparse"):
     if _mod not in globals():
         _m = _register.make_module(f"mxnet.ndarray.{_mod}", {}, f"mx.nd.{_mod} operators.")
         sys.modules[f"{__name__}.{_mod}"] = _m
@@ -269,15 +271,11 @@ for _name in _METHODS:
         setattr(NDArray, _name, _method(_name))
 
 
-def _load_utils():
-    from .utils import save, load, load_frombuffer  # noqa: F401
-    return save, load, load_frombuffer
-
-
-try:
-    from .utils import save, load, load_frombuffer  # noqa: F401
-except ImportError:  # serialization lives in utils.py
-    pass
+from .utils import save, load, load_frombuffer  # noqa: E402,F401
+from . import random  # noqa: E402
+for _name, _fn in _subs.get("random", {}).items():
+    if not hasattr(random, _name):
+        setattr(random, _name, _fn)
 
 __all__ = ["NDArray", "array", "zeros", "ones", "full", "empty", "arange", "linspace", "eye",
            "waitall", "invoke"] + sorted(_top)
