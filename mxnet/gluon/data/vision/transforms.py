@@ -1,7 +1,7 @@
 """Image transforms (``mx.gluon.data.vision.transforms``), computed in NumPy.
 
 Images are HxWxC NDArrays (or NxHxWxC batches) until ``ToTensor`` makes them CxHxW float32.
-Each transform is a callable ``t(x)``; random ones draw from mxnext's generator
+Each transform is a Block: ``t(x)`` runs its ``forward``; random ones draw from mxnext's generator
 (``mx.random.seed``), except ``RandomResizedCrop``, which, as in MXNet, uses Python's ``random``.
 """
 import random
@@ -12,6 +12,7 @@ from ....backend import NUMPY_BACKEND
 from ....base import MXNetError, np_dtype, numeric_types
 from ....ndarray import NDArray
 from ....ndarray.ndarray import _wrap
+from ...block import Block
 
 __all__ = ["Compose", "Cast", "ToTensor", "Normalize", "Resize", "CenterCrop", "CropResize",
            "RandomResizedCrop", "RandomFlipLeftRight", "RandomFlipTopBottom", "RandomBrightness",
@@ -40,13 +41,17 @@ def _uniform(low, high):
     return float(NUMPY_BACKEND.rng.uniform(low, high))
 
 
-class Compose:
+class Compose(Block):
     """Apply ``transforms`` in order."""
 
     def __init__(self, transforms):
+        super().__init__()
         self._transforms = list(transforms)
+        for t in self._transforms:
+            if isinstance(t, Block):
+                self.register_child(t)
 
-    def __call__(self, x):
+    def forward(self, x):
         for t in self._transforms:
             x = t(x)
         return x
@@ -63,26 +68,27 @@ class RandomApply(Compose):
         super().__init__(transforms if isinstance(transforms, (list, tuple)) else [transforms])
         self.p = p
 
-    def __call__(self, x):
+    def forward(self, x):
         if self.p < _uniform(0, 1):
             return x
-        return super().__call__(x)
+        return super().forward(x)
 
 
-class Cast:
+class Cast(Block):
     """Cast to ``dtype``."""
 
     def __init__(self, dtype="float32"):
+        super().__init__()
         self._dtype = np_dtype(dtype)
 
-    def __call__(self, x):
+    def forward(self, x):
         return _out(_np(x, "Cast").astype(self._dtype), x)
 
 
-class ToTensor:
+class ToTensor(Block):
     """HxWxC (or NxHxWxC) with values in [0, 255] to CxHxW (NxCxHxW) float32 in [0, 1]."""
 
-    def __call__(self, x):
+    def forward(self, x):
         a = _np(x, "ToTensor")
         _check_image(a, "ToTensor")
         a = np.moveaxis(a, -1, -3).astype(np.float32)
@@ -90,15 +96,16 @@ class ToTensor:
         return _out(a, x)
 
 
-class Normalize:
+class Normalize(Block):
     """``(x - mean[c]) / std[c]`` per channel of a CxHxW (NxCxHxW) float tensor; ``mean`` and
     ``std`` are numbers or one value per channel."""
 
     def __init__(self, mean=0.0, std=1.0):
+        super().__init__()
         self._mean = mean
         self._std = std
 
-    def __call__(self, x):
+    def forward(self, x):
         a = _np(x, "Normalize")
         _check_image(a, "Normalize", chw=True)
         c = a.shape[-3]
@@ -151,17 +158,18 @@ def _size_wh(size):
     return int(size[0]), int(size[1])
 
 
-class Resize:
+class Resize(Block):
     """Resize to ``size`` (an int for a square, or ``(width, height)``); with ``keep_ratio`` an
     int size sets the shorter side. ``interpolation``: 0 nearest, 1 bilinear (others are
     treated as bilinear)."""
 
     def __init__(self, size, keep_ratio=False, interpolation=1):
+        super().__init__()
         self._size = size
         self._keep = keep_ratio
         self._interp = interpolation
 
-    def __call__(self, x):
+    def forward(self, x):
         a = _np(x, "Resize")
         _check_image(a, "Resize")
         h, w = a.shape[-3], a.shape[-2]
@@ -180,15 +188,16 @@ def _crop(a, x0, y0, w, h):
     return a[..., y0:y0 + h, x0:x0 + w, :]
 
 
-class CropResize:
+class CropResize(Block):
     """Crop the ``width x height`` box at ``(x, y)``, then resize to ``size`` when given."""
 
     def __init__(self, x, y, width, height, size=None, interpolation=None):
+        super().__init__()
         self._box = (x, y, width, height)
         self._size = size
         self._interp = 1 if interpolation is None else interpolation
 
-    def __call__(self, x):
+    def forward(self, x):
         a = _np(x, "CropResize")
         _check_image(a, "CropResize")
         x0, y0, w, h = self._box
@@ -227,31 +236,33 @@ def _center_crop(a, size, interp):
     return _fixed_crop(a, x0, y0, new_w, new_h, size, interp)
 
 
-class CenterCrop:
+class CenterCrop(Block):
     """Crop the centre ``size`` (int or ``(width, height)``) box; an image smaller than that
     gives the largest centred box of that aspect ratio, resized to ``size``."""
 
     def __init__(self, size, interpolation=1):
+        super().__init__()
         self._size = _size_wh(size)
         self._interp = interpolation
 
-    def __call__(self, x):
+    def forward(self, x):
         a = _np(x, "CenterCrop")
         _check_image(a, "CenterCrop")
         return _out(_center_crop(a, self._size, self._interp), x)
 
 
-class RandomResizedCrop:
+class RandomResizedCrop(Block):
     """Crop a random box with area fraction in ``scale`` and aspect ratio in ``ratio`` (log-
     uniform), resized to ``size``; after 10 failed draws, a centre crop."""
 
     def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0), interpolation=1):
+        super().__init__()
         self._size = _size_wh(size)
         self._scale = scale
         self._ratio = ratio
         self._interp = interpolation
 
-    def __call__(self, x):
+    def forward(self, x):
         a = _np(x, "RandomResizedCrop")
         if a.ndim != 3:
             raise MXNetError(f"RandomResizedCrop: expected an (H, W, C) image, got shape {a.shape}")
@@ -270,10 +281,10 @@ class RandomResizedCrop:
         return _out(_center_crop(a, self._size, self._interp), x)
 
 
-class _RandomFlip:
+class _RandomFlip(Block):
     _axis_from_end = None
 
-    def __call__(self, x):
+    def forward(self, x):
         a = _np(x, type(self).__name__)
         _check_image(a, type(self).__name__)
         if _uniform(0, 1) < 0.5:
@@ -339,15 +350,16 @@ def _check_rgb(a, name):
         raise MXNetError(f"{name}: expected 3 (RGB) channels last, got shape {a.shape}")
 
 
-class _RandomColor:
+class _RandomColor(Block):
     """Multiply one colour property by ``alpha = 1 + uniform(-v, v)``."""
 
     _fn = None
 
     def __init__(self, value):
+        super().__init__()
         self._value = value
 
-    def __call__(self, x):
+    def forward(self, x):
         a = _np(x, type(self).__name__)
         _check_rgb(a, type(self).__name__)
         alpha = 1.0 + _uniform(-self._value, self._value)
@@ -381,27 +393,29 @@ class RandomSaturation(_RandomColor):
         super().__init__(saturation)
 
 
-class RandomHue:
+class RandomHue(Block):
     """Rotate the hue by ``uniform(-hue, hue) * pi``."""
 
     def __init__(self, hue):
+        super().__init__()
         self._hue = hue
 
-    def __call__(self, x):
+    def forward(self, x):
         a = _np(x, "RandomHue")
         _check_rgb(a, "RandomHue")
         return _out(_hue(a, _uniform(-self._hue, self._hue)), x)
 
 
-class RandomColorJitter:
+class RandomColorJitter(Block):
     """Random brightness, contrast, saturation and hue changes, applied in a random order;
     a zero amount skips that change."""
 
     def __init__(self, brightness=0, contrast=0, saturation=0, hue=0):
+        super().__init__()
         self._amounts = [(_brightness, brightness, 1.0), (_contrast, contrast, 1.0),
                          (_saturation, saturation, 1.0), (_hue, hue, 0.0)]
 
-    def __call__(self, x):
+    def forward(self, x):
         a = _np(x, "RandomColorJitter")
         _check_rgb(a, "RandomColorJitter")
         for i in NUMPY_BACKEND.rng.permutation(4):
@@ -416,14 +430,15 @@ _EIGVEC = np.array([[-0.5675, 0.7192, 0.4009], [-0.5808, -0.0045, -0.8140],
                     [-0.5836, -0.6948, 0.4203]], dtype=np.float32)
 
 
-class RandomLighting:
+class RandomLighting(Block):
     """AlexNet-style PCA lighting noise: add ``eigvec @ (N(0, alpha) * eigval)`` to each RGB
     pixel."""
 
     def __init__(self, alpha):
+        super().__init__()
         self._alpha = alpha
 
-    def __call__(self, x):
+    def forward(self, x):
         a = _np(x, "RandomLighting")
         _check_rgb(a, "RandomLighting")
         noise = NUMPY_BACKEND.rng.normal(0, self._alpha, size=3).astype(np.float32)
