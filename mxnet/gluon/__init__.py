@@ -5,8 +5,10 @@ from . import nn
 from . import loss
 from . import data
 from . import utils
+from . import rnn
+from . import contrib
 from .trainer import Trainer
 from . import parameter, block, trainer  # noqa: F401
 
 __all__ = ["Parameter", "Constant", "ParameterDict", "DeferredInitializationError", "Block", "HybridBlock",
-           "SymbolBlock", "nn", "loss", "data", "utils", "Trainer"]
+           "SymbolBlock", "nn", "loss", "data", "utils", "rnn", "contrib", "Trainer"]

@@ -1,0 +1,2 @@
+"""Contributed Gluon blocks that are not part of the core API."""
+from . import nn

@@ -1,0 +1,234 @@
+"""Multi-layer (optionally bidirectional) RNN, LSTM and GRU layers.
+
+MXNet runs these with its fused ``RNN`` operator; here the same recurrences are unrolled over time
+with ordinary operators (the input projections of all steps are computed at once), so autograd
+gives the gradients. Parameter names and gate orders equal MXNet's, so its .params files load.
+"""
+from ... import ndarray as nd
+from ...ndarray.ndarray import NDArray
+from ..block import HybridBlock
+
+__all__ = ["RNN", "LSTM", "GRU"]
+
+_GATES = {"rnn_relu": 1, "rnn_tanh": 1, "lstm": 4, "gru": 3}
+
+
+def _step(F, mode, i2h, h, c, h2h_weight, h2h_bias, hidden):
+    """One time step given the precomputed input projection ``i2h`` (N, gates*H)."""
+    h2h = F.FullyConnected(h, h2h_weight, h2h_bias, num_hidden=_GATES[mode] * hidden)
+    if mode in ("rnn_relu", "rnn_tanh"):
+        h = F.Activation(i2h + h2h, act_type=mode[4:])
+        return h, c
+    if mode == "lstm":
+        gi, gf, gc, go = F.split(i2h + h2h, num_outputs=4, axis=1)
+        c = F.sigmoid(gf) * c + F.sigmoid(gi) * F.tanh(gc)
+        return F.sigmoid(go) * F.tanh(c), c
+    i_r, i_z, i_n = F.split(i2h, num_outputs=3, axis=1)
+    h_r, h_z, h_n = F.split(h2h, num_outputs=3, axis=1)
+    r = F.sigmoid(i_r + h_r)
+    z = F.sigmoid(i_z + h_z)
+    n = F.tanh(i_n + r * h_n)
+    return (1 - z) * n + z * h, c
+
+
+class _RNNLayer(HybridBlock):
+    """Shared implementation of RNN, LSTM and GRU layers."""
+
+    def __init__(self, hidden_size, num_layers, layout, dropout, bidirectional, input_size,
+                 i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer, h2h_bias_initializer,
+                 mode, projection_size, dtype, use_sequence_length, **kwargs):
+        super().__init__(**kwargs)
+        if layout not in ("TNC", "NTC"):
+            raise AssertionError(f"Invalid layout {layout}; must be one of ['TNC' or 'NTC']")
+        if projection_size is not None:
+            raise NotImplementedError("LSTM with projection_size is not implemented")
+        self._hidden_size = hidden_size
+        self._num_layers = num_layers
+        self._mode = mode
+        self._layout = layout
+        self._dropout = dropout
+        self._dir = 2 if bidirectional else 1
+        self._input_size = input_size
+        self._dtype = dtype
+        self._use_sequence_length = use_sequence_length
+        self._gates = _GATES[mode]
+        ng, nh = self._gates, hidden_size
+        ni = input_size
+        for i in range(num_layers):
+            for j in ["l", "r"][:self._dir]:
+                self._register_param(f"{j}{i}_i2h_weight", (ng * nh, ni), i2h_weight_initializer, dtype)
+                self._register_param(f"{j}{i}_h2h_weight", (ng * nh, nh), h2h_weight_initializer, dtype)
+                self._register_param(f"{j}{i}_i2h_bias", (ng * nh,), i2h_bias_initializer, dtype)
+                self._register_param(f"{j}{i}_h2h_bias", (ng * nh,), h2h_bias_initializer, dtype)
+            ni = nh * self._dir
+
+    def _register_param(self, name, shape, init, dtype):
+        p = self.params.get(name, shape=shape, init=init, allow_deferred_init=True, dtype=dtype)
+        setattr(self, name, p)
+
+    def _collect_params_with_prefix(self, prefix=""):
+        # MXNet names the saved parameters after the equivalent stack of cells
+        # ("_unfused.<layer>.[l_cell.|r_cell.]i2h_weight"), so files stay interchangeable.
+        if prefix:
+            prefix += "."
+
+        def unfused(name):
+            d, rest = name[0], name[1:]
+            layer, kind = rest.split("_", 1)
+            cell = f"{d}_cell." if self._dir == 2 else ""
+            return f"{prefix}_unfused.{layer}.{cell}{kind}"
+        return {unfused(k): v for k, v in self._reg_params.items()}
+
+    def __repr__(self):
+        s = "{name}({mapping}, {_layout}"
+        if self._num_layers != 1:
+            s += ", num_layers={_num_layers}"
+        if self._dropout != 0:
+            s += ", dropout={_dropout}"
+        if self._dir == 2:
+            s += ", bidirectional"
+        s += ")"
+        shape = self.l0_i2h_weight.shape
+        mapping = f"{shape[1] if shape[1] else None} -> {shape[0] // self._gates}"
+        return s.format(name=self.__class__.__name__, mapping=mapping, **self.__dict__)
+
+    def infer_shape(self, inputs, *args):
+        for j in ["l", "r"][:self._dir]:
+            getattr(self, f"{j}0_i2h_weight").shape = (self._gates * self._hidden_size, inputs.shape[2])
+
+    def state_info(self, batch_size=0):
+        info = {"shape": (self._num_layers * self._dir, batch_size, self._hidden_size), "__layout__": "LNC",
+                "dtype": self._dtype}
+        return [dict(info), dict(info)] if self._mode == "lstm" else [info]
+
+    def begin_state(self, batch_size=0, func=nd.zeros, **kwargs):
+        """Initial states, each of shape (num_layers * directions, batch_size, hidden_size)."""
+        states = []
+        for i, info in enumerate(self.state_info(batch_size)):
+            info.update(kwargs)
+            info.pop("__layout__", None)
+            if func is nd.zeros or func is nd.ones:
+                states.append(func(**{k: v for k, v in info.items() if k in ("shape", "ctx", "dtype")}))
+            else:
+                states.append(func(name=f"{self.prefix}h0_{i}", **info))
+        return states
+
+    def __call__(self, inputs, states=None, sequence_length=None, **kwargs):
+        self.skip_states = states is None
+        if states is None:
+            batch_size = inputs.shape[self._layout.find("N")]
+            states = self.begin_state(batch_size, ctx=inputs.context, dtype=inputs.dtype)
+        if isinstance(states, NDArray):
+            states = [states]
+        batch_size = inputs.shape[self._layout.find("N")]
+        for state, info in zip(states, self.state_info(batch_size)):
+            if state.shape != info["shape"]:
+                raise ValueError(f"Invalid recurrent state shape. Expecting {info['shape']}, got "
+                                 f"{state.shape}.")
+        if self._use_sequence_length:
+            return super().__call__(inputs, states, sequence_length, **kwargs)
+        return super().__call__(inputs, states, **kwargs)
+
+    def hybrid_forward(self, F, inputs, states, sequence_length=None, **params):
+        if self._layout == "NTC":
+            inputs = F.swapaxes(inputs, dim1=0, dim2=1)
+        if sequence_length is not None and not self._use_sequence_length:
+            raise ValueError("sequence_length is given but the layer was built with "
+                             "use_sequence_length=False")
+        out, states = self._forward_kernel(F, inputs, states, sequence_length, params)
+        if self._layout == "NTC":
+            out = F.swapaxes(out, dim1=0, dim2=1)
+        return out if self.skip_states else (out, states)
+
+    def _forward_kernel(self, F, x, states, sequence_length, params):
+        T = x.shape[0]
+        nh = self._hidden_size
+        lstm = self._mode == "lstm"
+        h0 = F.split(states[0], num_outputs=states[0].shape[0], axis=0, squeeze_axis=True) \
+            if states[0].shape[0] > 1 else [F.reshape(states[0], shape=states[0].shape[1:])]
+        if lstm:
+            c0 = F.split(states[1], num_outputs=states[1].shape[0], axis=0, squeeze_axis=True) \
+                if states[1].shape[0] > 1 else [F.reshape(states[1], shape=states[1].shape[1:])]
+        h_n, c_n = [], []
+        for i in range(self._num_layers):
+            dir_outs = []
+            for d, j in enumerate(["l", "r"][:self._dir]):
+                k = i * self._dir + d
+                seq = x
+                if d == 1:
+                    seq = (F.SequenceReverse(x, sequence_length=sequence_length, use_sequence_length=True)
+                           if sequence_length is not None else F.reverse(x, axis=0))
+                # the input projections of every time step at once: (T, N, gates*H)
+                i2h = F.FullyConnected(seq, params[f"{j}{i}_i2h_weight"], params[f"{j}{i}_i2h_bias"],
+                                       num_hidden=self._gates * nh, flatten=False)
+                i2h = F.split(i2h, num_outputs=T, axis=0, squeeze_axis=True) if T > 1 \
+                    else [F.reshape(i2h, shape=i2h.shape[1:])]
+                h, c = h0[k], (c0[k] if lstm else None)
+                hs, cs = [], []
+                for t in range(T):
+                    h, c = _step(F, self._mode, i2h[t], h, c, params[f"{j}{i}_h2h_weight"],
+                                 params[f"{j}{i}_h2h_bias"], nh)
+                    hs.append(h)
+                    cs.append(c)
+                out = F.stack(*hs, axis=0)
+                if sequence_length is not None:
+                    h = F.SequenceLast(out, sequence_length=sequence_length, use_sequence_length=True)
+                    if lstm:
+                        c = F.SequenceLast(F.stack(*cs, axis=0), sequence_length=sequence_length,
+                                           use_sequence_length=True)
+                    out = F.SequenceMask(out, sequence_length=sequence_length, use_sequence_length=True)
+                if d == 1:
+                    out = (F.SequenceReverse(out, sequence_length=sequence_length, use_sequence_length=True)
+                           if sequence_length is not None else F.reverse(out, axis=0))
+                dir_outs.append(out)
+                h_n.append(h)
+                c_n.append(c)
+            x = F.concat(*dir_outs, dim=2) if self._dir == 2 else dir_outs[0]
+            if self._dropout > 0 and i < self._num_layers - 1:
+                x = F.Dropout(x, p=self._dropout)
+        new_states = [F.stack(*h_n, axis=0)]
+        if lstm:
+            new_states.append(F.stack(*c_n, axis=0))
+        return x, new_states
+
+
+class RNN(_RNNLayer):
+    """Elman RNN layer (``activation`` 'relu' or 'tanh') over a whole sequence."""
+
+    def __init__(self, hidden_size, num_layers=1, activation="relu", layout="TNC", dropout=0,
+                 bidirectional=False, i2h_weight_initializer=None, h2h_weight_initializer=None,
+                 i2h_bias_initializer="zeros", h2h_bias_initializer="zeros", input_size=0, dtype="float32",
+                 use_sequence_length=False, **kwargs):
+        if activation not in ("relu", "tanh"):
+            raise AssertionError(f"Invalid activation {activation}; must be 'relu' or 'tanh'")
+        super().__init__(hidden_size, num_layers, layout, dropout, bidirectional, input_size,
+                         i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
+                         h2h_bias_initializer, "rnn_" + activation, None, dtype, use_sequence_length,
+                         **kwargs)
+
+
+class LSTM(_RNNLayer):
+    """LSTM layer over a whole sequence; states are [h, c]."""
+
+    def __init__(self, hidden_size, num_layers=1, layout="TNC", dropout=0, bidirectional=False, input_size=0,
+                 i2h_weight_initializer=None, h2h_weight_initializer=None, i2h_bias_initializer="zeros",
+                 h2h_bias_initializer="zeros", projection_size=None, h2r_weight_initializer=None,
+                 state_clip_min=None, state_clip_max=None, state_clip_nan=False, dtype="float32",
+                 use_sequence_length=False, **kwargs):
+        if state_clip_min is not None or state_clip_max is not None:
+            raise NotImplementedError("LSTM state clipping is not implemented")
+        super().__init__(hidden_size, num_layers, layout, dropout, bidirectional, input_size,
+                         i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
+                         h2h_bias_initializer, "lstm", projection_size, dtype, use_sequence_length,
+                         **kwargs)
+
+
+class GRU(_RNNLayer):
+    """GRU layer over a whole sequence (same gate equations as GRUCell)."""
+
+    def __init__(self, hidden_size, num_layers=1, layout="TNC", dropout=0, bidirectional=False, input_size=0,
+                 i2h_weight_initializer=None, h2h_weight_initializer=None, i2h_bias_initializer="zeros",
+                 h2h_bias_initializer="zeros", dtype="float32", use_sequence_length=False, **kwargs):
+        super().__init__(hidden_size, num_layers, layout, dropout, bidirectional, input_size,
+                         i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
+                         h2h_bias_initializer, "gru", None, dtype, use_sequence_length, **kwargs)
