@@ -174,11 +174,10 @@ def _run_backward(heads, head_grads, retain_graph, train_mode, create_graph, var
     for h in heads:
         if not isinstance(h, NDArray):
             raise MXNetError(f"backward: heads must be NDArrays, got {type(h).__name__}")
-        if h._entry is None:
-            raise MXNetError("backward: cannot differentiate with respect to an array that was not "
-                             "computed from variables inside autograd.record() (call attach_grad on "
-                             "the inputs and record the computation)")
-        head_entries.append(h._entry)
+        e = h._entry
+        if e is None or (type(e) is tuple and e[0].freed):
+            raise MXNetError(_NOT_IN_GRAPH)
+        head_entries.append(e)
     if head_grads is None:
         head_grads = [None] * len(heads)
     if len(head_grads) != len(heads):
@@ -213,9 +212,13 @@ def _run_backward(heads, head_grads, retain_graph, train_mode, create_graph, var
             xp = get_backend(h._ctx).xp
             g = xp.asarray(hg, dtype=h._data.dtype)
             g = _wrap(g, h._ctx) if create_graph else g
+        if tuple(g.shape) != tuple(h.shape):
+            raise MXNetError(f"backward: head gradient of shape {tuple(g.shape)} does not match the "
+                             f"head's shape {tuple(h.shape)}")
         add_grad(e, g)
 
     order = _topo(head_entries)
+    _check_reachable(head_entries, order, variables)
     prev_rec, prev_train = _state.recording, _state.training
     _state.recording = bool(create_graph)
     _state.training = bool(train_mode)
@@ -225,8 +228,7 @@ def _run_backward(heads, head_grads, retain_graph, train_mode, create_graph, var
             if ograds is None:
                 continue
             if node.freed:
-                raise MXNetError("backward: the graph was already freed by an earlier backward; "
-                                 "call backward(retain_graph=True) to differentiate it twice")
+                raise MXNetError(_NOT_IN_GRAPH)
             op = node.op
             in_grads = _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx, get_backend)
             for e, g in zip(node.in_entries, in_grads):
@@ -263,6 +265,29 @@ def _run_backward(heads, head_grads, retain_graph, train_mode, create_graph, var
             leaf.grad._entry = g._entry
         leaf.fresh = True
     return None
+
+
+_NOT_IN_GRAPH = ("Cannot differentiate node because it is not in a computational graph. You need to set "
+                 "is_recording to true or use autograd.record() to save computational graphs for "
+                 "backward. If you want to differentiate the same graph twice, you need to pass "
+                 "retain_graph=True to backward.")
+
+
+def _check_reachable(head_entries, order, variables):
+    """MXNet's checks: ``grad`` variables must be reachable, ``backward`` needs a live variable."""
+    leaves = {id(e) for e in head_entries if isinstance(e, Leaf)}
+    for node in order:
+        leaves.update(id(e) for e in node.in_entries if isinstance(e, Leaf))
+    if variables is not None:
+        for i, v in enumerate(variables):
+            if id(v._entry) not in leaves:
+                raise MXNetError(f"Cannot differentiate with respect to the {i + 1}-th variable "
+                                 "because it is unreachable from the outputs.")
+        return
+    wanted = [e for e in head_entries if isinstance(e, Leaf) and e.grad_req != "null"]
+    wanted += [e for n in order for e in n.in_entries if isinstance(e, Leaf) and e.grad_req != "null"]
+    if not wanted:
+        raise MXNetError("There are no inputs in computation graph that require gradients.")
 
 
 def _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx, get_backend):
@@ -339,8 +364,9 @@ class Function:
 
     def __call__(self, *inputs):
         from .ndarray.ndarray import NDArray
-        if self._used:
-            raise MXNetError("autograd.Function: each Function instance can be called only once")
+        # MXNet asserts this
+        assert not self._used, ("Each Function instance can only be called once. "
+                                "Please create another instance.")
         self._used = True
         with pause():
             outputs = self.forward(*inputs)

@@ -113,7 +113,7 @@ def test_round_trip(tmp_path):
 
 def test_round_trip_list_and_scalar(tmp_path):
     f = str(tmp_path / "l.params")
-    mx.nd.save(f, [mx.nd.array(5.0), mx.nd.zeros((2, 0)), mx.nd.ones((1, 2, 1, 3))])
+    mx.nd.save(f, [mx.nd.array(5.0), mx.nd.empty((2, 0)), mx.nd.ones((1, 2, 1, 3))])
     back = mx.nd.load(f)
     assert [x.shape for x in back] == [(), (2, 0), (1, 2, 1, 3)]
     assert back[0].asnumpy() == 5.0

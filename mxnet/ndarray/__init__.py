@@ -42,7 +42,8 @@ def _ctx_of(ctx):
     return ctx
 
 
-def _shape_arg(shape, fname):
+def _shape_arg(shape, fname, known=False):
+    """``shape`` as a tuple; ``known``: MXNet's fill operators reject () and 0 (unknown in its shapes)."""
     if isinstance(shape, (int, np.integer)):
         shape = (int(shape),)
     try:
@@ -51,7 +52,15 @@ def _shape_arg(shape, fname):
         raise MXNetError(f"{fname}: shape must be an int or a tuple of ints, got {shape!r}") from None
     if any(d < 0 for d in shape):
         raise MXNetError(f"{fname}: shape {shape} has a negative dimension")
+    if known and (not shape or 0 in shape):
+        raise MXNetError(f"Operator {fname} inferring shapes failed: shape {shape} has an unknown "
+                         "(zero) dimension or no dimensions")
     return shape
+
+
+def _dense_only(stype, fname):
+    if stype not in (None, "default"):
+        raise MXNetError(f"{fname}: sparse storage type {stype!r} is not implemented in mxnext")
 
 
 # -- creation ---------------------------------------------------------------------
@@ -73,25 +82,30 @@ def array(source_array, ctx=None, dtype=None):
 
 
 def empty(shape, ctx=None, dtype=None, stype=None):
-    """An uninitialised array (zeros here)."""
-    return zeros(shape, ctx, dtype)
+    """An uninitialised array (zeros here); unlike ``zeros`` it accepts zero-size shapes."""
+    _dense_only(stype, "empty")
+    from ..backend import get_backend
+    ctx = _ctx_of(ctx)
+    dt = np_dtype(dtype, mx_real_t)
+    return _wrap(get_backend(ctx).xp.zeros(_shape_arg(shape, "empty"), dtype=dt), ctx)
 
 
 def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs):
     """An array of zeros."""
-    return invoke(get_op("_zeros"), [], {"shape": _shape_arg(shape, "zeros"),
+    _dense_only(stype, "zeros")
+    return invoke(get_op("_zeros"), [], {"shape": _shape_arg(shape, "_zeros", True),
                                          "dtype": np_dtype(dtype, mx_real_t)}, ctx=_ctx_of(ctx))
 
 
 def ones(shape, ctx=None, dtype=None, **kwargs):
     """An array of ones."""
-    return invoke(get_op("_ones"), [], {"shape": _shape_arg(shape, "ones"),
+    return invoke(get_op("_ones"), [], {"shape": _shape_arg(shape, "_ones", True),
                                         "dtype": np_dtype(dtype, mx_real_t)}, ctx=_ctx_of(ctx))
 
 
 def full(shape, val, ctx=None, dtype=mx_real_t, out=None):
     """An array filled with ``val``."""
-    res = invoke(get_op("_full"), [], {"shape": _shape_arg(shape, "full"), "value": val,
+    res = invoke(get_op("_full"), [], {"shape": _shape_arg(shape, "_full", True), "value": val,
                                        "dtype": np_dtype(dtype, mx_real_t)}, ctx=_ctx_of(ctx))
     if out is not None:
         out[:] = res
@@ -142,6 +156,7 @@ to_dlpack_for_write = to_dlpack_for_read
 
 # -- arithmetic helpers with scalar dispatch (MXNet's Python-level functions) -------
 def _ufunc(lhs, rhs, arr_op, scalar_op, rscalar_op=None, pyfn=None):
+    """MXNet's dispatch: two numbers -> ``pyfn``; one number -> the scalar op; else the array op."""
     if isinstance(lhs, numeric_types) and isinstance(rhs, numeric_types):
         return pyfn(lhs, rhs)
     if isinstance(rhs, numeric_types):
@@ -187,7 +202,8 @@ def minimum(lhs, rhs):
 
 
 def _cmpfn(arr_op, s_op, rs_op, pyfn):
-    return lambda lhs, rhs: _ufunc(lhs, rhs, arr_op, s_op, rs_op, lambda a, b: pyfn(a, b))
+    # two numbers give MXNet's Python ints 1/0
+    return lambda lhs, rhs: _ufunc(lhs, rhs, arr_op, s_op, rs_op, lambda a, b: 1 if pyfn(a, b) else 0)
 
 
 equal = _cmpfn("broadcast_equal", "_equal_scalar", "_equal_scalar", lambda a, b: a == b)
@@ -199,11 +215,11 @@ lesser = _cmpfn("broadcast_lesser", "_lesser_scalar", "_greater_scalar", lambda 
 lesser_equal = _cmpfn("broadcast_lesser_equal", "_lesser_equal_scalar", "_greater_equal_scalar",
                       lambda a, b: a <= b)
 logical_and = _cmpfn("broadcast_logical_and", "_logical_and_scalar", "_logical_and_scalar",
-                     lambda a, b: float(bool(a) and bool(b)))
+                     lambda a, b: bool(a) and bool(b))
 logical_or = _cmpfn("broadcast_logical_or", "_logical_or_scalar", "_logical_or_scalar",
-                    lambda a, b: float(bool(a) or bool(b)))
+                    lambda a, b: bool(a) or bool(b))
 logical_xor = _cmpfn("broadcast_logical_xor", "_logical_xor_scalar", "_logical_xor_scalar",
-                     lambda a, b: float(bool(a) != bool(b)))
+                     lambda a, b: bool(a) != bool(b))
 
 
 def negative(arr):
@@ -221,11 +237,14 @@ def concatenate(arrays, axis=0, always_copy=True):
 
 def moveaxis(tensor, source, destination):
     """Move an axis to a new position."""
-    axes = list(range(tensor.ndim))
-    src = source % tensor.ndim
-    dst = destination % tensor.ndim
-    axes.pop(src)
-    axes.insert(dst, src)
+    nd_ = tensor.ndim
+    src = [s % nd_ for s in (source if isinstance(source, (list, tuple)) else [source])]
+    dst = [d % nd_ for d in (destination if isinstance(destination, (list, tuple)) else [destination])]
+    if len(src) != len(dst):
+        raise ValueError("`source` and `destination` arguments must have the same number of elements")
+    axes = [a for a in range(nd_) if a not in src]
+    for d, s_ in sorted(zip(dst, src)):
+        axes.insert(d, s_)
     return tensor.transpose(axes)
 
 

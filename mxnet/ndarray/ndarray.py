@@ -1,12 +1,10 @@
 """``NDArray``: a backend array, its context and its autograd entry; and ``invoke``,
 the one path by which every registered operator runs eagerly."""
-import operator as _operator
-
 import numpy as np
 
 from .. import autograd as _ag
 from ..backend import get_backend, NUMPY_BACKEND
-from ..base import MXNetError, np_dtype, mx_real_t, numeric_types, integer_types
+from ..base import MXNetError, np_dtype, numeric_types, integer_types
 from ..context import Context, current_context, cpu
 from ..ops.registry import get_op, OpContext
 
@@ -38,7 +36,7 @@ def invoke(op, args, kwargs=None, out=None, ctx=None, attrs=None):
         for a in args:
             if type(a) is not NDArray and not isinstance(a, NDArray):
                 raise MXNetError(f"Operator {op.name}: expected NDArray inputs, got {type(a).__name__}")
-            if a._ctx is not ctx and a._ctx != ctx:
+            if a._ctx is not ctx and a._ctx != ctx and not (_is_cpu(a._ctx) and _is_cpu(ctx)):
                 raise MXNetError(f"Operator {op.name}: all inputs must be on the same context, "
                                  f"got {ctx} and {a._ctx}")
             datas.append(a._data)
@@ -85,6 +83,11 @@ def invoke(op, args, kwargs=None, out=None, ctx=None, attrs=None):
     return outs[:nvis]
 
 
+def _is_cpu(ctx):
+    # MXNet lets operators mix cpu(i) arrays: all CPU ids share host memory
+    return ctx.device_typeid != 2
+
+
 def _copy_into(target, src):
     if not isinstance(target, NDArray):
         raise MXNetError(f"out must be an NDArray, got {type(target).__name__}")
@@ -119,6 +122,7 @@ class NDArray:
 
     __slots__ = ("_data", "_ctx", "_entry", "__weakref__")
     __array_priority__ = 1000.0
+    __array_ufunc__ = None  # NumPy operators defer to ours, which reject NumPy operands as MXNet does
 
     def __init__(self, data, ctx=None, dtype=None):
         ctx = ctx or current_context()
@@ -163,9 +167,6 @@ class NDArray:
 
     @property
     def T(self):
-        if self.ndim > 2:
-            raise MXNetError("NDArray.T: only 1-D and 2-D arrays can be transposed with .T, "
-                             f"got shape {self.shape}")
         return self.transpose()
 
     @property
@@ -185,12 +186,8 @@ class NDArray:
 
     def asscalar(self):
         if self.size != 1:
-            raise MXNetError(f"NDArray.asscalar: the array must have exactly one element, "
-                             f"got shape {self.shape}")
+            raise ValueError("The current array is not a scalar")
         return self.asnumpy().reshape(())[()]
-
-    def item(self):
-        return self.asscalar().item()
 
     def astype(self, dtype, copy=True):
         dt = np_dtype(dtype)
@@ -221,17 +218,12 @@ class NDArray:
             if _ag._state.recording and self._entry is not None:
                 _ag._record(_OP_COPY, _OP_COPY.fast_attrs, [self], [self._data], [res], None)
             return res
-        raise MXNetError(f"copyto: expected an NDArray or a Context, got {type(other).__name__}")
+        raise TypeError(f"copyto does not support type {type(other)}")
 
     def as_in_context(self, context):
         if context == self._ctx:
             return self
         return self.copyto(context)
-
-    as_in_ctx = as_in_context
-
-    def to_device(self, device):
-        return self.as_in_context(device)
 
     def wait_to_read(self):
         pass
@@ -254,14 +246,11 @@ class NDArray:
         a._data, a._ctx, a._entry = self._data, self._ctx, self._entry
         return a
 
-    def tolist(self):
-        return self.asnumpy().tolist()
-
     # -- autograd -----------------------------------------------------------
     def attach_grad(self, grad_req="write", stype=None):
         """Allocate a gradient buffer and mark this array as a variable autograd tracks."""
         if grad_req not in ("write", "add", "null"):
-            raise MXNetError(f"attach_grad: grad_req must be 'write', 'add' or 'null', got {grad_req!r}")
+            raise KeyError(grad_req)  # MXNet looks the name up in a dict
         grad = _wrap(get_backend(self._ctx).xp.zeros_like(self._data), self._ctx)
         self._entry = _ag.Leaf(grad, grad_req)
 
@@ -272,10 +261,6 @@ class NDArray:
         _ag.backward([self], [out_grad] if out_grad is not None else None,
                      retain_graph=retain_graph, train_mode=train_mode)
 
-    def drop_grad(self):
-        if isinstance(self._entry, _ag.Leaf):
-            self._entry = None
-
     # -- python protocols ---------------------------------------------------
     def __repr__(self):
         shape = "x".join(str(d) for d in self.shape)
@@ -285,7 +270,7 @@ class NDArray:
 
     def __len__(self):
         if self.ndim == 0:
-            raise TypeError("len() of a 0-d array")
+            raise IndexError("tuple index out of range")
         return self.shape[0]
 
     def __iter__(self):
@@ -296,23 +281,12 @@ class NDArray:
         a = self.asnumpy()
         return a if dtype is None else a.astype(dtype, copy=False)
 
-    def __float__(self):
-        return float(self.asscalar())
-
-    def __int__(self):
-        return int(self.asscalar())
-
-    def __index__(self):
-        if not np.issubdtype(self._data.dtype, np.integer):
-            raise TypeError("only integer arrays can be used as an index")
-        return int(self.asscalar())
-
     def __bool__(self):
         n = self.size
         if n == 1:
             return bool(self.asscalar())
         if n == 0:
-            return False
+            raise MXNetError("The truth value of an empty NDArray is undefined (MXNet cannot create it)")
         raise ValueError("The truth value of an NDArray with multiple elements is ambiguous.")
 
     __nonzero__ = __bool__
@@ -347,12 +321,21 @@ class NDArray:
         key, basic = _normalize_key(key, self)
         if basic and not (_ag._state.recording and self._entry is not None):
             res = self._data[key]
-            if res.ndim == 0:
+            if res.ndim == 0 and self._data.ndim:
                 res = res.reshape((1,))
+            elif not res.flags.c_contiguous:
+                res = res.copy()  # MXNet shares memory only for contiguous basic slices
             return _wrap(res, self._ctx)
-        return invoke(_OP_GETITEM, [self], attrs=_key_attrs(key, self))
+        try:
+            return invoke(_OP_GETITEM, [self], attrs=_key_attrs(key, self))
+        except MXNetError as e:
+            if isinstance(e.__cause__, IndexError):
+                raise IndexError(str(e.__cause__)) from None
+            raise
 
     def __setitem__(self, key, value):
+        if _ag._state.recording and self._entry is not None:
+            raise MXNetError(_INPLACE_MSG)
         key, _ = _normalize_key(key, self)
         if isinstance(value, NDArray):
             if value._ctx != self._ctx:
@@ -367,8 +350,8 @@ class NDArray:
                 self._data[...] = v
             else:
                 self._data[key] = v
-        except (ValueError, IndexError) as e:
-            raise MXNetError(f"NDArray.__setitem__: cannot assign a value of shape "
+        except ValueError as e:
+            raise ValueError(f"NDArray.__setitem__: cannot assign a value of shape "
                              f"{getattr(v, 'shape', ())} to index {key!r} of an array of shape "
                              f"{self.shape}: {e}") from None
 
@@ -379,10 +362,7 @@ class NDArray:
         if isinstance(other, numeric_types):
             sop = rop_scalar if reverse and rop_scalar is not None else op_scalar
             return invoke(sop, [self], attrs=_scalar_attrs(other))
-        if isinstance(other, np.ndarray):
-            return self._binary(NDArray(other, ctx=self._ctx, dtype=other.dtype), op_arr,
-                                op_scalar, rop_scalar, reverse)
-        return NotImplemented
+        raise TypeError(f"type {type(other)} not supported")
 
     def __add__(self, o):
         if type(o) is NDArray:
@@ -417,11 +397,6 @@ class NDArray:
     __div__ = __truediv__
     __rdiv__ = __rtruediv__
 
-    def __floordiv__(self, o):
-        return self._binary(o, get_op("broadcast_floor_divide") if _has("broadcast_floor_divide")
-                            else _OP_DIV, get_op("_floor_divide_scalar") if _has("_floor_divide_scalar")
-                            else _OP_DIV_S)
-
     def __mod__(self, o):
         return self._binary(o, _OP_MOD, _OP_MOD_S)
 
@@ -437,20 +412,13 @@ class NDArray:
     def __neg__(self):
         return invoke(_OP_NEG, [self])
 
-    def __pos__(self):
-        return self
-
     def __abs__(self):
         return invoke(get_op("abs"), [self])
 
     def __eq__(self, o):
-        if o is None:
-            return False
         return self._binary(o, get_op("broadcast_equal"), get_op("_equal_scalar"))
 
     def __ne__(self, o):
-        if o is None:
-            return True
         return self._binary(o, get_op("broadcast_not_equal"), get_op("_not_equal_scalar"))
 
     def __gt__(self, o):
@@ -468,11 +436,8 @@ class NDArray:
 
     def _inplace(self, o, op_arr, op_scalar):
         if _ag._state.recording and self._entry is not None:
-            raise MXNetError("in-place operations on an array recorded by autograd are not supported; "
-                             "use out-of-place arithmetic inside autograd.record()")
+            raise MXNetError(_INPLACE_MSG)
         res = self._binary(o, op_arr, op_scalar)
-        if res is NotImplemented:
-            return res
         try:
             self._data[...] = res._data
         except ValueError as e:
@@ -543,13 +508,12 @@ class NDArray:
     def slice(self, *args, **kwargs):
         return _method_call("slice", self, args, kwargs)
 
-    def __matmul__(self, o):
-        return invoke(get_op("dot"), [self, o])
 
 
-def _has(name):
-    from ..ops.registry import has_op
-    return has_op(name)
+_INPLACE_MSG = ("Assigning to NDArrays that are already in a computational graph will cause undefined "
+                "behavior when evaluating gradients. Please call backward first to clear the graph or do "
+                "this out side of a record section. Also note that you cannot use inplace operations like "
+                "+=, *=, relu(x, out=x), y[idx]=x, etc inside a record section.")
 
 
 def _unpickle(cls):
@@ -579,18 +543,18 @@ def _normalize_key(key, arr):
     for k in key:
         if isinstance(k, NDArray):
             k = k._data
-            if k.dtype.kind == "f":
+            if k.dtype.kind in "fb":  # MXNet casts float and bool indices to integers
                 k = k.astype(np.int64)
             basic = False
         elif isinstance(k, (list, np.ndarray)):
             k = np.asarray(k)
-            if k.dtype.kind == "f":
+            if k.dtype.kind in "fb":
                 k = k.astype(np.int64)
             basic = False
         elif isinstance(k, (bool, np.bool_)):
-            basic = False
+            k = int(k)  # a bool scalar is the integer 0 or 1, not a mask
         elif not (k is None or k is Ellipsis or isinstance(k, (slice, int, np.integer))):
-            raise MXNetError(f"NDArray indexing: unsupported index type {type(k).__name__}")
+            raise ValueError(f"NDArray does not support slicing with key {k} of type {type(k)}.")
         out.append(k)
     return tuple(out), basic
 
@@ -621,4 +585,3 @@ _OP_RMOD_S = get_op("_rmod_scalar")
 _OP_POW_S = get_op("_power_scalar")
 _OP_RPOW_S = get_op("_rpower_scalar")
 
-_ = (_operator, mx_real_t)
