@@ -201,7 +201,11 @@ def _run_backward(heads, head_grads, retain_graph, train_mode, create_graph, var
             prev = leaf_grads.get(k)
             leaf_grads[k] = (entry, _accumulate(prev[1] if prev else None, g))
 
+    # as in MXNet, a head listed twice takes the last head gradient given for it
+    last = {}
     for h, e, hg in zip(heads, head_entries, head_grads):
+        last[id(e[0]) if type(e) is tuple else id(e), e[1] if type(e) is tuple else 0] = (h, e, hg)
+    for h, e, hg in last.values():
         if hg is None:
             xp = get_backend(h._ctx).xp
             g = xp.ones_like(h._data)

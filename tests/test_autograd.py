@@ -203,3 +203,18 @@ def test_function():
     _close(b.grad, [3, 5])
     with pytest.raises(AssertionError, match="only be called once"):
         f(a, b)
+
+
+def test_duplicate_head_takes_last_gradient():
+    # real MXNet 1.9.1: [30. 30.] then [33. 33.]
+    x = mx.nd.array([1., 2.])
+    x.attach_grad()
+    with mx.autograd.record():
+        y = x * 3
+    mx.autograd.backward([y, y], [mx.nd.array([1., 1.]), mx.nd.array([10., 10.])])
+    assert x.grad.asnumpy().tolist() == [30., 30.]
+    with mx.autograd.record():
+        y = x * 3
+        w = y + 0
+    mx.autograd.backward([y, w], [mx.nd.array([1., 1.]), mx.nd.array([10., 10.])])
+    assert x.grad.asnumpy().tolist() == [33., 33.]
