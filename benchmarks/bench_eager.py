@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import timeit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

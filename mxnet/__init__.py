@@ -9,7 +9,8 @@ from . import ndarray as nd
 from .ndarray import NDArray
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus",
-           "autograd", "nd", "ndarray", "NDArray", "__version__"]
+           "gpu_memory_info", "autograd", "nd", "ndarray", "NDArray", "base", "context", "__version__",
+           "__mxnext_version__"]
 
 import importlib as _importlib
 

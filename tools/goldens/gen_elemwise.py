@@ -58,7 +58,7 @@ for name, (lo, hi) in BIN.items():
         a[0, :2] = b[0, :2]       # ties
         a[1, 0] = 0
     g.case(f"broadcast_{name}", f"broadcast_{name}", [a, b])
-    g.case(f"broadcast_{name}_f64", f"broadcast_{name}", 
+    g.case(f"broadcast_{name}_f64", f"broadcast_{name}",
            [a[:2].astype(np.float64), u(lo, hi, (2, 1), np.float64)])
     ai = R.randint(-7, 8, size=SHAPE).astype(np.int32)
     bi = R.choice([-3, -2, 2, 3, 5], size=(1, 4)).astype(np.int32)
