@@ -10,6 +10,8 @@ import argparse
 import sys
 import time
 
+import numpy as np
+
 import mxnet as mx
 from mxnet import autograd, gluon
 from mxnet.gluon import nn
@@ -66,6 +68,7 @@ def main():
     args = parser.parse_args()
 
     mx.random.seed(args.seed)
+    np.random.seed(args.seed)  # the DataLoader's shuffling draws from NumPy, as in MXNet
     ctx = mx.cpu()
     to_tensor = transforms.ToTensor()
     train_data = gluon.data.DataLoader(
@@ -83,6 +86,8 @@ def main():
     trainer = gluon.Trainer(net.collect_params(), "adam", {"learning_rate": args.lr})
 
     for epoch in range(args.epochs):
+        if epoch >= 2:  # halve the step size each epoch once the loss has come down
+            trainer.set_learning_rate(trainer.learning_rate * 0.5)
         tic = time.time()
         train_metric = mx.metric.Accuracy()
         total_loss, n = 0.0, 0

@@ -11,6 +11,13 @@ from .. import ndarray as nd
 from ..ndarray.ndarray import NDArray
 
 
+def _np_view(arr):
+    """Under ``npx.set_np()`` parameters are seen as ``mx.np.ndarray`` (same memory, same autograd
+    entry); otherwise as NDArray."""
+    from ..util import is_np_array
+    return arr.as_np_ndarray() if is_np_array() else arr
+
+
 class DeferredInitializationError(MXNetError):
     """A parameter's shape is not known yet; it is initialised on the first forward."""
 
@@ -183,22 +190,22 @@ class Parameter:
     # -- access ---------------------------------------------------------------------
     def data(self, ctx=None):
         """The value on ``ctx`` (the only one when there is one context)."""
-        return self._check_and_get(self._data, ctx)
+        return _np_view(self._check_and_get(self._data, ctx))
 
     def list_data(self):
-        return self._check_and_get(self._data, list)
+        return [_np_view(d) for d in self._check_and_get(self._data, list)]
 
     def grad(self, ctx=None):
         if self._data is not None and self._grad is None:
             raise RuntimeError(f"Cannot get gradient array for Parameter '{self.name}' because "
                                "grad_req='null'")
-        return self._check_and_get(self._grad, ctx)
+        return _np_view(self._check_and_get(self._grad, ctx))
 
     def list_grad(self):
         if self._data is not None and self._grad is None:
             raise RuntimeError(f"Cannot get gradient array for Parameter '{self.name}' because "
                                "grad_req='null'")
-        return self._check_and_get(self._grad, list)
+        return [_np_view(g) for g in self._check_and_get(self._grad, list)]
 
     def list_ctx(self):
         if self._data is None:

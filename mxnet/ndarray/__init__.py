@@ -1,7 +1,7 @@
 """``mx.nd``: NDArray, its creation functions and every registered operator."""
 import sys
 
-import numpy as np
+import numpy as _np
 
 from .. import ops as _ops  # noqa: F401  (registers every operator)
 from ..base import MXNetError, np_dtype, mx_real_t, numeric_types
@@ -44,7 +44,7 @@ def _ctx_of(ctx):
 
 def _shape_arg(shape, fname, known=False):
     """``shape`` as a tuple; ``known``: MXNet's fill operators reject () and 0 (unknown in its shapes)."""
-    if isinstance(shape, (int, np.integer)):
+    if isinstance(shape, (int, _np.integer)):
         shape = (int(shape),)
     try:
         shape = tuple(int(d) for d in shape)
@@ -72,9 +72,9 @@ def array(source_array, ctx=None, dtype=None):
         src = source_array.asnumpy()
     else:
         src = source_array
-    dt = np_dtype(dtype) if dtype is not None else np.dtype(mx_real_t)
+    dt = np_dtype(dtype) if dtype is not None else _np.dtype(mx_real_t)
     try:
-        data = np.asarray(src, dtype=dt)
+        data = _np.asarray(src, dtype=dt)
     except (TypeError, ValueError) as e:
         raise MXNetError(f"array: cannot convert {type(source_array).__name__} to an NDArray: {e}") from None
     from ..backend import get_backend
@@ -144,7 +144,7 @@ def from_numpy(ndarray, zero_copy=True):
 
 
 def from_dlpack(dlpack):
-    return _wrap(np.from_dlpack(dlpack), current_context())
+    return _wrap(_np.from_dlpack(dlpack), current_context())
 
 
 def to_dlpack_for_read(data):
@@ -298,3 +298,15 @@ for _name, _fn in _subs.get("random", {}).items():
 
 __all__ = ["NDArray", "array", "zeros", "ones", "full", "empty", "arange", "linspace", "eye",
            "waitall", "invoke"] + sorted(_top)
+
+
+def __getattr__(name):
+    # ``F.np`` / ``F.npx`` inside hybrid_forward: the NumPy-interface front ends
+    if name == "np":
+        from .. import numpy as mod
+    elif name == "npx":
+        from .. import numpy_extension as mod
+    else:
+        raise AttributeError(f"module 'mxnet.ndarray' has no attribute '{name}'")
+    globals()[name] = mod
+    return mod

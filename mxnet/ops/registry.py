@@ -383,6 +383,16 @@ def register(name, forward=None, **kw):
     return op
 
 
+def add_alias(alias, name):
+    """Make ``alias`` another name of registered operator ``name``."""
+    op = get_op(name)
+    if alias in _REGISTRY and _REGISTRY[alias] is not op:
+        raise ValueError(f"operator name {alias} already used by {_REGISTRY[alias].name}")
+    _REGISTRY[alias] = op
+    if alias not in op.aliases and alias != op.name:
+        op.aliases = op.aliases + (alias,)
+
+
 def get_op(name):
     """Look up an operator by MXNet name or alias."""
     try:

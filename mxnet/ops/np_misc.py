@@ -1,0 +1,117 @@
+"""NumPy-interface sorting, set and search operators, and the ``mx.np.random`` samplers
+(``_npi_sort``, ``_npi_unique``, ``_npi_uniform``, ...).  Samplers draw from ``ctx.rng``."""
+import numpy as np
+
+from ..base import MXNetError
+from .registry import register, Param
+
+
+def _sort(attrs, ins, ctx):
+    x = ins[0]
+    ax = -1 if attrs.axis is None and x.ndim else attrs.axis
+    r = ctx.xp.sort(x if ax is not None else x.ravel(), axis=ax if ax is not None else -1)
+    return r[..., ::-1] if attrs.get("is_ascend") is False else r
+
+
+register("_npi_sort", _sort, params=(Param("axis", "int", -1), Param("is_ascend", "bool", True)),
+         doc="Sorted copy (no gradient).")
+
+
+def _argsort(attrs, ins, ctx):
+    x = ins[0]
+    if attrs.axis is None:
+        x, ax = x.ravel(), -1
+    else:
+        ax = attrs.axis
+    r = ctx.xp.argsort(x, axis=ax, kind="stable")
+    if not attrs.is_ascend:
+        r = ctx.xp.flip(r, ax)
+    return r.astype(np.dtype(attrs.dtype))
+
+
+register("_npi_argsort", _argsort, params=(Param("axis", "int", -1), Param("is_ascend", "bool", True),
+                                           Param("dtype", "dtype", "float32")), doc="Indices that sort.")
+
+
+def _unique_outs(attrs):
+    return 1 + int(attrs.return_index) + int(attrs.return_inverse) + int(attrs.return_counts)
+
+
+def _unique(attrs, ins, ctx):
+    if attrs.axis is not None:
+        raise MXNetError("Operator _npi_unique: axis is not supported")
+    xp = ctx.xp
+    res = np.unique(np.asarray(ins[0].get() if hasattr(ins[0], "get") else ins[0]),
+                    return_index=attrs.return_index, return_inverse=attrs.return_inverse,
+                    return_counts=attrs.return_counts)
+    res = res if isinstance(res, tuple) else (res,)
+    out = [xp.asarray(res[0])] + [xp.asarray(r.reshape(-1)).astype(np.int64) for r in res[1:]]
+    return tuple(out) if len(out) > 1 else out[0]
+
+
+register("_npi_unique", _unique, num_outputs=_unique_outs,
+         params=(Param("return_index", "bool", False), Param("return_inverse", "bool", False),
+                 Param("return_counts", "bool", False), Param("axis", "int", None)), doc="Unique elements.")
+register("_npi_nonzero", lambda a, i, c: c.xp.stack(c.xp.nonzero(i[0]), axis=-1).astype(np.int64)
+         if i[0].ndim else c.xp.zeros((int(bool(i[0])), 0), np.int64), inputs=("x",),
+         aliases=("_npx_nonzero",), doc="Indices of non-zero elements, one row per element.")
+
+
+# -- random ---------------------------------------------------------------------------------
+_SIZE = Param("size", "shape", None)
+_CTX = Param("ctx", "str", "cpu")
+
+
+def _dt(attrs):
+    return np.dtype(attrs.dtype if attrs.dtype is not None else np.float32)
+
+
+def _size(attrs):
+    return () if attrs.size is None else attrs.size
+
+
+def _sampler(name, draw, params, doc):
+    register(name, lambda a, i, c: c.xp.asarray(draw(c.rng, a, _size(a))).astype(_dt(a)), inputs=(),
+             params=params + (_SIZE, _CTX, Param("dtype", "dtype", "float32")), doc=doc, needs_rng=True)
+
+
+_sampler("_npi_uniform", lambda r, a, s: r.uniform(a.low, a.high, s),
+         (Param("low", "float", 0.0), Param("high", "float", 1.0)), "Uniform samples in [low, high).")
+_sampler("_npi_normal", lambda r, a, s: r.normal(a.loc, a.scale, s),
+         (Param("loc", "float", 0.0), Param("scale", "float", 1.0)), "Normal samples.")
+_sampler("_npi_gamma", lambda r, a, s: r.gamma(a.shape, a.scale, s),
+         (Param("shape", "float", 1.0), Param("scale", "float", 1.0)), "Gamma samples.")
+_sampler("_npi_exponential", lambda r, a, s: r.exponential(a.scale, s),
+         (Param("scale", "float", 1.0),), "Exponential samples.")
+_sampler("_npi_bernoulli", lambda r, a, s: r.random(s) < a.prob,
+         (Param("prob", "float", 0.5), Param("logit", "float", None), Param("is_logit", "bool", False)),
+         "Bernoulli samples.")
+
+
+def _randint(a, i, c):
+    return c.xp.asarray(c.rng.integers(int(a.low), int(a.high), _size(a))).astype(np.dtype(a.dtype or np.int64))
+
+
+register("_npi_random_randint", _randint, inputs=(), needs_rng=True,
+         params=(Param("low", "int", 0), Param("high", "int", 1), _SIZE, _CTX, Param("dtype", "dtype", "int64")),
+         doc="Random integers in [low, high).")
+
+
+def _choice(a, i, c):
+    p = i[0] if a.weighted else None
+    r = c.rng.choice(a.a, size=_size(a), replace=a.replace, p=p.astype(np.float64) if p is not None else None)
+    return c.xp.asarray(r).astype(np.int64)
+
+
+register("_npi_choice", _choice, inputs=("p",),
+         needs_rng=True, params=(Param("a", "int"), _SIZE, _CTX, Param("replace", "bool", True),
+                                 Param("weighted", "bool", False)), doc="Random choice of integers.")
+
+
+def _shuffle(a, i, c):
+    x = i[0].copy()
+    c.rng.shuffle(x, axis=0)
+    return x
+
+
+register("_npi_shuffle", _shuffle, needs_rng=True, doc="A copy shuffled along the first axis.")

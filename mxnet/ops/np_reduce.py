@@ -1,0 +1,403 @@
+"""NumPy-interface reductions, products and linear algebra (``_np_sum``, ``_npi_mean``,
+``_np_dot``, ``_npi_matmul``, ``_npi_inv``, ...), with MXNet 1.9.1's result dtypes:
+integer sums keep the input dtype (bool sums give int64), integer means give float32."""
+import numpy as np
+
+from ..base import MXNetError
+from .registry import register, Param
+
+
+def _axis(a):
+    ax = a.axis
+    if isinstance(ax, list):
+        ax = tuple(ax)
+    return None if ax == () else ax
+
+
+def _expand(g, x, attrs):
+    """Broadcast a reduced gradient back to the input's shape."""
+    ax = _axis(attrs)
+    if not attrs.get("keepdims", False):
+        axes = range(x.ndim) if ax is None else ((ax,) if isinstance(ax, int) else ax)
+        g = g.reshape([1 if i in {a % x.ndim for a in axes} else s for i, s in enumerate(x.shape)])
+    return g
+
+
+_RED = (Param("axis", "any", None), Param("dtype", "dtype", None), Param("keepdims", "bool", False),
+        Param("initial", "float", None))
+
+
+def _sum_dt(attrs, x):
+    if attrs.dtype is not None:
+        return np.dtype(attrs.dtype)
+    return np.dtype(np.int64) if x.dtype == np.bool_ else x.dtype
+
+
+def _sum_fwd(attrs, ins, ctx):
+    x = ins[0]
+    r = ctx.xp.sum(x, axis=_axis(attrs), keepdims=attrs.keepdims, dtype=_sum_dt(attrs, x))
+    if attrs.initial is not None:
+        r = r + attrs.initial
+    return ctx.xp.asarray(r)
+
+
+def _sum_bwd(attrs, og, ins, outs, ctx, state):
+    x = ins[0]
+    return [ctx.xp.broadcast_to(_expand(og[0], x, attrs), x.shape).astype(x.dtype)]
+
+
+register("_np_sum", _sum_fwd, inputs=("a",), params=_RED, backward=_sum_bwd, doc="Sum over axes.")
+
+
+def _mean_dt(attrs, x):
+    if attrs.dtype is not None:
+        return np.dtype(attrs.dtype)
+    return x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+
+
+def _mean_fwd(attrs, ins, ctx):
+    x = ins[0]
+    dt = _mean_dt(attrs, x)
+    return ctx.xp.asarray(ctx.xp.mean(x, axis=_axis(attrs), keepdims=attrs.keepdims, dtype=dt)).astype(dt)
+
+
+def _mean_bwd(attrs, og, ins, outs, ctx, state):
+    x = ins[0]
+    n = x.size / max(outs[0].size, 1)
+    return [ctx.xp.broadcast_to(_expand(og[0], x, attrs) / n, x.shape).astype(x.dtype)]
+
+
+register("_npi_mean", _mean_fwd, inputs=("a",), params=_RED, backward=_mean_bwd, doc="Mean over axes.")
+
+
+def _prod_fwd(attrs, ins, ctx):
+    x = ins[0]
+    return ctx.xp.asarray(ctx.xp.prod(x, axis=_axis(attrs), keepdims=attrs.keepdims, dtype=_sum_dt(attrs, x)))
+
+
+def _prod_bwd(attrs, og, ins, outs, ctx, state):
+    x = ins[0]
+    with np.errstate(all="ignore"):
+        g = _expand(og[0] * outs[0], x, attrs) / x
+    return [g.astype(x.dtype)]
+
+
+register("_np_prod", _prod_fwd, inputs=("a",), params=_RED, backward=_prod_bwd, aliases=("_np_product",),
+         doc="Product over axes.")
+
+
+def _minmax(fn):
+    def fwd(attrs, ins, ctx):
+        x = ins[0]
+        if x.size == 0 and attrs.initial is None:
+            raise MXNetError(f"Operator _np_{fn}: zero-size array to reduction operation {fn} "
+                             "which has no identity")
+        return ctx.xp.asarray(getattr(ctx.xp, fn)(x, axis=_axis(attrs), keepdims=attrs.keepdims))
+
+    def bwd(attrs, og, ins, outs, ctx, state):
+        x = ins[0]
+        m = x == _expand(outs[0], x, attrs)
+        return [(_expand(og[0], x, attrs) * m).astype(x.dtype)]
+    return fwd, bwd
+
+
+for _n, _a in (("max", "_np_amax"), ("min", "_np_amin")):
+    _f, _b = _minmax(_n)
+    register(f"_np_{_n}", _f, inputs=("a",), backward=_b, aliases=(_a,),
+             params=(Param("axis", "any", None), Param("keepdims", "bool", False),
+                     Param("initial", "float", None)), doc=f"{_n.capitalize()}imum over axes.")
+
+
+def _moments(name):
+    def fwd(attrs, ins, ctx):
+        x = ins[0]
+        dt = np.dtype(attrs.dtype) if attrs.dtype is not None else x.dtype
+        r = getattr(ctx.xp, name)(x.astype(np.float64) if x.dtype.kind != "f" else x, axis=_axis(attrs),
+                                  ddof=attrs.ddof, keepdims=attrs.keepdims)
+        return ctx.xp.asarray(r).astype(dt)
+
+    def bwd(attrs, og, ins, outs, ctx, state):
+        x = ins[0]
+        n = x.size / max(outs[0].size, 1)
+        mean = ctx.xp.mean(x, axis=_axis(attrs), keepdims=True)
+        g = _expand(og[0], x, attrs) * 2 * (x - mean) / (n - attrs.ddof)
+        if name == "std":
+            g = g / (2 * _expand(outs[0], x, attrs))
+        return [g.astype(x.dtype)]
+    return fwd, bwd
+
+
+for _n in ("std", "var"):
+    _f, _b = _moments(_n)
+    register(f"_npi_{_n}", _f, inputs=("a",), backward=_b,
+             params=(Param("axis", "any", None), Param("dtype", "dtype", None), Param("ddof", "int", 0),
+                     Param("keepdims", "bool", False)), doc=f"{_n} over axes.")
+
+
+def _arg(fn):
+    def fwd(attrs, ins, ctx):
+        r = getattr(ctx.xp, fn)(ins[0], axis=attrs.axis, keepdims=attrs.keepdims)
+        return ctx.xp.asarray(r).astype(np.int64)
+    return fwd
+
+
+for _n in ("argmax", "argmin"):
+    register(f"_npi_{_n}", _arg(_n), inputs=("data",),
+             params=(Param("axis", "int", None), Param("keepdims", "bool", False)), doc=f"{_n} along an axis.")
+
+
+def _bool_red(fn):
+    def fwd(attrs, ins, ctx):
+        return ctx.xp.asarray(getattr(ctx.xp, fn)(ins[0], axis=_axis(attrs), keepdims=attrs.keepdims))
+    return fwd
+
+
+register("_np_all", _bool_red("all"), params=(Param("axis", "any", None), Param("keepdims", "bool", False)),
+         doc="Whether all elements are true.")
+register("_np_any", _bool_red("any"), params=(Param("axis", "any", None), Param("keepdims", "bool", False)),
+         aliases=("_np_sometrue",), doc="Whether any element is true.")
+
+
+def _cumsum_fwd(attrs, ins, ctx):
+    x = ins[0]
+    ax = attrs.axis
+    if ax is None:
+        x, ax = x.ravel(), 0
+    return ctx.xp.cumsum(x, axis=ax, dtype=_sum_dt(attrs, ins[0]))
+
+
+def _cumsum_bwd(attrs, og, ins, outs, ctx, state):
+    x = ins[0]
+    ax = 0 if attrs.axis is None else attrs.axis
+    g = ctx.xp.flip(ctx.xp.cumsum(ctx.xp.flip(og[0], ax), axis=ax), ax)
+    return [g.reshape(x.shape).astype(x.dtype)]
+
+
+register("_np_cumsum", _cumsum_fwd, inputs=("a",), backward=_cumsum_bwd,
+         params=(Param("axis", "int", None), Param("dtype", "dtype", None)), doc="Cumulative sum.")
+
+
+# -- products ---------------------------------------------------------------------------------
+def _check_float_pair(name, a, b):
+    if a.dtype != b.dtype:
+        raise MXNetError(f"Operator {name}: operands must have the same dtype, got {a.dtype} and {b.dtype}")
+
+
+def _dot_fwd(attrs, ins, ctx):
+    a, b = ins
+    _check_float_pair("_np_dot", a, b)
+    return ctx.xp.asarray(ctx.xp.dot(a, b))
+
+
+def _dot_bwd(attrs, og, ins, outs, ctx, state):
+    xp = ctx.xp
+    a, b = ins
+    g = og[0]
+    if a.ndim == 0 or b.ndim == 0:
+        return [xp.asarray(xp.sum(g * b)).reshape(a.shape) if a.ndim == 0 else (g * b).astype(a.dtype),
+                xp.asarray(xp.sum(g * a)).reshape(b.shape) if b.ndim == 0 else (g * a).astype(b.dtype)]
+    # a: (..., k), b: (k,) or (..., k, m); contract the gradient with the other operand
+    bm = b if b.ndim > 1 else b[:, None]
+    gm = g.reshape(a.shape[:-1] + bm.shape[:-2] + bm.shape[-1:])
+    bk = xp.moveaxis(bm, -2, 0).reshape(bm.shape[-2], -1)                  # (k, B*m)
+    ga = gm.reshape(int(np.prod(a.shape[:-1], dtype=np.int64)), -1) @ bk.T  # (A, k)
+    gb = a.reshape(-1, a.shape[-1]).T @ gm.reshape(int(np.prod(a.shape[:-1], dtype=np.int64)), -1)
+    gb = xp.moveaxis(gb.reshape((bm.shape[-2],) + bm.shape[:-2] + bm.shape[-1:]), 0, -2)
+    return [ga.reshape(a.shape).astype(a.dtype), gb.reshape(b.shape).astype(b.dtype)]
+
+
+register("_np_dot", _dot_fwd, inputs=("a", "b"), backward=_dot_bwd, doc="Dot product (NumPy rules).")
+
+
+def _matmul_fwd(attrs, ins, ctx):
+    a, b = ins
+    _check_float_pair("_npi_matmul", a, b)
+    return ctx.xp.matmul(a, b)
+
+
+def _matmul_bwd(attrs, og, ins, outs, ctx, state):
+    from ._util import sum_to
+    xp = ctx.xp
+    a, b = ins
+    g = og[0]
+    a2 = a[None, :] if a.ndim == 1 else a
+    b2 = b[:, None] if b.ndim == 1 else b
+    g2 = g
+    if a.ndim == 1:
+        g2 = xp.expand_dims(g2, -2)
+    if b.ndim == 1:
+        g2 = xp.expand_dims(g2, -1)
+    ga = g2 @ xp.swapaxes(b2, -1, -2)
+    gb = xp.swapaxes(a2, -1, -2) @ g2
+    ga = sum_to(xp, ga, a2.shape).reshape(a.shape)
+    gb = sum_to(xp, gb, b2.shape).reshape(b.shape)
+    return [ga.astype(a.dtype), gb.astype(b.dtype)]
+
+
+register("_npi_matmul", _matmul_fwd, inputs=("a", "b"), backward=_matmul_bwd, doc="Matrix product.")
+
+
+def _tensordot_axes(attrs, a):
+    if "axes" in attrs:
+        n = attrs.axes
+        return list(range(a.ndim - n, a.ndim)), list(range(n))
+    return list(attrs.a_axes_summed), list(attrs.b_axes_summed)
+
+
+def _tensordot_fwd(attrs, ins, ctx):
+    a, b = ins
+    return ctx.xp.asarray(ctx.xp.tensordot(a, b, _tensordot_axes(attrs, a)))
+
+
+def _tensordot_bwd(attrs, og, ins, outs, ctx, state):
+    xp = ctx.xp
+    a, b = ins
+    aa, ba = _tensordot_axes(attrs, a)
+    aa = [x % a.ndim for x in aa]
+    ba = [x % b.ndim for x in ba]
+    af = [i for i in range(a.ndim) if i not in aa]
+    bf = [i for i in range(b.ndim) if i not in ba]
+    g = og[0]
+    # g has axes af + bf; tensordot keeps the uncontracted axes of each operand in their order
+    ga = xp.tensordot(g, b, (list(range(len(af), g.ndim)), bf))
+    ga = xp.transpose(ga, np.argsort(af + [aa[ba.index(s)] for s in sorted(ba)]))
+    gb = xp.tensordot(a, g, (af, list(range(len(af)))))
+    gb = xp.transpose(gb, np.argsort([ba[aa.index(s)] for s in sorted(aa)] + bf))
+    return [ga.astype(a.dtype), gb.astype(b.dtype)]
+
+
+register("_npi_tensordot", _tensordot_fwd, inputs=("a", "b"), backward=_tensordot_bwd,
+         params=(Param("a_axes_summed", "shape"), Param("b_axes_summed", "shape")), doc="Tensor dot product.")
+register("_npi_tensordot_int_axes", _tensordot_fwd, inputs=("a", "b"), backward=_tensordot_bwd,
+         params=(Param("axes", "int"),), doc="Tensor dot product over the last/first axes.")
+
+
+def _einsum_fwd(attrs, ins, ctx):
+    return ctx.xp.asarray(ctx.xp.einsum(attrs.subscripts, *ins))
+
+
+def _einsum_bwd(attrs, og, ins, outs, ctx, state):
+    xp = ctx.xp
+    sub = attrs.subscripts.replace(" ", "")
+    if "..." in sub:
+        raise MXNetError("Operator _npi_einsum: gradients of '...' subscripts are not supported")
+    lhs, _, out = sub.partition("->")
+    terms = lhs.split(",")
+    if not _:
+        out = "".join(sorted(c for c in set(lhs) - {","} if lhs.count(c) == 1))
+    grads = []
+    for i, x in enumerate(ins):
+        others = [t for j, t in enumerate(terms) if j != i]
+        spec = ",".join([out] + others) + "->" + terms[i]
+        ops = [og[0]] + [ins[j] for j in range(len(ins)) if j != i]
+        # letters of x missing from the other operands are broadcast back by einsum via ones
+        missing = "".join(c for c in terms[i] if c not in "".join([out] + others))
+        if missing:
+            spec = ",".join([out] + others + [missing]) + "->" + terms[i]
+            ops.append(xp.ones([x.shape[terms[i].index(c)] for c in missing], dtype=x.dtype))
+        grads.append(xp.einsum(spec, *ops).astype(x.dtype))
+    return grads
+
+
+register("_npi_einsum", _einsum_fwd, inputs=("data",), variadic="num_args", backward=_einsum_bwd,
+         params=(Param("num_args", "int", None), Param("subscripts", "str", ""), Param("optimize", "int", 0)),
+         doc="Einstein summation.")
+
+
+# -- linear algebra --------------------------------------------------------------------------
+def _inv_bwd(attrs, og, ins, outs, ctx, state):
+    y = outs[0]
+    yt = ctx.xp.swapaxes(y, -1, -2)
+    return [-(yt @ og[0] @ yt)]
+
+
+register("_npi_inv", lambda a, i, c: c.xp.linalg.inv(i[0]), inputs=("A",), backward=_inv_bwd,
+         doc="Matrix inverse.")
+
+
+def _det_bwd(attrs, og, ins, outs, ctx, state):
+    xp = ctx.xp
+    inv_t = xp.swapaxes(xp.linalg.inv(ins[0]), -1, -2)
+    return [(og[0] * outs[0])[..., None, None] * inv_t]
+
+
+register("_npi_det", lambda a, i, c: c.xp.asarray(c.xp.linalg.det(i[0])), inputs=("A",), backward=_det_bwd,
+         doc="Determinant.")
+
+
+def _slogdet_bwd(attrs, og, ins, outs, ctx, state):
+    xp = ctx.xp
+    if og[1] is None:
+        return [xp.zeros_like(ins[0])]
+    return [og[1][..., None, None] * xp.swapaxes(xp.linalg.inv(ins[0]), -1, -2)]
+
+
+register("_npi_slogdet", lambda a, i, c: tuple(c.xp.asarray(r) for r in c.xp.linalg.slogdet(i[0])),
+         inputs=("A",), num_outputs=2, backward=_slogdet_bwd, doc="Sign and log of |determinant|.")
+
+
+def _solve_bwd(attrs, og, ins, outs, ctx, state):
+    xp = ctx.xp
+    a, b = ins
+    x = outs[0]
+    gb = xp.linalg.solve(xp.swapaxes(a, -1, -2), og[0])
+    x2 = x[..., None] if x.ndim == a.ndim - 1 else x
+    gb2 = gb[..., None] if gb.ndim == a.ndim - 1 else gb
+    return [-(gb2 @ xp.swapaxes(x2, -1, -2)), gb]
+
+
+register("_npi_solve", lambda a, i, c: c.xp.linalg.solve(*i), inputs=("A", "B"), backward=_solve_bwd,
+         doc="Solve A x = B.")
+
+
+def _cholesky_bwd(attrs, og, ins, outs, ctx, state):
+    xp = ctx.xp
+    L = outs[0]
+    phi = lambda m: xp.tril(m) - 0.5 * xp.tril(xp.triu(m))  # noqa: E731 - lower part, halved diagonal
+    Lt = xp.swapaxes(L, -1, -2)
+    P = phi(Lt @ og[0])
+    Linv = xp.linalg.inv(L)
+    S = xp.swapaxes(Linv, -1, -2) @ P @ Linv
+    return [0.5 * (S + xp.swapaxes(S, -1, -2))]
+
+
+register("_npi_cholesky", lambda a, i, c: c.xp.linalg.cholesky(i[0]), inputs=("A",), backward=_cholesky_bwd,
+         doc="Cholesky factor (lower).")
+register("_npi_svd", lambda a, i, c: tuple(c.xp.linalg.svd(i[0], full_matrices=False)), inputs=("A",),
+         num_outputs=3, doc="Singular value decomposition (UT, L, V as MXNet orders them).")
+register("_npi_eigh", lambda a, i, c: tuple(c.xp.linalg.eigh(i[0], UPLO=a.UPLO)), inputs=("A",), num_outputs=2,
+         params=(Param("UPLO", "str", "L"),), doc="Eigen-decomposition of a symmetric matrix.")
+register("_npi_eigvalsh", lambda a, i, c: c.xp.linalg.eigvalsh(i[0], UPLO=a.UPLO), inputs=("A",),
+         params=(Param("UPLO", "str", "L"),), doc="Eigenvalues of a symmetric matrix.")
+register("_npi_eig", lambda a, i, c: tuple(c.xp.linalg.eig(i[0])), inputs=("A",), num_outputs=2,
+         doc="Eigen-decomposition (real results only).")
+register("_npi_eigvals", lambda a, i, c: c.xp.linalg.eigvals(i[0]), inputs=("A",), doc="Eigenvalues.")
+register("_npi_pinv", lambda a, i, c: c.xp.linalg.pinv(i[0], i[1], hermitian=a.hermitian),
+         inputs=("A", "rcond"), params=(Param("hermitian", "bool", False),), doc="Pseudo-inverse.")
+register("_npi_pinv_scalar_rcond", lambda a, i, c: c.xp.linalg.pinv(i[0], a.rcond, hermitian=a.hermitian),
+         inputs=("A",), params=(Param("rcond", "float", 1e-15), Param("hermitian", "bool", False)),
+         doc="Pseudo-inverse with a scalar cutoff.")
+register("_npi_tensorinv", lambda a, i, c: c.xp.linalg.tensorinv(i[0], a.ind), inputs=("a",),
+         params=(Param("ind", "int", 2),), doc="Tensor inverse.")
+
+
+def _norm_fwd(attrs, ins, ctx):
+    x = ins[0]
+    ord_ = attrs.ord
+    r = ctx.xp.linalg.norm(x, ord=ord_, axis=_axis(attrs), keepdims=attrs.keepdims)
+    return ctx.xp.asarray(r).astype(x.dtype if x.dtype.kind == "f" else np.float32)
+
+
+def _norm_bwd(attrs, og, ins, outs, ctx, state):
+    x = ins[0]
+    if attrs.ord not in (None, 2, "fro") or (attrs.ord == 2 and isinstance(_axis(attrs), tuple)):
+        raise MXNetError(f"Operator _npi_norm: the gradient of ord={attrs.ord} is not supported")
+    y = _expand(outs[0], x, attrs)
+    with np.errstate(all="ignore"):
+        g = ctx.xp.where(y == 0, 0, _expand(og[0], x, attrs) * x / y)
+    return [g.astype(x.dtype)]
+
+
+register("_npi_norm", _norm_fwd, inputs=("x",), backward=_norm_bwd,
+         params=(Param("ord", "any", None), Param("axis", "any", None), Param("keepdims", "bool", False)),
+         doc="Vector or matrix norm.")

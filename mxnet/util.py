@@ -1,0 +1,137 @@
+"""NumPy-semantics switches (``npx.set_np``), their scopes and decorators, and env helpers."""
+import functools
+import inspect
+import os
+import threading
+
+
+class _Flags(threading.local):
+    np_shape = False
+    np_array = False
+
+
+_flags = _Flags()
+
+
+def is_np_shape():
+    """Whether NumPy shape semantics (0-d arrays, zero-size dims) are active."""
+    return _flags.np_shape
+
+
+def is_np_array():
+    """Whether ``mx.np`` arrays are the default array type (``npx.set_np()``)."""
+    return _flags.np_array
+
+
+def set_np_shape(active):
+    """Switch NumPy shape semantics on or off; returns the previous state."""
+    if not active and _flags.np_array:
+        raise ValueError("NumPy shape semantics cannot be switched off while np array "
+                         "semantics are on; call npx.reset_np() instead.")
+    prev, _flags.np_shape = _flags.np_shape, bool(active)
+    return prev
+
+
+def _set_np_array(active):
+    prev, _flags.np_array = _flags.np_array, bool(active)
+    return prev
+
+
+def set_np(shape=True, array=True, dtype=False):
+    """Turn on NumPy semantics: ``mx.np`` arrays everywhere and NumPy shapes."""
+    if not shape and array:
+        raise ValueError("NumPy array semantics need NumPy shape semantics (shape=True).")
+    if dtype:
+        raise NotImplementedError("set_np(dtype=True) (float64 default dtype) is not supported")
+    _flags.np_shape = bool(shape)
+    _flags.np_array = bool(array)
+
+
+def reset_np():
+    """Return to the legacy ``mx.nd`` semantics."""
+    _flags.np_array = False
+    _flags.np_shape = False
+
+
+class _Scope:
+    """A ``with`` scope (also usable as a decorator) that sets the flags and restores them."""
+
+    def __init__(self, shape=None, array=None):
+        self._shape, self._array = shape, array
+        self._saved = []
+
+    def __enter__(self):
+        self._saved.append((_flags.np_shape, _flags.np_array))
+        if self._shape is not None:
+            _flags.np_shape = self._shape
+        if self._array is not None:
+            _flags.np_array = self._array
+        return self
+
+    def __exit__(self, *exc):
+        _flags.np_shape, _flags.np_array = self._saved.pop()
+
+
+def np_shape(active=True):
+    """A scope with NumPy shape semantics on (or off)."""
+    return _Scope(shape=active)
+
+
+def np_array(active=True):
+    """A scope with ``mx.np`` array semantics on (or off)."""
+    return _Scope(array=active)
+
+
+def _wrap_with(scope_factory, func):
+    if inspect.isclass(func):
+        # a Block class: every method (forward, hybrid_forward, __init__...) runs in the scope
+        for name, meth in list(vars(func).items()):
+            if callable(meth) and not inspect.isclass(meth) and (
+                    not name.startswith("__") or name in ("__init__", "__call__")):
+                setattr(func, name, _wrap_with(scope_factory, meth))
+        return func
+    if not callable(func):
+        raise TypeError(f"use_np expects a function or a class, got {type(func).__name__}")
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with scope_factory():
+            return func(*args, **kwargs)
+    return wrapper
+
+
+def use_np_shape(func):
+    """Decorator: run a function (or every method of a class) with NumPy shape semantics."""
+    return _wrap_with(lambda: _Scope(shape=True), func)
+
+
+def use_np_array(func):
+    """Decorator: run a function (or every method of a class) with ``mx.np`` array semantics."""
+    return _wrap_with(lambda: _Scope(array=True), func)
+
+
+def use_np(func):
+    """Decorator: NumPy shape and array semantics for a function or a Block class."""
+    return _wrap_with(lambda: _Scope(shape=True, array=True), func)
+
+
+def getenv(name):
+    """The value of environment variable ``name`` (None when unset)."""
+    return os.environ.get(name)
+
+
+def setenv(name, value):
+    """Set (or, with None, unset) environment variable ``name``."""
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = str(value)
+
+
+def np_ufunc_legal_option(key, value):
+    """Whether ``key=value`` is an option MXNet's np ufuncs accept."""
+    legal = {"where": (True,), "casting": ("no", "equiv", "safe", "same_kind", "unsafe"),
+             "order": ("K", "C", "F", "A"), "subok": (True,), "signature": (None,), "extobj": (None,)}
+    if key == "dtype":
+        return True
+    return key in legal and value in legal[key]

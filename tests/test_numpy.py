@@ -1,0 +1,229 @@
+"""mx.np: goldens recorded under MXNet 1.9.1 (tools/goldens/gen_np.py), MXNet's printing and
+dtype rules (checked against the oracle), NumPy indexing, autograd and finite differences."""
+import ast
+
+import numpy as onp
+import pytest
+
+import mxnet as mx
+from mxnet import np, npx
+from mxnet.test_utils import assert_almost_equal
+
+from fd import check_fd
+from golden import load_cases, case_ids
+
+CASES = load_cases("np")
+
+
+def _resolve(path):
+    obj = mx
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_ids(CASES))
+def test_np_golden(case):
+    arr = case["arrays"]
+    xs = [np.array(arr[f"in{i}"], dtype=arr[f"in{i}"].dtype) for i in range(case["n_in"])]
+    for x, g in zip(xs, case["grad"]):
+        if g:
+            x.attach_grad()
+    with mx.autograd.record():
+        out = _resolve(case["op"])(*xs, **ast.literal_eval(case["kwargs"]))
+    outs = list(out) if isinstance(out, (list, tuple)) else [out]
+    assert len(outs) == case["n_out"]
+    rtol, atol = case.get("rtol"), case.get("atol")
+    for i, o in enumerate(outs):
+        want = arr[f"out{i}"]
+        assert isinstance(o, np.ndarray)
+        assert o.shape == want.shape and o.dtype == want.dtype, (o.shape, o.dtype, want.shape, want.dtype)
+        assert_almost_equal(o.asnumpy(), want, rtol=rtol, atol=atol)
+    if any(case["grad"]):
+        heads = [(o, arr[f"head{i}"]) for i, o in enumerate(outs) if f"head{i}" in arr]
+        mx.autograd.backward([o for o, _ in heads], [np.array(h, dtype=h.dtype) for _, h in heads])
+        for i, (x, g) in enumerate(zip(xs, case["grad"])):
+            if g:
+                assert_almost_equal(x.grad.asnumpy(), arr[f"grad{i}"], rtol=rtol, atol=atol)
+
+
+def test_repr_and_default_dtypes():
+    a = np.array([1, 2, 3])
+    assert repr(a) == "array([1., 2., 3.])" and a.dtype == onp.float32
+    assert isinstance(a.dtype, onp.dtype)
+    assert repr(np.array([1, 2], dtype="int32")) == "array([1, 2], dtype=int32)"
+    assert repr(np.array([1., 2.], dtype="float64")) == "array([1., 2.], dtype=float64)"
+    assert repr(np.array([1, 2], dtype="int64")) == "array([1, 2], dtype=int64)"
+    assert repr(np.array([True, False])) == "array([1., 0.])"
+    assert repr(np.array([True, False], dtype=bool)) == "array([ True, False])"
+    assert repr(np.array(5.)) == "array(5.)" and str(np.array(5.)) == "5.0"
+    assert repr(np.zeros((0, 3))) == "array([], shape=(0, 3))"
+    assert repr(np.ones(2, dtype=int)) == "array([1, 1], dtype=int64)"
+    assert type(a).__module__ == "mxnet.numpy" and not hasattr(a, "device")
+    assert np.array(onp.array([1, 2])).dtype == onp.int64
+
+
+def test_promotion_rules_of_mxnet_1_9_1():
+    i = np.array([1, 2], dtype="int32")
+    b = np.array([True, False], dtype=bool)
+    assert repr(i + 1.5) == "array([2, 3], dtype=int32)"  # scalar ops keep the array's dtype
+    assert repr(i / 2) == "array([0.5, 1. ])"
+    assert (i + np.array([1., 2.])).dtype == onp.float32
+    assert (np.array([1, 2], dtype="int64") + i).dtype == onp.int64
+    assert (i + np.array([1., 2.], dtype="float64")).dtype == onp.float64
+    assert (b + 1).dtype == onp.int64 and (b + b).dtype == onp.bool_ and (i + b).dtype == onp.int32
+    assert (i > 1).dtype == onp.bool_ and (1 / i).dtype == onp.float32 and (i ** 0.5).dtype == onp.int32
+    assert (i + np.array([1, 2], dtype="float16")).dtype == onp.float16
+    assert np.exp(i).dtype == onp.int32 and np.sqrt(i).dtype == onp.int32
+    assert b.sum().dtype == onp.int64 and i.sum().dtype == onp.int32 and i.mean().dtype == onp.float32
+    assert np.argmax(i).dtype == onp.int64 and i.std().dtype == onp.int32
+    assert np.where(b, 1, 0).dtype == onp.float32 and np.where(b, i, 0.5).dtype == onp.int32
+    assert np.arange(3).dtype == onp.float32 and np.full((2,), 3).dtype == onp.float32
+    assert repr(np.arange(3, dtype=int)) == "array([0, 1, 2], dtype=int64)"
+
+
+def test_indexing():
+    a = np.arange(12).reshape(3, 4)
+    assert a[1, 2].shape == () and repr(a[1, 2]) == "array(6.)"
+    assert repr(np.array([1., 2., 3.])[1]) == "array(2.)"
+    assert repr(a[1:, ::2]) == "array([[ 4.,  6.],\n       [ 8., 10.]])"
+    m = np.array([1., -1., 2.])
+    assert repr(m[m > 0]) == "array([1., 2.])"
+    assert repr(np.array([[1, 2], [3, 4]])[np.array([0, 1]), np.array([1, 0])]) == "array([2., 3.])"
+    x = np.array([[1., 2.], [3., 4.]])
+    x[x > 2] = 0
+    assert x.tolist() == [[1., 2.], [0., 0.]]
+    v = a[1]
+    v[0] = 100  # basic slices are views
+    assert a[1, 0].item() == 100
+    assert a[None, ..., -1].shape == (1, 3)
+    with pytest.raises(IndexError):
+        a[5]
+
+
+def test_autograd_through_indexing_and_methods():
+    x = np.array([[1., 2.], [3., 4.]])
+    x.attach_grad()
+    with mx.autograd.record():
+        y = (x[x > 1.5] * 2).sum() + x[0, 1] * x.mean()
+    y.backward()
+    assert isinstance(x.grad, np.ndarray)
+    assert_almost_equal(x.grad.asnumpy(), onp.array([[0.5, 5.0], [2.5, 2.5]], onp.float32))
+
+
+def test_methods_and_conversions():
+    a = np.array([[1., 2.], [3., 4.]])
+    assert a.T.tolist() == [[1., 3.], [2., 4.]]
+    assert a.item(3) == 4.0 and isinstance(np.array(2.5).item(), float)
+    assert float(np.array(2.5)) == 2.5 and int(np.array(3)) == 3 and len(np.ones((3, 2))) == 3
+    assert a.astype("int32").dtype == onp.int32 and a.flatten().shape == (4,)
+    assert a.sum(axis=0).tolist() == [4., 6.] and a.argmax().item() == 3
+    nd = a.as_nd_ndarray()
+    assert type(nd) is mx.nd.NDArray
+    nd[0, 0] = 7  # shares memory
+    assert a[0, 0].item() == 7
+    assert type(mx.nd.ones(2).as_np_ndarray()) is np.ndarray
+    assert a.ctx == mx.cpu() and a.size == 4 and a.ndim == 2
+    with pytest.raises(ValueError):
+        bool(a)
+
+
+def test_numpy_protocols_dispatch_to_mx_np():
+    m = np.array([1., -1., 2.])
+    assert isinstance(onp.sum(m), np.ndarray) and isinstance(onp.exp(m), np.ndarray)
+    assert isinstance(onp.mean(m), np.ndarray)
+    r = onp.percentile(m, 50)  # no mx.np operator: computed by NumPy, returned as mx.np
+    assert isinstance(r, np.ndarray) and r.item() == 1.0
+    assert onp.asarray(m).tolist() == [1., -1., 2.]
+
+
+def test_against_numpy_random_inputs():
+    rng = onp.random.RandomState(1)
+    a = rng.randn(3, 4, 5).astype(onp.float32)
+    b = rng.randn(5, 2).astype(onp.float32)
+    x = np.array(a)
+    checks = [
+        (np.concatenate([x, x], axis=1), onp.concatenate([a, a], axis=1)),
+        (np.stack([x, x], axis=-1), onp.stack([a, a], axis=-1)),
+        (np.vstack([x, x]), onp.vstack([a, a])), (np.hstack([x, x]), onp.hstack([a, a])),
+        (np.dstack([x, x]), onp.dstack([a, a])),
+        (np.split(x, 2, axis=1)[1], onp.split(a, 2, axis=1)[1]),
+        (np.array_split(x, 3, axis=2)[0], onp.array_split(a, 3, axis=2)[0]),
+        (np.einsum("ijk,kl->ijl", x, np.array(b)), onp.einsum("ijk,kl->ijl", a, b)),
+        (np.sort(x, axis=1), onp.sort(a, axis=1)), (np.argsort(x), onp.argsort(a)),
+        (np.cumsum(x, axis=2), onp.cumsum(a, axis=2)),
+        (np.linspace(0, 1, 7), onp.linspace(0, 1, 7, dtype=onp.float32)),
+        (np.eye(3, 4, k=1), onp.eye(3, 4, k=1, dtype=onp.float32)),
+        (np.take(x, np.array([0, 2]), axis=1), onp.take(a, [0, 2], axis=1)),
+        (np.kron(np.array(b), np.array(b[:2])), onp.kron(b, b[:2])),
+        (np.linalg.svd(np.array(b))[1], onp.linalg.svd(b, full_matrices=False)[1]),
+        (np.unique(np.array([3, 1, 1, 2])), onp.array([1., 2., 3.], onp.float32)),
+    ]
+    for got, want in checks:
+        assert got.shape == want.shape
+        assert_almost_equal(got.asnumpy(), want, rtol=1e-4, atol=1e-5)
+    assert [t.tolist() for t in np.nonzero(np.array([[0, 1], [2, 0]]))] == [[0, 1], [1, 0]]
+    xx, yy = np.meshgrid(np.arange(3), np.arange(2))
+    assert xx.shape == (2, 3) and yy.tolist() == [[0, 0, 0], [1, 1, 1]]
+
+
+def _np_fn(f):
+    return lambda *xs: f(*[x.as_np_ndarray() for x in xs])
+
+
+@pytest.mark.parametrize("name,fn,shapes", [
+    ("power", lambda a, b: np.power(a, b), [(2, 3), (1, 3)]),
+    ("true_divide", lambda a, b: a / b, [(2, 3), (2, 1)]),
+    ("std", lambda a: np.std(a, axis=1), [(2, 4)]),
+    ("prod", lambda a: np.prod(a, axis=0), [(3, 2)]),
+    ("matmul", lambda a, b: np.matmul(a, b), [(2, 1, 2, 3), (4, 3, 2)]),
+    ("rot90", lambda a: np.rot90(a, 1, (0, 1)), [(2, 3)]),
+    ("var", lambda a: np.var(a, axis=0, ddof=1), [(3, 2)]),
+    ("dot", lambda a, b: np.dot(a, b), [(2, 3), (3,)]),
+    ("tensordot", lambda a, b: np.tensordot(a, b, ((0, 2), (2, 0))), [(2, 3, 4), (4, 2, 2)]),
+    ("einsum", lambda a, b: np.einsum("ij,jk->ik", a, b), [(2, 3), (3, 2)]),
+    ("det", lambda a: np.linalg.det(a + 3 * np.eye(3, dtype="float64")), [(3, 3)]),
+    ("inv", lambda a: np.linalg.inv(a + 3 * np.eye(3, dtype="float64")), [(3, 3)]),
+    ("cholesky", lambda a: np.linalg.cholesky(np.matmul(a, a.T) + np.eye(3, dtype="float64")), [(3, 3)]),
+    ("norm", lambda a: np.linalg.norm(a, axis=0), [(3, 2)]),
+    ("take", lambda a: np.take(a, np.array([2, 0, 2]), axis=1), [(2, 3)]),
+    ("where", lambda a, b: np.where(a > 1, a, b), [(2, 3), (3,)]),
+    ("cumsum", lambda a: np.cumsum(a, axis=0), [(3, 2)]),
+    ("max", lambda a: a.max(axis=1), [(2, 3)]),
+])
+def test_finite_differences(name, fn, shapes):
+    rng = onp.random.RandomState(0)
+    ins = [rng.uniform(0.5, 2.0, size=s) for s in shapes]
+    check_fd(_np_fn(fn), ins)
+
+
+def test_random_and_errors():
+    np.random.seed(3)
+    u = np.random.uniform(0, 1, size=(1000,))
+    assert u.dtype == onp.float32 and 0 <= u.min().item() and u.max().item() < 1
+    assert abs(np.random.normal(2, 1, size=2000).mean().item() - 2) < 0.1
+    r = np.random.randint(0, 5, size=(50,))
+    assert r.dtype == onp.int64 and set(r.tolist()) <= set(range(5))
+    np.random.seed(3)
+    assert_almost_equal(np.random.uniform(0, 1, size=(1000,)).asnumpy(), u.asnumpy())
+    c = np.random.choice(4, size=(20,), p=np.array([0., 0., 1., 0.]))
+    assert c.tolist() == [2] * 20
+    with pytest.raises(mx.MXNetError):
+        np.ones((2, 3)) + np.ones((4, 3))
+    with pytest.raises(mx.MXNetError):
+        np.reshape(np.ones(6), (4, -1))
+    with pytest.raises(mx.MXNetError):  # only arithmetic ops mix dtypes in MXNet 1.9.1
+        np.array([1, 2], dtype="int64") == np.array([1., 2.])
+    with pytest.raises(mx.MXNetError):
+        np.maximum(np.array([1, 2], dtype="int32"), np.array([1., 2.]))
+
+
+def test_npx_set_np_flags():
+    npx.reset_np()
+    assert not mx.util.is_np_array() and not npx.is_np_shape()
+    npx.set_np()
+    assert mx.util.is_np_array() and mx.util.is_np_shape()
+    with mx.util.np_array(False):
+        assert not mx.util.is_np_array()
+    assert mx.util.is_np_array()
+    npx.reset_np()
