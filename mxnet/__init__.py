@@ -29,6 +29,9 @@ _LAZY = {"gluon": "gluon", "optimizer": "optimizer", "opt": "optimizer", "metric
 
 
 def __getattr__(name):
+    if name == "AttrScope":
+        from .attribute import AttrScope
+        return AttrScope
     target = _LAZY.get(name)
     if target is None:
         raise AttributeError(f"module 'mxnet' has no attribute '{name}'")

@@ -470,7 +470,8 @@ class HybridBlock(Block):
             raise ValueError(f"HybridBlock requires the first argument to forward be either Symbol or "
                              f"NDArray, but got {type(x)}")
         params = {k: v.var() for k, v in self._reg_params.items()}
-        return self.hybrid_forward(symbol, x, *args, **params)
+        with self.name_scope():
+            return self.hybrid_forward(symbol, x, *args, **params)
 
     def hybrid_forward(self, F, x, *args, **kwargs):
         """Override to define the computation with ``F`` (mx.nd or mx.sym)."""

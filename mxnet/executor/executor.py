@@ -1,0 +1,301 @@
+"""``Executor``: a symbol bound to arrays (``Symbol.bind`` / ``Symbol.simple_bind``)."""
+import numpy as np
+
+from ..base import MXNetError, mx_real_t, np_dtype
+from .plan import GraphPlan
+
+_REQS = ("write", "add", "null", "inplace")
+# operators whose gradient does not need a head gradient (MXNet's loss layers)
+LOSS_OPS = frozenset(("SoftmaxOutput", "LinearRegressionOutput", "LogisticRegressionOutput",
+                      "MAERegressionOutput", "SVMOutput", "MakeLoss", "make_loss",
+                      "IdentityAttachKLSparseReg"))
+
+
+def _backend(ctx):
+    from ..backend import get_backend
+    return get_backend(ctx)
+
+
+def _as_list(what, arrays, names, allow_missing):
+    """Arrays given as a list (in ``names`` order) or a dict -> a list aligned with ``names``."""
+    from ..ndarray import NDArray
+    if arrays is None:
+        return [None] * len(names)
+    if isinstance(arrays, dict):
+        out = []
+        for n in names:
+            a = arrays.get(n)
+            if a is None and not allow_missing:
+                raise ValueError(f"key `{n}` is missing in `{what}`")
+            out.append(a)
+    else:
+        out = list(arrays)
+        if len(out) != len(names):
+            raise ValueError(f"Length of `{what}` does not match the number of arguments "
+                             f"({len(out)} vs {len(names)})")
+    for a in out:
+        if a is not None and not isinstance(a, NDArray):
+            raise TypeError(f"Only accept list of NDArrays or dict of str to NDArray in `{what}`")
+    return out
+
+
+def _grad_reqs(grad_req, names):
+    if isinstance(grad_req, str):
+        reqs = [grad_req] * len(names)
+    elif isinstance(grad_req, dict):
+        reqs = [grad_req.get(n, "null") for n in names]
+    else:
+        reqs = list(grad_req)
+        if len(reqs) != len(names):
+            raise ValueError(f"grad_req has {len(reqs)} entries for {len(names)} arguments")
+    for r in reqs:
+        if r not in _REQS:
+            raise ValueError(f"grad_req must be one of {list(_REQS[:3])}, got {r!r}")
+    return ["write" if r == "inplace" else r for r in reqs]
+
+
+class Executor:
+    """Runs a bound graph: ``forward(is_train, **inputs)`` then ``backward(out_grads)``.
+
+    ``arg_arrays``/``grad_arrays``/``aux_arrays`` follow ``list_arguments()`` and
+    ``list_auxiliary_states()``; ``outputs`` follows ``list_outputs()``.
+    """
+
+    def __init__(self, symbol, ctx, arg_arrays, grad_arrays, grad_reqs, aux_arrays, group2ctx=None):
+        self._symbol = symbol
+        self._ctx = ctx
+        self._group2ctx = group2ctx
+        self._plan = GraphPlan(symbol)
+        self.arg_arrays = list(arg_arrays)
+        self.grad_arrays = [g if r != "null" else None for g, r in zip(grad_arrays, grad_reqs)]
+        self._grad_req = list(grad_reqs)
+        self.aux_arrays = list(aux_arrays)
+        self.outputs = []
+        self._monitor = None
+        self._monitor_all = False
+        p = self._plan
+        self._arg_dict = dict(zip(p.arg_names, self.arg_arrays))
+        self._grad_dict = dict(zip(p.arg_names, self.grad_arrays))
+        self._aux_dict = dict(zip(p.aux_names, self.aux_arrays))
+        self._output_dict = None
+        self._alloc_outputs()
+
+    def _alloc_outputs(self):
+        # MXNet allocates the output arrays at bind time, so ``outputs`` exists before forward
+        from .. import ndarray as nd
+        names = self._plan.arg_names + self._plan.aux_names
+        arrays = self.arg_arrays + self.aux_arrays
+        shapes = {n: a.shape for n, a in zip(names, arrays)}
+        types = {n: a.dtype for n, a in zip(names, arrays)}
+        try:
+            _, out_shapes, _ = self._symbol.infer_shape_partial(**shapes)
+            _, out_types, _ = self._symbol.infer_type(**types)
+        except MXNetError:
+            return
+        if out_types is None or any(not s or 0 in s for s in out_shapes):
+            return
+        self.outputs = [nd.zeros(s, ctx=self._ctx, dtype=t) for s, t in zip(out_shapes, out_types)]
+
+    @property
+    def arg_dict(self):
+        return self._arg_dict
+
+    @property
+    def grad_dict(self):
+        return self._grad_dict
+
+    @property
+    def aux_dict(self):
+        return self._aux_dict
+
+    @property
+    def output_dict(self):
+        if self._output_dict is None:
+            self._output_dict = dict(zip(self._plan.output_names, self.outputs))
+        return self._output_dict
+
+    def forward(self, is_train=False, **kwargs):
+        """Copy ``kwargs`` into the named arguments, run the graph, return ``outputs``."""
+        from ..ndarray.ndarray import _wrap
+        for name, value in kwargs.items():
+            if name not in self._arg_dict:
+                raise ValueError(f"Unknown argument {name}")
+            dst = self._arg_dict[name]
+            src = value._data if hasattr(value, "_data") else np.asarray(value)
+            if tuple(src.shape) != tuple(dst.shape):
+                raise ValueError(f"Shape not match! Argument {name}, need: {tuple(dst.shape)}, "
+                                 f"received: {tuple(src.shape)}")
+            dst._data[...] = src
+        monitor = None if self._monitor is None else _monitor_adapter(self._monitor, self._ctx, _wrap)
+        outs = self._plan.forward([a._data for a in self.arg_arrays], [a._data for a in self.aux_arrays],
+                                  is_train, _backend(self._ctx), monitor)
+        if len(self.outputs) == len(outs):
+            for o, r in zip(self.outputs, outs):
+                o._data = r
+        else:
+            self.outputs = [_wrap(r, self._ctx) for r in outs]
+            self._output_dict = None
+        return self.outputs
+
+    def backward(self, out_grads=None, is_train=True):
+        """Gradients into ``grad_arrays`` (per ``grad_req``), from ``out_grads`` (one per output;
+        loss layers such as SoftmaxOutput need none)."""
+        from ..ndarray import NDArray
+        if out_grads is None:
+            out_grads = []
+        elif isinstance(out_grads, NDArray):
+            out_grads = [out_grads]
+        elif isinstance(out_grads, dict):
+            out_grads = [out_grads.get(n) for n in self._plan.output_names]
+        heads = []
+        xp = _backend(self._ctx).xp
+        for i, (o, op) in enumerate(zip(self.outputs, self._plan.head_ops)):
+            g = out_grads[i] if i < len(out_grads) else None
+            if g is not None:
+                heads.append(g._data if isinstance(g, NDArray) else xp.asarray(g, dtype=o.dtype))
+            elif op is not None and op.name in LOSS_OPS:
+                heads.append(xp.ones_like(o._data))
+            else:
+                raise MXNetError("Check failed: head_grads: Because the last operator is not Loss "
+                                 "function, head_gradient is required when calling backward. If you are "
+                                 "attempting to minimize the output as an objective, please modify your "
+                                 "network and pass it through the make_loss symbol.")
+        grads = self._plan.backward(heads)
+        for dst, req, g in zip(self.grad_arrays, self._grad_req, grads):
+            if dst is None or req == "null":
+                continue
+            if g is None:
+                if req == "write":
+                    dst._data[...] = 0
+            elif req == "add":
+                dst._data[...] += g
+            else:
+                dst._data[...] = g
+
+    def set_monitor_callback(self, callback, monitor_all=False):
+        """Call ``callback(name, NDArray)`` with every operator output during forward."""
+        self._monitor = callback
+        self._monitor_all = monitor_all
+
+    def copy_params_from(self, arg_params, aux_params=None, allow_extra_params=False):
+        """Copy parameter values into the bound arrays (cast to their dtypes)."""
+        for name, arr in (arg_params or {}).items():
+            if name in self._arg_dict:
+                _copy_cast(arr, self._arg_dict[name])
+            elif not allow_extra_params:
+                raise ValueError(f"Find name \"{name}\" that is not in the arguments")
+        for name, arr in (aux_params or {}).items():
+            if name in self._aux_dict:
+                _copy_cast(arr, self._aux_dict[name])
+            elif not allow_extra_params:
+                raise ValueError(f"Find name {name} that is not in the auxiliary states")
+
+    def reshape(self, partial_shaping=False, allow_up_sizing=False, **kwargs):
+        """A new executor for new input shapes, sharing the arrays whose shapes did not change."""
+        from .. import ndarray as nd
+        arg_shapes, _, aux_shapes = self._symbol.infer_shape(**kwargs)
+        if arg_shapes is None:
+            raise ValueError("Insufficient argument shapes provided.")
+
+        def renew(name, old, shape, what):
+            if old is None or tuple(old.shape) == tuple(shape):
+                return old
+            if name not in kwargs and not partial_shaping:
+                raise ValueError(f"Shape of unspecified array {what}:{name} changed. This can cause the "
+                                 f"new executor to not share parameters with the old one. Please check "
+                                 f"for error in network. If this is intended, set partial_shaping=True "
+                                 f"to suppress this warning.")
+            if int(np.prod(shape)) > old.size and not allow_up_sizing:
+                raise ValueError(f"New shape of {what}:{name} larger than original. First making a big "
+                                 f"executor and then down sizing it is more efficient than the reverse. "
+                                 f"If you really want to up size, set allow_up_sizing=True to enable "
+                                 f"allocation of new arrays.")
+            return nd.zeros(shape, ctx=old.context, dtype=old.dtype)
+
+        names = self._plan.arg_names
+        args = [renew(n, a, s, "arg") for n, a, s in zip(names, self.arg_arrays, arg_shapes)]
+        grads = [renew(n, g, s, "arg") for n, g, s in zip(names, self.grad_arrays, arg_shapes)]
+        aux = [renew(n, a, s, "aux") for n, a, s in zip(self._plan.aux_names, self.aux_arrays, aux_shapes)]
+        reqs = [r if g is not None else "null" for r, g in zip(self._grad_req, grads)]
+        return Executor(self._symbol, self._ctx, args, grads, reqs, aux, self._group2ctx)
+
+    def debug_str(self):
+        return self._symbol.debug_str()
+
+
+def _monitor_adapter(callback, ctx, wrap):
+    """The plan reports raw arrays; monitor callbacks receive NDArrays."""
+    return lambda name, arr: callback(name, wrap(arr, ctx))
+
+
+def _copy_cast(src, dst):
+    data = src._data if hasattr(src, "_data") else np.asarray(src)
+    if tuple(data.shape) != tuple(dst.shape):
+        raise MXNetError(f"copy_params_from: shape {tuple(data.shape)} does not match the bound "
+                         f"array's shape {tuple(dst.shape)}")
+    dst._data[...] = data.astype(dst.dtype, copy=False)
+
+
+def bind(symbol, ctx, args, args_grad=None, grad_req="write", aux_states=None, group2ctx=None,
+         shared_exec=None):
+    """``Symbol.bind``: an ``Executor`` over the given arrays."""
+    p_args = symbol.list_arguments()
+    p_aux = symbol.list_auxiliary_states()
+    arg_arrays = _as_list("args", args, p_args, False)
+    grad_arrays = _as_list("args_grad", args_grad, p_args, True)
+    aux_arrays = _as_list("aux_states", aux_states if aux_states is not None else
+                          ({} if not p_aux else None), p_aux, False)
+    if p_aux and aux_states is None:
+        raise ValueError(f"aux_states must be given for the auxiliary states {p_aux}")
+    reqs = _grad_reqs(grad_req, p_args)
+    reqs = [r if g is not None else "null" for r, g in zip(reqs, grad_arrays)]
+    return Executor(symbol, ctx, arg_arrays, grad_arrays, reqs, aux_arrays, group2ctx)
+
+
+def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, group2ctx=None,
+                shared_arg_names=None, shared_exec=None, shared_buffer=None, shapes=None):
+    """``Symbol.simple_bind``: infer every shape/dtype from the inputs given, allocate, bind."""
+    from .. import ndarray as nd
+    sparse = {k: v for k, v in (stype_dict or {}).items() if v != "default"}
+    if sparse:
+        raise NotImplementedError(f"simple_bind: sparse storage types are not supported ({sparse})")
+    shapes = shapes or {}
+    arg_shapes, _, aux_shapes = symbol.infer_shape_partial(**shapes)
+    names = symbol.list_arguments()
+    missing = [n for n, s in zip(names, arg_shapes) if not s or 0 in s]
+    if missing or any(not s or 0 in s for s in aux_shapes):
+        raise MXNetError(f"simple_bind: cannot infer the shapes of {missing or 'the auxiliary states'}; "
+                         f"provide them as keyword arguments")
+    aux_names = symbol.list_auxiliary_states()
+    attrs = symbol.attr_dict()
+    types = {k: np_dtype(v) for k, v in (type_dict or {}).items()}
+    for n in names:
+        if n not in types and "__dtype__" not in attrs.get(n, {}):
+            types[n] = np.dtype(mx_real_t)
+    arg_types, _, aux_types = symbol.infer_type(**{k: v for k, v in types.items()
+                                                   if k in set(names) | set(aux_names)})
+    if arg_types is None:
+        raise MXNetError("simple_bind: cannot infer the dtypes of the arguments")
+    reqs = _grad_reqs(grad_req, names)
+    shared = set(shared_arg_names or ())
+
+    def alloc(name, shape, dtype, pool, grad=False):
+        if shared_exec is not None and name in shared:
+            src = (shared_exec.grad_dict if grad else shared_exec.arg_dict).get(name)
+            if src is not None and tuple(src.shape) == tuple(shape):
+                return src
+        key = name if not grad else None
+        if pool is not None and key is not None:
+            a = pool.get(key)
+            if a is not None and tuple(a.shape) == tuple(shape) and a.dtype == dtype:
+                return a
+            a = nd.zeros(shape, ctx=ctx, dtype=dtype)
+            pool[key] = a
+            return a
+        return nd.zeros(shape, ctx=ctx, dtype=dtype)
+
+    args = [alloc(n, s, t, shared_buffer) for n, s, t in zip(names, arg_shapes, arg_types)]
+    grads = [alloc(n, s, t, None, True) if r != "null" else None
+             for n, s, t, r in zip(names, arg_shapes, arg_types, reqs)]
+    aux = [alloc(n, s, t, None) for n, s, t in zip(aux_names, aux_shapes, aux_types)]
+    return Executor(symbol, ctx, args, grads, reqs, aux, group2ctx)

@@ -1,0 +1,130 @@
+"""``GraphPlan``: a symbol compiled once into a flat list of steps over raw backend arrays.
+
+Every entry (variable or operator output) gets a slot number; a step is one operator node with
+the slots of its inputs and of its first output.  ``forward`` fills the slots, keeping every
+value and saved state for ``backward``, which walks the steps in reverse calling each operator's
+gradient definition and summing the gradients of entries used more than once.  Auxiliary states
+are passed to their operators as the very arrays given, so in-place updates (BatchNorm's moving
+statistics) land in the caller's buffers.  Used by ``Executor`` and by anything that needs to run
+a graph without binding (hybridized Gluon blocks).
+"""
+from ..base import MXNetError
+from ..ops.registry import OpContext
+from ..symbol.symbol import topo_order, aux_node_ids
+
+
+class _Step:
+    __slots__ = ("node", "op", "attrs", "ins", "out0", "nout")
+
+    def __init__(self, node, ins, out0):
+        self.node = node
+        self.op = node.op
+        self.attrs = node.parsed
+        self.ins = ins
+        self.out0 = out0
+        self.nout = node.num_outputs()
+
+
+class GraphPlan:
+    """Runs a ``Symbol`` on raw arrays: ``forward(args, aux, is_train)``, then ``backward(head_grads)``.
+
+    ``arg_names``/``aux_names``/``output_names`` give the order of ``args``, ``aux`` and the
+    returned outputs (``Symbol.list_arguments()``, ``list_auxiliary_states()``, ``list_outputs()``).
+    """
+
+    def __init__(self, symbol):
+        self.symbol = symbol
+        order = topo_order(symbol._outputs)
+        aux = aux_node_ids(order)
+        slot = {}
+        steps = []
+        n = 0
+        for node in order:
+            if node.op is None:
+                slot[(id(node), 0)] = n
+                n += 1
+                continue
+            ins = [slot[(id(c), i)] for c, i in node.inputs]
+            step = _Step(node, ins, n)
+            for i in range(step.nout):
+                slot[(id(node), i)] = n + i
+            n += step.nout
+            steps.append(step)
+        self._nslots = n
+        self.steps = steps
+        var_nodes = [v for v in order if v.op is None]
+        self.arg_names = [v.name for v in var_nodes if id(v) not in aux]
+        self.aux_names = [v.name for v in var_nodes if id(v) in aux]
+        self._arg_slots = [slot[(id(v), 0)] for v in var_nodes if id(v) not in aux]
+        self._aux_slots = [slot[(id(v), 0)] for v in var_nodes if id(v) in aux]
+        self._head_slots = [slot[(id(h), i)] for h, i in symbol._outputs]
+        self.output_names = symbol.list_outputs()
+        self.head_ops = [h.op for h, _ in symbol._outputs]
+        self._vals = None
+        self._states = None
+        self._octx = None
+
+    def forward(self, args, aux=(), is_train=False, backend=None, monitor=None):
+        """Run every step; ``args``/``aux`` are raw arrays in argument/aux order.  Returns the
+        outputs (raw).  ``monitor(name, array)`` sees every operator output when given."""
+        if len(args) != len(self._arg_slots) or len(aux) != len(self._aux_slots):
+            raise MXNetError(f"GraphPlan.forward: expected {len(self._arg_slots)} arguments and "
+                             f"{len(self._aux_slots)} auxiliary states, got {len(args)} and {len(aux)}")
+        if backend is None:
+            from ..backend import NUMPY_BACKEND as backend
+        octx = OpContext(backend, bool(is_train))
+        vals = [None] * self._nslots
+        for s, a in zip(self._arg_slots, args):
+            vals[s] = a
+        for s, a in zip(self._aux_slots, aux):
+            vals[s] = a
+        states = {}
+        for k, st in enumerate(self.steps):
+            ins = [vals[i] for i in st.ins]
+            try:
+                res = st.op.forward(st.attrs, ins, octx)
+            except MXNetError as e:
+                raise MXNetError(f"Error in operator {st.node.name}: {e}") from e
+            except Exception as e:
+                shapes = ", ".join(f"{tuple(a.shape)}:{a.dtype}" for a in ins)
+                raise MXNetError(f"Error in operator {st.node.name} ({st.op.name}): "
+                                 f"{type(e).__name__}: {e} (inputs: {shapes or 'none'})") from e
+            if st.op.save_state:
+                res, states[k] = res
+            outs = res if isinstance(res, (tuple, list)) else (res,)
+            vals[st.out0:st.out0 + len(outs)] = outs
+            if monitor is not None:
+                for name, o in zip(st.node.output_names(), outs[:st.node.num_visible()]):
+                    monitor(name, o)
+        self._vals, self._states, self._octx = vals, states, octx
+        return [vals[s] for s in self._head_slots]
+
+    def backward(self, head_grads):
+        """Gradients of the arguments (raw, None where none flows) given one gradient per output
+        (raw, or None).  Needs the values of the last ``forward``."""
+        if self._vals is None:
+            raise MXNetError("backward called before forward")
+        vals = self._vals
+        grads = [None] * self._nslots
+        for s, g in zip(self._head_slots, head_grads):
+            if g is not None:
+                grads[s] = g if grads[s] is None else grads[s] + g
+        octx = self._octx
+        for k in range(len(self.steps) - 1, -1, -1):
+            st = self.steps[k]
+            ograds = grads[st.out0:st.out0 + st.nout]
+            if st.op.backward is None or all(g is None for g in ograds):
+                continue
+            ins = [vals[i] for i in st.ins]
+            outs = vals[st.out0:st.out0 + st.nout]
+            try:
+                res = st.op.backward(st.attrs, ograds, ins, outs, octx, self._states.get(k))
+            except MXNetError:
+                raise
+            except Exception as e:
+                raise MXNetError(f"Error in the gradient of operator {st.node.name} ({st.op.name}): "
+                                 f"{type(e).__name__}: {e}") from e
+            for i, g in zip(st.ins, res):
+                if g is not None:
+                    grads[i] = g if grads[i] is None else grads[i] + g
+        return [grads[s] for s in self._arg_slots]

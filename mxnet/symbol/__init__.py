@@ -1,0 +1,29 @@
+"""``mx.sym``: the declarative graph (``Symbol``), one function per registered operator."""
+import sys as _sys
+
+from .. import ops as _ops  # noqa: F401  (registers every operator)
+from . import register as _register
+from .symbol import Symbol, var, Variable, Group, load, load_json, fromjson  # noqa: F401
+from .helpers import (zeros, ones, full, arange, pow, power, maximum, minimum, hypot, eye,  # noqa: F401
+                      linspace, split_v2, _from_autograd)
+from . import symbol  # noqa: F401
+
+_top, _internal_funcs, _subs = _register.generate()
+_register.add_methods()
+for _k, _v in _top.items():
+    if _k not in globals():
+        globals()[_k] = _v
+
+_internal = _register.make_module(__name__ + "._internal", _internal_funcs, "Internal symbol operators.")
+op = _register.make_module(__name__ + ".op", {**_top, **_internal_funcs}, "Every symbol operator.")
+_sys.modules[_internal.__name__] = _internal
+_sys.modules[op.__name__] = op
+for _name in ("contrib", "linalg", "random", "image", "sparse"):
+    _m = _register.make_module(f"{__name__}.{_name}", _subs.get(_name, {}), f"mx.sym.{_name} operators.")
+    globals()[_name] = _m
+    _sys.modules[_m.__name__] = _m
+
+__all__ = ["Symbol", "var", "Variable", "Group", "load", "load_json", "fromjson", "zeros", "ones",
+           "full", "arange", "pow", "power", "maximum", "minimum", "hypot", "eye", "linspace",
+           "split_v2"] + sorted(_top)
+del _k, _v, _name, _m
