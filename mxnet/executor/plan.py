@@ -67,6 +67,13 @@ class GraphPlan:
     def forward(self, args, aux=(), is_train=False, backend=None, monitor=None):
         """Run every step; ``args``/``aux`` are raw arrays in argument/aux order.  Returns the
         outputs (raw).  ``monitor(name, array)`` sees every operator output when given."""
+        outs, saved = self.run(args, aux, is_train, backend, monitor)
+        self._vals, self._states, self._octx = saved
+        return outs
+
+    def run(self, args, aux=(), is_train=False, backend=None, monitor=None):
+        """Like ``forward`` but stateless: returns ``(outputs, saved)``; ``saved`` is what
+        ``grad`` needs, so several runs of one plan can be differentiated independently."""
         if len(args) != len(self._arg_slots) or len(aux) != len(self._aux_slots):
             raise MXNetError(f"GraphPlan.forward: expected {len(self._arg_slots)} arguments and "
                              f"{len(self._aux_slots)} auxiliary states, got {len(args)} and {len(aux)}")
@@ -96,20 +103,22 @@ class GraphPlan:
             if monitor is not None:
                 for name, o in zip(st.node.output_names(), outs[:st.node.num_visible()]):
                     monitor(name, o)
-        self._vals, self._states, self._octx = vals, states, octx
-        return [vals[s] for s in self._head_slots]
+        return [vals[s] for s in self._head_slots], (vals, states, octx)
 
     def backward(self, head_grads):
         """Gradients of the arguments (raw, None where none flows) given one gradient per output
         (raw, or None).  Needs the values of the last ``forward``."""
         if self._vals is None:
             raise MXNetError("backward called before forward")
-        vals = self._vals
+        return self.grad((self._vals, self._states, self._octx), head_grads)
+
+    def grad(self, saved, head_grads):
+        """Argument gradients for the run that returned ``saved`` (see ``run``)."""
+        vals, states, octx = saved
         grads = [None] * self._nslots
         for s, g in zip(self._head_slots, head_grads):
             if g is not None:
                 grads[s] = g if grads[s] is None else grads[s] + g
-        octx = self._octx
         for k in range(len(self.steps) - 1, -1, -1):
             st = self.steps[k]
             ograds = grads[st.out0:st.out0 + st.nout]
@@ -118,7 +127,7 @@ class GraphPlan:
             ins = [vals[i] for i in st.ins]
             outs = vals[st.out0:st.out0 + st.nout]
             try:
-                res = st.op.backward(st.attrs, ograds, ins, outs, octx, self._states.get(k))
+                res = st.op.backward(st.attrs, ograds, ins, outs, octx, states.get(k))
             except MXNetError:
                 raise
             except Exception as e:

@@ -75,7 +75,8 @@ def _flatten(args, fmt_name):
     if not isinstance(args, (list, tuple)):
         from ..symbol import Symbol
         if isinstance(args, Symbol):
-            return [args], 0
+            n = len(args.list_outputs())
+            return [args], n if n > 1 else 0
         raise ValueError(f"When hybridized, the {fmt_name} of HybridBlock must be (nested) list of "
                          f"Symbol or NDArray, but got {args} of type {type(args)}")
     flat, fmts = [], []
@@ -411,13 +412,19 @@ def _brief(names, n=10):
 class HybridBlock(Block):
     """A Block whose computation is written as ``hybrid_forward(F, x, *args, **params)``.
 
-    ``F`` is ``mx.nd`` when called on NDArrays and ``mx.sym`` when called on Symbols.
+    ``F`` is ``mx.nd`` when called on NDArrays and ``mx.sym`` when called on Symbols.  After
+    ``hybridize()``, the first call traces ``hybrid_forward`` with symbols into a graph, and later
+    calls run that graph as one compiled plan (``_CachedOp``), recorded by autograd as one node.
     """
 
     def __init__(self, prefix=None, params=None):
         super().__init__(prefix=prefix, params=params)
         self._active = False
         self._flags = []
+        self._cached_graph = ()
+        self._cached_op = None
+        self._in_format = None
+        self._out_format = None
 
     def register_child(self, block, name=None):
         if not isinstance(block, HybridBlock):
@@ -425,25 +432,66 @@ class HybridBlock(Block):
                              f"{type(block)}. If you are using Sequential, please try HybridSequential "
                              "instead.")
         super().register_child(block, name)
+        self._clear_cached_op()
 
     def hybridize(self, active=True, static_alloc=False, static_shape=False, inline_limit=2,
                   forward_bulk_size=None, backward_bulk_size=None, **kwargs):
-        """Mark the block for graph execution (recorded settings; it runs imperatively here)."""
+        """Run this block as a compiled graph from the next call on (``active=False`` undoes it)."""
         self._active = active
         self._flags = [("static_alloc", static_alloc), ("static_shape", static_shape),
                        ("inline_limit", inline_limit)]
+        self._clear_cached_op()
         super().hybridize(active, static_alloc=static_alloc, static_shape=static_shape,
                           inline_limit=inline_limit, **kwargs)
 
+    def _clear_cached_op(self):
+        self._cached_graph = ()
+        self._cached_op = None
+
+    def cast(self, dtype):
+        self._clear_cached_op()
+        super().cast(dtype)
+
+    # -- the traced graph --------------------------------------------------------------
+    def _get_graph(self, *args):
+        if not self._cached_graph:
+            from .. import symbol
+            flat, self._in_format = _flatten(args, "input")
+            if len(flat) > 1:
+                inputs = [symbol.var(f"data{i}") if a is not None else None for i, a in enumerate(flat)]
+            else:
+                inputs = [symbol.var("data")]
+            grouped = _regroup([i for i in inputs], self._in_format)[0]
+            params = {k: v.var() for k, v in self._reg_params.items()}
+            with self.name_scope():
+                out = self.hybrid_forward(symbol, *grouped, **params)
+            out, self._out_format = _flatten(out, "output")
+            self._cached_graph = [i for i in inputs if i is not None], symbol.Group(out)
+        return self._cached_graph
+
     def infer_shape(self, *args):
-        """Fill in unknown parameter shapes from the inputs (layers with deferred shapes override)."""
-        raise DeferredInitializationError(
-            f"{self.name}: cannot infer the shapes of its parameters "
-            f"{[p.name for p in self._reg_params.values() if not p._shape or 0 in p._shape]} from its inputs; "
-            "give the input sizes (in_units, in_channels, ...) when constructing the block")
+        """Fill in unknown parameter shapes by shape inference on the traced graph."""
+        self._infer_attrs("infer_shape", "shape", *args)
 
     def infer_type(self, *args):
-        pass
+        """Fill in parameter dtypes by type inference on the traced graph."""
+        self._infer_attrs("infer_type", "dtype", *args)
+
+    def _infer_attrs(self, infer_fn, attr, *args):
+        inputs, out = self._get_graph(*args)
+        flat, _ = _flatten(args, "input")
+        flat = [a for a in flat if a is not None]
+        with warnings.catch_warnings(record=True):
+            arg_attrs, _, aux_attrs = getattr(out, infer_fn)(
+                **{i.name: getattr(j, attr) for i, j in zip(inputs, flat)})
+        if arg_attrs is None:
+            raise ValueError(f"{self.name}: could not infer the {attr}s of the parameters from inputs of "
+                             f"{attr}s {[getattr(a, attr) for a in flat]}")
+        sdict = {i: j for i, j in zip(out.list_arguments(), arg_attrs)}
+        sdict.update({name: a for name, a in zip(out.list_auxiliary_states(), aux_attrs)})
+        for p in self.collect_params().values():
+            if p.name in sdict:
+                setattr(p, attr, sdict[p.name])
 
     def _deferred_infer_shape(self, *args):
         try:
@@ -453,9 +501,32 @@ class HybridBlock(Block):
         except Exception as e:
             raise ValueError(f"Deferred initialization failed because shape cannot be inferred. {e}") from e
 
+    def _build_cache(self, *args):
+        inputs, out = self._get_graph(*args)
+        self._cached_op = _CachedOp(out, [i.name for i in inputs], self.collect_params())
+
+    def _call_cached_op(self, *args):
+        if self._cached_op is None:
+            self._build_cache(*args)
+        flat, fmt = _flatten(args, "input")
+        if fmt != self._in_format:
+            raise ValueError("The argument structure of HybridBlock does not match with the argument "
+                             "structure when the block was hybridized.")
+        flat = [a for a in flat if a is not None]
+        try:
+            out = self._cached_op(flat)
+        except DeferredInitializationError:
+            self._deferred_infer_shape(*args)
+            for p in self._cached_op.params.values():
+                p._finish_deferred_init()
+            out = self._cached_op(flat)
+        return _regroup(out, self._out_format)[0]
+
     def forward(self, x, *args):
-        """Run ``hybrid_forward`` with this block's parameters on ``x``'s context."""
+        """Run ``hybrid_forward`` (or, when hybridized, the compiled graph) on ``x``'s context."""
         if isinstance(x, NDArray):
+            if self._active and not _np_mode():
+                return self._call_cached_op(x, *args)
             ctx = x.context
             try:
                 params = {k: v.data(ctx) for k, v in self._reg_params.items()}
@@ -478,9 +549,22 @@ class HybridBlock(Block):
         raise NotImplementedError
 
     def export(self, path, epoch=0, remove_amp_cast=True):
-        """Write ``path-symbol.json`` and ``path-%04d.params`` (needs the symbol layer)."""
-        from .. import symbol  # noqa: F401 - raises a clear ImportError until symbols exist
-        raise NotImplementedError("HybridBlock.export needs the symbolic graph, which is not built yet")
+        """Write ``path-symbol.json`` and ``path-%04d.params`` (``arg:``/``aux:`` keys), the files
+        ``SymbolBlock.imports`` and ``mx.model.load_checkpoint`` read."""
+        if not self._cached_graph:
+            raise RuntimeError("Please first call block.hybridize() and then run forward with this block "
+                               "at least once before calling export.")
+        sym = self._cached_graph[1]
+        sym.save(f"{path}-symbol.json", remove_amp_cast=remove_amp_cast)
+        arg_names = set(sym.list_arguments())
+        aux_names = set(sym.list_auxiliary_states())
+        arg_dict = {}
+        for name, param in self.collect_params().items():
+            if name in arg_names:
+                arg_dict[f"arg:{name}"] = param._reduce()
+            elif name in aux_names:
+                arg_dict[f"aux:{name}"] = param._reduce()
+        nd.save(f"{path}-{epoch:04d}.params", arg_dict)
 
     def optimize_for(self, x, *args, backend=None, **kwargs):
         """Accepted with the default backend: hybridizes and runs one forward."""
@@ -491,14 +575,157 @@ class HybridBlock(Block):
         return self(x, *args)
 
 
-class SymbolBlock(HybridBlock):
-    """A block built from a Symbol graph (needs the symbol layer)."""
+def _np_mode():
+    from ..util import is_np_array
+    return is_np_array()
 
-    def __init__(self, outputs, inputs, params=None):
-        raise NotImplementedError("SymbolBlock needs the symbolic graph, which is not built yet")
+
+def _regroup(args, fmt):
+    """Inverse of ``_flatten``: rebuild the nested structure ``fmt`` from the flat list ``args``."""
+    if isinstance(fmt, int):
+        if fmt == 0:
+            return args[0], args[1:]
+        if fmt == -1:
+            return None, args
+        return args[:fmt], args[fmt:]
+    ret = []
+    for i in fmt:
+        res, args = _regroup(args, i)
+        ret.append(res)
+    return ret, args
+
+
+class _CachedOp:
+    """A traced graph run as one compiled plan and recorded by autograd as one node.
+
+    Inputs are the data arrays (by position) and the parameters (by name, read on the input's
+    context at each call); auxiliary states are updated in place in the parameters' arrays.
+    """
+
+    def __init__(self, sym, data_names, params):
+        from ..executor.plan import GraphPlan
+        self.plan = GraphPlan(sym)
+        self.name = "_CachedOp"
+        self.differentiable = True
+        self.backward_graph = None
+        data_pos = {n: i for i, n in enumerate(data_names)}
+        self.params = {}
+        self._arg_src = []
+        for n in self.plan.arg_names:
+            if n in data_pos:
+                self._arg_src.append(data_pos[n])
+            elif n in params:
+                self._arg_src.append(params[n])
+                self.params[n] = params[n]
+            else:
+                raise MXNetError(f"hybridized graph input '{n}' is neither an input nor a parameter")
+        self._aux = []
+        for n in self.plan.aux_names:
+            if n not in params:
+                raise MXNetError(f"hybridized graph auxiliary state '{n}' is not a parameter")
+            self._aux.append(params[n])
+            self.params[n] = params[n]
+
+    def __call__(self, data):
+        from .. import autograd
+        from ..backend import get_backend
+        from ..ndarray.ndarray import _wrap
+        ctx = data[0].context
+        args = []
+        for src in self._arg_src:
+            args.append(data[src] if isinstance(src, int) else src._check_and_get(src._data, ctx))
+        aux = [p._check_and_get(p._data, ctx)._data for p in self._aux]
+        raw = [a._data for a in args]
+        outs, saved = self.plan.run(raw, aux, is_train=autograd.is_training(), backend=get_backend(ctx))
+        cls = type(data[0])
+        out_nd = [_wrap(o, ctx, cls) for o in outs]
+        if autograd.is_recording():
+            autograd._record(self, None, args, raw, out_nd, saved)
+        return out_nd
+
+    def backward(self, attrs, ograds, inputs, outputs, ctx, saved):
+        return self.plan.grad(saved, ograds)
+
+
+class SymbolBlock(HybridBlock):
+    """A block that runs a Symbol graph, e.g. one exported by ``HybridBlock.export``."""
 
     @staticmethod
     def imports(symbol_file, input_names, param_file=None, ctx=None, allow_missing=False,
                 ignore_extra=False):
-        raise NotImplementedError("SymbolBlock.imports needs the symbolic graph, which is not built yet")
+        """Load ``symbol_file`` (and ``param_file``) into a SymbolBlock with the given inputs."""
+        from .. import symbol
+        sym = symbol.load(symbol_file)
+        if isinstance(input_names, str):
+            input_names = [input_names]
+        inputs = [symbol.var(i) for i in input_names]
+        ret = SymbolBlock(sym, inputs)
+        if param_file is not None:
+            ret.collect_params().load(param_file, ctx, allow_missing, ignore_extra, cast_dtype=True,
+                                      dtype_source="saved")
+        return ret
 
+    def __init__(self, outputs, inputs, params=None):
+        super().__init__(prefix=None, params=None)
+        from .. import symbol
+        self._prefix = ""
+        self._params = ParameterDict("", params)
+        if isinstance(inputs, symbol.Symbol) and len(inputs.list_outputs()) == 1:
+            inputs = [inputs]
+        if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
+            outputs = outputs[0]
+        syms, self._in_format = _flatten(inputs, "input")
+        out, self._out_format = _flatten(outputs, "output")
+        out = symbol.Group(out)
+        input_names = set()
+        for i in syms:
+            if len(i.get_internals().list_outputs()) != 1:
+                raise AssertionError(f"Input symbols must be variable, but {i} is an output of operators")
+            input_names.add(i.name)
+        for i in out.list_arguments():
+            if i not in input_names:
+                self.params.get(i, allow_deferred_init=True)
+        for i in out.list_auxiliary_states():
+            if i not in input_names:
+                self.params.get(i, grad_req="null", allow_deferred_init=True)
+        self._cached_graph = syms, out
+        prefix_len = len(_common_prefix(list(self._params.keys())))
+        self._reg_params = {key[prefix_len:]: val for key, val in self._params.items()}
+
+    def __repr__(self):
+        return f"SymbolBlock(\n{self._cached_graph[1]!r} : {len(self._cached_graph[0])} -> " \
+               f"{len(self._cached_graph[1].list_outputs())}\n)"
+
+    def forward(self, x, *args):
+        if isinstance(x, NDArray):
+            return self._call_cached_op(x, *args)
+        from .. import symbol
+        if not isinstance(x, symbol.Symbol):
+            raise ValueError(f"SymbolBlock requires the first argument to forward be either Symbol or "
+                             f"NDArray, but got {type(x)}")
+        args, in_fmt = _flatten([x] + list(args), "input")
+        if in_fmt != self._in_format:
+            raise AssertionError("Invalid input format")
+        ret = self._cached_graph[1].__copy__()
+        ret._compose(**{k.name: v for k, v in zip(self._cached_graph[0], args)})
+        return _regroup(list(ret), self._out_format)[0]
+
+    def _clear_cached_op(self):
+        graph = getattr(self, "_cached_graph", ())
+        super()._clear_cached_op()
+        self._cached_graph = graph
+
+    def hybrid_forward(self, F, x, *args, **kwargs):
+        raise NotImplementedError
+
+
+def _common_prefix(names):
+    if not names:
+        return ""
+    prefix = names[0]
+    for name in names:
+        i = 0
+        while i < len(prefix) and i < len(name) and prefix[i] == name[i]:
+            i += 1
+        prefix = prefix[:i]
+    return prefix

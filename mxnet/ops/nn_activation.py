@@ -172,7 +172,8 @@ def _leaky_shape(attrs, shapes):
     return shapes, [d] * nout
 
 
-register("LeakyReLU", _leaky_fwd, inputs=("data", "gamma"), params=(
+register("LeakyReLU", _leaky_fwd, inputs=("data", "gamma"),
+         input_filter=lambda a, names: names if a.act_type == "prelu" else names[:1], params=(
     Param("act_type", "str", "leaky", "activation function",
           choices=("elu", "gelu", "leaky", "prelu", "rrelu", "selu")),
     Param("slope", "float", 0.25, "negative slope (leaky), or alpha (elu)"),
@@ -275,6 +276,7 @@ def _softmax_def(name, log=False, negate=False, with_length=False, doc=""):
               Param("dtype", "dtype", None, "output data type (None: that of the input)"),
               Param("use_length", "bool", False, "mask each row past the given 'length'")]
     register(name, forward, inputs=("data", "length") if with_length else ("data",), params=params,
+             input_filter=(lambda a, names: names if a.use_length else names[:1]) if with_length else None,
              backward=backward, infer_type=infer_type, doc=doc)
 
 

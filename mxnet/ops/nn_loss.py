@@ -296,7 +296,8 @@ def _ctc_shape(attrs, shapes):
     return shapes, [(d[1],), tuple(d)]
 
 
-register("CTCLoss", _ctc_fwd, inputs=("data", "label", "data_lengths", "label_lengths"), params=(
+register("CTCLoss", _ctc_fwd, inputs=("data", "label", "data_lengths", "label_lengths"),
+         input_filter=lambda attrs, names: _ctc_inputs(attrs), params=(
     Param("use_data_lengths", "bool", False, "take each sequence's length from data_lengths"),
     Param("use_label_lengths", "bool", False, "take each label's length from label_lengths "
           "(otherwise the label ends at the first padding value: 0 for blank 'first', -1 for 'last')"),

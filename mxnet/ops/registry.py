@@ -230,7 +230,8 @@ class OpDef:
                  num_outputs=1, num_visible_outputs=None, output_names=None, infer_shape=None,
                  infer_type=None, mutate_inputs=(), variadic=None, save_state=False,
                  differentiable=True, doc="", grad_inputs=None, attr_check=None, key_var_num_args=None,
-                 inplace=False, needs_rng=False, uses_train=False, backward_graph=None):
+                 inplace=False, needs_rng=False, uses_train=False, backward_graph=None,
+                 input_filter=None):
         self.name = name
         self.forward = forward
         self.backward = backward
@@ -238,6 +239,10 @@ class OpDef:
         # record it (``autograd.grad(create_graph=True)``): same signature as
         # backward but takes and returns NDArrays, without ctx/state
         self.backward_graph = backward_graph
+        # ``input_filter(attrs, names) -> names``: inputs that exist only for some parameter values
+        # (LeakyReLU's gamma for prelu, softmax's length with use_length); without one, ``bias`` is
+        # dropped when ``no_bias`` is set
+        self.input_filter = input_filter
         self.inputs = tuple(inputs)
         self.params = tuple(params)
         self.param_map = {p.name: p for p in self.params}
@@ -318,6 +323,8 @@ class OpDef:
             return [f"{base}{i}" for i in range(n or 0)]
         names = self.inputs
         names = list(names(attrs) if callable(names) else names)
+        if self.input_filter is not None:
+            return list(self.input_filter(attrs, names)) if attrs is not None else names
         if attrs and attrs.get("no_bias") and "bias" in names:
             names.remove("bias")
         return names

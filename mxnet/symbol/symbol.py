@@ -604,6 +604,8 @@ def create(op, hint, args, kwargs):
         node.inputs = entries
     else:
         in_names = op.input_names(parsed)
+        while len(pos) > len(in_names) and pos[-1] is None:
+            pos.pop()  # an omitted optional input (bias=None with no_bias=True)
         if len(pos) > len(in_names):
             raise MXNetError(f"Operator {op.name}: takes {len(in_names)} inputs {in_names}, "
                              f"got {len(pos)}")
