@@ -37,13 +37,24 @@ class Trainer:
         optimizer_params = optimizer_params if optimizer_params else {}
         self._scale = float(optimizer_params.get("rescale_grad", 1.0))
         self._init_optimizer(optimizer, optimizer_params)
-        if isinstance(kvstore, str) and kvstore.startswith("dist"):
-            raise NotImplementedError(f"kvstore '{kvstore}' (distributed training over MPI) is not "
-                                      "available yet; use 'device' or 'local'")
-        if not (kvstore in _LOCAL_STORES or hasattr(kvstore, "pushpull") or hasattr(kvstore, "push")):
+        is_dist = isinstance(kvstore, str) and kvstore.startswith(("dist", "horovod", "byteps"))
+        if not (kvstore in _LOCAL_STORES or is_dist or hasattr(kvstore, "pushpull")):
             raise ValueError(f"Trainer: unknown kvstore {kvstore!r}")
         self._kvstore_arg = kvstore
         self._update_on_kvstore = bool(update_on_kvstore)
+        self._kvstore = None
+        self._kv_initialized = kvstore in _LOCAL_STORES
+
+    def _init_kvstore(self):
+        """Create the distributed (or given) store; every worker starts from worker 0's weights."""
+        from .. import kvstore as kvs
+        kv = kvs.create(self._kvstore_arg) if isinstance(self._kvstore_arg, str) else self._kvstore_arg
+        if self._compression_params:
+            kv.set_gradient_compression(self._compression_params)
+        for i, param in enumerate(self._params):
+            if param._data is not None:
+                kv.broadcast(i, param.list_data()[0], out=param.list_data())
+        self._kvstore = kv
         self._kv_initialized = True
 
     def _check_contexts(self):
@@ -110,6 +121,14 @@ class Trainer:
         self._allreduce_grads()
 
     def _allreduce_grads(self):
+        if not self._kv_initialized:
+            self._init_kvstore()
+        if self._kvstore is not None:
+            for i, param in enumerate(self._params):
+                if param.grad_req != "null" and param._grad is not None:
+                    grads = param.list_grad()
+                    self._kvstore.pushpull(i, grads, out=grads, priority=-i)
+            return
         for param in self._params:
             if param.grad_req == "null" or param._grad is None or len(param._grad) < 2:
                 continue
@@ -124,6 +143,8 @@ class Trainer:
         """Apply the optimizer to already-reduced gradients."""
         self._optimizer.rescale_grad = self._scale / batch_size
         self._ensure_updaters()
+        if not self._kv_initialized:
+            self._init_kvstore()
         self._update(ignore_stale_grad)
 
     def _update(self, ignore_stale_grad=False):
