@@ -7,8 +7,9 @@ from . import data
 from . import utils
 from . import rnn
 from . import contrib
+from . import model_zoo
 from .trainer import Trainer
 from . import parameter, block, trainer  # noqa: F401
 
 __all__ = ["Parameter", "Constant", "ParameterDict", "DeferredInitializationError", "Block", "HybridBlock",
-           "SymbolBlock", "nn", "loss", "data", "utils", "rnn", "contrib", "Trainer"]
+           "SymbolBlock", "nn", "loss", "data", "utils", "rnn", "contrib", "model_zoo", "Trainer"]
