@@ -136,7 +136,8 @@ def download(url, path=None, overwrite=False, sha1_hash=None, retries=5, verify_
         try:
             print(f"Downloading {fname} from {url}...")
             with urllib.request.urlopen(url, context=context) as r, open(tmp, "wb") as f:
-                if r.status != 200:
+                status = getattr(r, "status", None)  # file:// responses carry none
+                if status is not None and status != 200:
                     raise RuntimeError(f"Failed downloading url {url}")
                 for chunk in iter(lambda: r.read(1 << 16), b""):
                     f.write(chunk)
