@@ -1,19 +1,24 @@
 """Helpers that MXNet's own tests and tests written for MXNet import (``mx.test_utils``)."""
+import bz2
 import contextlib
 import gzip
 import logging
+import math
 import numbers
 import os
 import platform
+import shutil
 import struct
 import sys
 import urllib.request
+import zipfile
 
 import numpy as np
 import numpy.random as rnd
 
 from .base import MXNetError
 from .context import Context, current_context
+from .io import DataIter
 
 _FLOATS = (np.float16, np.float32, np.float64)
 _INTS = (np.bool_, np.int8, np.uint8, np.int32, np.uint32, np.int64, np.uint64)
@@ -338,11 +343,9 @@ def create_2d_tensor(rows, columns, dtype=np.int64):
 
 
 # -- gradients ------------------------------------------------------------------------
-def _as_callable(sym, fname):
-    if callable(sym) and not type(sym).__name__ == "Symbol":
-        return sym
-    raise NotImplementedError(f"{fname}: mxnext accepts a Python callable over NDArrays here; checking a "
-                              "Symbol needs mx.sym executors, which are not implemented yet")
+def _is_symbol(obj):
+    from .symbol import Symbol
+    return isinstance(obj, Symbol)
 
 
 def _locations(location, dtype):
@@ -358,15 +361,75 @@ def _call(f, keys, arrays):
     return out, args
 
 
-def numeric_grad(executor, location, aux_states=None, eps=1e-4, use_forward_train=True, dtype=np.float32):
-    """Central-difference gradient of ``sum(executor(*location))`` w.r.t. each input.
+def _to_nd(v, ctx, dtype):
+    """NumPy arrays and numbers become NDArrays of ``dtype`` ("asnumpy": keep theirs); NDArrays stay."""
+    from . import ndarray as nd
+    if isinstance(v, numbers.Number):
+        v = np.array(v)
+    if isinstance(v, np.ndarray):
+        return nd.array(v, ctx=ctx, dtype=v.dtype if dtype == "asnumpy" else dtype)
+    return v
 
-    ``executor`` is a callable over NDArrays here (MXNet passes a bound Executor);
-    ``location`` a list (positional) or dict (keyword) of arrays.  Returns NumPy gradients
-    in the same structure.
-    """
+
+def _parse_location(sym, location, ctx, dtype=default_dtype()):
+    """``location`` (a list in ``sym.list_arguments()`` order, or a dict) as a dict of NDArrays."""
+    names = sym.list_arguments()
+    if isinstance(location, dict):
+        if set(location.keys()) != set(names):
+            raise ValueError(f"Symbol arguments and keys of the given location do not match."
+                             f"symbol args:{set(names)}, location.keys():{set(location.keys())}")
+    else:
+        location = dict(zip(names, location))
+    return {k: _to_nd(v, ctx, dtype) for k, v in location.items()}
+
+
+def _parse_aux_states(sym, aux_states, ctx, dtype=default_dtype()):
+    """``aux_states`` (a list in ``sym.list_auxiliary_states()`` order, or a dict) as NDArrays."""
+    if aux_states is None:
+        return None
+    names = sym.list_auxiliary_states()
+    if isinstance(aux_states, dict):
+        if set(aux_states.keys()) != set(names):
+            raise ValueError(f"Symbol aux_states names and given aux_states do not match."
+                             f"symbol aux_names:{set(names)}, aux_states.keys:{set(aux_states.keys())}")
+    else:
+        aux_states = dict(zip(names, aux_states))
+    return {k: _to_nd(v, ctx, dtype) for k, v in aux_states.items()}
+
+
+def _executor_numeric_grad(executor, location, aux_states, eps, use_forward_train, dtype):
+    """Central differences of ``sum(executor.outputs[0])`` w.r.t. each float array in ``location``."""
+    grads = {k: np.zeros(np.shape(v), dtype=dtype) for k, v in location.items()}
+    location = {k: np.ascontiguousarray(_as_np(v)) for k, v in location.items()}
+    for k, v in location.items():
+        executor.arg_dict[k][:] = v.astype(dtype)
+
+    def objective():
+        for name, val in (aux_states or {}).items():
+            executor.aux_dict[name][:] = _as_np(val)   # BatchNorm & co. update them in training mode
+        executor.forward(is_train=use_forward_train)
+        return executor.outputs[0].asnumpy()
+
+    for k, v in location.items():
+        if v.dtype.kind != "f":
+            continue
+        old = v.copy()
+        flat, gflat = v.reshape(-1), grads[k].reshape(-1)
+        for i in range(flat.size):   # one forward pair per element: the inputs are tiny
+            flat[i] = old.flat[i] + eps / 2.0
+            executor.arg_dict[k][:] = v.astype(dtype)
+            f_p = objective()
+            flat[i] = old.flat[i] - eps / 2.0
+            executor.arg_dict[k][:] = v.astype(dtype)
+            f_n = objective()
+            gflat[i] = (f_p - f_n).sum() / eps
+            flat[i] = old.flat[i]
+        executor.arg_dict[k][:] = old.astype(dtype)
+    return grads
+
+
+def _callable_numeric_grad(f, location, eps, use_forward_train, dtype):
     from . import autograd
-    f = _as_callable(executor, "numeric_grad")
     keys, arrays = _locations(location, dtype)
     grads = []
     with autograd.train_mode() if use_forward_train else contextlib.nullcontext():
@@ -385,17 +448,87 @@ def numeric_grad(executor, location, aux_states=None, eps=1e-4, use_forward_trai
     return dict(zip(keys, grads)) if keys is not None else grads
 
 
-def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=None, rtol=None, atol=None,
-                           grad_nodes=None, use_forward_train=True, ctx=None, grad_stype_dict=None,
-                           dtype=default_dtype()):
-    """Compare autograd's gradient of ``sum(sym(*x) * proj)`` (random ``proj``) with finite differences.
+def numeric_grad(executor, location, aux_states=None, eps=1e-4, use_forward_train=True, dtype=np.float32):
+    """Central-difference gradient of ``sum(output 0)`` w.r.t. each input.
 
-    ``sym`` is a callable over NDArrays here; ``grad_nodes`` (names for a dict location,
-    indices for a list) limits which inputs are checked.
+    ``executor`` is a bound ``Executor`` (``location``: dict name -> array, written into its
+    ``arg_dict``) or, as an mxnext extension, a callable over NDArrays (``location``: a list
+    for positional or a dict for keyword arguments).  Returns NumPy gradients keyed like
+    ``location``.
     """
-    from . import autograd, ndarray as nd
+    from .executor import Executor
     assert dtype in (np.float16, np.float32, np.float64)
-    f = _as_callable(sym, "check_numeric_gradient")
+    if isinstance(executor, Executor):
+        return _executor_numeric_grad(executor, location, aux_states, eps, use_forward_train, dtype)
+    return _callable_numeric_grad(executor, location, eps, use_forward_train, dtype)
+
+
+def _numeric_eps(numeric_eps, dtype):
+    eps = get_tolerance(np.zeros(0, dtype=dtype), numeric_eps, default_numeric_eps())
+    if dtype in (np.float32, np.float16):
+        assert eps >= 1e-5
+    return eps
+
+
+def _grad_nodes(grad_nodes, names):
+    """(nodes to check, grad_req dict) from ``grad_nodes``: None, a list of names or a name -> req dict."""
+    if grad_nodes is None:
+        nodes = list(names)
+        return nodes, {k: "write" for k in nodes}
+    if isinstance(grad_nodes, (list, tuple)):
+        nodes = list(grad_nodes)
+        return nodes, {k: "write" for k in nodes}
+    if isinstance(grad_nodes, dict):
+        return list(grad_nodes.keys()), dict(grad_nodes)
+    raise ValueError("Invalid grad_nodes type")
+
+
+def _check_symbol_numeric_gradient(sym, location, aux_states, numeric_eps, rtol, atol, grad_nodes,
+                                   use_forward_train, ctx, grad_stype_dict, dtype):
+    from . import ndarray as nd, symbol as msym
+    if grad_stype_dict:
+        raise NotImplementedError("check_numeric_gradient: grad_stype_dict needs sparse NDArrays, which "
+                                  "mxnext does not implement")
+    ctx = ctx if ctx is not None else default_context()
+    location = _parse_location(sym, location, ctx, dtype)
+    location_np = {k: v.asnumpy() for k, v in location.items()}
+    aux_states = _parse_aux_states(sym, aux_states, ctx, dtype)
+    aux_np = None if aux_states is None else {k: v.asnumpy() for k, v in aux_states.items()}
+    nodes, grad_req = _grad_nodes(grad_nodes, sym.list_arguments())
+    _, out_shapes, _ = sym.infer_shape(**{k: v.shape for k, v in location.items()})
+    # project the (first) output onto a random positive vector so one scalar covers every element
+    proj = msym.var("__random_proj")
+    out = msym.make_loss(msym.sum(sym * proj))
+    location["__random_proj"] = nd.array(rnd.rand(*out_shapes[0]) + 0.1, ctx=ctx, dtype=dtype)
+    # the gradient buffers start dirty so that 'add'/'null' semantics are visible
+    grad_np = {k: rnd.normal(0, 0.01, size=location[k].shape) for k in nodes}
+    grad_np["__random_proj"] = rnd.normal(0, 0.01, size=out_shapes[0])
+    args_grad = {k: nd.array(v, ctx=ctx, dtype=dtype) for k, v in grad_np.items()}
+    executor = out.bind(ctx, args=location, args_grad=args_grad, grad_req=grad_req, aux_states=aux_states)
+    if len(executor.arg_arrays) != len(location):
+        raise ValueError(f"Executor arg_arrays and and location len do not match.Got "
+                         f"{len(executor.arg_arrays)} inputs and {len(location)} locations")
+    executor.forward(is_train=True)
+    executor.backward()
+    symbolic = executor.grad_dict
+    numeric = numeric_grad(executor, location_np, aux_np, eps=_numeric_eps(numeric_eps, dtype),
+                           use_forward_train=use_forward_train, dtype=dtype)
+    for name in nodes:
+        names = (f"NUMERICAL_{name}", f"BACKWARD_{name}")
+        req, sym_grad = grad_req[name], symbolic[name]
+        if req == "write":
+            assert_almost_equal(numeric[name], sym_grad, rtol, atol, names)
+        elif req == "add":
+            assert_almost_equal(numeric[name], _as_np(sym_grad) - grad_np[name], rtol, atol, names)
+        elif req == "null":   # the buffer handed to bind must be untouched
+            assert_almost_equal(grad_np[name], args_grad[name], rtol, atol, names)
+        else:
+            raise ValueError(f"Invalid grad_req {req} for argument {name}")
+
+
+def _check_callable_numeric_gradient(f, location, numeric_eps, rtol, atol, grad_nodes,
+                                     use_forward_train, dtype):
+    from . import autograd, ndarray as nd
     keys, arrays = _locations(location, dtype)
     out, args = _call(f, keys, arrays)
     proj = (rnd.rand(*out.shape) + 0.1).astype(dtype)
@@ -407,19 +540,347 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=None, rto
     with autograd.record(train_mode=use_forward_train):
         y = projected(**dict(zip(keys, args))) if keys is not None else projected(*args)
     y.backward()
-    eps = get_tolerance(out, numeric_eps, default_numeric_eps())
-    if dtype in (np.float32, np.float16):
-        assert eps >= 1e-5
-    num = numeric_grad(projected, location if keys is None else dict(zip(keys, arrays)), eps=eps,
-                       use_forward_train=use_forward_train, dtype=dtype)
+    num = numeric_grad(projected, location if keys is None else dict(zip(keys, arrays)),
+                       eps=_numeric_eps(numeric_eps, dtype), use_forward_train=use_forward_train, dtype=dtype)
     names = keys if keys is not None else list(range(len(args)))
-    check = grad_nodes if grad_nodes is not None else names
-    for n in check:
+    for n in (grad_nodes if grad_nodes is not None else names):
         i = names.index(n)
         fd = num[n] if keys is not None else num[i]
-        assert_almost_equal(fd, args[i].grad.asnumpy(), rtol, atol,
-                            (f"NUMERICAL_{n}", f"BACKWARD_{n}"))
+        assert_almost_equal(fd, args[i].grad.asnumpy(), rtol, atol, (f"NUMERICAL_{n}", f"BACKWARD_{n}"))
 
+
+def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=None, rtol=None, atol=None,
+                           grad_nodes=None, use_forward_train=True, ctx=None, grad_stype_dict=None,
+                           dtype=default_dtype()):
+    """Compare the analytic gradient of ``sum(out * proj)`` (random ``proj``) with finite differences.
+
+    ``sym`` is a Symbol (``location``: arrays for ``sym.list_arguments()``, a list or dict;
+    the gradient comes from a bound executor; ``grad_nodes`` may be a list of names or a
+    name -> grad_req dict) or, as an mxnext extension, a callable over NDArrays whose
+    gradient comes from autograd (``grad_nodes``: names for a dict location, indices for a
+    list).  Raises AssertionError on a mismatch.
+    """
+    assert dtype in (np.float16, np.float32, np.float64)
+    if _is_symbol(sym):
+        return _check_symbol_numeric_gradient(sym, location, aux_states, numeric_eps, rtol, atol, grad_nodes,
+                                              use_forward_train, ctx, grad_stype_dict, dtype)
+    if not callable(sym):
+        raise TypeError(f"check_numeric_gradient expects a Symbol or a callable, got {type(sym).__name__}")
+    return _check_callable_numeric_gradient(sym, location, numeric_eps, rtol, atol, grad_nodes,
+                                            use_forward_train, dtype)
+
+
+def check_symbolic_forward(sym, location, expected, rtol=None, atol=None, aux_states=None, ctx=None,
+                           equal_nan=False, dtype=default_dtype()):
+    """Run ``sym`` forward (inference mode) at ``location`` and compare each output with ``expected``.
+
+    ``expected`` is a list in ``sym.list_outputs()`` order or a dict by output name.
+    Returns the executor's output NDArrays.
+    """
+    from . import ndarray as nd
+    assert dtype in (np.float16, np.float32, np.float64, "asnumpy")
+    ctx = ctx if ctx is not None else default_context()
+    location = _parse_location(sym, location, ctx, dtype)
+    aux_states = _parse_aux_states(sym, aux_states, ctx, dtype)
+    if isinstance(expected, dict):
+        expected = [expected[k] for k in sym.list_outputs()]
+    args_grad = {k: nd.zeros(v.shape, ctx=ctx, dtype=v.dtype if dtype == "asnumpy" else dtype)
+                 for k, v in location.items()}
+    executor = sym.bind(ctx, args=location, args_grad=args_grad, aux_states=aux_states)
+    executor.forward(is_train=False)
+    for name, expect, output in zip(sym.list_outputs(), expected, executor.outputs):
+        assert_almost_equal(expect, output, rtol, atol, (f"EXPECTED_{name}", f"FORWARD_{name}"),
+                            equal_nan=equal_nan)
+    return executor.outputs
+
+
+def check_symbolic_backward(sym, location, out_grads, expected, rtol=None, atol=None, aux_states=None,
+                            grad_req="write", ctx=None, grad_stypes=None, equal_nan=False,
+                            dtype=default_dtype()):
+    """Run ``sym`` forward (training mode) and backward with ``out_grads``; compare the input gradients.
+
+    ``expected`` is a list in ``sym.list_arguments()`` order or a dict (only its names are
+    checked); ``grad_req`` a string, list or dict.  The gradient buffers start with random
+    values, so 'add' is checked as the increment and 'null' as untouched.  Returns the
+    gradient NDArrays by name.
+    """
+    from . import ndarray as nd
+    assert dtype in (np.float16, np.float32, np.float64, "asnumpy")
+    if grad_stypes:
+        raise NotImplementedError("check_symbolic_backward: grad_stypes needs sparse NDArrays, which "
+                                  "mxnext does not implement")
+    ctx = ctx if ctx is not None else default_context()
+    location = _parse_location(sym, location, ctx, dtype)
+    aux_states = _parse_aux_states(sym, aux_states, ctx, dtype)
+    names = sym.list_arguments()
+    if isinstance(expected, (list, tuple)):
+        expected = dict(zip(names, expected))
+    grad_np = {k: rnd.normal(size=np.shape(v)) for k, v in expected.items()}
+    args_grad = {k: nd.array(v, ctx=ctx, dtype=_as_np(expected[k]).dtype if dtype == "asnumpy" else dtype)
+                 for k, v in grad_np.items()}
+    if isinstance(grad_req, str):
+        grad_req = {k: grad_req for k in names}
+    elif isinstance(grad_req, (list, tuple)):
+        grad_req = dict(zip(names, grad_req))
+    executor = sym.bind(ctx, args=location, args_grad=args_grad, aux_states=aux_states, grad_req=grad_req)
+    executor.forward(is_train=True)
+    if isinstance(out_grads, (list, tuple)):
+        out_grads = [_to_nd(g, ctx, dtype) for g in out_grads]
+    elif isinstance(out_grads, dict):
+        out_grads = {k: _to_nd(g, ctx, dtype) for k, g in out_grads.items()}
+    else:
+        assert out_grads is None
+    executor.backward(out_grads)
+    grads = executor.grad_dict
+    for name in expected:
+        labels = (f"EXPECTED_{name}", f"BACKWARD_{name}")
+        req = grad_req[name]
+        if req == "write":
+            assert_almost_equal(expected[name], grads[name], rtol, atol, labels, equal_nan=equal_nan)
+        elif req == "add":
+            assert_almost_equal(expected[name], _as_np(grads[name]) - grad_np[name], rtol, atol, labels,
+                                equal_nan=equal_nan)
+        elif req == "null":   # the buffer handed to bind must be untouched
+            assert_almost_equal(grad_np[name], args_grad[name], rtol, atol, labels, equal_nan=equal_nan)
+        else:
+            raise ValueError(f"Invalid grad_req {req} for argument {name}")
+    return args_grad
+
+
+def simple_forward(sym, ctx=None, is_train=False, **inputs):
+    """Bind ``sym`` to the NumPy ``inputs``, run forward, return the output(s) as NumPy arrays."""
+    from . import ndarray as nd
+    ctx = ctx if ctx is not None else default_context()
+    inputs = {k: nd.array(v, ctx=ctx) for k, v in inputs.items()}
+    outputs = [o.asnumpy() for o in sym.bind(ctx, args=inputs).forward(is_train=is_train)]
+    return outputs[0] if len(outputs) == 1 else outputs
+
+
+def check_speed(sym, location=None, ctx=None, N=20, grad_req=None, typ="whole", **kwargs):
+    """Average seconds per forward+backward (``typ='whole'``) or per forward (``'forward'``) over N runs.
+
+    Without ``location`` the inputs are random normals with the shapes given in ``kwargs``.
+    """
+    import time
+    from . import ndarray as nd
+    ctx = ctx if ctx is not None else default_context()
+    grad_req = "write" if grad_req is None else grad_req
+    if location is None:
+        exe = sym.simple_bind(ctx, grad_req=grad_req, **kwargs)
+        location = {k: rnd.normal(size=a.shape, scale=1.0) for k, a in exe.arg_dict.items()}
+    else:
+        assert isinstance(location, dict), f"Expect dict, get \"location\"={location}"
+        exe = sym.simple_bind(ctx, grad_req=grad_req, **{k: v.shape for k, v in location.items()})
+    for name, value in location.items():
+        exe.arg_dict[name][:] = _as_np(value).astype(exe.arg_dict[name].dtype)
+    if typ == "whole":
+        def step():
+            exe.forward(is_train=True)
+            exe.backward(out_grads=exe.outputs)
+    elif typ == "forward":
+        def step():
+            exe.forward(is_train=False)
+    else:
+        raise ValueError('typ can only be "whole" or "forward".')
+    step()   # warm-up
+    nd.waitall()
+    tic = time.time()
+    for _ in range(N):
+        step()
+    nd.waitall()
+    return (time.time() - tic) / N
+
+
+def _smaller_dtype(dt1, dt2):
+    """The less precise of two dtypes (``dt1`` when ``dt2`` is None)."""
+    return dt1 if dt2 is None or np.dtype(dt1).itemsize < np.dtype(dt2).itemsize else dt2
+
+
+def _compare_or_report(arr, gtarr, rtol, atol, equal_nan, raise_on_err, what):
+    try:
+        assert_almost_equal(arr, gtarr, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    except AssertionError as e:
+        print(what)
+        if raise_on_err:
+            raise
+        print(str(e))
+
+
+def _full_type_dict(sym, type_dict):
+    """``type_dict`` extended with the inferred dtype of every other argument (a float64 input makes
+    its weights float64), so that binding does not fall back to float32 for them."""
+    if not type_dict:
+        return type_dict
+    arg_types, _, _ = sym.infer_type(**type_dict)
+    if arg_types is None:
+        return type_dict
+    return {**dict(zip(sym.list_arguments(), arg_types)), **type_dict}
+
+
+def check_consistency(sym, ctx_list, scale=1.0, grad_req="write", arg_params=None, aux_params=None,
+                      rtol=None, atol=None, raise_on_err=True, ground_truth=None, equal_nan=False,
+                      use_uniform=False, rand_type=np.float64):
+    """Run ``sym`` (or one symbol per entry) under every ``ctx_list`` entry and compare the results.
+
+    Each entry is ``simple_bind`` keywords: ``ctx``, input shapes and ``type_dict``.  All
+    executors get the same random inputs; outputs (and, unless ``grad_req='null'``, the
+    gradients of a backward pass whose head gradient is the first executor's output) are
+    compared with those of the most precise executor, using the less precise dtype's default
+    tolerances.  Returns the ground truth dict (outputs and gradients by name).
+    """
+    from . import ndarray as nd
+    assert len(ctx_list) > 1
+    syms = [sym] * len(ctx_list) if _is_symbol(sym) else list(sym)
+    assert len(syms) == len(ctx_list)
+    output_names, arg_names = syms[0].list_outputs(), syms[0].list_arguments()
+    exe_list = []
+    for s, spec in zip(syms, ctx_list):
+        assert s.list_arguments() == arg_names
+        assert s.list_outputs() == output_names
+        spec = dict(spec)
+        exe_list.append(s.simple_bind(spec.pop("ctx", default_context()), grad_req=grad_req,
+                                      type_dict=_full_type_dict(s, spec.pop("type_dict", None)), **spec))
+    arg_params = {} if arg_params is None else arg_params
+    aux_params = {} if aux_params is None else aux_params
+    for n in sorted(exe_list[0].arg_dict):   # sorted: the same random draws on every run
+        if n not in arg_params:
+            shape = exe_list[0].arg_dict[n].shape
+            if use_uniform:
+                arg_params[n] = rnd.uniform(low=-0.92 * scale, high=0.92 * scale, size=shape).astype(rand_type)
+            else:
+                arg_params[n] = rnd.normal(size=shape, scale=scale).astype(rand_type)
+    for n in exe_list[0].aux_dict:
+        aux_params.setdefault(n, 0)
+    for exe in exe_list:
+        for name, arr in exe.arg_dict.items():
+            arr[:] = _as_np(arg_params[name])
+        for name, arr in exe.aux_dict.items():
+            arr[:] = _as_np(aux_params[name])
+        if grad_req == "add":
+            for arr in exe.grad_arrays:
+                if arr is not None:
+                    arr[:] = 0
+    for exe in exe_list:
+        exe.forward(is_train=False)
+    dtypes = [np.dtype(exe.outputs[0].dtype) for exe in exe_list]
+    gt_idx = int(np.argmax([d.itemsize for d in dtypes]))   # the first most precise executor
+    gt = ground_truth
+    if gt is None:
+        gt = dict(exe_list[gt_idx].output_dict)
+        if grad_req != "null":
+            gt.update(exe_list[gt_idx].grad_dict)
+    for i, exe in enumerate(exe_list):
+        if i == gt_idx:
+            continue
+        for name, arr in zip(output_names, exe.outputs):
+            _compare_or_report(arr, gt[name], rtol, atol, equal_nan, raise_on_err,
+                               f"Predict Err: ctx {i} vs ctx {gt_idx} at {name}")
+    if grad_req == "null":
+        return gt
+    for exe in exe_list:
+        exe.forward(is_train=True)
+    least = [o.dtype for o in exe_list[0].outputs]
+    for exe in exe_list:
+        least = [_smaller_dtype(o.dtype, dt) for o, dt in zip(exe.outputs, least)]
+    heads = [o.asnumpy().astype(dt) for o, dt in zip(exe_list[0].outputs, least)]
+    for exe in exe_list:
+        exe.backward([nd.array(h, ctx=o.context, dtype=o.dtype) for h, o in zip(heads, exe.outputs)])
+    for i, exe in enumerate(exe_list):
+        if i == gt_idx:
+            continue
+        for name, arr in zip(output_names + arg_names, exe.outputs + exe.grad_arrays):
+            gtarr = gt[name]
+            if gtarr is None:
+                assert arr is None, name
+                continue
+            rt, at = rtol, atol
+            # a float32 gradient (e.g. BatchNorm's gamma) of a float16 network gets float16 tolerances
+            small_arr = _smaller_dtype(arr.dtype, dtypes[i])
+            small_gt = _smaller_dtype(gtarr.dtype, dtypes[gt_idx])
+            if small_arr != arr.dtype or small_gt != gtarr.dtype:
+                rt, at = get_tols(np.zeros(0, small_arr), np.zeros(0, small_gt), rtol, atol)
+            _compare_or_report(arr, gtarr, rt, at, equal_nan, raise_on_err,
+                               f"Train Err: {np.dtype(arr.dtype).name} ctx {i} vs "
+                               f"{np.dtype(gtarr.dtype).name} ctx {gt_idx} at {name}")
+    return gt
+
+
+def check_gluon_hybridize_consistency(net_builder, data_l, numpy_func=None, test_grad=True,
+                                      rtol=1e-4, atol=1e-4):
+    """Build a fresh net with ``net_builder()`` imperatively and hybridized (every static_alloc /
+    static_shape combination); outputs, input gradients and optionally ``numpy_func`` must agree."""
+    from . import autograd
+    saved_out, saved_grads = None, None
+    for hybridize, static_alloc, static_shape in ((False, False, False), (True, False, False),
+                                                  (True, True, False), (True, True, True)):
+        net = net_builder()
+        if hybridize:
+            net.hybridize(static_alloc=static_alloc, static_shape=static_shape)
+        inputs = [x.copy() for x in data_l]
+        if test_grad:
+            for x in inputs:
+                x.attach_grad()
+        with autograd.record():
+            out = net(*inputs)
+        if test_grad:
+            out.backward()
+        out_np = out.asnumpy()
+        if saved_out is None:
+            saved_out = out_np
+        else:
+            assert_almost_equal(out_np, saved_out, rtol=rtol, atol=atol)
+        if numpy_func is not None:
+            assert_almost_equal(out_np, numpy_func(*[x.asnumpy() for x in data_l]), rtol=rtol, atol=atol)
+        if test_grad:
+            grads = [x.grad.asnumpy() for x in inputs]
+            if saved_grads is None:
+                saved_grads = grads
+            else:
+                for g, sg in zip(grads, saved_grads):
+                    assert_almost_equal(g, sg, rtol=rtol, atol=atol)
+
+
+def compare_optimizer(opt1, opt2, shape, dtype, w_stype="default", g_stype="default", rtol=1e-4, atol=1e-5,
+                      compare_states=True, ntensors=1):
+    """Apply one update of ``opt1`` and ``opt2`` to identical random weights/gradients; compare
+    the states (before and after) and the weights.
+
+    ``shape`` is one shape, or (with ``ntensors`` > 1) a list of shapes where ``opt2`` updates
+    all tensors at once (multi-tensor) and ``opt1`` one at a time.
+    """
+    from copy import deepcopy
+    from . import random as mxrand
+    if w_stype != "default" or g_stype != "default":
+        raise NotImplementedError(f"compare_optimizer: w_stype={w_stype!r}, g_stype={g_stype!r} need sparse "
+                                  "NDArrays, which mxnext does not implement")
+    ctx = default_context()
+    if not isinstance(shape, list):
+        assert ntensors == 1
+        w2 = mxrand.uniform(shape=shape, ctx=ctx, dtype=dtype)
+        w1 = w2.copyto(ctx)
+        g2 = mxrand.uniform(shape=shape, ctx=ctx, dtype=dtype)
+        g1 = g2.copyto(ctx)
+        state1 = opt1.create_state_multi_precision(0, w1)
+        state2 = opt2.create_state_multi_precision(0, w2)
+        if compare_states:
+            compare_ndarray_tuple(state1, state2)
+        opt1.update_multi_precision(0, w1, g1, state1)
+        opt2.update_multi_precision(0, w2, g2, state2)
+        if compare_states:
+            compare_ndarray_tuple(state1, state2, rtol=rtol, atol=atol)
+        assert_almost_equal(w1, w2, rtol=rtol, atol=atol)
+        return
+    w1 = tuple(mxrand.uniform(shape=s, ctx=ctx, dtype=dtype) for s in shape)
+    g1 = tuple(mxrand.uniform(shape=s, ctx=ctx, dtype=dtype) for s in shape)
+    w2, g2 = deepcopy(w1), deepcopy(g1)
+    state2 = [opt2.create_state_multi_precision(0, w2[i]) for i in range(ntensors)]
+    opt2.update_multi_precision(list(range(ntensors)), w2, g2, state2)
+    for i in range(ntensors):
+        state1 = opt1.create_state_multi_precision(i, w1[i])
+        opt1.update_multi_precision(i, w1[i], g1[i], state1)
+        if compare_states:
+            compare_ndarray_tuple(state1, state2[i], rtol, atol)
+        compare_ndarray_tuple(w1[i], w2[i], rtol, atol)
 
 # -- environment and system -----------------------------------------------------------
 def getenv(name):
@@ -575,6 +1036,226 @@ def get_mnist():
                                        base + "train-images-idx3-ubyte.gz")
     test_lbl, test_img = _read_mnist(base + "t10k-labels-idx1-ubyte.gz", base + "t10k-images-idx3-ubyte.gz")
     return {"train_data": train_img, "train_label": train_lbl, "test_data": test_img, "test_label": test_lbl}
+
+
+def get_mnist_ubyte():
+    """Download MNIST's four raw IDX files into ``data/`` (from a zip archive) unless they are there."""
+    os.makedirs("data", exist_ok=True)
+    files = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+             "t10k-labels-idx1-ubyte")
+    if not all(os.path.exists(os.path.join("data", f)) for f in files):
+        path = download("http://data.mxnet.io/mxnet/data/mnist.zip", dirname="data")
+        with zipfile.ZipFile(path) as zf:
+            zf.extractall("data")
+
+
+def get_cifar10():
+    """Download CIFAR-10 as RecordIO files into ``data/cifar/`` (from a zip archive) unless they are there."""
+    os.makedirs("data", exist_ok=True)
+    files = ("train.rec", "test.rec", "train.lst", "test.lst")
+    if not all(os.path.exists(os.path.join("data", "cifar", f)) for f in files):
+        path = download("http://data.mxnet.io/mxnet/data/cifar10.zip", dirname="data")
+        with zipfile.ZipFile(path) as zf:
+            zf.extractall("data")
+
+
+def get_zip_data(data_dir, url, data_origin_name):
+    """Download the zip archive ``url`` into ``data_dir`` and extract it there, unless
+    ``data_dir/data_origin_name`` exists already."""
+    data_origin_name = os.path.join(data_dir, data_origin_name)
+    if not os.path.exists(data_origin_name):
+        download(url, dirname=data_dir, overwrite=False)
+        with zipfile.ZipFile(data_origin_name) as zf:
+            zf.extractall(path=data_dir)
+
+
+def get_bz2_data(data_dir, data_name, url, data_origin_name):
+    """Download the bz2 file ``url`` and decompress it to ``data_dir/data_name`` (skipped when that
+    exists); the compressed download is removed afterwards.
+
+    As in MXNet, the download path is ``data_dir`` joined twice with ``data_origin_name``, so
+    ``data_dir`` should be an absolute path.
+    """
+    data_name = os.path.join(data_dir, data_name)
+    data_origin_name = os.path.join(data_dir, data_origin_name)
+    if not os.path.exists(data_name):
+        download(url, fname=data_origin_name, dirname=data_dir, overwrite=False)
+        with bz2.BZ2File(data_origin_name, "rb") as src, open(data_name, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        os.remove(data_origin_name)
+
+
+# -- sparse arrays (not implemented) ---------------------------------------------------
+def _no_sparse(fname, stype):
+    raise NotImplementedError(f"{fname}: stype={stype!r} needs sparse NDArrays (CSRNDArray/RowSparseNDArray), "
+                              "which mxnext does not implement")
+
+
+def rand_sparse_ndarray(shape, stype, density=None, dtype=None, distribution=None, data_init=None,
+                        rsp_indices=None, modifier_func=None, shuffle_csr_indices=False, ctx=None):
+    """Random sparse NDArray: not available (mxnext has no sparse storage)."""
+    _no_sparse("rand_sparse_ndarray", stype)
+
+
+def create_sparse_array(shape, stype, data_init=None, rsp_indices=None, dtype=None, modifier_func=None,
+                        density=0.5, shuffle_csr_indices=False):
+    """Sparse NDArray of a given density: not available (mxnext has no sparse storage)."""
+    _no_sparse("create_sparse_array", stype)
+
+
+def create_sparse_array_zd(shape, stype, density, data_init=None, rsp_indices=None, dtype=None,
+                           modifier_func=None, shuffle_csr_indices=False):
+    """Sparse NDArray (zero density allowed): not available (mxnext has no sparse storage)."""
+    _no_sparse("create_sparse_array_zd", stype)
+
+
+# -- random generator checks -----------------------------------------------------------
+def gen_buckets_probs_with_ppf(ppf, nbuckets):
+    """``nbuckets`` equal-probability buckets [(low, high), ...] cut by the inverse CDF ``ppf``,
+    and their probabilities."""
+    assert nbuckets > 0
+    probs = [1.0 / nbuckets] * nbuckets
+    buckets = [(ppf(i / float(nbuckets)), ppf((i + 1) / float(nbuckets))) for i in range(nbuckets)]
+    return buckets, probs
+
+
+def mean_check(generator, mu, sigma, nsamples=1000000):
+    """True when the mean of ``generator(nsamples)`` lies within mu +- 3 sigma / sqrt(nsamples)."""
+    mean = np.array(generator(nsamples)).mean()
+    bound = 3 * sigma / np.sqrt(nsamples)
+    return bool(mu - bound < mean < mu + bound)
+
+
+def var_check(generator, sigma, nsamples=1000000):
+    """True when the sample variance of ``generator(nsamples)`` is within 3 standard errors of sigma**2."""
+    var = np.array(generator(nsamples)).var(ddof=1)
+    bound = 3 * np.sqrt(2 * sigma ** 4 / (nsamples - 1))
+    return bool(sigma ** 2 - bound < var < sigma ** 2 + bound)
+
+
+def _chi2_sf(x, dof):
+    """P(X > x) for a chi-square variable with ``dof`` degrees of freedom (regularized upper gamma)."""
+    a, x = dof / 2.0, x / 2.0
+    if x <= 0:
+        return 1.0
+    log_pref = a * math.log(x) - x - math.lgamma(a)
+    if x < a + 1:   # series for the lower function converges fast here
+        term = total = 1.0 / a
+        n = 0
+        while abs(term) > abs(total) * 1e-15 and n < 10000:
+            n += 1
+            term *= x / (a + n)
+            total += term
+        return max(0.0, 1.0 - math.exp(log_pref) * total)
+    # Lentz's continued fraction for the upper function
+    tiny = 1e-300
+    b = x + 1.0 - a
+    c, d = 1.0 / tiny, 1.0 / b
+    h = d
+    for i in range(1, 10000):
+        an = -i * (i - a)
+        b += 2.0
+        d = an * d + b
+        d = tiny if abs(d) < tiny else d
+        c = b + an / c
+        c = tiny if abs(c) < tiny else c
+        d = 1.0 / d
+        h *= d * c
+        if abs(d * c - 1.0) < 1e-15:
+            break
+    return math.exp(log_pref) * h
+
+
+def chi_square_check(generator, buckets, probs, nsamples=1000000):
+    """Pearson chi-square test of ``generator(nsamples)`` against bucket probabilities.
+
+    ``buckets`` holds (low, high) ranges for a continuous distribution or the values of a
+    discrete one.  Returns (p-value, observed counts, expected counts).
+    """
+    expected = (nsamples * np.array(probs)).astype(np.int64)
+    samples = generator(nsamples)
+    assert len(samples) == nsamples, f"Total number of generated samples is not equal to the given " \
+                                     f"number of samples! Generated {len(samples)} vs {nsamples}"
+    samples = np.asarray(_as_np(samples)).reshape(-1)
+    if isinstance(buckets[0], (list, tuple)):
+        edges = np.array(buckets, dtype=np.float32).reshape(-1)
+        # [low_i, high_i) maps to 2i + 1 under searchsorted(side='right'); halving gives i
+        ids = np.searchsorted(edges, samples, side="right") // 2
+        observed = np.bincount(ids, minlength=len(buckets) + 1)[:len(buckets)]
+    else:
+        values = np.asarray(buckets)
+        observed = (samples.reshape(-1, 1) == values.reshape(1, -1)).sum(axis=0)
+    observed = observed.astype(np.int64)
+    stat = float((((observed - expected) ** 2) / expected).sum())
+    return _chi2_sf(stat, len(buckets) - 1), observed, expected
+
+
+def verify_generator(generator, buckets, probs, nsamples=1000000, nrepeat=5, success_rate=0.2, alpha=0.05):
+    """Run ``chi_square_check`` ``nrepeat`` times; raise AssertionError unless at least
+    ``success_rate`` of the p-values exceed ``alpha``.  Returns the p-values."""
+    results = [chi_square_check(generator, buckets, probs, nsamples) for _ in range(nrepeat)]
+    pvals = [r[0] for r in results]
+    if (np.array(pvals) > alpha).sum() < nrepeat * success_rate:
+        raise AssertionError(f"Generator test fails, Chi-square p={pvals}, obs_freq={[r[1] for r in results]}, "
+                             f"expected_freq={[r[2] for r in results]}.\nbuckets={buckets}, probs={probs}")
+    return pvals
+
+
+# -- matrices with known spectra -------------------------------------------------------
+def new_orthonormal_matrix_2d(n):
+    """A random n x n orthonormal matrix (Q of a QR factorisation)."""
+    q, _ = np.linalg.qr(rnd.uniform(-1.0, 1.0, (n, n)))
+    return q
+
+
+def new_matrix_with_real_eigvals_2d(n):
+    """A random well-conditioned n x n matrix P^-1 D P with real eigenvalues in [-10, 10)."""
+    while True:
+        p = rnd.uniform(-1.0, 1.0, (n, n))
+        if np.linalg.cond(p) < 10:
+            break
+    d = np.diag(rnd.uniform(-10.0, 10.0, n))
+    return np.linalg.inv(p) @ d @ p
+
+
+def new_matrix_with_real_eigvals_nd(shape):
+    """A stack (leading dims of ``shape``) of square matrices with real eigenvalues."""
+    n = int(np.prod(shape[:-2]))
+    return np.array([new_matrix_with_real_eigvals_2d(shape[-1]) for _ in range(n)]).reshape(shape)
+
+
+def new_sym_matrix_with_real_eigvals_2d(n):
+    """A random symmetric n x n matrix Q^T D Q with eigenvalues in [-10, 10)."""
+    q = new_orthonormal_matrix_2d(n)
+    d = np.diag(rnd.uniform(-10.0, 10.0, n))
+    return q.T @ d @ q
+
+
+def new_sym_matrix_with_real_eigvals_nd(shape):
+    """A stack (leading dims of ``shape``) of symmetric matrices."""
+    n = int(np.prod(shape[:-2]))
+    return np.array([new_sym_matrix_with_real_eigvals_2d(shape[-1]) for _ in range(n)]).reshape(shape)
+
+
+class DummyIter(DataIter):
+    """An endless iterator that returns the first batch of ``real_iter`` every time (speed tests)."""
+
+    def __init__(self, real_iter):
+        super().__init__()
+        self.real_iter = real_iter
+        self.provide_data = real_iter.provide_data
+        self.provide_label = real_iter.provide_label
+        self.batch_size = real_iter.batch_size
+        self.the_batch = next(iter(real_iter))
+
+    def __iter__(self):
+        return self
+
+    def next(self):
+        return self.the_batch
+
+    def __next__(self):   # DataIter binds __next__ to its own next; route it to ours
+        return self.next()
 
 
 def __getattr__(name):

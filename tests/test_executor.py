@@ -87,7 +87,9 @@ def test_grad_req_write_add_null():
         exe.forward(is_train=True)
         exe.backward(mx.nd.ones((2,)))
     assert ga.asnumpy().tolist() == [6.0, 8.0] and gb.asnumpy().tolist() == [9.0] * 2
-    assert exe.grad_dict["b"] is None
+    assert exe.grad_dict["b"] is gb   # real MXNet keeps the given buffer, unwritten
+    exe2 = s.simple_bind(mx.cpu(), a=(2,), b=(2,), grad_req={"a": "write", "b": "null"})
+    assert exe2.grad_dict["b"] is None
     exe2 = s.bind(mx.cpu(), args, args_grad=[mx.nd.ones((2,)), mx.nd.ones((2,))], grad_req=["write", "write"])
     exe2.forward(is_train=True)
     exe2.backward([mx.nd.array([1.0, -1.0])])

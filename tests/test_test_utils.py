@@ -1,5 +1,6 @@
 """mx.test_utils helpers; expected values and messages observed on MXNet 1.9.1."""
 import gzip
+import math
 import os
 import struct
 
@@ -191,3 +192,103 @@ def test_download_and_get_mnist(tmp_path, monkeypatch):
     assert d["train_data"].shape == (3, 1, 28, 28) and d["train_data"].dtype == np.float32
     assert d["train_label"].dtype == np.int8 and d["test_label"].tolist() == [0, 1]
     assert 0.0 <= d["test_data"].min() and d["test_data"].max() <= 1.0
+
+
+def test_sparse_helpers_not_implemented():
+    for f, args in ((tu.rand_sparse_ndarray, ((3, 3), "csr")), (tu.create_sparse_array, ((3, 3), "row_sparse")),
+                    (tu.create_sparse_array_zd, ((3, 3), "csr", 0.0))):
+        with pytest.raises(NotImplementedError, match="sparse NDArrays"):
+            f(*args)
+
+
+def test_distribution_checks():
+    buckets, probs = tu.gen_buckets_probs_with_ppf(lambda p: 2 * p, 3)
+    assert probs == [1 / 3] * 3
+    np.testing.assert_allclose(buckets, [(0, 2 / 3), (2 / 3, 4 / 3), (4 / 3, 2)])
+    rng = np.random.RandomState(0)
+    normal = lambda n: rng.normal(1.0, 2.0, size=n)   # noqa: E731
+    assert tu.mean_check(normal, 1.0, 2.0, nsamples=20000) is True
+    assert tu.mean_check(normal, 1.5, 2.0, nsamples=20000) is False
+    assert tu.var_check(normal, 2.0, nsamples=20000) is True
+    assert tu.var_check(normal, 3.0, nsamples=20000) is False
+    # Pearson's statistic here is 10 with 2 degrees of freedom: p = exp(-5)
+    p, obs, exp = tu.chi_square_check(lambda n: np.repeat([0.1, 0.9, 1.5], [10, 30, 20]),
+                                      [(0, 0.5), (0.5, 1.0), (1.0, 2.0)], [1 / 3] * 3, nsamples=60)
+    assert obs.tolist() == [10, 30, 20] and exp.tolist() == [20, 20, 20]
+    np.testing.assert_allclose(p, np.exp(-5.0), rtol=1e-10)
+    # closed forms: erfc(sqrt(x/2)) for 1 dof, a Poisson tail for even dofs
+    np.testing.assert_allclose(tu._chi2_sf(0.5, 1), math.erfc(0.5), rtol=1e-10)
+    np.testing.assert_allclose(tu._chi2_sf(40.0, 10), math.exp(-20) * sum(20.0 ** k / math.factorial(k)
+                                                                         for k in range(5)), rtol=1e-10)
+    np.testing.assert_allclose(tu._chi2_sf(3.0, 8), math.exp(-1.5) * sum(1.5 ** k / math.factorial(k)
+                                                                        for k in range(4)), rtol=1e-10)
+    p, obs, _ = tu.chi_square_check(lambda n: mx.nd.array(np.repeat([0, 1, 2, 1], n // 4)), [0, 1, 2],
+                                    [0.25, 0.5, 0.25], nsamples=400)
+    assert obs.tolist() == [100, 200, 100] and p == 1.0
+    uniform = lambda n: rng.uniform(size=n)   # noqa: E731
+    assert len(tu.verify_generator(uniform, *tu.gen_buckets_probs_with_ppf(lambda q: q, 5), nsamples=5000)) == 5
+    with pytest.raises(AssertionError, match="Generator test fails"):
+        tu.verify_generator(lambda n: rng.uniform(size=n) ** 2, *tu.gen_buckets_probs_with_ppf(lambda q: q, 5),
+                            nsamples=5000)
+
+
+def test_matrices_with_real_eigvals():
+    m = tu.new_matrix_with_real_eigvals_nd((2, 3, 4, 4))
+    assert m.shape == (2, 3, 4, 4) and m.dtype == np.float64
+    ev = np.linalg.eigvals(m)
+    assert np.abs(ev.imag).max() < 1e-6 and np.abs(ev.real).max() <= 10
+    s = tu.new_sym_matrix_with_real_eigvals_nd((3, 3, 3))
+    np.testing.assert_allclose(s, np.swapaxes(s, -1, -2), atol=1e-12)
+    assert np.abs(np.linalg.eigvalsh(s)).max() <= 10
+    q = tu.new_orthonormal_matrix_2d(4)
+    np.testing.assert_allclose(q @ q.T, np.eye(4), atol=1e-12)
+
+
+def test_dummy_iter():
+    it = mx.io.NDArrayIter(np.arange(12, dtype=np.float32).reshape(6, 2), np.arange(6), batch_size=2)
+    d = tu.DummyIter(it)
+    assert isinstance(d, mx.io.DataIter) and d.batch_size == 2 and d.provide_data == it.provide_data
+    batches = [b for _, b in zip(range(3), d)]
+    assert batches[0] is batches[2] and d.next() is batches[0]
+    np.testing.assert_array_equal(batches[1].data[0].asnumpy(), [[0, 1], [2, 3]])
+
+
+def test_bz2_zip_and_dataset_downloads(tmp_path, monkeypatch):
+    import bz2
+    import zipfile
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "kdd.t.bz2").write_bytes(bz2.compress(b"1 1:0.5\n0 2:1\n"))
+    data_dir = tmp_path / "bzdata"
+    tu.get_bz2_data(str(data_dir), "kdd.t", (src / "kdd.t.bz2").as_uri(), "kdd.t.bz2")
+    assert (data_dir / "kdd.t").read_bytes() == b"1 1:0.5\n0 2:1\n"
+    assert not (data_dir / "kdd.t.bz2").exists()   # the archive is removed after extraction
+    with zipfile.ZipFile(src / "z.zip", "w") as zf:
+        zf.writestr("inner/a.txt", "A")
+    tu.get_zip_data(str(tmp_path / "zdata"), (src / "z.zip").as_uri(), "z.zip")
+    assert (tmp_path / "zdata" / "inner" / "a.txt").read_text() == "A"
+    # get_mnist_ubyte / get_cifar10 fetch fixed URLs into ./data: serve a local zip instead
+    names = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+             "t10k-labels-idx1-ubyte"]
+    with zipfile.ZipFile(src / "mnist.zip", "w") as zf:
+        for n in names:
+            zf.writestr(n, n)
+    with zipfile.ZipFile(src / "cifar10.zip", "w") as zf:
+        for n in ("train.rec", "test.rec", "train.lst", "test.lst"):
+            zf.writestr("cifar/" + n, n)
+    urls = []
+
+    def fake_download(url, fname=None, dirname=None, overwrite=False, retries=5):
+        urls.append(url)
+        return tu.__dict__["_real_download"](src.joinpath(url.split("/")[-1]).as_uri(), fname, dirname)
+    monkeypatch.setitem(tu.__dict__, "_real_download", tu.download)
+    monkeypatch.setattr(tu, "download", fake_download)
+    monkeypatch.chdir(tmp_path)
+    tu.get_mnist_ubyte()
+    tu.get_cifar10()
+    assert urls == ["http://data.mxnet.io/mxnet/data/mnist.zip", "http://data.mxnet.io/mxnet/data/cifar10.zip"]
+    assert (tmp_path / "data" / names[0]).read_text() == names[0]
+    assert (tmp_path / "data" / "cifar" / "test.lst").read_text() == "test.lst"
+    tu.get_mnist_ubyte()   # everything present: nothing is downloaded
+    tu.get_cifar10()
+    assert len(urls) == 2

@@ -67,7 +67,8 @@ class Executor:
         self._group2ctx = group2ctx
         self._plan = GraphPlan(symbol)
         self.arg_arrays = list(arg_arrays)
-        self.grad_arrays = [g if r != "null" else None for g, r in zip(grad_arrays, grad_reqs)]
+        # as in MXNet, a buffer given for a 'null' argument stays visible in grad_dict (unwritten)
+        self.grad_arrays = list(grad_arrays)
         self._grad_req = list(grad_reqs)
         self.aux_arrays = list(aux_arrays)
         self.outputs = []
@@ -269,8 +270,15 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
     aux_names = symbol.list_auxiliary_states()
     attrs = symbol.attr_dict()
     types = {k: np_dtype(v) for k, v in (type_dict or {}).items()}
-    for n in names:
-        if n not in types and "__dtype__" not in attrs.get(n, {}):
+    known = set(names) | set(aux_names)
+    inferred = [None] * len(names)
+    if types:
+        # dtypes that follow from the given ones (float64 data -> float64 weights) win over
+        # the float32 default
+        part = symbol.infer_type_partial(**{k: v for k, v in types.items() if k in known})[0]
+        inferred = list(part) if part is not None else inferred
+    for n, t in zip(names, inferred):
+        if n not in types and t is None and "__dtype__" not in attrs.get(n, {}):
             types[n] = np.dtype(mx_real_t)
     arg_types, _, aux_types = symbol.infer_type(**{k: v for k, v in types.items()
                                                    if k in set(names) | set(aux_names)})

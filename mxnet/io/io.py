@@ -82,7 +82,8 @@ class DataIter:
                              index=self.getindex())
         raise StopIteration
 
-    __next__ = next
+    def __next__(self):
+        return self.next()
 
     def iter_next(self):
         pass
@@ -207,7 +208,8 @@ class PrefetchingIter(DataIter):
             return self.current_batch
         raise StopIteration
 
-    __next__ = next
+    def __next__(self):
+        return self.next()
 
     def getdata(self):
         return self.current_batch.data
@@ -329,7 +331,8 @@ class NDArrayIter(DataIter):
             raise StopIteration
         return DataBatch(data=data, label=label, pad=self.getpad(), index=None)
 
-    __next__ = next
+    def __next__(self):
+        return self.next()
 
     def _getdata(self, source, start=None, end=None):
         start = 0 if start is None else start
