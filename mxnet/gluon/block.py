@@ -458,13 +458,14 @@ class HybridBlock(Block):
             from .. import symbol
             flat, self._in_format = _flatten(args, "input")
             if len(flat) > 1:
-                inputs = [symbol.var(f"data{i}") if a is not None else None for i, a in enumerate(flat)]
+                inputs = [_np_sym(symbol.var(f"data{i}")) if a is not None else None
+                          for i, a in enumerate(flat)]
             else:
-                inputs = [symbol.var("data")]
+                inputs = [_np_sym(symbol.var("data"))]
             grouped = _regroup([i for i in inputs], self._in_format)[0]
-            params = {k: v.var() for k, v in self._reg_params.items()}
+            params = {k: _np_sym(v.var()) for k, v in self._reg_params.items()}
             with self.name_scope():
-                out = self.hybrid_forward(symbol, *grouped, **params)
+                out = _np_sym(self.hybrid_forward(symbol, *grouped, **params))
             out, self._out_format = _flatten(out, "output")
             self._cached_graph = [i for i in inputs if i is not None], symbol.Group(out)
         return self._cached_graph
@@ -525,7 +526,7 @@ class HybridBlock(Block):
     def forward(self, x, *args):
         """Run ``hybrid_forward`` (or, when hybridized, the compiled graph) on ``x``'s context."""
         if isinstance(x, NDArray):
-            if self._active and not _np_mode():
+            if self._active:
                 return self._call_cached_op(x, *args)
             ctx = x.context
             try:
@@ -540,9 +541,9 @@ class HybridBlock(Block):
         if not isinstance(x, symbol.Symbol):
             raise ValueError(f"HybridBlock requires the first argument to forward be either Symbol or "
                              f"NDArray, but got {type(x)}")
-        params = {k: v.var() for k, v in self._reg_params.items()}
+        params = {k: _np_sym(v.var()) for k, v in self._reg_params.items()}
         with self.name_scope():
-            return self.hybrid_forward(symbol, x, *args, **params)
+            return _np_sym(self.hybrid_forward(symbol, x, *args, **params))
 
     def hybrid_forward(self, F, x, *args, **kwargs):
         """Override to define the computation with ``F`` (mx.nd or mx.sym)."""
@@ -564,7 +565,12 @@ class HybridBlock(Block):
                 arg_dict[f"arg:{name}"] = param._reduce()
             elif name in aux_names:
                 arg_dict[f"aux:{name}"] = param._reduce()
-        nd.save(f"{path}-{epoch:04d}.params", arg_dict)
+        from ..util import is_np_array
+        if is_np_array():  # parameters are mx.np arrays: MXNet writes them with npx.save
+            from ..numpy_extension import save
+            save(f"{path}-{epoch:04d}.params", arg_dict)
+        else:
+            nd.save(f"{path}-{epoch:04d}.params", arg_dict)
 
     def optimize_for(self, x, *args, backend=None, **kwargs):
         """Accepted with the default backend: hybridizes and runs one forward."""
@@ -575,9 +581,18 @@ class HybridBlock(Block):
         return self(x, *args)
 
 
-def _np_mode():
+def _np_sym(out):
+    """Under ``npx.set_np()``, symbols (nested in lists) as np symbols, so that operators on a
+    layer's output build ``_npi_*`` nodes; otherwise ``out`` unchanged."""
     from ..util import is_np_array
-    return is_np_array()
+    if not is_np_array():
+        return out
+    from ..symbol import Symbol
+    if isinstance(out, Symbol):
+        return out.as_np_ndarray()
+    if isinstance(out, (list, tuple)):
+        return type(out)(_np_sym(o) for o in out)
+    return out
 
 
 def _regroup(args, fmt):

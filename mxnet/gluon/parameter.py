@@ -300,7 +300,11 @@ class Parameter:
         """The Symbol variable standing for this parameter."""
         if self._var is None:
             from .. import symbol
-            self._var = symbol.var(self.name, shape=self.shape, dtype=self.dtype, lr_mult=self.lr_mult,
+            from ..util import is_np_shape
+            shape = self.shape
+            if shape is not None and is_np_shape():  # np-shape semantics write unknown dims as -1
+                shape = tuple(-1 if d == 0 else d for d in shape)
+            self._var = symbol.var(self.name, shape=shape, dtype=self.dtype, lr_mult=self.lr_mult,
                                    wd_mult=self.wd_mult, init=self.init, stype=self._stype)
         return self._var
 

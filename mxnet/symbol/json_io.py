@@ -145,14 +145,19 @@ def to_json(sym):
     w.key("heads")
     w.entries([(index[id(n)], i, 0) for n, i in sym._outputs])
     w.key("attrs")
-    w.begin("{", False)
-    w.key("mxnet_version")
-    w.begin("[", False)
-    w.item()
-    w.string("int")
-    w.item()
-    w.out.append(str(MXNET_VERSION))
-    w.end("]")
+    from ..util import is_np_shape
+    graph_attrs = {"mxnet_version": MXNET_VERSION}
+    if is_np_shape():  # MXNet marks graphs written under np shape semantics
+        graph_attrs["is_np_shape"] = 1
+    w.begin("{", len(graph_attrs) > 1)
+    for k in sorted(graph_attrs):
+        w.key(k)
+        w.begin("[", False)
+        w.item()
+        w.string("int")
+        w.item()
+        w.out.append(str(graph_attrs[k]))
+        w.end("]")
     w.end("}")
     w.end("}")
     return "".join(w.out)

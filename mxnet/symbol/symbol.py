@@ -346,7 +346,13 @@ class Symbol:
         return _call("cast", self, dtype=dtype)
 
     def as_np_ndarray(self):
-        raise NotImplementedError("mx.sym.np (NumPy-semantics symbols) is not implemented")
+        """The same graph as an np symbol (``mx.sym.np`` semantics, ``_npi_*`` operators)."""
+        from .numpy import _Symbol
+        return _Symbol(self._outputs)
+
+    def as_nd_ndarray(self):
+        """The same graph as a legacy ``Symbol``."""
+        return Symbol(self._outputs)
 
     # -- inference ------------------------------------------------------------------------
     def infer_shape(self, *args, **kwargs):

@@ -217,6 +217,9 @@ class Flatten(HybridBlock):
         super().__init__(**kwargs)
 
     def hybrid_forward(self, F, x):
+        from ...util import is_np_array
+        if is_np_array() and hasattr(F, "npx"):
+            return F.npx.batch_flatten(x)  # MXNet names the node batch_flatten<n> under set_np
         return F.Flatten(x)
 
     def __repr__(self):
