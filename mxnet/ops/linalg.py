@@ -309,8 +309,12 @@ register("_linalg_syrk", _syrk_fwd, inputs=("A",), params=(
 
 
 def _batch_scalar(x):
-    """Per-matrix results of a 2-D input are returned with shape (1,), like MXNet."""
-    return x.reshape(1) if x.ndim == 0 else x
+    """Per-matrix results of a 2-D input have shape (1,) like MXNet's, or () under np-shape
+    semantics (``npx.set_np()``), where MXNet has 0-d arrays."""
+    if x.ndim == 0:
+        from ..util import is_np_shape
+        return x if is_np_shape() else x.reshape(1)
+    return x
 
 
 def _sumlogdiag_fwd(attrs, ins, ctx):

@@ -561,7 +561,7 @@ def _slice_bwd(attrs, g, ins, ctx):
 
 _slice_params = (Param("begin", "shape", doc="start index per axis (None: from the start)"),
                  Param("end", "shape", doc="end index per axis (None: to the end)"),
-                 Param("step", "shape", (), "step per axis (None: 1)"))
+                 Param("step", "shape", (), "step per axis (None: 1)", optional=True))
 register("slice", lambda attrs, ins, ctx: ins[0][_slice_key(attrs, ins[0].shape)].copy(),
          params=_slice_params, backward=_one(_slice_bwd), aliases=("crop",),
          doc="Slices a region of the input, per-axis begin/end/step.")

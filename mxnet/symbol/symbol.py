@@ -635,7 +635,12 @@ def create(op, hint, args, kwargs):
                 if len(s._outputs) != 1:
                     raise MXNetError(f"Operator {op.name}: input '{n}' must have exactly one output, "
                                      f"got a group of {len(s._outputs)}")
-                entries.append(s._outputs[0])
+                entry = s._outputs[0]
+                if j in mutate and n in _AUX_INIT and entry[0].op is None \
+                        and "__init__" not in entry[0].attrs:
+                    # MXNet marks a user-given moving statistic with its initializer
+                    entry[0].attrs["__init__"] = _AUX_INIT[n]
+                entries.append(entry)
         node.inputs = entries
     nvis = node.num_visible()
     return Symbol([(node, i) for i in range(nvis)])
