@@ -46,7 +46,7 @@ def _batchify(data, ctx):
         xp = get_backend(src_ctx).xp
         stacked = xp.stack([d.as_in_context(src_ctx)._data for d in data])
         out = _wrap(stacked, ctx or src_ctx)
-        if type(first) is not NDArray:       # keep mx.np.ndarray batches as such
+        if type(first) is not NDArray or _np_mode():  # mx.np batches, as MXNet's np.stack
             out = out.as_np_ndarray()
         return out
     if isinstance(first, tuple):

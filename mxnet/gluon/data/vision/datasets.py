@@ -44,6 +44,11 @@ class _DownloadedDataset(Dataset):
         self._root = os.path.expanduser(root)
         os.makedirs(self._root, exist_ok=True)
         self._get_data()
+        from ....util import is_np_array
+        if is_np_array():  # under npx.set_np() MXNet holds and hands out mx.np arrays
+            from .... import numpy as _mx_np
+            self._data = self._data.as_np_ndarray()
+            self._label = _mx_np.array(self._label, dtype=self._label.dtype)
 
     def __getitem__(self, idx):
         if self._transform is not None:
