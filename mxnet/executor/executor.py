@@ -6,6 +6,14 @@ from .plan import GraphPlan
 
 _REQS = ("write", "add", "null", "inplace")
 # operators whose gradient does not need a head gradient (MXNet's loss layers)
+def _custom_loss(node):
+    """A Custom op whose Prop says need_top_grad=False is a loss: it needs no head gradient."""
+    if node.op.name != "Custom":
+        return False
+    from ..ops.custom_op import prop_of
+    return not prop_of(node.parsed).need_top_grad_
+
+
 LOSS_OPS = frozenset(("SoftmaxOutput", "LinearRegressionOutput", "LogisticRegressionOutput",
                       "MAERegressionOutput", "SVMOutput", "MakeLoss", "make_loss",
                       "IdentityAttachKLSparseReg"))
@@ -150,11 +158,12 @@ class Executor:
             out_grads = [out_grads.get(n) for n in self._plan.output_names]
         heads = []
         xp = _backend(self._ctx).xp
-        for i, (o, op) in enumerate(zip(self.outputs, self._plan.head_ops)):
+        for i, (o, (node, _)) in enumerate(zip(self.outputs, self._symbol._outputs)):
+            op = node.op
             g = out_grads[i] if i < len(out_grads) else None
             if g is not None:
                 heads.append(g._data if isinstance(g, NDArray) else xp.asarray(g, dtype=o.dtype))
-            elif op is not None and op.name in LOSS_OPS:
+            elif op is not None and (op.name in LOSS_OPS or _custom_loss(node)):
                 heads.append(xp.ones_like(o._data))
             else:
                 raise MXNetError("Check failed: head_grads: Because the last operator is not Loss "

@@ -285,6 +285,9 @@ def _method(fname):
     return m
 
 
+from ..ops.misc_ops import histogram, split_v2  # noqa: E402,F401  (Python-level functions in MXNet)
+_generated_funcs["split_v2"] = split_v2
+
 for _name in _METHODS:
     if _name in _generated_funcs and not hasattr(NDArray, _name):
         setattr(NDArray, _name, _method(_name))

@@ -13,8 +13,8 @@ SUBMODULE_PREFIXES = (("_contrib_", "contrib"), ("_linalg_", "linalg"), ("linalg
 
 def make_function(op, public_name):
     """A front-end function for ``op``: arrays positionally or by input name, then parameters."""
-    if op.variadic:
-        count = op.variadic if op.variadic in op.param_map else None
+    if op.variadic or callable(op.inputs):
+        count = op.variadic if op.variadic and op.variadic in op.param_map else None
 
         def fn(*args, out=None, name=None, **kwargs):
             arrays = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) else list(args)

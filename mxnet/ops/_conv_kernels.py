@@ -1,12 +1,14 @@
 """Array kernels behind convolution, deconvolution and pooling (channels-first, 1-3 spatial dims).
 
-Written once against the array namespace ``xp``.  Convolutions are im2col + one
-GEMM with the batch folded into the GEMM's columns: the column buffer is laid
-out ``(C, *kernel, N, *out)`` so that the weight times it gives ``(F, N*P)``
-directly, and its transpose feeds the weight gradient without a copy.  Loops
-run over kernel offsets only, each step a whole-array strided operation.
+Written once against the array namespace ``xp``.  Convolutions are im2col + GEMM in one of two
+column layouts (see ``conv_forward``); deconvolution uses a third, batch-outer one.  Loops run
+over kernel offsets only, each step a whole-array strided operation.  Max pooling over tiling
+windows (kernel == stride, LeNet's 2x2/2) has its own path: reductions over window views and a
+backward by one broadcast compare.
 """
 import itertools
+
+import numpy as _np
 
 
 def conv_out_len(size, k, s, d, p):
@@ -37,17 +39,24 @@ def kernel_offsets(kernel):
     return itertools.product(*(range(k) for k in kernel))
 
 
+def _strided(xp, a, shape, strides):
+    """A strided view of ``a``; for contiguous NumPy arrays built directly (``as_strided`` costs
+    ~10 us of Python per call, a batch-1 convolution's whole arithmetic budget)."""
+    if type(a) is _np.ndarray and a.flags.c_contiguous:
+        return _np.ndarray(shape, a.dtype, buffer=a, strides=strides)
+    return xp.lib.stride_tricks.as_strided(a, shape, strides)
+
+
 def im2col(xp, xpd, kernel, stride, dilate, out):
-    """Columns ``(C, *kernel, N, *out)`` (contiguous) of the padded image ``xpd`` (N, C, *S)."""
+    """Batch-outer columns ``(C, *kernel, N, *out)`` of the padded image ``xpd`` (N, C, *S)."""
     n, c = xpd.shape[:2]
     nd = len(kernel)
     st = xpd.strides
     shape = (c,) + tuple(kernel) + (n,) + tuple(out)
     strides = ((st[1],) + tuple(st[2 + i] * dilate[i] for i in range(nd)) + (st[0],)
                + tuple(st[2 + i] * stride[i] for i in range(nd)))
-    view = xp.lib.stride_tricks.as_strided(xpd, shape, strides)
     cols = xp.empty(shape, dtype=xpd.dtype)
-    cols[...] = view
+    cols[...] = _strided(xp, xpd, shape, strides)
     return cols
 
 
@@ -68,41 +77,152 @@ def col2im(xp, cols, n, padded, kernel, stride, dilate, out):
 
 
 # -- convolution ------------------------------------------------------------------------
+# Two column layouts.  "Per image" ``(N, C, *kernel, *out)``: one GEMM per image, whose result
+# ``(N, F, P)`` is already the output layout (a single GEMM over the batch would need a relayout,
+# and with few filters, ResNet's 16, OpenBLAS runs the batched small GEMMs faster anyway).  Its
+# copies move rows of ``out[-1]`` elements; with short rows (LeNet's second layer: 8) NumPy's
+# per-row overhead dominates, so "batch-inner" ``(C, *kernel, *out, N)`` is used there: every
+# copy and col2im add then runs over ``out[-1] * N`` contiguous elements, and one GEMM covers the
+# batch, at the price of a transpose of the input and of the output.
+def _batch_inner(n, out):
+    return n >= 8 and out[-1] < 16
+
+
+def to_batch_inner(xp, x, lo, hi):
+    """(N, C, *S) -> (C, *padded S, N), zero padded by ``lo``/``hi``, in one pass."""
+    nd = x.ndim - 2
+    perm = (1,) + tuple(range(2, 2 + nd)) + (0,)
+    if not any(lo) and not any(hi):
+        return xp.ascontiguousarray(x.transpose(perm))
+    shape = (x.shape[1],) + tuple(s + a + b for s, a, b in zip(x.shape[2:], lo, hi)) + (x.shape[0],)
+    out = xp.zeros(shape, dtype=x.dtype)
+    out[(slice(None),) + tuple(slice(a, a + s) for a, s in zip(lo, x.shape[2:]))] = x.transpose(perm)
+    return out
+
+
+def im2col_inner(xp, xt, kernel, stride, dilate, out):
+    """Columns ``(C, *kernel, *out, N)`` of the batch-inner padded image ``xt`` (C, *S, N)."""
+    nd = len(kernel)
+    st = xt.strides
+    shape = (xt.shape[0],) + tuple(kernel) + tuple(out) + (xt.shape[-1],)
+    strides = ((st[0],) + tuple(st[1 + i] * dilate[i] for i in range(nd))
+               + tuple(st[1 + i] * stride[i] for i in range(nd)) + (st[-1],))
+    cols = xp.empty(shape, dtype=xt.dtype)
+    cols[...] = _strided(xp, xt, shape, strides)
+    return cols
+
+
+def col2im_inner(xp, cols, padded, kernel, stride, dilate, out):
+    """Sum batch-inner columns ``(C, *kernel, *out, N)`` into an image ``(C, *padded, N)``."""
+    c, n = cols.shape[0], cols.shape[-1]
+    img = xp.zeros((c,) + tuple(padded) + (n,), dtype=cols.dtype)
+    overlap = any(k * d > s for k, s, d in zip(kernel, stride, dilate))
+    for offs in kernel_offsets(kernel):
+        dst = (slice(None),) + offset_slices(offs, stride, dilate, out)
+        if overlap:
+            img[dst] += cols[(slice(None),) + offs]
+        else:
+            img[dst] = cols[(slice(None),) + offs]
+    return img
+
+
+def im2col_image(xp, xpd, kernel, stride, dilate, out):
+    """Per-image columns ``(N, C, *kernel, *out)`` of the padded image ``xpd`` (N, C, *S)."""
+    nd = len(kernel)
+    st = xpd.strides
+    shape = tuple(xpd.shape[:2]) + tuple(kernel) + tuple(out)
+    strides = (st[0], st[1]) + tuple(st[2 + i] * dilate[i] for i in range(nd)) + tuple(
+        st[2 + i] * stride[i] for i in range(nd))
+    cols = xp.empty(shape, dtype=xpd.dtype)
+    cols[...] = _strided(xp, xpd, shape, strides)
+    return cols
+
+
+def col2im_image(xp, cols, padded, kernel, stride, dilate, out):
+    """Sum per-image columns ``(N, C, *kernel, *out)`` into an image ``(N, C, *padded)``."""
+    img = xp.zeros(tuple(cols.shape[:2]) + tuple(padded), dtype=cols.dtype)
+    overlap = any(k * d > s for k, s, d in zip(kernel, stride, dilate))
+    for offs in kernel_offsets(kernel):
+        dst = (slice(None), slice(None)) + offset_slices(offs, stride, dilate, out)
+        if overlap:
+            img[dst] += cols[(slice(None), slice(None)) + offs]
+        else:
+            img[dst] = cols[(slice(None), slice(None)) + offs]
+    return img
+
+
+# Columns are k*k times the data: a deep net keeping every layer's (ResNet-20 at batch 32: 230 MB)
+# would hold several times MXNet's memory, which recomputes them.  Up to this size per layer they
+# are kept, which saves an im2col pass (~1 ms per 16 MiB) in the backward.
+KEEP_COLS_BYTES = 16 << 20
+
+
+def _columns(xp, x, inner, kernel, stride, dilate, pad, out):
+    if inner:
+        return im2col_inner(xp, to_batch_inner(xp, x, pad, pad), kernel, stride, dilate, out)
+    return im2col_image(xp, pad_spatial(xp, x, pad, pad), kernel, stride, dilate, out)
+
+
 def conv_forward(xp, x, w, b, kernel, stride, dilate, pad, groups):
-    """Returns ``(y, cols)``; ``cols`` is kept for the backward."""
+    """Returns ``(y, state)``; ``state`` (the layout flag and maybe the columns) feeds the backward."""
     n, c = x.shape[:2]
     f = w.shape[0]
     out = tuple(conv_out_len(x.shape[2 + i], kernel[i], stride[i], dilate[i], pad[i])
                 for i in range(len(kernel)))
-    cols = im2col(xp, pad_spatial(xp, x, pad, pad), kernel, stride, dilate, out)
-    npix = n * _prod(out)
-    y = _gmatmul(xp, w.reshape(groups, f // groups, -1), cols.reshape(groups, -1, npix))
-    y = y.reshape(f, n, -1).swapaxes(0, 1)
-    res = xp.empty((n, f) + out, dtype=x.dtype)
-    if b is not None:
-        xp.add(y, b.reshape(f, 1), out=res.reshape(n, f, -1))
+    npix = _prod(out)
+    inner = _batch_inner(n, out)
+    cols = _columns(xp, x, inner, kernel, stride, dilate, pad, out)
+    wg = w.reshape(groups, f // groups, -1)
+    if inner:
+        y = _gmatmul(xp, wg, cols.reshape(groups, -1, npix * n))
+        # the relayout to (N, F, P) is a copy anyway: the bias add rides on it
+        res = xp.empty((n, f) + out, dtype=x.dtype)
+        y = y.reshape(f, npix, n).transpose(2, 0, 1)
+        if b is not None:
+            xp.add(y, b.reshape(f, 1), out=res.reshape(n, f, npix))
+        else:
+            res.reshape(n, f, npix)[...] = y
     else:
-        res.reshape(n, f, -1)[...] = y
-    return res, cols
+        colsg = cols.reshape(n, groups, -1, npix)
+        res = (xp.matmul(wg[0], colsg[:, 0]) if groups == 1 else xp.matmul(wg, colsg)).reshape((n, f) + out)
+        if b is not None:
+            res += b.reshape((f,) + (1,) * len(out))
+    return res, (inner, cols if cols.nbytes <= KEEP_COLS_BYTES else None)
 
 
-def conv_backward(xp, dy, x, w, cols, kernel, stride, dilate, pad, groups, with_bias):
-    """Gradients ``(dx, dw, db)`` of ``conv_forward``."""
+def conv_backward(xp, dy, x, w, state, kernel, stride, dilate, pad, groups, with_bias, need_dx=True):
+    """Gradients ``(dx, dw, db)`` of ``conv_forward`` (``dx`` is None unless ``need_dx``)."""
     n, c = x.shape[:2]
     f = w.shape[0]
-    out = dy.shape[2:]
-    dy2 = _to_group_cols(xp, dy, groups)
+    out = tuple(dy.shape[2:])
+    npix = _prod(out)
+    inner, cols = state if state is not None else (_batch_inner(n, out), None)
     if cols is None:
-        cols = im2col(xp, pad_spatial(xp, x, pad, pad), kernel, stride, dilate, out)
-    colsg = cols.reshape(groups, -1, dy2.shape[-1])
-    wm = w.reshape(groups, f // groups, -1)
-    dw = _gmatmul(xp, dy2, colsg.swapaxes(1, 2)).reshape(w.shape)
-    dcols = _gmatmul(xp, wm.swapaxes(1, 2), dy2).reshape(cols.shape)
-    padded = tuple(s + 2 * p for s, p in zip(x.shape[2:], pad))
-    dxp = col2im(xp, dcols, n, padded, kernel, stride, dilate, out)
-    dx = dxp[(slice(None), slice(None)) + tuple(slice(p, p + s) for p, s in zip(pad, x.shape[2:]))]
+        cols = _columns(xp, x, inner, kernel, stride, dilate, pad, out)
+    wg = w.reshape(groups, f // groups, -1)
     db = dy.sum(axis=(0,) + tuple(range(2, dy.ndim))) if with_bias else None
-    return xp.ascontiguousarray(dx), dw, db
+    padded = tuple(s + 2 * p for s, p in zip(x.shape[2:], pad))
+    crop = tuple(slice(p, p + s) for p, s in zip(pad, x.shape[2:]))
+    if inner:
+        perm = (1,) + tuple(range(2, dy.ndim)) + (0,)
+        dy2 = xp.ascontiguousarray(dy.transpose(perm)).reshape(groups, f // groups, -1)
+        colsg = cols.reshape(groups, -1, dy2.shape[-1])
+        # cols @ dy^T (then a tiny transpose) runs ~30 % faster in OpenBLAS than dy @ cols^T
+        dw = _gmatmul(xp, colsg, dy2.swapaxes(1, 2)).swapaxes(1, 2).reshape(w.shape)
+        if not need_dx:
+            return None, dw, db
+        dcols = _gmatmul(xp, wg.swapaxes(1, 2), dy2).reshape(cols.shape)
+        img = col2im_inner(xp, dcols, padded, kernel, stride, dilate, out)[(slice(None),) + crop]
+        return xp.ascontiguousarray(img.transpose((img.ndim - 1,) + tuple(range(img.ndim - 1)))), dw, db
+    colsg = cols.reshape(n, groups, -1, npix)
+    dyg = dy.reshape(n, groups, f // groups, npix)
+    # per-image weight gradients (N, G, CK/G, F/G), summed over the batch
+    dw = xp.matmul(colsg, dyg.swapaxes(2, 3)).sum(axis=0).swapaxes(1, 2).reshape(w.shape)
+    if not need_dx:
+        return None, dw, db
+    dcols = xp.matmul(wg.swapaxes(1, 2), dyg).reshape(cols.shape)
+    img = col2im_image(xp, dcols, padded, kernel, stride, dilate, out)
+    return xp.ascontiguousarray(img[(slice(None), slice(None)) + crop]), dw, db
 
 
 def _gmatmul(xp, a, b):
@@ -181,8 +301,38 @@ def pool_pads(shape, kernel, stride, pad, out):
     return tuple(pad), hi
 
 
+def _tiles(shape, kernel, stride, pad, out):
+    """Whether the windows tile the data (kernel == stride, no padding, every window inside)."""
+    return (tuple(kernel) == tuple(stride) and not any(pad)
+            and all(o * k <= s for o, k, s in zip(out, kernel, shape[2:])))
+
+
+def _window_view(x, kernel, out):
+    """The covered part of ``x`` as ``(N, C, o1, k1, o2, k2, ...)`` (a view: axes only split)."""
+    crop = x[(slice(None), slice(None)) + tuple(slice(0, o * k) for o, k in zip(out, kernel))]
+    return crop.reshape(tuple(x.shape[:2]) + sum(((o, k) for o, k in zip(out, kernel)), ()))
+
+
+def _window_elems(v, kernel):
+    """Strided views ``(N, C, *out)`` of ``v`` = ``_window_view``, one per kernel offset."""
+    for offs in kernel_offsets(kernel):
+        yield v[(slice(None), slice(None)) + sum(((slice(None), o) for o in offs), ())]
+
+
 def max_pool_forward(xp, x, kernel, stride, pad, out):
-    """Returns ``(y, idx)``: the max and the kernel offset (row-major) of the first max."""
+    """Returns ``(y, idx)``: the max (NaN ignored, as MXNet does) and the kernel offset
+    (row-major) of the first max.  Tiling windows (LeNet's 2x2/2) take a faster path whose
+    ``idx`` is None: the backward finds the max again by one compare."""
+    if _tiles(x.shape, kernel, stride, pad, out):
+        elems = _window_elems(_window_view(x, kernel, out), kernel)
+        best = xp.array(next(elems))
+        for v in elems:
+            xp.fmax(best, v, out=best)
+        return best, None
+    return _max_pool_general(xp, x, kernel, stride, pad, out)
+
+
+def _max_pool_general(xp, x, kernel, stride, pad, out):
     lo, hi = pool_pads(x.shape, kernel, stride, pad, out)
     xpd = pad_spatial(xp, x, lo, hi, value=-xp.inf)
     ones = (1,) * len(kernel)
@@ -197,7 +347,11 @@ def max_pool_forward(xp, x, kernel, stride, pad, out):
     return best, idx
 
 
-def max_pool_backward(xp, dy, idx, shape, kernel, stride, pad, out):
+def max_pool_backward(xp, dy, idx, shape, kernel, stride, pad, out, x=None, y=None):
+    """Gradient of max pooling; ``x``/``y`` (data, pooled) are needed when ``idx`` is None."""
+    if idx is None:
+        dx = _tiled_max_grad(xp, dy, x, y, kernel, out)
+        return dx if dx is not None else _tiled_first_max_grad(xp, dy, x, y, kernel, out)
     lo, hi = pool_pads(shape, kernel, stride, pad, out)
     padded = tuple(s + a + b for s, a, b in zip(shape[2:], lo, hi))
     dxp = xp.zeros(tuple(shape[:2]) + padded, dtype=dy.dtype)
@@ -210,6 +364,43 @@ def max_pool_backward(xp, dy, idx, shape, kernel, stride, pad, out):
         else:
             xp.copyto(dst, dy, where=idx == k)
     return _crop(dxp, lo, shape)
+
+
+def _tiled_max_grad(xp, dy, x, y, kernel, out):
+    """``dy`` routed to the max of each tiling window by one broadcast compare; None when a
+    window holds its max twice (or only NaN), where MXNet's first-max rule needs the index.
+    ``y`` and ``dy`` are first repeated along the last axis, so that every pass runs over whole
+    rows instead of the window's last extent (2 for LeNet: NumPy's per-row cost dominated)."""
+    v = _row_view(x, kernel, out)
+    bshape = tuple(y.shape[:2]) + sum(((o, 1) for o in out[:-1]), ()) + (v.shape[-1],)
+    hit = v == y.repeat(kernel[-1], axis=-1).reshape(bshape)
+    if int(xp.count_nonzero(hit)) != y.size:
+        return None
+    covered = all(o * k == s for o, k, s in zip(out, kernel, x.shape[2:]))
+    # rows/columns past the last window get no gradient
+    dx = (xp.empty if covered else xp.zeros)(x.shape, dtype=dy.dtype)
+    xp.multiply(hit, dy.repeat(kernel[-1], axis=-1).reshape(bshape), out=_row_view(dx, kernel, out))
+    return dx
+
+
+def _tiled_first_max_grad(xp, dy, x, y, kernel, out):
+    """The tie-aware form of ``_tiled_max_grad``: each window's first max (row-major) wins."""
+    dx = xp.zeros(x.shape, dtype=dy.dtype)
+    taken = xp.zeros(y.shape, dtype=bool)
+    for v, d in zip(_window_elems(_window_view(x, kernel, out), kernel),
+                    _window_elems(_window_view(dx, kernel, out), kernel)):
+        m = v == y
+        m &= ~taken
+        xp.multiply(m, dy, out=d)
+        taken |= m
+    return dx
+
+
+def _row_view(x, kernel, out):
+    """Like ``_window_view`` with the last window axis left merged: ``(N, C, o1, k1, ..., o*k)``."""
+    crop = x[(slice(None), slice(None)) + tuple(slice(0, o * k) for o, k in zip(out, kernel))]
+    return crop.reshape(tuple(x.shape[:2]) + sum(((o, k) for o, k in zip(out[:-1], kernel)), ())
+                        + (out[-1] * kernel[-1],))
 
 
 def sum_pool_forward(xp, x, kernel, stride, pad, out, power=None):

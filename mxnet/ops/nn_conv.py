@@ -6,12 +6,32 @@ weight/bias shapes that deferred initialisation and symbols ask for.
 """
 from ..base import MXNetError
 from . import _conv_kernels as K
+from ._accel import tune_allocator
 from .registry import register, Param
 
 _CUDNN_TUNE = ("fastest", "limited_workspace", "off")
 _CONV_LAYOUTS = ("NCDHW", "NCHW", "NCW", "NDHWC", "NHWC")
 _POOL_LAYOUTS = ("NCDHW", "NCHW", "NCW", "NDHWC", "NHWC", "NWC")
 _FIRST = {1: "NCW", 2: "NCHW", 3: "NCDHW"}
+
+
+_MEMO = {}
+
+
+def _memo(fn, attrs, *args):
+    """``fn(attrs, *args)`` remembered by the parameters and the shapes of ``args``: the checked
+    geometry depends on nothing else, and re-deriving it costs more than a batch-1 convolution's
+    arithmetic."""
+    try:
+        key = (fn, tuple(attrs.items()), tuple(getattr(a, "shape", a) for a in args))
+        res = _MEMO.get(key)
+    except TypeError:  # an unhashable parameter value
+        return fn(attrs, *args)
+    if res is None:
+        if len(_MEMO) >= 4096:
+            _MEMO.clear()
+        res = _MEMO[key] = fn(attrs, *args)
+    return res
 
 
 def _shape_str(s):
@@ -75,6 +95,13 @@ def _from_nchw_shape(shape, layout):
     return tuple(shape)
 
 
+def _need_grad(ctx, i):
+    """Whether input ``i`` wants a gradient.  Autograd may say so in ``ctx.need_grad`` (one flag
+    per input); a first layer's data has none, and skipping it saves a GEMM (and a col2im)."""
+    need = getattr(ctx, "need_grad", None)
+    return need is None or bool(need[i])
+
+
 # -- FullyConnected ---------------------------------------------------------------------
 def _fc_dims(attrs, dshape):
     if attrs.flatten:
@@ -95,12 +122,13 @@ def _fc_check(attrs, x, w, b):
     if b is not None:
         _check_shape("FullyConnected", "bias", b.shape, (attrs.num_hidden,),
                      f"num_hidden={attrs.num_hidden}")
+    return _fc_dims(attrs, x.shape)
 
 
 def _fc_fwd(attrs, ins, ctx):
+    tune_allocator()
     x, w, b = _split_inputs("FullyConnected", ins, attrs.no_bias)
-    _fc_check(attrs, x, w, b)
-    x2shape, oshape = _fc_dims(attrs, x.shape)
+    x2shape, oshape = _memo(_fc_check, attrs, x, w, b)
     y = ctx.xp.matmul(x.reshape(x2shape), w.T)
     if b is not None:
         y += b
@@ -112,7 +140,8 @@ def _fc_bwd(attrs, og, ins, outs, ctx, state):
     x2shape, _ = _fc_dims(attrs, x.shape)
     dy = og[0].reshape(-1, attrs.num_hidden)
     x2 = x.reshape(x2shape)
-    grads = [ctx.xp.matmul(dy, w).reshape(x.shape), ctx.xp.matmul(dy.T, x2)]
+    dx = ctx.xp.matmul(dy, w).reshape(x.shape) if _need_grad(ctx, 0) else None
+    grads = [dx, ctx.xp.matmul(dy.T, x2)]
     if b is not None:
         grads.append(dy.sum(axis=0))
     return grads
@@ -209,9 +238,10 @@ def _conv_check(attrs, x, w, b):
 
 
 def _conv_fwd(attrs, ins, ctx):
+    tune_allocator()
     xp = ctx.xp
     x, w, b = _split_inputs("Convolution", ins, attrs.no_bias)
-    geom = _conv_check(attrs, x, w, b)
+    geom = _memo(_conv_check, attrs, x, w, b)
     last = _channels_last(attrs.layout)
     if last:
         x, w = _to_first(xp, x), _to_first(xp, w)
@@ -222,14 +252,15 @@ def _conv_fwd(attrs, ins, ctx):
 def _conv_bwd(attrs, og, ins, outs, ctx, state):
     xp = ctx.xp
     x, w, b = _split_inputs("Convolution", ins, attrs.no_bias)
-    geom = _conv_check(attrs, x, w, b)
+    geom = _memo(_conv_check, attrs, x, w, b)
     dy = og[0]
     last = _channels_last(attrs.layout)
     if last:
         x, w, dy = _to_first(xp, x), _to_first(xp, w), _to_first(xp, dy)
-    dx, dw, db = K.conv_backward(xp, dy, x, w, state, *geom, attrs.num_group, b is not None)
+    dx, dw, db = K.conv_backward(xp, dy, x, w, state, *geom, attrs.num_group, b is not None,
+                                 _need_grad(ctx, 0))
     if last:
-        dx, dw = _to_last(xp, dx), _to_last(xp, dw)
+        dx, dw = (None if dx is None else _to_last(xp, dx)), _to_last(xp, dw)
     return [dx, dw] if b is None else [dx, dw, db]
 
 
@@ -308,7 +339,7 @@ def _deconv_check(attrs, x, w, b):
 def _deconv_fwd(attrs, ins, ctx):
     xp = ctx.xp
     x, w, b = _split_inputs("Deconvolution", ins, attrs.no_bias)
-    kernel, stride, dilate, pad, out = _deconv_check(attrs, x, w, b)
+    kernel, stride, dilate, pad, out = _memo(_deconv_check, attrs, x, w, b)
     last = _channels_last(attrs.layout)
     if last:
         x, w = _to_first(xp, x), _to_first(xp, w)
@@ -319,7 +350,7 @@ def _deconv_fwd(attrs, ins, ctx):
 def _deconv_bwd(attrs, og, ins, outs, ctx, state):
     xp = ctx.xp
     x, w, b = _split_inputs("Deconvolution", ins, attrs.no_bias)
-    kernel, stride, dilate, pad, _ = _deconv_check(attrs, x, w, b)
+    kernel, stride, dilate, pad, _ = _memo(_deconv_check, attrs, x, w, b)
     dy = og[0]
     last = _channels_last(attrs.layout)
     if last:
@@ -391,7 +422,7 @@ def _pool_geom(attrs, dshape):
 def _pool_fwd(attrs, ins, ctx):
     xp = ctx.xp
     x = ins[0]
-    kernel, stride, pad, out = _pool_geom(attrs, x.shape)
+    kernel, stride, pad, out = _memo(_pool_geom, attrs, x.shape)
     last = _channels_last(attrs.layout)
     if last:
         x = _to_first(xp, x)
@@ -438,7 +469,7 @@ def _global_pool(xp, attrs, x):
 def _pool_bwd(attrs, og, ins, outs, ctx, state):
     xp = ctx.xp
     x, y, dy = ins[0], outs[0], og[0]
-    kernel, stride, pad, out = _pool_geom(attrs, x.shape)
+    kernel, stride, pad, out = _memo(_pool_geom, attrs, x.shape)
     last = _channels_last(attrs.layout)
     if last:
         x, y, dy = _to_first(xp, x), _to_first(xp, y), _to_first(xp, dy)
@@ -446,7 +477,7 @@ def _pool_bwd(attrs, og, ins, outs, ctx, state):
     if attrs.global_pool:
         dx = _global_pool_bwd(xp, attrs, x, y, dy, state)
     elif ptype == "max":
-        dx = K.max_pool_backward(xp, dy, state, x.shape, kernel, stride, pad, out)
+        dx = K.max_pool_backward(xp, dy, state, x.shape, kernel, stride, pad, out, x, y)
     elif ptype == "lp" and attrs.p_value != 1:
         # d y / d x = (x / y) ** (p - 1) for y = (sum x**p) ** (1/p)
         p = attrs.p_value
@@ -631,8 +662,8 @@ def _im2col_run(xp, x, kernel, stride, dilate, pad):
     if min(out) <= 0:
         raise MXNetError(f"Operator im2col: kernel {_shape_str(kernel)} does not fit data "
                          f"{_shape_str(x.shape)} with pad {_shape_str(pad)}")
-    cols = K.im2col(xp, K.pad_spatial(xp, x, pad, pad), kernel, stride, dilate, out)
-    return xp.ascontiguousarray(cols.reshape(-1, n, K._prod(out)).swapaxes(0, 1))
+    cols = K.im2col_image(xp, K.pad_spatial(xp, x, pad, pad), kernel, stride, dilate, out)
+    return cols.reshape(n, -1, K._prod(out))
 
 
 def _col2im_run(xp, cols, out_size, kernel, stride, dilate, pad):
@@ -645,9 +676,8 @@ def _col2im_run(xp, cols, out_size, kernel, stride, dilate, pad):
                          f"kernel {_shape_str(kernel)} and output_size {_shape_str(out_size)} "
                          f"({K._prod(out)} blocks)")
     c = ck // kk
-    colsT = xp.ascontiguousarray(cols.swapaxes(0, 1)).reshape((c,) + kernel + (n,) + out)
     padded = tuple(s + 2 * p for s, p in zip(out_size, pad))
-    img = K.col2im(xp, colsT, n, padded, kernel, stride, dilate, out)
+    img = K.col2im_image(xp, cols.reshape((n, c) + kernel + out), padded, kernel, stride, dilate, out)
     return xp.ascontiguousarray(img[(slice(None), slice(None)) + tuple(slice(p, p + s) for p, s in
                                                                        zip(pad, out_size))])
 

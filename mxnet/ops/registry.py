@@ -243,7 +243,8 @@ class OpDef:
         # (LeakyReLU's gamma for prelu, softmax's length with use_length); without one, ``bias`` is
         # dropped when ``no_bias`` is set
         self.input_filter = input_filter
-        self.inputs = tuple(inputs)
+        # a callable ``inputs(attrs) -> names`` gives inputs that depend on the parameters (Custom)
+        self.inputs = inputs if callable(inputs) else tuple(inputs)
         self.params = tuple(params)
         self.param_map = {p.name: p for p in self.params}
         self.aliases = tuple(aliases)
@@ -252,7 +253,7 @@ class OpDef:
         self.output_names = output_names
         self.infer_shape_fn = infer_shape
         self.infer_type_fn = infer_type
-        self.mutate_inputs = tuple(mutate_inputs)
+        self.mutate_inputs = mutate_inputs if callable(mutate_inputs) else tuple(mutate_inputs)
         self.variadic = variadic          # name of the count parameter (e.g. "num_args")
         self.key_var_num_args = key_var_num_args or variadic
         self.save_state = save_state
@@ -305,6 +306,11 @@ class OpDef:
         return out
 
     # -- structure ----------------------------------------------------------
+    def mutated_inputs(self, attrs):
+        """Indices of the inputs (auxiliary states) the operator updates in place."""
+        m = self.mutate_inputs
+        return tuple(m(attrs)) if callable(m) else m
+
     def num_outputs(self, attrs):
         n = self._num_outputs
         return n(attrs) if callable(n) else n
@@ -444,13 +450,13 @@ def make_signature(op, array_cls_name="NDArray"):
     """An ``inspect.Signature`` for a generated function (inputs, then params, then out/name)."""
     P = inspect.Parameter
     ps = []
-    if op.variadic:
-        ps.append(P(op.inputs[0] if op.inputs else "args", P.VAR_POSITIONAL))
+    if op.variadic or callable(op.inputs):
+        ps.append(P(op.inputs[0] if op.variadic and op.inputs else "data", P.VAR_POSITIONAL))
     else:
         names = op.inputs if not callable(op.inputs) else ()
         for n in names:
             ps.append(P(n, P.POSITIONAL_OR_KEYWORD, default=None))
-    kind = P.KEYWORD_ONLY if op.variadic else P.POSITIONAL_OR_KEYWORD
+    kind = P.KEYWORD_ONLY if op.variadic or callable(op.inputs) else P.POSITIONAL_OR_KEYWORD
     for p in op.params:
         if p.name == op.variadic:
             continue

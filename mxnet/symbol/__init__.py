@@ -27,5 +27,6 @@ __all__ = ["Symbol", "var", "Variable", "Group", "load", "load_json", "fromjson"
            "full", "arange", "pow", "power", "maximum", "minimum", "hypot", "eye", "linspace",
            "split_v2"] + sorted(_top)
 del _k, _v, _name, _m
+from ..ops.misc_ops import symbol_histogram as histogram  # noqa: E402,F401
 from . import numpy as np  # noqa: E402,F401  (mx.sym.np, F.np in hybrid_forward)
 from . import numpy_extension as npx  # noqa: E402,F401

@@ -107,7 +107,7 @@ def entry_versions(order):
         if n.op is None:
             continue
         vs = []
-        mut = set(n.op.mutate_inputs)
+        mut = set(n.op.mutated_inputs(n.parsed))
         for j, (c, _) in enumerate(n.inputs):
             if c.op is None:
                 v = version.get(id(c), 0)

@@ -80,8 +80,8 @@ def aux_node_ids(order):
     """Ids of the variables that some operator in ``order`` mutates (auxiliary states)."""
     aux = set()
     for n in order:
-        if n.op is not None and n.op.mutate_inputs:
-            for i in n.op.mutate_inputs:
+        if n.op is not None:
+            for i in n.op.mutated_inputs(n.parsed):
                 if i < len(n.inputs) and n.inputs[i][0].op is None:
                     aux.add(id(n.inputs[i][0]))
     return aux
@@ -621,7 +621,7 @@ def create(op, hint, args, kwargs):
                 raise MXNetError(f"Operator {op.name}: unknown input '{k}'; inputs are {in_names}")
             given[k] = v
         entries = []
-        mutate = set(op.mutate_inputs)
+        mutate = set(op.mutated_inputs(parsed))
         for j, n in enumerate(in_names):
             s = given.get(n)
             if s is None:

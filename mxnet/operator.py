@@ -1,0 +1,121 @@
+"""Operators written in Python: ``CustomOp``, ``CustomOpProp`` and ``register``.
+
+A registered ``CustomOpProp`` subclass describes an operator (inputs, outputs, auxiliary states,
+shape/type inference) and creates its ``CustomOp``, which computes on NDArrays.  The operator is
+then called as ``mx.nd.Custom(*inputs, op_type=name, **kwargs)`` or ``mx.sym.Custom(...)``; the
+keyword arguments reach the Prop's ``__init__`` as strings.  The ``Custom`` operator itself lives in
+``mxnet/ops/custom_op.py``.
+"""
+from collections import namedtuple
+
+from .base import MXNetError
+from .ops import custom_op as _custom_op
+from .ops.registry import all_names, get_op
+
+__all__ = ["CustomOp", "CustomOpProp", "register", "get_all_registered_operators",
+           "get_operator_arguments", "OperatorArguments"]
+
+
+class CustomOp:
+    """Base class of the compute half of a custom operator."""
+
+    def __init__(self):
+        pass
+
+    def forward(self, is_train, req, in_data, out_data, aux):
+        """Compute ``out_data`` from ``in_data``; write results with ``self.assign``."""
+        raise NotImplementedError("CustomOp.forward must be overridden")
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        """Compute ``in_grad`` from ``out_grad``; write results with ``self.assign``."""
+        raise NotImplementedError("CustomOp.backward must be overridden")
+
+    def assign(self, dst, req, src):
+        """Store ``src`` into ``dst`` as ``req`` asks: 'write'/'inplace', 'add' or 'null'."""
+        if req == "null":
+            return
+        if req in ("write", "inplace"):
+            dst[:] = src
+        elif req == "add":
+            dst[:] = dst + src
+        else:
+            raise MXNetError(f"CustomOp.assign: unknown req {req!r}; expected 'write', 'inplace', "
+                             f"'add' or 'null'")
+
+
+class CustomOpProp:
+    """Base class of the description half of a custom operator.
+
+    ``need_top_grad=False`` marks a loss-like operator whose backward ignores ``out_grad``.
+    """
+
+    def __init__(self, need_top_grad=True):
+        self.need_top_grad_ = need_top_grad
+
+    def infer_shape(self, in_shape):
+        """``(in_shapes, out_shapes, aux_shapes)``; by default every output has the first input's
+        shape."""
+        return in_shape, (in_shape[0],) * len(self.list_outputs()), ()
+
+    def infer_type(self, in_type):
+        """``(in_types, out_types, aux_types)``; by default everything has the first input's type."""
+        return (in_type, [in_type[0]] * len(self.list_outputs()),
+                [in_type[0]] * len(self.list_auxiliary_states()))
+
+    def infer_storage_type(self, in_stype):
+        """Only dense ('default') storage is supported."""
+        for s in in_stype:
+            if s != "default":
+                raise NotImplementedError("CustomOpProp: only default (dense) storage is supported")
+        return (in_stype, ["default"] * len(self.list_outputs()),
+                ["default"] * len(self.list_auxiliary_states()))
+
+    def list_outputs(self):
+        return ["output"]
+
+    def list_arguments(self):
+        return ["data"]
+
+    def list_auxiliary_states(self):
+        return []
+
+    def declare_backward_dependency(self, out_grad, in_data, out_data):
+        """Which of the forward's arrays the backward reads (MXNet uses it to free memory early)."""
+        deps = list(out_grad) if self.need_top_grad_ else []
+        return deps + list(in_data) + list(out_data)
+
+    def create_operator(self, ctx, in_shapes, in_dtypes):
+        """Return the ``CustomOp`` that computes this operator."""
+        raise NotImplementedError("CustomOpProp.create_operator must be overridden")
+
+
+def register(reg_name):
+    """Class decorator: register a ``CustomOpProp`` subclass under ``reg_name`` (the op_type)."""
+    def do_register(prop_cls):
+        _custom_op.register_prop(reg_name, prop_cls)
+        return prop_cls
+    return do_register
+
+
+def get_all_registered_operators():
+    """The names (and aliases) of every operator in the backend registry."""
+    return sorted(all_names())
+
+
+OperatorArguments = namedtuple("OperatorArguments", ["narg", "names", "types"])
+
+
+def get_operator_arguments(op_name):
+    """The array inputs and parameters of backend operator ``op_name`` with their type strings."""
+    op = get_op(op_name)
+    if op.variadic or callable(op.inputs):
+        names, types = [op.inputs[0] if op.variadic and op.inputs else "data"], ["NDArray-or-Symbol[]"]
+    else:
+        names = list(op.inputs)
+        types = ["NDArray-or-Symbol"] * len(names)
+    for p in op.params:
+        if p.name == op.variadic:
+            continue
+        names.append(p.name)
+        types.append(p.type_doc())
+    return OperatorArguments(len(names), names, types)

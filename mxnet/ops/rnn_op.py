@@ -1,0 +1,342 @@
+"""Operator family rnn_op: the fused multi-layer ``RNN`` operator (rnn_relu, rnn_tanh, lstm, gru).
+
+Time runs as a Python loop (it is sequential); each step is one batched GEMM.  The parameters
+come as one flat vector in MXNet's (cuDNN's) order: every layer's and direction's i2h then h2h
+weight first, then every layer's and direction's i2h then h2h bias.  Gates are stacked as
+(input, forget, cell, output) for LSTM and (reset, update, new) for GRU.
+"""
+import numpy as np
+
+from ..base import MXNetError
+from .registry import register, Param
+
+_GATES = {"rnn_relu": 1, "rnn_tanh": 1, "lstm": 4, "gru": 3}
+
+
+def _sigmoid(xp, x):
+    return 1 / (1 + xp.exp(-x))
+
+
+def _dims(attrs):
+    return attrs.state_size, attrs.num_layers, 2 if attrs.bidirectional else 1, _GATES[attrs.mode]
+
+
+def _param_count(attrs, C):
+    H, L, D, G = _dims(attrs)
+    n = 0
+    for layer in range(L):
+        cin = C if layer == 0 else D * H
+        n += D * G * H * (cin + H + 2)
+    return n
+
+
+def _unpack(attrs, flat, C):
+    """Views ``[(wi, wh, bi, bh)]`` into ``flat``, indexed by layer * D + direction."""
+    H, L, D, G = _dims(attrs)
+    off = 0
+    ws = []
+    for layer in range(L):
+        cin = C if layer == 0 else D * H
+        for _ in range(D):
+            wi = flat[off:off + G * H * cin].reshape(G * H, cin)
+            off += G * H * cin
+            wh = flat[off:off + G * H * H].reshape(G * H, H)
+            off += G * H * H
+            ws.append([wi, wh])
+    for k in range(L * D):
+        ws[k].append(flat[off:off + G * H])
+        ws[k].append(flat[off + G * H:off + 2 * G * H])
+        off += 2 * G * H
+    return ws
+
+
+def _input_filter(attrs, names):
+    keep = ["data", "parameters", "state"]
+    if attrs.mode == "lstm":
+        keep.append("state_cell")
+    if attrs.use_sequence_length:
+        keep.append("sequence_length")
+    return [n for n in names if n in keep]
+
+
+def _num_outputs(attrs):
+    if not attrs.state_outputs:
+        return 1
+    return 3 if attrs.mode == "lstm" else 2
+
+
+def _check(attrs):
+    if attrs.projection_size is not None:
+        raise NotImplementedError("Operator RNN: projection_size (LSTMP) is not implemented")
+    if (attrs.lstm_state_clip_min is None) != (attrs.lstm_state_clip_max is None):
+        raise MXNetError("Operator RNN: lstm_state_clip_min and lstm_state_clip_max must be given together")
+    if attrs.lstm_state_clip_nan:
+        raise NotImplementedError("Operator RNN: lstm_state_clip_nan is not implemented")
+    if attrs.state_size <= 0 or attrs.num_layers <= 0:
+        raise MXNetError(f"Operator RNN: state_size and num_layers must be positive, got "
+                         f"{attrs.state_size} and {attrs.num_layers}")
+    if not 0 <= attrs.p < 1:
+        raise MXNetError(f"Operator RNN: p must lie in [0, 1), got {attrs.p}")
+
+
+def _rnn_shape(attrs, shapes):
+    H, L, D, G = _dims(attrs)
+    d = shapes[0]
+    if d is None or len(d) != 3:
+        return shapes, [None] * _num_outputs(attrs)
+    T, N, C = d
+    shapes[1] = (_param_count(attrs, C),)
+    for i in range(2, 4 if attrs.mode == "lstm" else 3):
+        shapes[i] = (L * D, N, H)
+    if attrs.use_sequence_length:
+        shapes[-1] = (N,)
+    outs = [(T, N, D * H)] + [(L * D, N, H)] * (_num_outputs(attrs) - 1)
+    return shapes, outs
+
+
+# -- one layer, one direction ------------------------------------------------------------------
+def _dir_forward(attrs, xp, x, w, h0, c0, mask):
+    """Run one direction over ``x`` (T, N, Cin) in its own time order; returns outputs and cache."""
+    mode = attrs.mode
+    wi, wh, bi, bh = w
+    T, N, cin = x.shape
+    H = wh.shape[1]
+    xw = (x.reshape(T * N, cin) @ wi.T).reshape(T, N, -1) + bi
+    if mode != "gru":
+        xw += bh
+    hs = xp.empty((T, N, H), dtype=x.dtype)       # the carried state after each step
+    cache = {"act": [], "craw": []}     # per step: activations; pre-clip cell states (clipping only)
+    h, c = h0, c0
+    lo, hi = attrs.lstm_state_clip_min, attrs.lstm_state_clip_max
+    for t in range(T):
+        gh = h @ wh.T
+        if mode == "rnn_tanh":
+            hn = xp.tanh(xw[t] + gh)
+            cache["act"].append(hn)
+        elif mode == "rnn_relu":
+            a = xw[t] + gh
+            hn = xp.maximum(a, 0)
+            cache["act"].append(a > 0)
+        elif mode == "lstm":
+            g = xw[t] + gh
+            i = _sigmoid(xp, g[:, :H])
+            f = _sigmoid(xp, g[:, H:2 * H])
+            gg = xp.tanh(g[:, 2 * H:3 * H])
+            o = _sigmoid(xp, g[:, 3 * H:])
+            cn = f * c + i * gg
+            if lo is not None:
+                cache["craw"].append(cn)
+                cn = xp.clip(cn, x.dtype.type(lo), x.dtype.type(hi))
+            tc = xp.tanh(cn)
+            hn = o * tc
+            cache["act"].append((i, f, gg, o, tc, c))
+        else:
+            ghb = gh + bh
+            r = _sigmoid(xp, xw[t][:, :H] + ghb[:, :H])
+            z = _sigmoid(xp, xw[t][:, H:2 * H] + ghb[:, H:2 * H])
+            n = xp.tanh(xw[t][:, 2 * H:] + r * ghb[:, 2 * H:])
+            hn = (1 - z) * n + z * h
+            cache["act"].append((r, z, n, ghb[:, 2 * H:]))
+        if mask is not None:
+            hn = xp.where(mask[t], hn, h)
+            if mode == "lstm":
+                cn = xp.where(mask[t], cn, c)
+        h = hn
+        if mode == "lstm":
+            c = cn
+        hs[t] = h
+    out = hs if mask is None else hs * mask
+    return out, h, c, (hs, cache)
+
+
+def _dir_backward(attrs, xp, x, w, h0, mask, saved, dout, dh, dc):
+    """Backpropagate one direction; returns dx, [dwi, dwh, dbi, dbh], dh0, dc0."""
+    mode = attrs.mode
+    wi, wh, bi, bh = w
+    hs, cache = saved
+    T, N, cin = x.shape
+    H = wh.shape[1]
+    dt = x.dtype
+    dxw = xp.empty((T, N, wi.shape[0]), dtype=dt)
+    dwh = xp.zeros(wh.shape, dtype=dt)
+    dbh = xp.zeros(bh.shape, dtype=dt) if mode == "gru" else None
+    dh = xp.zeros((N, H), dtype=dt) if dh is None else dh
+    if mode == "lstm":
+        dc = xp.zeros((N, H), dtype=dt) if dc is None else dc
+    lo, hi = attrs.lstm_state_clip_min, attrs.lstm_state_clip_max
+    for t in range(T - 1, -1, -1):
+        hprev = h0 if t == 0 else hs[t - 1]
+        m = None if mask is None else mask[t].astype(dt)
+        dht = dh + (dout[t] if m is None else dout[t] * m)
+        dcell, carry = (dht, 0) if m is None else (dht * m, dht * (1 - m))
+        if mode == "rnn_tanh":
+            hn = cache["act"][t]
+            dg = dcell * (1 - hn * hn)
+        elif mode == "rnn_relu":
+            dg = dcell * cache["act"][t]
+        elif mode == "lstm":
+            i, f, gg, o, tc, cprev = cache["act"][t]
+            dct = dc if m is None else dc * m
+            dct = dct + dcell * o * (1 - tc * tc)
+            if lo is not None:
+                craw = cache["craw"][t]
+                dct = dct * ((craw >= lo) & (craw <= hi))
+            dg = xp.concatenate([dct * gg * i * (1 - i), dct * cprev * f * (1 - f),
+                                 dct * i * (1 - gg * gg), dcell * tc * o * (1 - o)], axis=1)
+            dc = dct * f + (0 if m is None else dc * (1 - m))
+        else:
+            r, z, n, ghn = cache["act"][t]
+            dn = dcell * (1 - z) * (1 - n * n)
+            dar = dn * ghn * r * (1 - r)
+            daz = dcell * (hprev - n) * z * (1 - z)
+            dxw[t] = xp.concatenate([dar, daz, dn], axis=1)
+            dgh = xp.concatenate([dar, daz, dn * r], axis=1)
+            dbh += dgh.sum(axis=0)
+            dwh += dgh.T @ hprev
+            dh = dgh @ wh + dcell * z + carry
+            continue
+        dxw[t] = dg
+        dwh += dg.T @ hprev
+        dh = dg @ wh + carry
+    flat = dxw.reshape(T * N, -1)
+    dx = (flat @ wi).reshape(T, N, cin)
+    dwi = flat.T @ x.reshape(T * N, cin)
+    dbi = flat.sum(axis=0)
+    return dx, [dwi, dwh, dbi, dbi.copy() if dbh is None else dbh], dh, dc
+
+
+# -- the operator ------------------------------------------------------------------------------
+def _reverse_index(xp, T, N, lengths):
+    """Time index that reverses each sequence within its length (an involution)."""
+    t = xp.arange(T)[:, None]
+    if lengths is None:
+        return xp.broadcast_to(T - 1 - t, (T, N))
+    return xp.where(t < lengths[None, :], lengths[None, :] - 1 - t, t)
+
+
+def _prepare(attrs, ins, xp):
+    data, params = ins[0], ins[1]
+    H, L, D, G = _dims(attrs)
+    if data.ndim != 3:
+        raise MXNetError(f"Operator RNN: data must be 3-D (seq_len, batch, input_size), got shape "
+                         f"{tuple(data.shape)}")
+    T, N, C = data.shape
+    want = _param_count(attrs, C)
+    if params.shape != (want,):
+        raise MXNetError(f"Operator RNN: parameters must have shape ({want},) for mode={attrs.mode}, "
+                         f"input_size={C}, state_size={H}, num_layers={L}, bidirectional="
+                         f"{bool(attrs.bidirectional)}; got {tuple(params.shape)}")
+    for k in range(2, 4 if attrs.mode == "lstm" else 3):
+        if ins[k].shape != (L * D, N, H):
+            raise MXNetError(f"Operator RNN: {'state' if k == 2 else 'state_cell'} must have shape "
+                             f"{(L * D, N, H)}, got {tuple(ins[k].shape)}")
+    lengths = mask = None
+    if attrs.use_sequence_length:
+        lengths = ins[-1].astype(np.int64)
+        if lengths.shape != (N,) or (lengths.size and (lengths.min() < 1 or lengths.max() > T)):
+            raise MXNetError(f"Operator RNN: sequence_length must have shape ({N},) with values in "
+                             f"[1, {T}]")
+        mask = (xp.arange(T)[:, None] < lengths[None, :])[:, :, None]
+    rev = _reverse_index(xp, T, N, lengths)
+    return _unpack(attrs, params, C), lengths, mask, rev
+
+
+def _rnn_fwd(attrs, ins, ctx):
+    xp = ctx.xp
+    H, L, D, G = _dims(attrs)
+    ws, lengths, mask, rev = _prepare(attrs, ins, xp)
+    x = ins[0]
+    T, N, _ = x.shape
+    cols = xp.arange(N)[None, :]
+    state = ins[2]
+    cell = ins[3] if attrs.mode == "lstm" else None
+    hy, cy, saved, drop = [], [], [], []
+    for layer in range(L):
+        outs, lsaved = [], []
+        for d in range(D):
+            k = layer * D + d
+            xin = x if d == 0 else x[rev, cols]
+            c0 = None if cell is None else cell[k]
+            o, h, c, sv = _dir_forward(attrs, xp, xin, ws[k], state[k], c0, mask)
+            outs.append(o if d == 0 else o[rev, cols])
+            lsaved.append((xin, sv))
+            hy.append(h)
+            cy.append(c)
+        saved.append(lsaved)
+        x = outs[0] if D == 1 else xp.concatenate(outs, axis=2)
+        if attrs.p > 0 and ctx.is_train and layer < L - 1:
+            keep = ctx.rng.random(x.shape) >= attrs.p
+            m = xp.asarray(keep).astype(x.dtype) * x.dtype.type(1 / (1 - attrs.p))
+            drop.append(m)
+            x = x * m
+        else:
+            drop.append(None)
+    res = [x]
+    if attrs.state_outputs:
+        res.append(xp.stack(hy))
+        if attrs.mode == "lstm":
+            res.append(xp.stack(cy))
+    return tuple(res), (saved, drop, ws, mask, rev)
+
+
+def _rnn_bwd(attrs, og, ins, outs, ctx, state):
+    xp = ctx.xp
+    H, L, D, G = _dims(attrs)
+    saved, drop, ws, mask, rev = state
+    x, params = ins[0], ins[1]
+    T, N, C = x.shape
+    cols = xp.arange(N)[None, :]
+    dt = x.dtype
+    dout = og[0] if og[0] is not None else xp.zeros(outs[0].shape, dtype=dt)
+    dhy = og[1] if len(og) > 1 else None
+    dcy = og[2] if len(og) > 2 else None
+    dparams = xp.zeros(params.shape, dtype=dt)
+    dws = _unpack(attrs, dparams, C)
+    dstate = xp.zeros(ins[2].shape, dtype=dt)
+    dcell = xp.zeros(ins[2].shape, dtype=dt) if attrs.mode == "lstm" else None
+    for layer in range(L - 1, -1, -1):
+        if drop[layer] is not None:
+            dout = dout * drop[layer]
+        dx = 0
+        for d in range(D):
+            k = layer * D + d
+            xin, sv = saved[layer][d]
+            g = dout[:, :, d * H:(d + 1) * H]
+            if d == 1:
+                g = g[rev, cols]
+            dxi, grads, dh0, dc0 = _dir_backward(
+                attrs, xp, xin, ws[k], ins[2][k], mask, sv, g,
+                None if dhy is None else dhy[k].copy(), None if dcy is None else dcy[k].copy())
+            for dst, src in zip(dws[k], grads):
+                dst[...] = src
+            dstate[k] = dh0
+            if dcell is not None:
+                dcell[k] = dc0
+            dx = dx + (dxi if d == 0 else dxi[rev, cols])
+        dout = dx
+    res = [dout, dparams, dstate]
+    if dcell is not None:
+        res.append(dcell)
+    if attrs.use_sequence_length:
+        res.append(None)
+    return res
+
+
+register("RNN", _rnn_fwd, inputs=("data", "parameters", "state", "state_cell", "sequence_length"),
+         params=(
+             Param("state_size", "int", doc="size of each layer's hidden state"),
+             Param("num_layers", "int", doc="number of stacked layers"),
+             Param("bidirectional", "bool", False, "run a reverse-time direction too"),
+             Param("mode", "str", doc="the recurrent cell", choices=("gru", "lstm", "rnn_relu", "rnn_tanh")),
+             Param("p", "float", 0.0, "dropout rate on each layer's output except the last (training)"),
+             Param("state_outputs", "bool", False, "also return the final states"),
+             Param("projection_size", "int", None, "LSTM projection size (not supported)"),
+             Param("lstm_state_clip_min", "float", None, "lower clip bound of the LSTM cell state"),
+             Param("lstm_state_clip_max", "float", None, "upper clip bound of the LSTM cell state"),
+             Param("lstm_state_clip_nan", "bool", False, "map NaN cell states to the clip bounds"),
+             Param("use_sequence_length", "bool", False, "take per-sample valid lengths as the last input")),
+         backward=_rnn_bwd, save_state=True, num_outputs=_num_outputs, input_filter=_input_filter,
+         output_names=("output", "state", "state_cell"), infer_shape=_rnn_shape, attr_check=_check,
+         needs_rng=True, uses_train=True,
+         doc="Fused multi-layer (optionally bidirectional) RNN, LSTM or GRU over data of layout "
+             "(seq_len, batch, input_size) with all weights in one flat parameter vector.")
