@@ -133,3 +133,44 @@ def test_export_requires_a_hybridized_forward(tmp_path):
     net.initialize()
     with pytest.raises(RuntimeError, match="hybridize"):
         net.export(str(tmp_path / "x"))
+
+
+@pytest.mark.parametrize("name", list(NETS))
+def test_inference_plan_matches_imperative(name):
+    """Hybridized inference runs the optimised plan (no Dropout, BatchNorm folded into the
+    convolution before it); it must give the imperative results."""
+    net, shapes = NETS[name]()
+    net.initialize(mx.init.Xavier())
+    rng = np.random.RandomState(1)
+    xs = [mx.nd.array(rng.normal(size=s)) for s in shapes]
+    net(*xs)
+    for p in net.collect_params().values():
+        lo = 0.5 if p.name.endswith("running_var") else -0.5
+        p.set_data(mx.nd.array(rng.uniform(lo, lo + 1.0, size=p.shape)))
+    want = net(*xs)
+    want = want if isinstance(want, (list, tuple)) else [want]
+    net.hybridize()
+    for _ in range(2):
+        got = net(*xs)
+        got = got if isinstance(got, (list, tuple)) else [got]
+        for g, w in zip(got, want):
+            assert_almost_equal(g, w, rtol=1e-4, atol=1e-5)
+    steps = [st.op.name for st in net._cached_op.plan._infer[0]]
+    assert "Dropout" not in steps
+    if name == "resnet":
+        # each of the 7 convolutions feeds only a BatchNorm: all are fused with it
+        assert steps.count("Convolution+BatchNorm") == 7 and "BatchNorm" not in steps
+
+
+def test_constant_subgraph_is_computed_once():
+    class AddConst(gluon.HybridBlock):
+        def hybrid_forward(self, F, x):
+            return F.broadcast_add(x, F.ones((1, 3)) * 2)
+
+    blk = AddConst()
+    blk.hybridize()
+    x = mx.nd.zeros((2, 3))
+    assert blk(x).asnumpy().tolist() == [[2.0] * 3] * 2
+    plan = blk._cached_op.plan
+    assert [st.op.name for st in plan._infer[2]] == ["_ones", "_mul_scalar"]
+    assert blk(x + 1).asnumpy().tolist() == [[3.0] * 3] * 2

@@ -11,6 +11,7 @@ a graph without binding (hybridized Gluon blocks).
 from ..base import MXNetError
 from ..ops.registry import OpContext
 from ..symbol.symbol import topo_order, aux_node_ids
+from .passes import inference_steps
 
 
 class _Step:
@@ -63,6 +64,8 @@ class GraphPlan:
         self._vals = None
         self._states = None
         self._octx = None
+        self._infer = None
+        self._const_vals = None
 
     def forward(self, args, aux=(), is_train=False, backend=None, monitor=None):
         """Run every step; ``args``/``aux`` are raw arrays in argument/aux order.  Returns the
@@ -74,36 +77,44 @@ class GraphPlan:
     def run(self, args, aux=(), is_train=False, backend=None, monitor=None):
         """Like ``forward`` but stateless: returns ``(outputs, saved)``; ``saved`` is what
         ``grad`` needs, so several runs of one plan can be differentiated independently."""
-        if len(args) != len(self._arg_slots) or len(aux) != len(self._aux_slots):
-            raise MXNetError(f"GraphPlan.forward: expected {len(self._arg_slots)} arguments and "
-                             f"{len(self._aux_slots)} auxiliary states, got {len(args)} and {len(aux)}")
         if backend is None:
             from ..backend import NUMPY_BACKEND as backend
         octx = OpContext(backend, bool(is_train))
+        vals = self._inputs(args, aux)
+        states = {}
+        _execute(self.steps, vals, octx, states, monitor)
+        return [vals[s] for s in self._head_slots], (vals, states, octx)
+
+    def _inputs(self, args, aux):
+        if len(args) != len(self._arg_slots) or len(aux) != len(self._aux_slots):
+            raise MXNetError(f"GraphPlan: expected {len(self._arg_slots)} arguments and "
+                             f"{len(self._aux_slots)} auxiliary states, got {len(args)} and {len(aux)}")
         vals = [None] * self._nslots
         for s, a in zip(self._arg_slots, args):
             vals[s] = a
         for s, a in zip(self._aux_slots, aux):
             vals[s] = a
-        states = {}
-        for k, st in enumerate(self.steps):
-            ins = [vals[i] for i in st.ins]
-            try:
-                res = st.op.forward(st.attrs, ins, octx)
-            except MXNetError as e:
-                raise MXNetError(f"Error in operator {st.node.name}: {e}") from e
-            except Exception as e:
-                shapes = ", ".join(f"{tuple(a.shape)}:{a.dtype}" for a in ins)
-                raise MXNetError(f"Error in operator {st.node.name} ({st.op.name}): "
-                                 f"{type(e).__name__}: {e} (inputs: {shapes or 'none'})") from e
-            if st.op.save_state:
-                res, states[k] = res
-            outs = res if isinstance(res, (tuple, list)) else (res,)
-            vals[st.out0:st.out0 + len(outs)] = outs
-            if monitor is not None:
-                for name, o in zip(st.node.output_names(), outs[:st.node.num_visible()]):
-                    monitor(name, o)
-        return [vals[s] for s in self._head_slots], (vals, states, octx)
+        return vals
+
+    def infer(self, args, aux=(), backend=None):
+        """An inference run with the graph passes of ``passes.py`` (identity removal, BatchNorm
+        folding, constant folding); keeps nothing for a backward."""
+        if backend is None:
+            from ..backend import NUMPY_BACKEND as backend
+        if self._infer is None:
+            self._infer = inference_steps(self.steps, self._head_slots,
+                                          self._arg_slots + self._aux_slots)
+        steps, heads, consts = self._infer
+        octx = OpContext(backend, False)
+        vals = self._inputs(args, aux)
+        if consts:
+            if self._const_vals is None:
+                _execute(consts, vals, octx, None, None)
+                self._const_vals = {k: vals[k] for st in consts for k in range(st.out0, st.out0 + st.nout)}
+            for k, v in self._const_vals.items():
+                vals[k] = v
+        _execute(steps, vals, octx, None, None)
+        return [vals[h] for h in heads]
 
     def backward(self, head_grads):
         """Gradients of the arguments (raw, None where none flows) given one gradient per output
@@ -137,3 +148,26 @@ class GraphPlan:
                 if g is not None:
                     grads[i] = g if grads[i] is None else grads[i] + g
         return [grads[s] for s in self._arg_slots]
+
+
+def _execute(steps, vals, octx, states, monitor):
+    """Run ``steps`` over the slot list ``vals``; saved states go to ``states`` when given."""
+    for k, st in enumerate(steps):
+        ins = [vals[i] for i in st.ins]
+        try:
+            res = st.op.forward(st.attrs, ins, octx)
+        except MXNetError as e:
+            raise MXNetError(f"Error in operator {st.node.name}: {e}") from e
+        except Exception as e:
+            shapes = ", ".join(f"{tuple(a.shape)}:{a.dtype}" for a in ins)
+            raise MXNetError(f"Error in operator {st.node.name} ({st.op.name}): "
+                             f"{type(e).__name__}: {e} (inputs: {shapes or 'none'})") from e
+        if st.op.save_state:
+            res, st_state = res
+            if states is not None:
+                states[k] = st_state
+        outs = res if isinstance(res, (tuple, list)) else (res,)
+        vals[st.out0:st.out0 + len(outs)] = outs
+        if monitor is not None:
+            for name, o in zip(st.node.output_names(), outs[:st.node.num_visible()]):
+                monitor(name, o)

@@ -651,8 +651,12 @@ class _CachedOp:
             args.append(data[src] if isinstance(src, int) else src._check_and_get(src._data, ctx))
         aux = [p._check_and_get(p._data, ctx)._data for p in self._aux]
         raw = [a._data for a in args]
-        outs, saved = self.plan.run(raw, aux, is_train=autograd.is_training(), backend=get_backend(ctx))
         cls = type(data[0])
+        backend = get_backend(ctx)
+        if not autograd.is_recording() and not autograd.is_training():
+            # inference: the optimised plan (identity removal, BatchNorm folding, constants)
+            return [_wrap(o, ctx, cls) for o in self.plan.infer(raw, aux, backend=backend)]
+        outs, saved = self.plan.run(raw, aux, is_train=autograd.is_training(), backend=backend)
         out_nd = [_wrap(o, ctx, cls) for o in outs]
         if autograd.is_recording():
             autograd._record(self, None, args, raw, out_nd, saved)

@@ -1,0 +1,131 @@
+"""Graph passes for inference runs of a ``GraphPlan`` (hybridized blocks not recording).
+
+* identity removal: ``Dropout`` (outside ``mode='always'``), ``_copy``/``identity`` and
+  ``BlockGrad`` pass their input through;
+* BatchNorm folding: a ``Convolution``/``FullyConnected`` whose only consumer is an inference
+  ``BatchNorm`` over the channel axis runs once with the normalisation folded into its weight
+  and bias (recomputed per run from the current parameters, so training in between is seen);
+* constant folding: operators that depend on no variable (``zeros``, ``arange``, ...) run once.
+
+The training path never uses these: its backward needs every intermediate value.
+"""
+from ..ops.registry import Attrs
+
+_PASS_THROUGH = {"_copy", "BlockGrad", "Dropout"}
+_NONDETERMINISTIC_PREFIXES = ("_random", "_sample", "_shuffle", "_npi_random", "_np_random")
+
+
+class _Step:
+    """A step of the optimised list (same fields the plan's runner reads)."""
+
+    __slots__ = ("node", "op", "attrs", "ins", "out0", "nout")
+
+    def __init__(self, node, op, attrs, ins, out0, nout):
+        self.node, self.op, self.attrs, self.ins, self.out0, self.nout = node, op, attrs, ins, out0, nout
+
+
+class _FoldedBN:
+    """Runs conv/dense with BatchNorm's inference normalisation folded into weight and bias."""
+
+    save_state = False
+
+    def __init__(self, producer, bn):
+        self.producer = producer.op
+        self.name = f"{producer.op.name}+BatchNorm"
+        self.p_attrs = Attrs(producer.attrs)
+        self.has_bias = not producer.attrs.get("no_bias", False)
+        self.p_attrs["no_bias"] = False
+        self.n_p = len(producer.ins)
+        self.eps = bn.attrs.get("eps", 1e-3)
+        self.fix_gamma = bn.attrs.get("fix_gamma", True)
+
+    def forward(self, attrs, ins, ctx):
+        xp = ctx.xp
+        data, weight = ins[0], ins[1]
+        bias = ins[2] if self.has_bias else None
+        gamma, beta, mean, var = ins[self.n_p:self.n_p + 4]
+        dt = weight.dtype
+        scale = (xp.ones_like(var) if self.fix_gamma else gamma) / xp.sqrt(var + dt.type(self.eps))
+        scale = scale.astype(dt, copy=False)
+        w = weight * scale.reshape((-1,) + (1,) * (weight.ndim - 1))
+        b = ((bias if bias is not None else 0) - mean) * scale + beta
+        return self.producer.forward(self.p_attrs, [data, w, b.astype(dt, copy=False)], ctx)
+
+
+def _is_pass_through(step):
+    name = step.op.name
+    if name not in _PASS_THROUGH:
+        return False
+    if name == "Dropout" and step.attrs.get("mode", "training") == "always":
+        return False
+    return True
+
+
+def _foldable(producer, bn):
+    if producer is None or producer.op.name not in ("Convolution", "FullyConnected"):
+        return False
+    a = bn.attrs
+    if a.get("axis", 1) != 1 or a.get("output_mean_var", False) or len(bn.ins) != 5:
+        return False
+    if producer.op.name == "Convolution":
+        layout = producer.attrs.get("layout")
+        return layout is None or layout.startswith("NC")
+    return producer.attrs.get("flatten", True)
+
+
+def inference_steps(steps, head_slots, var_slots):
+    """Optimise ``steps`` for inference: returns ``(steps, head_slots, const_steps)``."""
+    alias = {}
+
+    def res(s):
+        while s in alias:
+            s = alias[s]
+        return s
+
+    kept = []
+    for st in steps:
+        ins = [res(i) for i in st.ins]
+        if _is_pass_through(st):
+            alias[st.out0] = ins[0]
+            continue
+        kept.append(_Step(st.node, st.op, st.attrs, ins, st.out0, st.nout))
+    heads = [res(h) for h in head_slots]
+
+    uses = {}
+    for st in kept:
+        for i in st.ins:
+            uses[i] = uses.get(i, 0) + 1
+    for h in heads:
+        uses[h] = uses.get(h, 0) + 2   # a head is never folded away
+    producer_of = {}
+    for st in kept:
+        for k in range(st.nout):
+            producer_of[st.out0 + k] = st
+    folded = []
+    dropped = set()
+    for st in kept:
+        if id(st) in dropped:
+            continue
+        if st.op.name == "BatchNorm":
+            p = producer_of.get(st.ins[0])
+            if (_foldable(p, st) and uses.get(st.ins[0]) == 1 and p.nout == 1 and id(p) in
+                    {id(f) for f in folded} and not uses.get(st.out0 + 1) and not uses.get(st.out0 + 2)):
+                folded.remove(p)
+                op = _FoldedBN(p, st)
+                folded.append(_Step(st.node, op, None, p.ins + st.ins[1:5], st.out0, 1))
+                continue
+        folded.append(st)
+
+    const_slots = set()
+    consts = []
+    var_slots = set(var_slots)
+    for st in folded:
+        if st.op.name.startswith(_NONDETERMINISTIC_PREFIXES) or getattr(st.op, "needs_rng", False):
+            continue
+        if all(i in const_slots for i in st.ins) and not any(i in var_slots for i in st.ins):
+            consts.append(st)
+            const_slots.update(range(st.out0, st.out0 + st.nout))
+    const_ids = {id(c) for c in consts}
+    rest = [st for st in folded if id(st) not in const_ids]
+    return rest, heads, consts
+
