@@ -308,7 +308,12 @@ def _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx, get_bac
     ctx = node.in_arrays[0]._ctx if node.in_arrays else None
     raw = [g._data if isinstance(g, NDArray) else g for g in ograds]
     backend = get_backend(ctx) if ctx is not None else None
-    octx = _opctx(backend, node.is_train)
+    need = tuple(e is not None and not (type(e) is Leaf and e.grad_req == "null") for e in node.in_entries)
+    if all(need):
+        octx = _opctx(backend, node.is_train)
+    else:  # tell the kernels which input gradients nobody reads (e.g. the data of a first layer)
+        from .ops.registry import OpContext
+        octx = OpContext(backend, node.is_train, need_grad=need)
     res = op.backward(node.attrs, raw, node.inputs, node.outputs, octx, node.state)
     if create_graph:
         return [None if r is None else _wrap(r, ctx) for r in res]

@@ -119,3 +119,24 @@ def test_zoneout_training_keeps_previous_values():
         out, states = cell.unroll(2, mx.nd.ones((1, 2, 2)), begin_state=begin, merge_outputs=True)
     assert (out.asnumpy() == 0).all()
     assert (states[0].asnumpy() == 1).all()
+
+
+@pytest.mark.parametrize("cls", ["LSTM", "GRU", "RNN"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_rnn_layer_hybridized_runs_the_fused_operator(cls, bidirectional):
+    net = mx.gluon.nn.HybridSequential()
+    net.add(getattr(mx.gluon.rnn, cls)(8, num_layers=2, bidirectional=bidirectional, layout="NTC"),
+            mx.gluon.nn.Dense(3, flatten=False))
+    net.initialize(mx.init.Xavier())
+    x = mx.nd.array(np.random.RandomState(0).normal(size=(4, 5, 6)))
+    x.attach_grad()
+    results = []
+    for hybrid in (False, True):
+        net.hybridize(hybrid)
+        with mx.autograd.record():
+            y = net(x)
+        y.backward()
+        results.append((y.asnumpy(), x.grad.asnumpy().copy()))
+    assert any(st.op.name == "RNN" for st in net._cached_op.plan.steps)
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-5, atol=1e-6)

@@ -220,9 +220,28 @@ def conv_backward(xp, dy, x, w, state, kernel, stride, dilate, pad, groups, with
     dw = xp.matmul(colsg, dyg.swapaxes(2, 3)).sum(axis=0).swapaxes(1, 2).reshape(w.shape)
     if not need_dx:
         return None, dw, db
+    if all(s == 1 for s in stride) and out == tuple(x.shape[2:]):
+        return _same_conv_dx(xp, dy, w, kernel, dilate, pad, groups), dw, db
     dcols = xp.matmul(wg.swapaxes(1, 2), dyg).reshape(cols.shape)
     img = col2im_image(xp, dcols, padded, kernel, stride, dilate, out)
     return xp.ascontiguousarray(img[(slice(None), slice(None)) + crop]), dw, db
+
+
+def _same_conv_dx(xp, dy, w, kernel, dilate, pad, groups):
+    """Data gradient of a stride-1 convolution whose output has the input's size (ResNet's 3x3
+    pad 1): itself such a convolution, of ``dy`` with the flipped kernel and channels swapped.
+    Same FLOPs as columns-then-col2im, but im2col copies instead of k*k strided accumulations."""
+    n, f = dy.shape[:2]
+    cg = w.shape[1]
+    nd = len(kernel)
+    spatial = tuple(dy.shape[2:])
+    q = tuple(d * (k - 1) - p for k, d, p in zip(kernel, dilate, pad))
+    wf = w[(slice(None), slice(None)) + (slice(None, None, -1),) * nd]
+    wt = wf.reshape(groups, f // groups, cg, -1).transpose(0, 2, 1, 3).reshape(groups, cg, -1)
+    cols = im2col_image(xp, pad_spatial(xp, dy, q, q), kernel, (1,) * nd, dilate, spatial)
+    colsg = cols.reshape(n, groups, -1, _prod(spatial))
+    dx = xp.matmul(wt[0], colsg[:, 0]) if groups == 1 else xp.matmul(wt, colsg)
+    return dx.reshape((n, groups * cg) + spatial)
 
 
 def _gmatmul(xp, a, b):

@@ -210,13 +210,15 @@ class Param:
 class OpContext:
     """What a compute function may use: the array namespace, training flag, random generator."""
 
-    __slots__ = ("xp", "is_train", "backend", "create_graph")
+    __slots__ = ("xp", "is_train", "backend", "create_graph", "need_grad")
 
-    def __init__(self, backend, is_train=False, create_graph=False):
+    def __init__(self, backend, is_train=False, create_graph=False, need_grad=None):
         self.backend = backend
         self.xp = backend.xp
         self.is_train = is_train
         self.create_graph = create_graph
+        # in a backward: which inputs need a gradient (None: all); kernels may skip the others
+        self.need_grad = need_grad
 
     @property
     def rng(self):

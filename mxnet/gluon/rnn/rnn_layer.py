@@ -115,6 +115,12 @@ class _RNNLayer(HybridBlock):
 
     def __call__(self, inputs, states=None, sequence_length=None, **kwargs):
         self.skip_states = states is None
+        if not isinstance(inputs, NDArray):   # traced by a hybridized parent: shapes unknown
+            if states is not None and not isinstance(states, (list, tuple)):
+                states = [states]
+            if self._use_sequence_length:
+                return super().__call__(inputs, states, sequence_length, **kwargs)
+            return super().__call__(inputs, states, **kwargs)
         if states is None:
             batch_size = inputs.shape[self._layout.find("N")]
             states = self.begin_state(batch_size, ctx=inputs.context, dtype=inputs.dtype)
@@ -141,6 +147,8 @@ class _RNNLayer(HybridBlock):
         return out if self.skip_states else (out, states)
 
     def _forward_kernel(self, F, x, states, sequence_length, params):
+        if not isinstance(x, NDArray):
+            return self._fused_kernel(F, x, states, sequence_length, params)
         T = x.shape[0]
         nh = self._hidden_size
         lstm = self._mode == "lstm"
@@ -190,6 +198,29 @@ class _RNNLayer(HybridBlock):
         if lstm:
             new_states.append(F.stack(*c_n, axis=0))
         return x, new_states
+
+
+    def _fused_kernel(self, F, x, states, sequence_length, params):
+        """The traced (symbolic) form: MXNet's fused RNN operator over the packed parameters
+        (every layer's and direction's i2h then h2h weights, then the biases in the same order)."""
+        dirs = ["l", "r"][:self._dir]
+        names = [f"{j}{i}_{g}_weight" for i in range(self._num_layers) for j in dirs for g in ("i2h", "h2h")]
+        names += [f"{j}{i}_{g}_bias" for i in range(self._num_layers) for j in dirs for g in ("i2h", "h2h")]
+        flat = F.concat(*[F.reshape(params[n], shape=(-1,)) for n in names], dim=0)
+        if states is None or states[0] is None:
+            # zeros of shape (layers * directions, batch, hidden), built from x's batch axis
+            z = F.slice_axis(F.zeros_like(F.sum(x, axis=2, keepdims=True)), axis=0, begin=0, end=1)
+            z = F.broadcast_axis(z, axis=(0, 2), size=(self._num_layers * self._dir, self._hidden_size))
+            states = [z, z] if self._mode == "lstm" else [z]
+        args = [x, flat] + list(states)
+        kwargs = {}
+        if sequence_length is not None:
+            args.append(sequence_length)
+            kwargs["use_sequence_length"] = True
+        out = F.RNN(*args, state_size=self._hidden_size, num_layers=self._num_layers,
+                    bidirectional=self._dir == 2, p=self._dropout, state_outputs=True, mode=self._mode,
+                    **kwargs)
+        return out[0], [out[i] for i in range(1, len(states) + 1)]
 
 
 class RNN(_RNNLayer):

@@ -1,0 +1,125 @@
+"""The benchmark workloads written once against the Gluon API.
+
+The same file runs under mxnext and under real MXNet 1.9.1 (whichever ``mxnet`` the interpreter
+imports), so both frameworks execute identical model code.  ``setup(name, hybrid)`` returns a
+zero-argument callable doing one complete, synchronised step of the workload.
+"""
+import numpy as np
+
+import mxnet as mx
+from mxnet import autograd, gluon
+from mxnet.gluon import nn
+
+
+def lenet():
+    net = nn.HybridSequential()
+    net.add(nn.Conv2D(20, 5, activation="tanh"), nn.MaxPool2D(2, 2),
+            nn.Conv2D(50, 5, activation="tanh"), nn.MaxPool2D(2, 2),
+            nn.Dense(500, activation="tanh"), nn.Dense(10))
+    return net
+
+
+def mlp():
+    net = nn.HybridSequential()
+    net.add(nn.Dense(512, activation="relu"), nn.Dense(512, activation="relu"), nn.Dense(10))
+    return net
+
+
+class BasicBlock(gluon.HybridBlock):
+    """ResNet v1 basic block; a strided 1x1 convolution matches shapes when they change."""
+
+    def __init__(self, channels, stride, in_channels, **kwargs):
+        super().__init__(**kwargs)
+        self.body = nn.HybridSequential()
+        self.body.add(nn.Conv2D(channels, 3, stride, 1, use_bias=False, in_channels=in_channels),
+                      nn.BatchNorm(in_channels=channels), nn.Activation("relu"),
+                      nn.Conv2D(channels, 3, 1, 1, use_bias=False, in_channels=channels),
+                      nn.BatchNorm(in_channels=channels))
+        self.down = None
+        if stride != 1 or channels != in_channels:
+            self.down = nn.HybridSequential()
+            self.down.add(nn.Conv2D(channels, 1, stride, use_bias=False, in_channels=in_channels),
+                          nn.BatchNorm(in_channels=channels))
+
+    def hybrid_forward(self, F, x):
+        shortcut = x if self.down is None else self.down(x)
+        return F.Activation(self.body(x) + shortcut, act_type="relu")
+
+
+def resnet20():
+    net = nn.HybridSequential()
+    net.add(nn.Conv2D(16, 3, 1, 1, use_bias=False, in_channels=3), nn.BatchNorm(in_channels=16),
+            nn.Activation("relu"))
+    in_ch = 16
+    for stage, ch in enumerate((16, 32, 64)):
+        for i in range(3):
+            net.add(BasicBlock(ch, 2 if stage and not i else 1, in_ch))
+            in_ch = ch
+    net.add(nn.GlobalAvgPool2D(), nn.Dense(10, in_units=64))
+    return net
+
+
+class LSTMLM(gluon.HybridBlock):
+    def __init__(self, vocab=10000, hidden=200, **kwargs):
+        super().__init__(**kwargs)
+        self.embed = nn.Embedding(vocab, hidden)
+        self.lstm = gluon.rnn.LSTM(hidden, num_layers=2, layout="TNC", input_size=hidden)
+        self.out = nn.Dense(vocab, flatten=False, in_units=hidden)
+
+    def hybrid_forward(self, F, x):
+        return self.out(self.lstm(self.embed(x)))
+
+
+# name -> (model builder, data shape, label shape, number of classes)
+TRAIN = {
+    "lenet_train": (lenet, (128, 1, 28, 28), (128,), 10),
+    "mlp_train": (mlp, (256, 784), (256,), 10),
+    "resnet20_train": (resnet20, (32, 3, 32, 32), (32,), 10),
+    "lstm_train": (LSTMLM, (35, 20), (35, 20), 10000),
+}
+
+
+def _data(shape, classes, label_shape):
+    r = np.random.RandomState(0)
+    if classes == 10000:  # token ids for the language model
+        x = r.randint(0, classes, size=shape).astype(np.float32)
+    else:
+        x = r.normal(size=shape).astype(np.float32)
+    y = r.randint(0, classes, size=label_shape).astype(np.float32)
+    return mx.nd.array(x), mx.nd.array(y)
+
+
+def _hybridize(block, hybrid):
+    if hybrid:
+        block.hybridize(static_alloc=True, static_shape=True)
+
+
+def setup(name, hybrid):
+    """One synchronised step of workload ``name`` (training step or batch-1 inference)."""
+    mx.random.seed(0)
+    if name == "lenet_infer":
+        net = lenet()
+        net.initialize(mx.init.Xavier())
+        _hybridize(net, hybrid)
+        x = mx.nd.array(np.random.RandomState(0).normal(size=(1, 1, 28, 28)).astype(np.float32))
+
+        def infer():
+            net(x).wait_to_read()
+        return infer
+    build, shape, label_shape, classes = TRAIN[name]
+    net = build()
+    net.initialize(mx.init.Xavier())
+    _hybridize(net, hybrid)
+    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    _hybridize(loss_fn, hybrid)
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.01})
+    x, y = _data(shape, classes, label_shape)
+    batch = shape[1] if name == "lstm_train" else shape[0]
+
+    def step():
+        with autograd.record():
+            loss = loss_fn(net(x), y)
+        loss.backward()
+        trainer.step(batch)
+        mx.nd.waitall()
+    return step

@@ -1,0 +1,91 @@
+"""The benchmark workloads in PyTorch (the same layers, loss and plain SGD as ``models_gluon``)."""
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+def lenet():
+    return nn.Sequential(nn.Conv2d(1, 20, 5), nn.Tanh(), nn.MaxPool2d(2, 2),
+                         nn.Conv2d(20, 50, 5), nn.Tanh(), nn.MaxPool2d(2, 2), nn.Flatten(),
+                         nn.Linear(800, 500), nn.Tanh(), nn.Linear(500, 10))
+
+
+def mlp():
+    return nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(),
+                         nn.Linear(512, 10))
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, channels, stride, in_channels):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(in_channels, channels, 3, stride, 1, bias=False),
+                                  nn.BatchNorm2d(channels), nn.ReLU(),
+                                  nn.Conv2d(channels, channels, 3, 1, 1, bias=False),
+                                  nn.BatchNorm2d(channels))
+        self.down = None
+        if stride != 1 or channels != in_channels:
+            self.down = nn.Sequential(nn.Conv2d(in_channels, channels, 1, stride, bias=False),
+                                      nn.BatchNorm2d(channels))
+
+    def forward(self, x):
+        shortcut = x if self.down is None else self.down(x)
+        return F.relu(self.body(x) + shortcut)
+
+
+def resnet20():
+    layers = [nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU()]
+    in_ch = 16
+    for stage, ch in enumerate((16, 32, 64)):
+        for i in range(3):
+            layers.append(BasicBlock(ch, 2 if stage and not i else 1, in_ch))
+            in_ch = ch
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10)]
+    return nn.Sequential(*layers)
+
+
+class LSTMLM(nn.Module):
+    def __init__(self, vocab=10000, hidden=200):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, hidden)
+        self.lstm = nn.LSTM(hidden, hidden, num_layers=2)
+        self.out = nn.Linear(hidden, vocab)
+
+    def forward(self, x):
+        return self.out(self.lstm(self.embed(x))[0])
+
+
+TRAIN = {
+    "lenet_train": (lenet, (128, 1, 28, 28), (128,), 10),
+    "mlp_train": (mlp, (256, 784), (256,), 10),
+    "resnet20_train": (resnet20, (32, 3, 32, 32), (32,), 10),
+    "lstm_train": (LSTMLM, (35, 20), (35, 20), 10000),
+}
+
+
+def setup(name, hybrid):
+    """One step of workload ``name``; ``hybrid`` is unused (eager only)."""
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(0)
+    if name == "lenet_infer":
+        net = lenet().eval()
+        x = torch.randn(1, 1, 28, 28, generator=g)
+
+        def infer():
+            with torch.no_grad():
+                net(x)
+        return infer
+    build, shape, label_shape, classes = TRAIN[name]
+    net = build()
+    if classes == 10000:
+        x = torch.randint(0, classes, shape, generator=g)
+    else:
+        x = torch.randn(*shape, generator=g)
+    y = torch.randint(0, classes, label_shape, generator=g)
+    opt = torch.optim.SGD(net.parameters(), lr=0.01)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(net(x).reshape(-1, classes), y.reshape(-1))
+        loss.backward()
+        opt.step()
+    return step
