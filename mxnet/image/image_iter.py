@@ -170,6 +170,10 @@ class ImageIter(DataIter):
             i += 1
         return i
 
+    def _new_labels(self):
+        """The label buffer of one batch."""
+        return np.zeros(self.provide_label[0][1], np.float32)
+
     def _rewind(self):
         self.cur = 0
         if self.imgrec is not None and self.seq is None:
@@ -179,7 +183,7 @@ class ImageIter(DataIter):
         if self._done:
             raise StopIteration
         data = np.zeros((self.batch_size,) + self.data_shape, np.float32)
-        labels = np.zeros(self.provide_label[0][1], np.float32)
+        labels = self._new_labels()
         n = self._fill(data, labels, 0)
         if n == 0:
             raise StopIteration

@@ -8,3 +8,5 @@ from ..ops import npx_ops  # noqa: F401
 from ._op import *  # noqa: F401,F403
 from ._op import reshape, nonzero, save, load, waitall  # noqa: F401
 from . import random  # noqa: F401
+from ._extra import *  # noqa: F401,F403
+from . import image  # noqa: F401

@@ -12,12 +12,13 @@ from ....backend import NUMPY_BACKEND
 from ....base import MXNetError, np_dtype, numeric_types
 from ....ndarray import NDArray
 from ....ndarray.ndarray import _wrap
-from ...block import Block
+from ...block import Block, HybridBlock  # noqa: F401 - MXNet's module exposes these names too
+from ...nn import Sequential, HybridSequential  # noqa: F401
 
 __all__ = ["Compose", "Cast", "ToTensor", "Normalize", "Resize", "CenterCrop", "CropResize",
            "RandomResizedCrop", "RandomFlipLeftRight", "RandomFlipTopBottom", "RandomBrightness",
            "RandomContrast", "RandomSaturation", "RandomHue", "RandomColorJitter",
-           "RandomLighting", "RandomApply"]
+           "RandomLighting", "RandomApply", "Rotate", "RandomRotation"]
 
 
 def _np(x, name):
@@ -444,3 +445,44 @@ class RandomLighting(Block):
         noise = NUMPY_BACKEND.rng.normal(0, self._alpha, size=3).astype(np.float32)
         rgb = _EIGVEC @ (noise * _EIGVAL)
         return _out(_saturate(a.astype(np.float32) + rgb, a.dtype), x)
+
+
+def _check_float32(x, name):
+    if x.dtype != np.float32:
+        raise TypeError(f"{name}: only float32 images are supported; apply it after ToTensor")
+
+
+class Rotate(Block):
+    """Rotate CxHxW (or NxCxHxW) float32 images by ``rotation_degrees`` about their centre, keeping
+    their shape; ``zoom_in`` hides the empty corners, ``zoom_out`` keeps the whole image in view."""
+
+    def __init__(self, rotation_degrees, zoom_in=False, zoom_out=False):
+        super().__init__()
+        self._args = (rotation_degrees, zoom_in, zoom_out)
+
+    def forward(self, x):
+        from ....image import imrotate
+        _check_float32(x, "Rotate")
+        return imrotate(x, *self._args)
+
+
+class RandomRotation(Block):
+    """With probability ``rotate_with_proba``, rotate float32 CxHxW (or NxCxHxW) images by an angle drawn
+    uniformly from ``angle_limits`` (NumPy's global generator, as in MXNet)."""
+
+    def __init__(self, angle_limits, zoom_in=False, zoom_out=False, rotate_with_proba=1.0):
+        super().__init__()
+        lower, upper = angle_limits
+        if lower >= upper:
+            raise ValueError("RandomRotation: angle_limits must be an ordered (lower, upper) pair")
+        if not 0 <= rotate_with_proba <= 1:
+            raise ValueError("RandomRotation: rotate_with_proba must be in [0, 1]")
+        self._args = (angle_limits, zoom_in, zoom_out)
+        self._proba = rotate_with_proba
+
+    def forward(self, x):
+        from ....image import random_rotate
+        if np.random.random() > self._proba:
+            return x
+        _check_float32(x, "RandomRotation")
+        return random_rotate(x, *self._args)
