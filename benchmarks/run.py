@@ -73,9 +73,10 @@ def columns(env_overrides, baseline=None):
     """(key, label, interpreter, framework, mode, extra env, env names to drop, group)."""
     cols = []
     if baseline:  # another mxnext checkout, for before/after comparisons in one interleaved run
-        cols.append(("baseline_eager", f"baseline eager ({os.path.basename(baseline.rstrip('/'))})",
-                     sys.executable, "gluon", "eager", {"PYTHONPATH": os.path.abspath(baseline)}, (),
-                     "baseline"))
+        tag = os.path.basename(baseline.rstrip('/'))
+        for mode, name in (("eager", "eager"), ("hybrid", "hybridized")):
+            cols.append((f"baseline_{mode}", f"baseline {name} ({tag})", sys.executable, "gluon", mode,
+                         {"PYTHONPATH": os.path.abspath(baseline)}, (), "baseline"))
     variants = [("", ())]
     if env_overrides:
         variants.append((" (OpenBLAS env unset)", BLAS_OVERRIDES))
@@ -260,8 +261,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default 12, --quick 4)")
     ap.add_argument("--quick", action="store_true", help="fewer rounds and steps")
     ap.add_argument("--columns", default=None, help="comma-separated column keys (default all)")
-    ap.add_argument("--baseline", default=None, help="path of another mxnext checkout to time as an "
-                    "extra eager column (before/after comparisons)")
+    ap.add_argument("--baseline", default=None, help="path of another mxnext checkout to time as "
+                    "extra eager and hybridized columns (before/after comparisons)")
     ap.add_argument("--no-small-op", action="store_true", help="skip the small-operator overhead")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     args = ap.parse_args()

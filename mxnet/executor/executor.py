@@ -170,7 +170,7 @@ class Executor:
                                  "function, head_gradient is required when calling backward. If you are "
                                  "attempting to minimize the output as an objective, please modify your "
                                  "network and pass it through the make_loss symbol.")
-        grads = self._plan.backward(heads)
+        grads = self._plan.backward(heads, need=[r != "null" for r in self._grad_req])
         for dst, req, g in zip(self.grad_arrays, self._grad_req, grads):
             if dst is None or req == "null":
                 continue

@@ -8,6 +8,8 @@ are passed to their operators as the very arrays given, so in-place updates (Bat
 statistics) land in the caller's buffers.  Used by ``Executor`` and by anything that needs to run
 a graph without binding (hybridized Gluon blocks).
 """
+from itertools import repeat
+
 from ..base import MXNetError
 from ..ops.registry import OpContext
 from ..symbol.symbol import topo_order, aux_node_ids
@@ -66,6 +68,7 @@ class GraphPlan:
         self._octx = None
         self._infer = None
         self._const_vals = None
+        self._programs = {}
 
     def forward(self, args, aux=(), is_train=False, backend=None, monitor=None):
         """Run every step; ``args``/``aux`` are raw arrays in argument/aux order.  Returns the
@@ -116,38 +119,68 @@ class GraphPlan:
         _execute(steps, vals, octx, None, None)
         return [vals[h] for h in heads]
 
-    def backward(self, head_grads):
+    def backward(self, head_grads, need=None):
         """Gradients of the arguments (raw, None where none flows) given one gradient per output
-        (raw, or None).  Needs the values of the last ``forward``."""
+        (raw, or None).  Needs the values of the last ``forward``; ``need`` as in ``grad``."""
         if self._vals is None:
             raise MXNetError("backward called before forward")
-        return self.grad((self._vals, self._states, self._octx), head_grads)
+        return self.grad((self._vals, self._states, self._octx), head_grads, need)
 
-    def grad(self, saved, head_grads):
-        """Argument gradients for the run that returned ``saved`` (see ``run``)."""
+    def grad(self, saved, head_grads, need=None):
+        """Argument gradients for the run that returned ``saved`` (see ``run``).  ``need`` (one
+        flag per argument, default all) names the arguments whose gradient is wanted: the others
+        come back as None, and operators are told which input gradients nobody reads (so a first
+        layer skips the gradient of its data)."""
         vals, states, octx = saved
         grads = [None] * self._nslots
         for s, g in zip(self._head_slots, head_grads):
             if g is not None:
                 grads[s] = g if grads[s] is None else grads[s] + g
-        for k in range(len(self.steps) - 1, -1, -1):
-            st = self.steps[k]
+        for k, st, mask in self._backward_program(need):
             ograds = grads[st.out0:st.out0 + st.nout]
-            if st.op.backward is None or all(g is None for g in ograds):
+            if all(g is None for g in ograds):
                 continue
+            # the output gradients are consumed here: dropping them keeps the peak memory of a
+            # backward that of the imperative path
+            grads[st.out0:st.out0 + st.nout] = [None] * st.nout
             ins = [vals[i] for i in st.ins]
             outs = vals[st.out0:st.out0 + st.nout]
+            bctx = octx if mask is None else OpContext(octx.backend, octx.is_train, need_grad=mask)
             try:
-                res = st.op.backward(st.attrs, ograds, ins, outs, octx, states.get(k))
+                res = st.op.backward(st.attrs, ograds, ins, outs, bctx, states.get(k))
             except MXNetError:
                 raise
             except Exception as e:
                 raise MXNetError(f"Error in the gradient of operator {st.node.name} ({st.op.name}): "
                                  f"{type(e).__name__}: {e}") from e
-            for i, g in zip(st.ins, res):
-                if g is not None:
+            for i, g, m in zip(st.ins, res, mask or repeat(True)):
+                if g is not None and m:
                     grads[i] = g if grads[i] is None else grads[i] + g
-        return [grads[s] for s in self._arg_slots]
+        out = [grads[s] for s in self._arg_slots]
+        if need is not None:
+            out = [g if n else None for g, n in zip(out, need)]
+        return out
+
+    def _backward_program(self, need):
+        """``(step index, step, input mask)`` in reverse order for the argument mask ``need``; the
+        mask is None where every input of the step leads to a wanted gradient."""
+        key = None if need is None else tuple(bool(n) for n in need)
+        prog = self._programs.get(key)
+        if prog is None:
+            aux = set(self._aux_slots)
+            req = {s for s, n in zip(self._arg_slots, key or repeat(True)) if n}
+            masks = []
+            for st in self.steps:
+                m = tuple(i in req and i not in aux for i in st.ins)
+                if any(m):
+                    req.update(range(st.out0, st.out0 + st.nout))
+                masks.append(None if all(m) else m)
+            # every step runs (BatchNorm updates its moving statistics in its backward, as the
+            # imperative path does); the masks only spare the gradients nobody reads
+            prog = [(k, self.steps[k], masks[k]) for k in range(len(self.steps) - 1, -1, -1)
+                    if self.steps[k].op.backward is not None]
+            self._programs[key] = prog
+        return prog
 
 
 def _execute(steps, vals, octx, states, monitor):

@@ -663,7 +663,7 @@ class _CachedOp:
         return out_nd
 
     def backward(self, attrs, ograds, inputs, outputs, ctx, saved):
-        return self.plan.grad(saved, ograds)
+        return self.plan.grad(saved, ograds, need=getattr(ctx, "need_grad", None))
 
 
 class SymbolBlock(HybridBlock):

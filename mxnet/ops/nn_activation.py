@@ -41,14 +41,24 @@ def _act_bwd(attrs, og, ins, outs, ctx, state):
     xp = ctx.xp
     x, y = ins[0], outs[0]
     t = attrs.act_type
+    # each form does the arithmetic of the textbook formula, in its order, in one buffer
     if t == "relu":
-        return [g * (y > 0)]
+        # multiplying by the boolean mask in g's dtype skips a bool -> float conversion pass
+        return [xp.multiply(g, y > 0, dtype=g.dtype)]
     if t == "sigmoid":
-        return [g * y * (1 - y)]
+        d = g * y
+        d *= 1 - y
+        return [d]
     if t == "tanh":
-        return [g * (1 - y * y)]
+        d = xp.multiply(y, y)
+        xp.subtract(1, d, out=d)
+        d *= g
+        return [d]
     if t == "softrelu":
-        return [-g * xp.expm1(-y)]
+        d = xp.negative(y)
+        xp.expm1(d, out=d)
+        d *= g
+        return [xp.negative(d, out=d)]
     d = xp.abs(x)
     d += 1
     return [g / (d * d)]
@@ -193,10 +203,14 @@ def _softmax_core(opname, attrs, x, length, xp, negate=False, log=False):
     axis = norm_axis(attrs.axis, x.ndim, opname)
     out_dt = attrs.dtype if attrs.dtype is not None else x.dtype
     cdt = out_dt if out_dt.itemsize > x.dtype.itemsize else x.dtype
+    t = attrs.temperature
+    if cdt == x.dtype and not negate and (t is None or t == 1.0) and length is None:
+        # the common case: one subtraction makes the working copy
+        z = x - x.max(axis=axis, keepdims=True)
+        return _softmax_finish(z, None, axis, xp, log)
     z = x.astype(cdt, copy=True)
     if negate:
         xp.negative(z, out=z)
-    t = attrs.temperature
     if t is not None and t != 1.0:
         z /= cdt.type(t)
     mask = None
@@ -214,6 +228,11 @@ def _softmax_core(opname, attrs, x, length, xp, negate=False, log=False):
     if mask is not None:
         m = xp.where(xp.isfinite(m), m, cdt.type(0))
     z -= m
+    return _softmax_finish(z, mask, axis, xp, log)
+
+
+def _softmax_finish(z, mask, axis, xp, log):
+    """(Log-)softmax of ``z``, whose maximum along ``axis`` is already subtracted (in place)."""
     if log:
         s = xp.exp(z).sum(axis=axis, keepdims=True)
         z -= xp.log(s)
@@ -221,7 +240,7 @@ def _softmax_core(opname, attrs, x, length, xp, negate=False, log=False):
     xp.exp(z, out=z)
     s = z.sum(axis=axis, keepdims=True)
     if mask is not None:
-        s = xp.where(s > 0, s, cdt.type(1))
+        s = xp.where(s > 0, s, z.dtype.type(1))
     z /= s
     return z, mask, axis
 
@@ -229,11 +248,15 @@ def _softmax_core(opname, attrs, x, length, xp, negate=False, log=False):
 def _softmax_grad(attrs, g, y, x, axis, xp, log=False, negate=False):
     cdt = y.dtype
     g = g.astype(cdt, copy=False)
+    # g - exp(y) * sum(g) and g*y - y * sum(g*y), computed in one spare buffer
     if log:
-        dx = g - xp.exp(y) * g.sum(axis=axis, keepdims=True)
+        dx = xp.exp(y)
+        dx *= g.sum(axis=axis, keepdims=True)
+        xp.subtract(g, dx, out=dx)
     else:
         gy = g * y
-        dx = gy - y * gy.sum(axis=axis, keepdims=True)
+        dx = y * gy.sum(axis=axis, keepdims=True)
+        xp.subtract(gy, dx, out=dx)
     t = attrs.temperature
     if t is not None and t != 1.0:
         dx /= cdt.type(t)

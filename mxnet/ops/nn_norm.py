@@ -26,11 +26,34 @@ def _fill_param_shapes(shapes, c, start=1):
 
 
 # -- BatchNorm ------------------------------------------------------------------------------
-def _bn_layout(attrs, x):
-    ax = norm_axis(attrs.axis, x.ndim, "BatchNorm")
-    red = tuple(i for i in range(x.ndim) if i != ax)
-    bshape = tuple(x.shape[ax] if i == ax else 1 for i in range(x.ndim))
-    return ax, red, bshape
+# The data is viewed as (outer, C, inner); per-channel sums come from BLAS (a product with a ones
+# vector, ``vecdot`` for the sums of products) in the working dtype, per (outer, C) row, and are
+# combined in float64.  Every elementwise pass multiplies or adds a contiguous (C, inner) plane,
+# which NumPy runs several times faster than a stride-0 (C, 1) operand.
+_ILL = 32.0  # E[x^2] / var above which the one-pass moments lose too much to cancellation
+
+
+def _bn_view(xp, x, ax):
+    shp = x.shape
+    outer = 1
+    for s in shp[:ax]:
+        outer *= s
+    return xp.ascontiguousarray(x).reshape(outer, shp[ax], -1)
+
+
+def _plane(xp, v, x3):
+    """Per-channel values ``v`` (float64, (C,)) as a contiguous (C, inner) array of x3's dtype."""
+    return xp.broadcast_to(v.astype(x3.dtype)[:, None], x3.shape[1:]).copy()
+
+
+def _vdot_sums(xp, a3, b3):
+    """Per-channel sums of a3 * b3 over the outer and inner axes, in float64."""
+    rows = xp.vecdot(a3, b3) if hasattr(xp, "vecdot") else (a3 * b3).sum(axis=2)
+    return rows.sum(axis=0, dtype=np.float64)
+
+
+def _row_sums(a3, ones):
+    return (a3 @ ones).sum(axis=0, dtype=np.float64)
 
 
 def _bn_fwd(attrs, ins, ctx):
@@ -40,63 +63,91 @@ def _bn_fwd(attrs, ins, ctx):
     xp = ctx.xp
     x, gamma, beta, mmean, mvar = ins
     _check_float("BatchNorm", x)
-    ax, red, bshape = _bn_layout(attrs, x)
+    ax = norm_axis(attrs.axis, x.ndim, "BatchNorm")
     c = x.shape[ax]
     _check_param_shape("BatchNorm", ("gamma", "beta", "moving_mean", "moving_var"), ins[1:], (c,))
-    dt = x.dtype.type
     if attrs.fix_gamma:
         # MXNet writes ones into gamma when it is fixed
         gamma[...] = 1
+    # float16 data is normalised in float32
+    wd = x.dtype if x.dtype.itemsize >= 4 else np.dtype(np.float32)
+    x3 = _bn_view(xp, x, ax).astype(wd, copy=False)
+    n = x3.shape[0] * x3.shape[2]
     batch = ctx.is_train and not attrs.use_global_stats
+    xs = None
     if batch:
-        mean = x.mean(axis=red)
-        xc = x - mean.reshape(bshape)
-        var = (xc * xc).mean(axis=red)
+        ones = xp.ones(x3.shape[2], wd)
+        mean = _row_sums(x3, ones) / n
+        sq = _vdot_sums(xp, x3, x3) / n
+        var = xp.maximum(sq - mean * mean, 0)
+        shifted = bool(xp.any(sq > _ILL * var))
+        if shifted:
+            # badly conditioned: second pass over the centred data
+            xs = x3 - _plane(xp, mean, x3)
+            var = _vdot_sums(xp, xs, xs) / n
     else:
-        mean = mmean.astype(x.dtype, copy=False)
-        var = mvar.astype(x.dtype, copy=False)
-        xc = x - mean.reshape(bshape)
-    invstd = 1 / xp.sqrt(var + dt(attrs.eps))
-    scale = invstd if attrs.fix_gamma else invstd * gamma.astype(x.dtype, copy=False)
-    xc *= scale.reshape(bshape)
-    xc += beta.astype(x.dtype, copy=False).reshape(bshape)
+        mean = mmean.astype(np.float64)
+        var = mvar.astype(np.float64)
+        shifted = False
+    invstd = 1 / xp.sqrt(var + attrs.eps)
+    scale = invstd if attrs.fix_gamma else invstd * gamma.astype(np.float64)
+    if xs is not None:
+        out = xs
+        out *= _plane(xp, scale, x3)
+        out += _plane(xp, beta.astype(np.float64), x3)
+    else:
+        out = xp.multiply(x3, _plane(xp, scale, x3))
+        out += _plane(xp, beta - mean * scale, x3)
+    out = out.reshape(x.shape).astype(x.dtype, copy=False)
     pdt = gamma.dtype
-    state = (mean, var, invstd, batch)
-    return (xc, mean.astype(pdt, copy=False), invstd.astype(pdt, copy=False)), state
+    state = (mean, var, invstd, batch, shifted)
+    return (out, mean.astype(pdt), invstd.astype(pdt)), state
 
 
 def _bn_bwd(attrs, og, ins, outs, ctx, state):
     x, gamma, beta, mmean, mvar = ins
-    mean, var, invstd, batch = state
+    mean, var, invstd, batch, shifted = state
     g = og[0]
     if batch:
         # MXNet folds the batch statistics into the moving averages in the backward pass
         m = attrs.momentum
-        mmean *= m
-        mmean += (mean * (1 - m)).astype(mmean.dtype, copy=False)
-        mvar *= m
-        mvar += (var * (1 - m)).astype(mvar.dtype, copy=False)
+        mmean[...] = mmean * m + (mean * (1 - m)).astype(mmean.dtype)
+        mvar[...] = mvar * m + (var * (1 - m)).astype(mvar.dtype)
     if g is None:
         return [None] * 5
-    ax, red, bshape = _bn_layout(attrs, x)
-    xhat = (x - mean.reshape(bshape)) * invstd.reshape(bshape)
-    dbeta = g.sum(axis=red)
-    dgamma = (g * xhat).sum(axis=red)
-    gscale = invstd if attrs.fix_gamma else invstd * gamma.astype(x.dtype, copy=False)
-    # MXNet differentiates through the statistics unless use_global_stats, even after an
-    # inference-mode forward (whose statistics are then the moving ones)
-    if not attrs.use_global_stats:
-        n = x.dtype.type(x.size // x.shape[ax])
-        xhat *= (dgamma / n).reshape(bshape)
-        dx = g - (dbeta / n).reshape(bshape)
-        dx -= xhat
-        dx *= gscale.reshape(bshape)
+    xp = ctx.xp
+    ax = norm_axis(attrs.axis, x.ndim, "BatchNorm")
+    wd = x.dtype if x.dtype.itemsize >= 4 else np.dtype(np.float32)
+    x3 = _bn_view(xp, x, ax).astype(wd, copy=False)
+    g3 = _bn_view(xp, g, ax).astype(wd, copy=False)
+    n = x3.shape[0] * x3.shape[2]
+    sg = _row_sums(g3, xp.ones(x3.shape[2], wd))
+    if shifted or not batch:
+        # sum(g * (x - mean)) on the centred data avoids cancellation (and the moving mean of an
+        # inference-mode forward may be far from the data)
+        xs = x3 - _plane(xp, mean, x3)
+        mean = xp.zeros_like(mean)
     else:
-        dx = g * gscale.reshape(bshape)
+        xs = x3
+    sgxc = _vdot_sums(xp, g3, xs) - mean * sg
+    dgamma = invstd * sgxc
+    gscale = invstd if attrs.fix_gamma else invstd * gamma.astype(np.float64)
+    # MXNet differentiates through the statistics unless use_global_stats, even after an
+    # inference-mode forward (whose statistics are then the moving ones):
+    # dx = gscale * (g - sg / n - xhat * dgamma / n), xhat = (x - mean) * invstd
+    if not attrs.use_global_stats:
+        p = -invstd * dgamma / n
+        dx = xp.multiply(xs, _plane(xp, p, x3), out=xs if xs is not x3 else None)
+        dx += g3
+        dx += _plane(xp, -(p * mean) - sg / n, x3)
+        dx *= _plane(xp, gscale, x3)
+    else:
+        dx = xp.multiply(g3, _plane(xp, gscale, x3))
+    dx = dx.reshape(x.shape).astype(x.dtype, copy=False)
     if attrs.fix_gamma:
-        dgamma = ctx.xp.zeros_like(dgamma)
+        dgamma = xp.zeros_like(dgamma)
     pdt = gamma.dtype
-    return [dx, dgamma.astype(pdt, copy=False), dbeta.astype(pdt, copy=False), None, None]
+    return [dx, dgamma.astype(pdt), sg.astype(pdt), None, None]
 
 
 def _bn_shape(attrs, shapes):

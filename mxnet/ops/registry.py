@@ -280,6 +280,21 @@ class OpDef:
                                  f"'{self._required[0]}' is missing")
             attrs = Attrs(self._defaults)
         else:
+            # eager calls repeat the same keyword values: the parsed result is cached per operator,
+            # keyed by the values and their types (1, 1.0 and True compare equal but may parse
+            # differently); unhashable values (lists, arrays) are parsed every time
+            try:
+                cache = self._attr_cache
+            except AttributeError:
+                cache = self._attr_cache = {}
+            try:
+                key = tuple([(k, v, v.__class__ if v.__class__ is not tuple else
+                              tuple([e.__class__ for e in v])) for k, v in kwargs.items()])
+                hit = cache.get(key)
+            except TypeError:
+                key = hit = None
+            if hit is not None:
+                return hit
             attrs = Attrs(self._defaults)
             pmap = self.param_map
             for k, v in kwargs.items():
@@ -295,6 +310,13 @@ class OpDef:
             for r in self._required:
                 if r not in attrs:
                     raise MXNetError(f"Operator {self.name}: required argument '{r}' is missing")
+            if self.attr_check is not None:
+                self.attr_check(attrs)
+            if key is not None:
+                if len(cache) >= 1024:  # NaN keys never hit; keep the cache bounded
+                    cache.clear()
+                cache[key] = attrs
+            return attrs
         if self.attr_check is not None:
             self.attr_check(attrs)
         return attrs

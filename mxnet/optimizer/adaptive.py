@@ -40,7 +40,41 @@ class Adam(Optimizer):
         if self.clip_gradient:
             kw["clip_gradient"] = self.clip_gradient
         mean, var = state
+        if weight.stype == "default" and grad.stype == "default" and weight._data.dtype.kind == "f":
+            _adam_inplace(xp_of(weight), weight._data, grad._data, mean._data, var._data, lr, wd,
+                          self.beta1, self.beta2, self.epsilon, self.rescale_grad,
+                          self.clip_gradient if self.clip_gradient else -1.0)
+            return
         nd.adam_update(weight, grad, mean, var, out=weight, lazy_update=self.lazy_update, lr=lr, wd=wd, **kw)
+
+
+def _adam_inplace(xp, w, g, mean, var, lr, wd, beta1, beta2, eps, rescale, clip):
+    """``adam_update(..., out=weight)`` on raw arrays, in place with two temporaries: the
+    operator's arithmetic in its order and dtype (hyper-parameters rounded to float32 first)."""
+    f = w.dtype.type
+
+    def c(v):
+        return f(numpy.float32(v))
+
+    b1, b2 = c(beta1), c(beta2)
+    t = g * c(rescale)
+    if wd:  # adding wd * w = +-0 changes nothing
+        t += c(wd) * w
+    if clip >= 0:
+        t.clip(-c(clip), c(clip), out=t)
+    u = t * (1 - b1)
+    mean *= b1
+    mean += u
+    xp.multiply(t, 1 - b2, out=u)
+    u *= t
+    var *= b2
+    var += u
+    # w -= lr * mean / (sqrt(var) + eps)
+    xp.sqrt(var, out=u)
+    u += c(eps)
+    xp.multiply(mean, c(lr), out=t)
+    t /= u
+    w -= t
 
 
 @register

@@ -251,6 +251,17 @@ class Updater:
 
     def __call__(self, index, grad, weight):
         opt = self.optimizer
+        if (type(index) is int or type(index) is str) and self.states_synced.get(index) \
+                and isinstance(grad, NDArray) and isinstance(weight, NDArray):
+            # the Trainer's per-parameter call once the state exists: what the general path below
+            # does for one (index, grad, weight), without its bookkeeping
+            opt._set_current_context(weight.context.device_id)
+            st = self.states[index]
+            if self.aggregate_updates:
+                opt.update_multi_precision([index], [weight], [grad], [st])
+            else:
+                opt.update_multi_precision(index, weight, grad, st)
+            return
         allow_np = getattr(opt, "allow_np_array", False)
         if isinstance(index, (list, tuple)):
             indices = list(index)

@@ -93,6 +93,12 @@ class SGD(_MasterCopyLast):
         self._update_count(indices)
         lrs = self._get_lrs(indices)
         wds = self._get_wds(indices)
+        if aggregate and not multi_precision and all(w._data.dtype.kind == "f" for w in weights):
+            clip = self.clip_gradient if self.clip_gradient else -1.0
+            for w, g, s, lr, wd in zip(weights, grads, states, lrs, wds):
+                _sgd_inplace(w._data, g._data, None if s is None else s._data, lr, wd,
+                             self.momentum, self.rescale_grad, clip)
+            return
         kw = self._kwargs()
         if not aggregate:
             for w, g, s, lr, wd in zip(weights, grads, states, lrs, wds):
@@ -108,6 +114,32 @@ class SGD(_MasterCopyLast):
             nd.multi_mp_sgd_mom_update(*_flatten(zip(weights, grads, *zip(*states))), **common)
         else:
             nd.multi_mp_sgd_update(*_flatten(zip(weights, grads, [s[1] for s in states])), **common)
+
+
+def _sgd_inplace(w, g, mom, lr, wd, momentum, rescale, clip):
+    """The (multi_)sgd(_mom)_update step on raw arrays, written into ``w`` (and ``mom``) in place
+    with one temporary.  The arithmetic is the operators' own, in the same order and dtype
+    (hyper-parameters rounded to float32 first), so the results are identical; only the
+    intermediate arrays and the final copy are saved."""
+    f = w.dtype.type
+    lr, wd = f(numpy.float32(lr)), f(numpy.float32(wd))
+    t = g * f(numpy.float32(rescale))
+    if clip >= 0:
+        c = f(numpy.float32(clip))
+        t.clip(-c, c, out=t)
+    t *= lr
+    if mom is None:
+        # w = (1 - lr * wd) * w - lr * g'; a factor of exactly 1 changes nothing
+        if wd:
+            w *= 1 - lr * wd
+        w -= t
+        return
+    # mom = momentum * mom - lr * wd * w - lr * g';  w += mom
+    mom *= f(numpy.float32(momentum))
+    if wd:
+        mom -= w * (lr * wd)
+    mom -= t
+    w += mom
 
 
 @register
