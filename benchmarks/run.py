@@ -3,6 +3,7 @@
     python benchmarks/run.py                     # every workload (several minutes)
     python benchmarks/run.py --quick             # fewer repetitions
     python benchmarks/run.py --workloads lenet_train,mlp_train --rounds 20
+    python benchmarks/run.py --cpu --baseline /other/checkout --columns baseline_hybrid,mxnext_hybrid
 
 Columns: mxnext eager and hybridized (each also with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset
 when the environment sets them), real MXNet 1.9.1 (``.ref/bin/python``) imperative and
@@ -15,7 +16,8 @@ set_num_threads); after warm-up the columns run in turn, K steps each, round aft
 min-max milliseconds per step, each mxnext median as a ratio to the best real MXNet column,
 peak RSS per process, the FLOP rate of every mxnext step against NumPy's float32 GEMM 1024^3
 (the BLAS ceiling), which BLAS kernel ran, and the eager overhead of one small operator
-(``bench_eager.py``).  Results: ``benchmarks/results/latest.{json,md}`` and timestamped copies.
+(``bench_eager.py``).  ``--cpu`` runs every column on one thread and times CPU time instead:
+steadier for before/after comparisons on a shared machine.  Results: ``benchmarks/results/latest.{json,md}`` and timestamped copies.
 """
 import argparse
 import json
@@ -217,7 +219,8 @@ def _cell(r, best=None):
 def markdown(report):
     cols = report["columns"]
     lines = [f"# mxnext benchmark, {report['date']}", "",
-             f"Machine: {report['machine']}; every column 2 threads.  Environment's OpenBLAS override: "
+             f"Machine: {report['machine']}; every column {report['threads']} thread(s), "
+             f"{'CPU' if report['cpu_clock'] else 'wall'} time.  Environment's OpenBLAS override: "
              f"{report['env_overrides'] or 'none set'}.  Milliseconds per step: median (min–max) over "
              f"interleaved rounds; **ratio** = mxnext median / best real MXNet median.", ""]
     head = ["workload"] + [c[1] for c in cols] + ["real MXNet best"]
@@ -263,10 +266,14 @@ def main():
     ap.add_argument("--columns", default=None, help="comma-separated column keys (default all)")
     ap.add_argument("--baseline", default=None, help="path of another mxnext checkout to time as "
                     "extra eager and hybridized columns (before/after comparisons)")
+    ap.add_argument("--cpu", action="store_true", help="one thread per column and CPU time "
+                    "(time.process_time) instead of wall time: steadier on a shared machine")
     ap.add_argument("--no-small-op", action="store_true", help="skip the small-operator overhead")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     args = ap.parse_args()
     rounds = args.rounds or (4 if args.quick else 12)
+    if args.cpu:
+        THREADS.update({k: "1" for k in THREADS}, MXNEXT_BENCH_CLOCK="cpu")
     overrides = {k: os.environ[k] for k in BLAS_OVERRIDES if k in os.environ}
     cols = columns(overrides, args.baseline)
     if args.columns:
@@ -275,7 +282,8 @@ def main():
     with open("/proc/cpuinfo") as f:
         model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "?")
     report = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": f"{os.cpu_count()} CPUs, {model}",
-              "env_overrides": overrides, "columns": cols, "rounds": rounds, "workloads": {}}
+              "env_overrides": overrides, "columns": cols,
+              "threads": THREADS["OMP_NUM_THREADS"], "cpu_clock": args.cpu, "rounds": rounds, "workloads": {}}
     for name in args.workloads.split(","):
         print(f"== {WORKLOADS[name][0]}", flush=True)
         res = bench_workload(name, cols, rounds, args.quick)

@@ -55,7 +55,7 @@ def main():
     framework, workload, mode, warmup = sys.argv[1:5]
     if framework == "torch":
         import torch
-        torch.set_num_threads(2)
+        torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
         import models_torch as models
     else:
         import models_gluon as models
@@ -64,7 +64,8 @@ def main():
     for _ in range(int(warmup)):
         step()
     say({"ready": True, "import_rss_mb": base_rss})
-    clock = time.perf_counter
+    # run.py --cpu: CPU time of this process, which other jobs on the machine barely change
+    clock = time.process_time if os.environ.get("MXNEXT_BENCH_CLOCK") == "cpu" else time.perf_counter
     for line in sys.stdin:
         cmd = line.split()
         if cmd[0] == "run":
