@@ -28,10 +28,18 @@ _LAZY = {"gluon": "gluon", "optimizer": "optimizer", "opt": "optimizer", "metric
          "image": "image", "img": "image", "monitor": "monitor", "executor": "executor"}
 
 
+# NumPy-semantics switches MXNet re-exports from mx.util at the top level
+_UTIL_NAMES = ("is_np_array", "is_np_shape", "np_array", "np_shape", "set_np_shape", "use_np",
+               "use_np_array", "use_np_shape")
+
+
 def __getattr__(name):
     if name == "AttrScope":
         from .attribute import AttrScope
         return AttrScope
+    if name in _UTIL_NAMES:
+        from . import util
+        return getattr(util, name)
     target = _LAZY.get(name)
     if target is None:
         raise AttributeError(f"module 'mxnet' has no attribute '{name}'")

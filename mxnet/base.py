@@ -17,6 +17,24 @@ class MXNetError(RuntimeError):
     """The error MXNet raises for bad arguments, shapes, dtypes and files."""
 
 
+class NotImplementedForSymbol(MXNetError):
+    """Raised when an NDArray-only function (asnumpy, backward, ...) is called on a Symbol."""
+
+    def __init__(self, function, alias=None, *args):
+        super().__init__()
+        self.function = getattr(function, "__name__", str(function))
+        self.alias = alias
+        self.args = tuple(str(type(a)) for a in args)
+
+    def __str__(self):
+        msg = f"Function {self.function}"
+        if self.alias:
+            msg += f' (namely operator "{self.alias}")'
+        if self.args:
+            msg += f" with arguments ({', '.join(self.args)})"
+        return msg + " is not implemented for Symbol and only available in NDArray."
+
+
 class NotSupportedForSparseNDArray(MXNetError):
     """Raised for an operation that a sparse array does not support."""
 

@@ -155,7 +155,23 @@ def assert_almost_equal(a, b, rtol=None, atol=None, names=("a", "b"), equal_nan=
     bad = err > 1
     if not bad.any():
         return
-    raise AssertionError(_not_equal_message(a, b, err, bad, rtol, atol, names))
+    _print_max_errors(aa, bb, err, bad, rtol, atol, names, mismatches[0])
+    msg = _not_equal_message(a, b, err, bad, rtol, atol, names)
+    if np.count_nonzero(bad) > mismatches[0]:
+        msg = msg.replace("(mismatch ", "(mismatch at least ", 1)
+    raise AssertionError(msg)
+
+
+def _print_max_errors(a, b, err, bad, rtol, atol, names, limit):
+    """MXNet prints the worst ``limit`` mismatches to stdout before failing (arrays only)."""
+    if err.ndim == 0:
+        return
+    flat = np.flatnonzero(bad.ravel())
+    worst = flat[np.argsort(-err.ravel()[flat], kind="stable")][:limit]
+    print(f"\n*** Maximum errors for vector of size {err.size}:  rtol={rtol}, atol={atol}\n")
+    for k, i in enumerate(worst, 1):
+        idx = tuple(int(j) for j in np.unravel_index(int(i), err.shape))
+        print(f"{k:3d}: Error {float(err[idx]):f}  {locationError(a, b, idx, names)}")
 
 
 def assert_almost_equal_with_err(a, b, rtol=None, atol=None, etol=None, names=("a", "b"), equal_nan=False,

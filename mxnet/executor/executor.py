@@ -203,20 +203,21 @@ class Executor:
     def reshape(self, partial_shaping=False, allow_up_sizing=False, **kwargs):
         """A new executor for new input shapes, sharing the arrays whose shapes did not change."""
         from .. import ndarray as nd
-        arg_shapes, _, aux_shapes = self._symbol.infer_shape(**kwargs)
-        if arg_shapes is None:
-            raise ValueError("Insufficient argument shapes provided.")
+        # like MXNet, only the given shapes seed inference: an argument left unknown counts as changed
+        arg_shapes, _, aux_shapes = self._symbol.infer_shape_partial(**kwargs)
 
         def renew(name, old, shape, what):
             if old is None or tuple(old.shape) == tuple(shape):
                 return old
             if name not in kwargs and not partial_shaping:
-                raise ValueError(f"Shape of unspecified array {what}:{name} changed. This can cause the "
+                raise MXNetError(f"Shape of unspecified array {what}:{name} changed. This can cause the "
                                  f"new executor to not share parameters with the old one. Please check "
                                  f"for error in network. If this is intended, set partial_shaping=True "
                                  f"to suppress this warning.")
+            if not shape or 0 in shape:
+                raise MXNetError(f"reshape: cannot infer the shape of {what}:{name} from the given shapes")
             if int(np.prod(shape)) > old.size and not allow_up_sizing:
-                raise ValueError(f"New shape of {what}:{name} larger than original. First making a big "
+                raise MXNetError(f"New shape of {what}:{name} larger than original. First making a big "
                                  f"executor and then down sizing it is more efficient than the reverse. "
                                  f"If you really want to up size, set allow_up_sizing=True to enable "
                                  f"allocation of new arrays.")

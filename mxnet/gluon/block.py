@@ -8,7 +8,7 @@ from .. import ndarray as nd
 from ..base import MXNetError
 from ..name import NameManager
 from ..ndarray.ndarray import NDArray
-from .parameter import Parameter, ParameterDict, DeferredInitializationError
+from .parameter import Parameter, ParameterDict, DeferredInitializationError, save_arrays
 
 
 class _BlockScope:
@@ -195,7 +195,7 @@ class Block:
                 reverse[v].append(k)
             params = {v[0]: k for k, v in reverse.items()}
         arg_dict = {key: val._reduce() for key, val in params.items()}
-        nd.save(filename, arg_dict)
+        save_arrays(filename, arg_dict)
 
     def save_params(self, filename):
         """Deprecated: save with full parameter names."""

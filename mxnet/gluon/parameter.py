@@ -334,7 +334,13 @@ class Constant(Parameter):
             value = nd.array(value)
         self.value = value
 
-        class _Init:
+        from ..initializer import Initializer
+
+        class _Init(Initializer):
+            # an Initializer so that initializer.create() accepts it as the parameter's own init
+            def _init_weight(inner, desc, arr):  # noqa: N805
+                value.copyto(arr)
+
             def __call__(inner, desc, arr):  # noqa: N805
                 value.copyto(arr)
 
@@ -490,7 +496,7 @@ class ParameterDict:
                 raise ValueError(f"Prefix '{strip_prefix}' is to be striped before saving, but Parameter's "
                                  f"name '{param.name}' does not start with '{strip_prefix}'.")
             arg_dict[param.name[len(strip_prefix):]] = weight
-        nd.save(filename, arg_dict)
+        save_arrays(filename, arg_dict)
 
     def load(self, filename, ctx=None, allow_missing=False, ignore_extra=False, restore_prefix="",
              cast_dtype=False, dtype_source="current"):
@@ -519,6 +525,16 @@ class ParameterDict:
                                          "ignore_extra=True to ignore.")
                 continue
             self[name]._load_init(value, ctx, cast_dtype=cast_dtype, dtype_source=dtype_source)
+
+
+def save_arrays(filename, arg_dict):
+    """Write parameter arrays: mx.np arrays (NumPy mode) go through ``npx.save``, as in MXNet."""
+    from ..numpy import ndarray as np_ndarray
+    if any(isinstance(v, np_ndarray) for v in arg_dict.values()):
+        from ..numpy_extension import save
+        save(filename, arg_dict)
+    else:
+        nd.save(filename, arg_dict)
 
 
 def _reduce(self):

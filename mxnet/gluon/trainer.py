@@ -178,7 +178,7 @@ class Trainer:
         """Save the optimizer's state (momentum etc.) to ``fname``."""
         if not self._updaters:
             raise MXNetError("Trainer.save_states: no updater")
-        data = self._updaters[0].get_states(dump_optimizer=False)
+        data = self._updaters[0].get_states(dump_optimizer=True)
         import os
         import tempfile
         d = os.path.dirname(os.path.abspath(fname))

@@ -125,8 +125,15 @@ def make_border(a, top, bot, left, right, border_type, value, values):
     if border_type != 0:
         return np.pad(a, pad, mode=_PAD_MODES[border_type])
     out = np.pad(a, pad, mode="constant")
-    fill = np.asarray(values if len(values) else [value], dtype=np.float64)
+    c = a.shape[2]
+    values = np.atleast_1d(np.asarray(values, dtype=np.float64))
+    if values.size:
+        # per-channel values, like a cv::Scalar: channels without a value are filled with 0
+        fill = np.zeros(c)
+        fill[:min(c, values.size)] = values[:c]
+    else:
+        fill = np.full(c, float(value))
     border = np.ones(out.shape[:2], bool)
     border[top:top + a.shape[0], left:left + a.shape[1]] = False
-    out[border] = np.broadcast_to(fill[:a.shape[2]] if fill.size > 1 else fill, (a.shape[2],))
+    out[border] = fill
     return out

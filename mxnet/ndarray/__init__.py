@@ -1,4 +1,5 @@
 """``mx.nd``: NDArray, its creation functions and every registered operator."""
+import builtins as _builtins
 import sys
 
 import numpy as _np
@@ -42,6 +43,11 @@ def _ctx_of(ctx):
     return ctx
 
 
+def _is_np_shape():
+    from ..util import is_np_shape
+    return is_np_shape()
+
+
 def _shape_arg(shape, fname, known=False):
     """``shape`` as a tuple; ``known``: MXNet's fill operators reject () and 0 (unknown in its shapes)."""
     if isinstance(shape, (int, _np.integer)):
@@ -52,7 +58,7 @@ def _shape_arg(shape, fname, known=False):
         raise MXNetError(f"{fname}: shape must be an int or a tuple of ints, got {shape!r}") from None
     if any(d < 0 for d in shape):
         raise MXNetError(f"{fname}: shape {shape} has a negative dimension")
-    if known and (not shape or 0 in shape):
+    if known and (not shape or 0 in shape) and not _is_np_shape():  # np_shape makes () and 0 valid
         raise MXNetError(f"Operator {fname} inferring shapes failed: shape {shape} has an unknown "
                          "(zero) dimension or no dimensions")
     return shape
@@ -143,7 +149,22 @@ def from_numpy(ndarray, zero_copy=True):
     return array(ndarray, dtype=ndarray.dtype)
 
 
+class _Capsule:
+    # np.from_dlpack wants a producer object; MXNet hands around the bare PyCapsule
+    def __init__(self, capsule):
+        self._capsule = capsule
+
+    def __dlpack__(self, *args, **kwargs):
+        return self._capsule
+
+    def __dlpack_device__(self):
+        return (1, 0)  # kDLCPU
+
+
 def from_dlpack(dlpack):
+    """An NDArray sharing memory with a DLPack capsule (or any object with ``__dlpack__``)."""
+    if not hasattr(dlpack, "__dlpack__"):
+        dlpack = _Capsule(dlpack)
     return _wrap(_np.from_dlpack(dlpack), current_context())
 
 
@@ -152,6 +173,8 @@ def to_dlpack_for_read(data):
 
 
 to_dlpack_for_write = to_dlpack_for_read
+NDArray.to_dlpack_for_read = to_dlpack_for_read
+NDArray.to_dlpack_for_write = to_dlpack_for_write
 
 
 # -- arithmetic helpers with scalar dispatch (MXNet's Python-level functions) -------
@@ -194,11 +217,12 @@ def power(base, exp):
 
 
 def maximum(lhs, rhs):
-    return _ufunc(lhs, rhs, "broadcast_maximum", "_maximum_scalar", pyfn=max)
+    # builtins: this module's own ``max``/``min`` are the reduction operators
+    return _ufunc(lhs, rhs, "broadcast_maximum", "_maximum_scalar", pyfn=_builtins.max)
 
 
 def minimum(lhs, rhs):
-    return _ufunc(lhs, rhs, "broadcast_minimum", "_minimum_scalar", pyfn=min)
+    return _ufunc(lhs, rhs, "broadcast_minimum", "_minimum_scalar", pyfn=_builtins.min)
 
 
 def _cmpfn(arr_op, s_op, rs_op, pyfn):
@@ -295,6 +319,10 @@ for _name in _METHODS:
 
 from .utils import save, load, load_frombuffer  # noqa: E402,F401
 from . import random  # noqa: E402
+from . import contrib_flow as _contrib_flow  # noqa: E402
+_contrib_flow.install(contrib)  # noqa: F821  (contrib is created in the loop above)
+from . import image_funcs as _image_funcs  # noqa: E402
+_image_funcs.install(image)  # noqa: F821
 for _name, _fn in _subs.get("random", {}).items():
     if not hasattr(random, _name):
         setattr(random, _name, _fn)

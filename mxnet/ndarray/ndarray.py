@@ -469,7 +469,13 @@ class NDArray:
             shape = shape[0]
         if "shape" in kwargs:
             shape = kwargs.pop("shape")
-        return invoke(get_op("Reshape"), [self], {"shape": tuple(shape), **kwargs})
+        shape = tuple(shape)
+        known = [d for d in shape if d != -1]
+        if (shape.count(-1) == 1 and all(d > 0 for d in known) and not kwargs and not _ag.is_recording()
+                and self.size % int(np.prod(known)) != 0):
+            # MXNet's front end checks an inferred (-1) dimension itself and raises ValueError
+            raise ValueError(f"Cannot reshape array of size {self.size} into shape {shape}")
+        return invoke(get_op("Reshape"), [self], {"shape": shape, **kwargs})
 
     def reshape_like(self, *args, **kwargs):
         return invoke(get_op("reshape_like"), [self] + list(args), kwargs)
@@ -542,11 +548,15 @@ def _normalize_key(key, arr):
     basic = True
     for k in key:
         if isinstance(k, NDArray):
+            if k.dtype == np.bool_:
+                raise ValueError("Cannot perform boolean indexing in legacy mode. Please activate numpy "
+                                 "semantics by calling `npx.set_np()` in the global scope before calling "
+                                 "this function.")
             k = k._data
-            if k.dtype.kind in "fb":  # MXNet casts float and bool indices to integers
+            if k.dtype.kind == "f":  # MXNet casts float indices to integers
                 k = k.astype(np.int64)
             basic = False
-        elif isinstance(k, (list, np.ndarray)):
+        elif isinstance(k, (list, tuple, np.ndarray)):  # a nested tuple indexes like a list
             k = np.asarray(k)
             if k.dtype.kind in "fb":
                 k = k.astype(np.int64)

@@ -154,6 +154,10 @@ _FLIP_CMP = {"greater": "less", "less": "greater", "greater_equal": "less_equal"
 
 def _binary(name, x1, x2, out=None):
     """Dispatch a binary ufunc to its array-array or array-scalar operator."""
+    for x in (x1, x2):
+        if isinstance(x, NDArray) and not isinstance(x, ndarray):
+            # MXNet refuses to mix legacy NDArrays into mx.np arithmetic
+            raise TypeError(f"type {type(x)} not supported")
     s1, s2 = _is_scalar(x1), _is_scalar(x2)
     if s1 and s2:
         return getattr(onp, name)(x1, x2)
@@ -637,6 +641,9 @@ def _wrap_out(r):
         return array(r, dtype=r.dtype)
     if isinstance(r, onp.generic):
         return array(r, dtype=r.dtype)
+    if isinstance(r, tuple) and hasattr(r, "_fields"):
+        # NumPy 2 returns named tuples (QRResult, SlogdetResult, ...); NumPy 1.x plain tuples
+        return tuple(_wrap_out(v) for v in r)
     if isinstance(r, (tuple, list)):
         return type(r)(_wrap_out(v) for v in r)
     return r

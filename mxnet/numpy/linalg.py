@@ -22,7 +22,7 @@ def det(a):
 
 
 def slogdet(a):
-    return tuple(invoke("_npi_slogdet", [_to_nd(a)]))
+    return list(invoke("_npi_slogdet", [_to_nd(a)]))  # MXNet returns [sign, logabsdet] as a list
 
 
 def solve(a, b):

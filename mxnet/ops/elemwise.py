@@ -287,6 +287,19 @@ def _binary_defs(name, fwd, grad, quiet):
     return forward_b, backward, backward_graph
 
 
+def _same_type(name):
+    """Type inference for operands that must share one dtype (MXNet's ElemwiseType)."""
+    def infer(attrs, types):
+        known = {np.dtype(t) for t in types if t is not None}
+        if len(known) > 1:
+            a, b = (np.dtype(t).name for t in types)
+            raise MXNetError(f"Operator {name}: incompatible dtypes {a} and {b} (operands must have "
+                             "the same dtype; use astype)")
+        t = known.pop() if known else None
+        return [t, t], [t]
+    return infer
+
+
 def binary(name, fwd, grad=None, elemwise_name=None, aliases=(), elemwise_aliases=(), doc="", quiet=True):
     """Register ``name`` (broadcasting) and ``elemwise_name`` (same shapes) from one definition."""
     forward_b, backward, backward_graph = _binary_defs(name, fwd, grad, quiet)
@@ -298,14 +311,15 @@ def binary(name, fwd, grad=None, elemwise_name=None, aliases=(), elemwise_aliase
         return shapes, [broadcast_shape(name, a, b)]
 
     register(name, forward_b, inputs=("lhs", "rhs"), backward=backward, backward_graph=backward_graph,
-             infer_shape=shape_b, aliases=aliases, doc=doc)
+             infer_shape=shape_b, infer_type=_same_type(name), aliases=aliases, doc=doc)
     if elemwise_name:
         def forward_e(attrs, ins, ctx):
             check_same_shape(elemwise_name, ("lhs", "rhs"), ins)
             return forward_b(attrs, ins, ctx)
 
         register(elemwise_name, forward_e, inputs=("lhs", "rhs"), backward=backward,
-                 backward_graph=backward_graph, infer_shape=_same_shape, aliases=elemwise_aliases, doc=doc)
+                 backward_graph=backward_graph, infer_shape=_same_shape, infer_type=_same_type(elemwise_name),
+                 aliases=elemwise_aliases, doc=doc)
 
 
 def _int_div(xp, a, b):
@@ -408,7 +422,10 @@ _SCALAR_PARAMS = (Param("scalar", "float", 1.0, "scalar input value"),
 def _scalar_of(attrs, x):
     # MXNet casts the scalar to the array's dtype before computing
     s = attrs["scalar"]
-    if x.dtype.kind in "iub":
+    if x.dtype.kind in "iu":
+        # out-of-range integers wrap to the array's dtype (uint8 + 300 adds 44)
+        return np.array(int(s)).astype(x.dtype)[()]
+    if x.dtype.kind == "b":
         return int(s)
     return s
 

@@ -203,7 +203,8 @@ def scalar(name, fn, grad=None, out_dtype=None, doc=""):
             x = x.astype(np.int64)
         s = attrs.scalar
         if x.dtype.kind in "iu":
-            s = int(s)
+            # an out-of-range integer wraps to the array's dtype, as MXNet's C++ cast does
+            s = np.array(int(s)).astype(x.dtype)[()]
         elif x.dtype.kind == "f":
             s = x.dtype.type(s)
         return x, s

@@ -8,12 +8,12 @@ from .registry import register, Param
 
 def _sort(attrs, ins, ctx):
     x = ins[0]
-    ax = -1 if attrs.axis is None and x.ndim else attrs.axis
-    r = ctx.xp.sort(x if ax is not None else x.ravel(), axis=ax if ax is not None else -1)
+    # axis=None sorts the flattened array, as NumPy does
+    r = ctx.xp.sort(x.ravel(), axis=-1) if attrs.axis is None else ctx.xp.sort(x, axis=attrs.axis)
     return r[..., ::-1] if attrs.get("is_ascend") is False else r
 
 
-register("_npi_sort", _sort, params=(Param("axis", "int", -1), Param("is_ascend", "bool", True)),
+register("_npi_sort", _sort, params=(Param("axis", "int", -1, optional=True), Param("is_ascend", "bool", True)),
          doc="Sorted copy (no gradient).")
 
 
@@ -29,7 +29,7 @@ def _argsort(attrs, ins, ctx):
     return r.astype(np.dtype(attrs.dtype))
 
 
-register("_npi_argsort", _argsort, params=(Param("axis", "int", -1), Param("is_ascend", "bool", True),
+register("_npi_argsort", _argsort, params=(Param("axis", "int", -1, optional=True), Param("is_ascend", "bool", True),
                                            Param("dtype", "dtype", "float32")), doc="Indices that sort.")
 
 

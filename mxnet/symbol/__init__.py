@@ -27,6 +27,22 @@ __all__ = ["Symbol", "var", "Variable", "Group", "load", "load_json", "fromjson"
            "full", "arange", "pow", "power", "maximum", "minimum", "hypot", "eye", "linspace",
            "split_v2"] + sorted(_top)
 del _k, _v, _name, _m
+
+
+def _sym_shuffle(data, **kwargs):
+    """A symbol whose value is ``data`` with its first axis randomly permuted."""
+    return _internal._shuffle(data, **kwargs)
+
+
+def _sym_randn(*shape, loc=0, scale=1, dtype=None, **kwargs):
+    """A symbol drawing N(loc, scale) samples of the given shape."""
+    if dtype is not None:
+        kwargs["dtype"] = dtype
+    return random.normal(loc=loc, scale=scale, shape=shape, **kwargs)  # noqa: F821
+
+
+_sym_shuffle.__name__, _sym_randn.__name__ = "shuffle", "randn"
+random.shuffle, random.randn = _sym_shuffle, _sym_randn  # noqa: F821
 from ..ops.misc_ops import symbol_histogram as histogram  # noqa: E402,F401
 from . import numpy as np  # noqa: E402,F401  (mx.sym.np, F.np in hybrid_forward)
 from . import numpy_extension as npx  # noqa: E402,F401

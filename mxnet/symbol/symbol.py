@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 
 from ..attribute import AttrScope, HIDDEN_KEYS, hidden_key
-from ..base import MXNetError, np_dtype
+from ..base import MXNetError, NotImplementedForSymbol, np_dtype
 from ..name import NameManager
 
 _STYPE_ID = {"default": 0, "row_sparse": 1, "csr": 2}
@@ -247,6 +247,25 @@ class Symbol:
         if name is not None and len(self._outputs) == 1:
             self._outputs[0][0].name = name
 
+    # NDArray-only methods: a hybrid_forward calling them while traced gets MXNet's error
+    def asnumpy(self):
+        raise NotImplementedForSymbol(self.asnumpy, None)
+
+    def asscalar(self):
+        raise NotImplementedForSymbol(self.asscalar, None)
+
+    def wait_to_read(self):
+        raise NotImplementedForSymbol(self.wait_to_read, None)
+
+    def as_in_context(self, *args, **kwargs):
+        raise NotImplementedForSymbol(self.as_in_context, None)
+
+    def backward(self, *args, **kwargs):
+        raise NotImplementedForSymbol(self.backward, None)
+
+    def detach(self):
+        raise NotImplementedForSymbol(self.detach, None)
+
     def __copy__(self):
         """A deep copy of the graph (nodes are duplicated, attributes copied)."""
         memo = {}
@@ -367,7 +386,12 @@ class Symbol:
         from .infer import infer_shapes
         order = self._order()
         known = _known_by_name(self, order, args, kwargs)
-        shapes = infer_shapes(order, self._outputs, known)
+        try:
+            shapes = infer_shapes(order, self._outputs, known)
+        except MXNetError:
+            if not partial:
+                _print_infer_error("infer_shape", args, kwargs)
+            raise
         aux = aux_node_ids(order)
         argn = [n for n in order if n.op is None and id(n) not in aux]
         auxn = [n for n in order if n.op is None and id(n) in aux]
@@ -404,7 +428,11 @@ class Symbol:
         order = self._order()
         known = {k: np_dtype(v) for k, v in _known_by_name(self, order, args, kwargs).items()
                  if v is not None}
-        types = infer_types(order, self._outputs, known)
+        try:
+            types = infer_types(order, self._outputs, known)
+        except MXNetError:
+            _print_infer_error("infer_type", args, kwargs)
+            raise
         aux = aux_node_ids(order)
         argn = [n for n in order if n.op is None and id(n) not in aux]
         auxn = [n for n in order if n.op is None and id(n) in aux]
@@ -429,7 +457,8 @@ class Symbol:
 
     def debug_str(self):
         """A readable listing of the graph's nodes, one per line."""
-        lines = []
+        lines = ["Symbol Outputs:"]
+        lines.extend(f"\toutput[{k}]={n.name}({i})" for k, (n, i) in enumerate(self._outputs))
         for n in self._order():
             if n.op is None:
                 lines.append(f"Variable:{n.name}")
@@ -480,6 +509,15 @@ def _with_plain_keys(attrs):
         if k.startswith("__") and k.endswith("__") and k[2:-2] in HIDDEN_KEYS:
             out[k[2:-2]] = v
     return out
+
+
+def _print_infer_error(what, args, kwargs):
+    # MXNet prints the inputs it was given before re-raising an inference failure
+    print(f"{what} error. Arguments:")
+    for i, v in enumerate(args):
+        print(f"  #{i}: {v}")
+    for k, v in kwargs.items():
+        print(f"  {k}: {v}")
 
 
 def _known_by_name(sym, order, args, kwargs):

@@ -110,47 +110,31 @@ class Normalize(Block):
         a = _np(x, "Normalize")
         _check_image(a, "Normalize", chw=True)
         c = a.shape[-3]
-        mean = np.broadcast_to(np.asarray(self._mean, dtype=np.float32).reshape(-1), (c,))
-        std = np.broadcast_to(np.asarray(self._std, dtype=np.float32).reshape(-1), (c,))
+        mean = np.asarray(self._mean, dtype=np.float32).reshape(-1)
+        std = np.asarray(self._std, dtype=np.float32).reshape(-1)
+        for what, v in (("mean", mean), ("std", std)):
+            if v.size not in (1, c):
+                raise MXNetError(f"Invalid {what} for input with shape {a.shape}. {what} must have either 1 "
+                                 f"or {c} elements, but got {v.tolist()}")
+        mean, std = np.broadcast_to(mean, (c,)), np.broadcast_to(std, (c,))
         shape = (c, 1, 1)
         return _out((a - mean.reshape(shape)) / std.reshape(shape), x)
 
 
-def _axis_weights(n_in, n_out, interp):
-    """Source indices and weights along one axis, as OpenCV's resize computes them."""
-    scale = n_in / n_out
-    dst = np.arange(n_out)
-    if interp == 0:
-        i0 = np.minimum(np.floor(dst * scale).astype(np.intp), n_in - 1)
-        return i0, i0, np.zeros(n_out, np.float32)
-    f = (dst + 0.5) * scale - 0.5
-    i0 = np.floor(f).astype(np.intp)
-    w = (f - i0).astype(np.float32)
-    w[i0 < 0] = 0
-    i0 = np.clip(i0, 0, n_in - 1)
-    w[i0 >= n_in - 1] = 0
-    i1 = np.minimum(i0 + 1, n_in - 1)
-    return i0, i1, w
-
-
 def _resize(a, w_out, h_out, interp):
-    """Resize HxWxC (or NxHxWxC) to (h_out, w_out): 0 nearest, anything else bilinear."""
+    """Resize HxWxC (or NxHxWxC) to (h_out, w_out) with OpenCV's arithmetic (as mx.image.imresize);
+    the auto/random codes 9 and 10 resize bilinearly."""
+    from ....image import _resize as cv
     if interp not in (0, 1, 2, 3, 4, 9, 10):
         raise MXNetError(f"Resize: unknown interpolation {interp}")
-    h_ax, w_ax = a.ndim - 3, a.ndim - 2
-    if (a.shape[h_ax], a.shape[w_ax]) == (h_out, w_out):
-        return a.copy()
-    y0, y1, wy = _axis_weights(a.shape[h_ax], h_out, interp)
-    x0, x1, wx = _axis_weights(a.shape[w_ax], w_out, interp)
-    f = a.astype(np.float32)
-    wy = wy.reshape(-1, 1, 1)
-    wx = wx.reshape(-1, 1)
-    rows = f.take(y0, axis=h_ax) * (1 - wy) + f.take(y1, axis=h_ax) * wy
-    out = rows.take(x0, axis=w_ax) * (1 - wx) + rows.take(x1, axis=w_ax) * wx
-    if np.issubdtype(a.dtype, np.integer):
-        info = np.iinfo(a.dtype)
-        out = np.clip(np.rint(out), info.min, info.max)
-    return out.astype(a.dtype)
+    interp = 1 if interp in (9, 10) else interp
+    if a.ndim == 3:
+        return cv.resize(a, w_out, h_out, interp)
+    # a batch: channels of all images resize independently, so fold N into C
+    n, h, w, c = a.shape
+    folded = a.transpose(1, 2, 0, 3).reshape(h, w, n * c)
+    out = cv.resize(folded, w_out, h_out, interp)
+    return out.reshape(h_out, w_out, n, c).transpose(2, 0, 1, 3).copy()
 
 
 def _size_wh(size):

@@ -1,0 +1,11 @@
+"""``mx.contrib``: the contrib operator namespaces (``mx.contrib.nd`` is ``mx.nd.contrib``, etc.).
+
+The quantization, ONNX, AMP, text and tensorboard tool-kits of MXNet's ``mx.contrib`` are not
+implemented here.
+"""
+from ..ndarray import contrib as ndarray
+from ..ndarray import contrib as nd
+from ..symbol import contrib as symbol
+from ..symbol import contrib as sym
+
+__all__ = ["ndarray", "nd", "symbol", "sym"]
