@@ -294,3 +294,14 @@ def test_mixing_legacy_ndarray_into_np_arithmetic_is_a_type_error():
         with pytest.raises(TypeError, match="not supported"):
             f()
     assert (x + y.as_np_ndarray()).tolist() == [2.0, 4.0]
+
+
+def test_dense_and_conv_refuse_mixed_dtypes():
+    # real MXNet: "Incompatible attr ... expected float64, got float32"
+    net = mx.gluon.nn.Dense(2, in_units=3)
+    net.initialize()
+    with pytest.raises(mx.MXNetError, match="dtype"):
+        net(mx.nd.ones((1, 3), dtype="float64"))
+    with pytest.raises(mx.MXNetError, match="dtype"):
+        mx.nd.Convolution(mx.nd.ones((1, 1, 4, 4), dtype="float64"), mx.nd.ones((2, 1, 3, 3)),
+                          kernel=(3, 3), num_filter=2, no_bias=True)

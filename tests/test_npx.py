@@ -58,7 +58,7 @@ def test_layer_ops_match_oracle():
 
 
 def test_fully_connected_trains_with_autograd():
-    x = np.array(onp.random.RandomState(0).randn(8, 3))
+    x = np.array(onp.random.RandomState(0).randn(8, 3), dtype="float32")
     w, b = np.zeros((2, 3)), np.zeros(2)
     for p in (w, b):
         p.attach_grad()

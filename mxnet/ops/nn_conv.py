@@ -43,6 +43,11 @@ def _split_inputs(opname, ins, no_bias):
     if len(ins) != want:
         raise MXNetError(f"Operator {opname}: expects {want} inputs (data, weight"
                          f"{'' if no_bias else ', bias'}) with no_bias={no_bias}, got {len(ins)}")
+    for name, a in zip(("weight", "bias"), ins[1:]):
+        if a.dtype != ins[0].dtype:
+            # MXNet's type inference refuses mixed dtypes ("Incompatible attr")
+            raise MXNetError(f"Operator {opname}: dtype of '{name}' ({a.dtype}) does not match the "
+                             f"data's dtype ({ins[0].dtype}); cast one of them")
     return ins[0], ins[1], (None if no_bias else ins[2])
 
 
