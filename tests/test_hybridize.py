@@ -174,3 +174,25 @@ def test_constant_subgraph_is_computed_once():
     plan = blk._cached_op.plan
     assert [st.op.name for st in plan._infer[2]] == ["_ones", "_mul_scalar"]
     assert blk(x + 1).asnumpy().tolist() == [[3.0] * 3] * 2
+
+
+def test_changing_input_shapes_reuses_one_plan():
+    # the compiled plan is shape-generic: new batch sizes (static_shape or not) run without
+    # re-tracing, and each call gives what the imperative block gives
+    net, _ = NETS["lenet"]()
+    ref, _ = NETS["lenet"]()
+    rng = np.random.RandomState(2)
+    x0 = mx.nd.array(rng.normal(size=(1, 1, 20, 20)))
+    for b in (net, ref):
+        b.initialize(mx.init.Xavier())
+        b(x0)
+    for (_, p), (_, q) in zip(sorted(net.collect_params().items()), sorted(ref.collect_params().items())):
+        q.set_data(p.data())
+    net.hybridize(static_alloc=True, static_shape=True)
+    plans = set()
+    for batch in (1, 3, 2, 3):
+        x = mx.nd.array(rng.normal(size=(batch, 1, 20, 20)))
+        y = net(x)
+        plans.add(id(net._cached_op))
+        assert_almost_equal(y, ref(x), rtol=1e-5, atol=1e-6)
+    assert len(plans) == 1
