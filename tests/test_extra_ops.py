@@ -97,7 +97,7 @@ def test_rnn_lstm_clip():
               lstm_state_clip_min=-0.2, lstm_state_clip_max=0.3)
     out = mx.nd.RNN(*[mx.nd.array(a, dtype="float32") for a in ins], **kw)
     cy = out[2].asnumpy()
-    assert cy.min() >= -0.2 and cy.max() <= 0.3 and (np.abs(cy) > 0.19).any()
+    assert cy.min() >= np.float32(-0.2) and cy.max() <= np.float32(0.3) and (np.abs(cy) > 0.19).any()
     check_fd(lambda *a: mx.nd.RNN(*a, **kw), ins)
 
 

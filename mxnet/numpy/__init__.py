@@ -14,7 +14,7 @@ for _n in FALLBACK:
 fallback = list(FALLBACK)
 # names NumPy 2 dropped, kept by MXNet 1.9.1
 alltrue, sometrue = all, any  # noqa: F405 - from the star import
-trapz = _fallback(_onp.trapezoid)
+trapz = _fallback(getattr(_onp, "trapezoid", None) or _onp.trapz)  # trapezoid: NumPy >= 2
 in1d = _fallback(lambda ar1, ar2, assume_unique=False, invert=False:
                  _onp.isin(_onp.ravel(ar1), ar2, assume_unique=assume_unique, invert=invert))
 
