@@ -1,3 +1,34 @@
+"""Shared test set-up: the tests folder on sys.path, and the MNIST files where MXNet reads them."""
 import os
+import shutil
 import sys
+
+import pytest
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "mnist")
+
+
+@pytest.fixture(scope="module")
+def mnist_home(tmp_path_factory):
+    """$MXNET_HOME holding datasets/mnist: the given one, else a copy of ../shared/data/mnist."""
+    home = os.environ.get("MXNET_HOME")
+    if home and os.path.exists(os.path.join(home, "datasets", "mnist", "train-images-idx3-ubyte.gz")):
+        yield home
+        return
+    if not os.path.isdir(SHARED):
+        pytest.fail(f"MNIST files not found: set MXNET_HOME or provide {SHARED}")
+    home = str(tmp_path_factory.mktemp("mxnet_home"))
+    dst = os.path.join(home, "datasets", "mnist")
+    os.makedirs(dst)
+    for f in os.listdir(SHARED):
+        if f.endswith(".gz"):
+            shutil.copy(os.path.join(SHARED, f), dst)
+    old = os.environ.get("MXNET_HOME")
+    os.environ["MXNET_HOME"] = home
+    yield home
+    if old is None:
+        del os.environ["MXNET_HOME"]
+    else:
+        os.environ["MXNET_HOME"] = old

@@ -7,7 +7,6 @@ import functools
 import io
 import os
 import random
-import shutil
 
 import numpy as onp
 import pytest
@@ -20,7 +19,6 @@ from mxnet import autograd, gluon, init, np, npx  # noqa: E402
 from mxnet.gluon import nn  # noqa: E402
 from mxnet.gluon.data.vision import transforms  # noqa: E402
 
-SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "mnist")
 
 
 class _Display:
@@ -48,29 +46,6 @@ def np_mode(monkeypatch):
     yield
     npx.reset_np()
     d2l.plt.close("all")
-
-
-@pytest.fixture(scope="module")
-def mnist_home(tmp_path_factory):
-    home = os.environ.get("MXNET_HOME")
-    if home and os.path.exists(os.path.join(home, "datasets", "mnist", "train-images-idx3-ubyte.gz")):
-        yield home
-        return
-    if not os.path.isdir(SHARED):
-        pytest.fail(f"MNIST files not found: set MXNET_HOME or provide {SHARED}")
-    home = str(tmp_path_factory.mktemp("mxnet_home"))
-    dst = os.path.join(home, "datasets", "mnist")
-    os.makedirs(dst)
-    for f in os.listdir(SHARED):
-        if f.endswith(".gz"):
-            shutil.copy(os.path.join(SHARED, f), dst)
-    old = os.environ.get("MXNET_HOME")
-    os.environ["MXNET_HOME"] = home
-    yield home
-    if old is None:
-        del os.environ["MXNET_HOME"]
-    else:
-        os.environ["MXNET_HOME"] = old
 
 
 @functools.lru_cache(maxsize=2)

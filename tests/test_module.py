@@ -11,7 +11,6 @@ import pytest
 
 import mxnet as mx
 from mxnet.base import MXNetError
-from test_train_mnist import mnist_home  # noqa: F401 - the shared MNIST fixture
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOLD = os.path.join(ROOT, "tests", "goldens", "module")

@@ -1,40 +1,13 @@
 """Real training on real MNIST (a subset, to stay fast), read the way MXNet reads it:
-from $MXNET_HOME/datasets/mnist, a copy of ../shared/data/mnist made by .ci/run or here."""
-import os
-import shutil
+from $MXNET_HOME/datasets/mnist, a copy of ../shared/data/mnist made by .ci/run or by conftest.py."""
 
 import numpy as np
-import pytest
 
 import mxnet as mx
 from mxnet import autograd, gluon
 from mxnet.gluon import nn
 from mxnet.gluon.data.vision import transforms
 
-SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "mnist")
-
-
-@pytest.fixture(scope="module")
-def mnist_home(tmp_path_factory):
-    home = os.environ.get("MXNET_HOME")
-    if home and os.path.exists(os.path.join(home, "datasets", "mnist", "train-images-idx3-ubyte.gz")):
-        yield home
-        return
-    if not os.path.isdir(SHARED):
-        pytest.fail(f"MNIST files not found: set MXNET_HOME or provide {SHARED}")
-    home = str(tmp_path_factory.mktemp("mxnet_home"))
-    dst = os.path.join(home, "datasets", "mnist")
-    os.makedirs(dst)
-    for f in os.listdir(SHARED):
-        if f.endswith(".gz"):
-            shutil.copy(os.path.join(SHARED, f), dst)
-    old = os.environ.get("MXNET_HOME")
-    os.environ["MXNET_HOME"] = home
-    yield home
-    if old is None:
-        del os.environ["MXNET_HOME"]
-    else:
-        os.environ["MXNET_HOME"] = old
 
 
 def _subset(train, n, seed=0):
