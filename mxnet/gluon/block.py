@@ -313,31 +313,14 @@ class Block:
         seen = set()
         hooks = []
 
+        def _shapes(x):
+            # the nested structure of x, NDArrays replaced by their shapes (tuples become lists)
+            if isinstance(x, (list, tuple)):
+                return [_shapes(i) for i in x]
+            return x.shape if isinstance(x, NDArray) else x
+
         def _get_shape_str(args):
-            def flatten(args):
-                if not isinstance(args, (list, tuple)):
-                    return [args], int(0)
-                flat, fmts = [], []
-                for i in args:
-                    arg, fmt = flatten(i)
-                    flat.extend(arg)
-                    fmts.append(fmt)
-                return flat, fmts
-
-            def regroup(args, fmt):
-                if isinstance(fmt, int):
-                    if fmt == 0:
-                        return args[0], args[1:]
-                    return args[:fmt], args[fmt:]
-                ret = []
-                for i in fmt:
-                    res, args = regroup(args, i)
-                    ret.append(res)
-                return ret, args
-
-            flat_args, fmts = flatten(args)
-            flat_arg_shapes = [x.shape if isinstance(x, NDArray) else x for x in flat_args]
-            shapes = regroup(flat_arg_shapes, fmts)[0]
+            shapes = _shapes(args)
             if isinstance(shapes, list):
                 shape_str = str(shapes)[1:-1]
             else:
