@@ -2,6 +2,7 @@
 
 Mirrors ``ops._util.NumpyMath``: the same names, taking and returning NDArrays.
 """
+from ..ops._util import broadcast_axes
 from ..ops.registry import get_op
 from .ndarray import NDArray, invoke
 
@@ -45,8 +46,7 @@ def sum_to(g, shape):
     shape = tuple(shape)
     if g.shape == shape:
         return g
-    nd = g.ndim - len(shape)
-    axes = tuple(range(nd)) + tuple(i + nd for i, s in enumerate(shape) if s == 1 and g.shape[i + nd] != 1)
+    axes = broadcast_axes(g.shape, shape)
     if axes:
         g = invoke(get_op("sum"), [g], {"axis": axes, "keepdims": True})
     return g.reshape(shape)

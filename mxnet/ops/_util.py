@@ -6,12 +6,17 @@ import numpy as np
 from ..base import MXNetError
 
 
+def broadcast_axes(gshape, shape):
+    """The axes of ``gshape`` that broadcasting ``shape`` to it added or stretched."""
+    nd = len(gshape) - len(shape)
+    return tuple(range(nd)) + tuple(i + nd for i, s in enumerate(shape) if s == 1 and gshape[i + nd] != 1)
+
+
 def sum_to(xp, g, shape):
     """Reduce a broadcast gradient ``g`` back to ``shape``."""
     if g.shape == tuple(shape):
         return g
-    nd = g.ndim - len(shape)
-    axes = tuple(range(nd)) + tuple(i + nd for i, s in enumerate(shape) if s == 1 and g.shape[i + nd] != 1)
+    axes = broadcast_axes(g.shape, shape)
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     return g.reshape(shape)
