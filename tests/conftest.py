@@ -32,3 +32,15 @@ def mnist_home(tmp_path_factory):
         del os.environ["MXNET_HOME"]
     else:
         os.environ["MXNET_HOME"] = old
+
+
+@pytest.fixture(params=["numpy", "numba"])
+def kernels(request):
+    """Run a test once on the NumPy kernels and once on the optional Numba ones (installed by the
+    test extra), restoring the process default afterwards."""
+    from mxnet.ops import _accel
+    if request.param == "numba":
+        pytest.importorskip("numba", reason="the Numba kernels need numba (pip install numba)")
+    before = _accel.set_jit(request.param == "numba")
+    yield request.param
+    _accel.set_jit(before)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from golden import load_cases, run_case, case_ids
-from mxnet.ops import _conv_kernels as K
+from mxnet.ops import _accel, _conv_kernels as K
 
 CASES = load_cases("conv_fast")
 
@@ -25,8 +25,16 @@ def shift_counter(monkeypatch):
     return calls
 
 
+@pytest.fixture
+def numpy_only():
+    """The NumPy paths only (the Numba kernels are checked in test_jit_kernels.py)."""
+    before = _accel.set_jit(False)
+    yield
+    _accel.set_jit(before)
+
+
 @pytest.mark.parametrize("case", CASES, ids=case_ids(CASES))
-def test_conv_fast_golden(case, shift_counter):
+def test_conv_fast_golden(case, shift_counter, kernels):
     run_case(case)
     if case["op"] == "Convolution":
         assert len(shift_counter) == 2  # forward and data gradient
@@ -105,7 +113,7 @@ def test_shift_fits_policy():
 @pytest.mark.parametrize("shape,kernel", [
     ((2, 3, 8, 8), (2, 2)), ((2, 3, 9, 7), (2, 3)), ((1, 2, 6), (3,)), ((2, 2, 4, 6, 6), (2, 1, 3)),
     ((2, 2, 5, 5), (1, 1)), ((3, 4, 12, 12), (2, 2))])
-def test_tiled_max_pool_matches_general(shape, kernel):
+def test_tiled_max_pool_matches_general(shape, kernel, numpy_only):
     rng = np.random.default_rng(5)
     x = rng.standard_normal(shape).astype(np.float32)
     x.flat[::7] = np.nan
@@ -127,7 +135,7 @@ def test_tiled_max_pool_matches_general(shape, kernel):
     ((9, 6, 16, 14), (5, 6, 1, 1), (2, 2), (0, 0)),  # per-image layout despite 7 output columns
     ((9, 6, 16, 14), (5, 6, 3, 3), (2, 2), (1, 1)),  # batch-inner layout
     ((2, 3, 5), (4, 3, 1), (1,), (0,))])
-def test_im2col_layouts_against_direct_sum(xs, ws, stride, pad):
+def test_im2col_layouts_against_direct_sum(xs, ws, stride, pad, kernels):
     rng = np.random.default_rng(11)
     x = rng.standard_normal(xs).astype(np.float32)
     w = rng.standard_normal(ws).astype(np.float32)

@@ -18,7 +18,7 @@ def rnd(*shape):
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_ids(CASES))
-def test_golden(case):
+def test_golden(case, kernels):
     run_case(case, rtol=1e-5, atol=1e-5)
 
 

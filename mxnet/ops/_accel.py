@@ -1,4 +1,5 @@
-"""Process-level speed settings for the NumPy backend, applied once on first heavy use.
+"""Process-level speed settings for the NumPy backend: allocator tuning, applied once on first
+heavy use, and the optional Numba kernels.
 
 A training step allocates the same large temporaries (im2col columns, activations, their
 gradients) every iteration.  glibc serves blocks above its mmap threshold with fresh ``mmap``
@@ -31,3 +32,43 @@ def tune_allocator():
         libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30)
     except (OSError, AttributeError):
         pass
+
+
+_jit = None
+_jit_tried = False
+
+
+def jit():
+    """The optional Numba kernels (``_jit_kernels``), or None when Numba is not installed or
+    ``MXNEXT_JIT=0``.  Numba's fork-safe "workqueue" thread pool is chosen unless the user picked
+    one (DataLoader workers fork); kernels hold the GIL, so Python threads never run two at once.
+    Threads follow ``OMP_NUM_THREADS`` as MXNet's CPU operators do."""
+    global _jit, _jit_tried
+    if _jit_tried:
+        return _jit
+    _jit_tried = True
+    if os.environ.get("MXNEXT_JIT", "1") == "0":
+        return None
+    try:
+        import numba
+    except ImportError:
+        return None
+    if "NUMBA_THREADING_LAYER" not in os.environ:
+        numba.config.THREADING_LAYER = "workqueue"
+    from . import _jit_kernels
+    threads = os.environ.get("OMP_NUM_THREADS", "")
+    if threads.isdigit() and 0 < int(threads) < numba.config.NUMBA_NUM_THREADS:
+        numba.set_num_threads(int(threads))
+    _jit = _jit_kernels
+    return _jit
+
+
+def set_jit(enabled):
+    """Turn the Numba kernels on or off for this process (tests compare both paths); returns
+    the previous setting."""
+    global _jit, _jit_tried
+    before = _jit is not None
+    _jit, _jit_tried = None, not enabled
+    if enabled:
+        jit()
+    return before

@@ -11,6 +11,16 @@ import itertools
 
 import numpy as _np
 
+from ._accel import jit as _jit
+
+
+def _jk(xp, x):
+    """The Numba kernels (see ``_accel.jit``) when they apply to ``x``: a float NumPy array with
+    two spatial axes; else None."""
+    if xp is not _np or x.ndim != 4 or x.dtype.kind != "f" or x.dtype.itemsize < 4:
+        return None
+    return _jit()
+
 
 def conv_out_len(size, k, s, d, p):
     """Output length of a convolution along one axis."""
@@ -160,10 +170,13 @@ KEEP_COLS_BYTES = 16 << 20
 
 
 def _columns(xp, x, inner, kernel, stride, dilate, pad, out):
+    if not inner and all(k == 1 and s == 1 and p == 0 for k, s, p in zip(kernel, stride, pad)):
+        return x.reshape(tuple(x.shape[:2]) + tuple(kernel) + tuple(out))  # the data are the columns
     if inner:
         return im2col_inner(xp, to_batch_inner(xp, x, pad, pad), kernel, stride, dilate, out)
-    if all(k == 1 and s == 1 and p == 0 for k, s, p in zip(kernel, stride, pad)):
-        return x.reshape(tuple(x.shape[:2]) + tuple(kernel) + tuple(out))  # the data are the columns
+    jk = _jk(xp, x)
+    if jk is not None:
+        return jk.im2col_image(_np.ascontiguousarray(x), *kernel, *stride, *dilate, *pad, *out)
     return im2col_image(xp, pad_spatial(xp, x, pad, pad), kernel, stride, dilate, out)
 
 
@@ -220,6 +233,9 @@ def conv_backward(xp, dy, x, w, state, kernel, stride, dilate, pad, groups, with
         if not need_dx:
             return None, dw, db
         dcols = _gmatmul(xp, wg.swapaxes(1, 2), dy2).reshape(cols.shape)
+        jk = _jk(xp, x)
+        if jk is not None:
+            return jk.col2im_inner(dcols, *x.shape[2:], *stride, *dilate, *pad), dw, db
         img = col2im_inner(xp, dcols, padded, kernel, stride, dilate, out)[(slice(None),) + crop]
         return xp.ascontiguousarray(img.transpose((img.ndim - 1,) + tuple(range(img.ndim - 1)))), dw, db
     colsg = cols.reshape(n, groups, -1, npix)
@@ -234,6 +250,9 @@ def conv_backward(xp, dy, x, w, state, kernel, stride, dilate, pad, groups, with
     if all(s == 1 for s in stride) and out == tuple(x.shape[2:]):
         return _same_conv_dx(xp, dy, w, kernel, dilate, pad, groups), dw, db
     dcols = xp.matmul(wg.swapaxes(1, 2), dyg).reshape(cols.shape)
+    jk = _jk(xp, x)
+    if jk is not None:
+        return jk.col2im_image(dcols, *x.shape[2:], *stride, *dilate, *pad), dw, db
     img = col2im_image(xp, dcols, padded, kernel, stride, dilate, out)
     return xp.ascontiguousarray(img[(slice(None), slice(None)) + crop]), dw, db
 
@@ -414,10 +433,49 @@ def _window_elems(v, kernel):
         yield v[(slice(None), slice(None)) + sum(((slice(None), o) for o in offs), ())]
 
 
+class FlatArgmax:
+    """Max-pooling state of the Numba kernel: per window, the flat index ``r*W+s`` of its max in
+    the (N*C, H, W) input (-1 for a window wholly in the padding)."""
+    __slots__ = ("idx",)
+
+    def __init__(self, idx):
+        self.idx = idx
+
+    def scatter(self, xp, dy, shape, act=0, t=None):
+        """``dy`` routed to the maxima, times activation ``act``'s derivative at its output ``t``
+        (codes in ``_jit_kernels``); NumPy's ``add.at`` when the kernels are switched off."""
+        g = _np.ascontiguousarray(dy).reshape(self.idx.shape)
+        tt = g if t is None else _np.ascontiguousarray(t).reshape(self.idx.shape)
+        jk = _jk(xp, dy)
+        if jk is not None:
+            return jk.max_pool2d_grad(g, self.idx, tt, act, *shape[2:]).reshape(shape)
+        if act:
+            g = g * ACT_GRADS[act](tt)
+        nb = g.shape[0]
+        idx, g = self.idx.reshape(nb, -1), g.reshape(nb, -1)
+        rows = _np.broadcast_to(_np.arange(nb)[:, None], idx.shape)
+        keep = idx >= 0
+        dx = _np.zeros((nb, _prod(shape[2:])), dtype=dy.dtype)
+        _np.add.at(dx, (rows[keep], idx[keep]), g[keep])
+        return dx.reshape(shape)
+
+
+# derivatives of activations as functions of their outputs, by ``_jit_kernels`` code
+ACT_GRADS = {1: lambda t: t > 0, 2: lambda t: t * (1 - t), 3: lambda t: 1 - t * t,
+             4: lambda t: -_np.expm1(-t)}
+
+
 def max_pool_forward(xp, x, kernel, stride, pad, out):
     """Returns ``(y, idx)``: the max (NaN ignored, as MXNet does) and the kernel offset
     (row-major) of the first max.  Tiling windows (LeNet's 2x2/2) take a faster path whose
-    ``idx`` is None: the backward finds the max again by one compare."""
+    ``idx`` is None: the backward finds the max again by one compare.  With the Numba kernels
+    (2-D only) ``idx`` is a ``FlatArgmax``."""
+    jk = _jk(xp, x)
+    if jk is not None:
+        n, c = x.shape[:2]
+        y, idx = jk.max_pool2d(_np.ascontiguousarray(x).reshape((n * c,) + x.shape[2:]),
+                               *kernel, *stride, *pad, *out)
+        return y.reshape((n, c) + tuple(out)), FlatArgmax(idx)
     if _tiles(x.shape, kernel, stride, pad, out):
         return _tiled_max(xp, _window_view(x, kernel, out), out), None
     return _max_pool_general(xp, x, kernel, stride, pad, out)
@@ -457,6 +515,8 @@ def _max_pool_general(xp, x, kernel, stride, pad, out):
 
 def max_pool_backward(xp, dy, idx, shape, kernel, stride, pad, out, x=None, y=None):
     """Gradient of max pooling; ``x``/``y`` (data, pooled) are needed when ``idx`` is None."""
+    if isinstance(idx, FlatArgmax):
+        return idx.scatter(xp, dy, shape)
     if idx is None:
         dx = _tiled_max_grad(xp, dy, x, y, kernel, out)
         return dx if dx is not None else _tiled_first_max_grad(xp, dy, x, y, kernel, out)

@@ -1,0 +1,129 @@
+"""The optional Numba kernels (mxnet/ops/_jit_kernels.py) against the NumPy paths they replace:
+same values, same first-max choice, same gradients, including padding, strides, dilation, ties
+and NaN.  The whole-operator goldens also run on both (the ``kernels`` fixture)."""
+import numpy as np
+import pytest
+
+from mxnet.ops import _accel, _conv_kernels as K
+
+pytest.importorskip("numba", reason="the Numba kernels need numba (pip install numba)")
+
+
+@pytest.fixture
+def jk():
+    before = _accel.set_jit(True)
+    yield _accel.jit()
+    _accel.set_jit(before)
+
+
+def _numpy(fn, *args):
+    before = _accel.set_jit(False)
+    try:
+        return fn(*args)
+    finally:
+        _accel.set_jit(before)
+
+
+POOLS = [  # shape, kernel, stride, pad, convention
+    ((3, 4, 8, 8), (2, 2), (2, 2), (0, 0), "valid"),
+    ((2, 3, 9, 7), (2, 2), (2, 2), (0, 0), "valid"),   # last row/column uncovered
+    ((2, 3, 9, 7), (3, 3), (2, 2), (1, 1), "valid"),
+    ((2, 3, 7, 7), (3, 2), (2, 1), (1, 0), "full"),
+    ((1, 2, 5, 6), (3, 3), (1, 1), (2, 2), "full"),    # windows reaching into the padding only
+]
+
+
+@pytest.mark.parametrize("shape,kernel,stride,pad,conv", POOLS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_pool_matches_numpy(jk, shape, kernel, stride, pad, conv, dtype):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(shape).astype(dtype)
+    x.flat[::5] = x.flat[1::5][:x.flat[::5].size]   # ties: the first max must win
+    x.flat[3::13] = np.nan
+    out = tuple(K.pool_out_len(s, k, st, p, conv) for s, k, st, p in zip(shape[2:], kernel, stride, pad))
+    y, state = K.max_pool_forward(np, x, kernel, stride, pad, out)
+    assert isinstance(state, K.FlatArgmax) and y.dtype == dtype
+    # reference: every window by hand, NaN skipped (fmax), first max in row-major order
+    lo, hi = K.pool_pads(shape, kernel, stride, pad, out)
+    xp = K.pad_spatial(np, x, lo, hi, value=-np.inf)
+    dy = rng.standard_normal(y.shape).astype(dtype)
+    want = np.empty(y.shape, dtype)
+    dxp = np.zeros(xp.shape, dtype)
+    for n, c, i, j in np.ndindex(*y.shape):
+        win = xp[n, c, i * stride[0]:i * stride[0] + kernel[0], j * stride[1]:j * stride[1] + kernel[1]]
+        m = np.fmax.reduce(win, axis=None)
+        want[n, c, i, j] = m
+        hits = np.argwhere(win == m) if not np.isnan(m) else np.argwhere(np.isnan(win))
+        r, s = hits[0]
+        dxp[n, c, i * stride[0] + r, j * stride[1] + s] += dy[n, c, i, j]
+    np.testing.assert_array_equal(y, want)
+    dx = K.max_pool_backward(np, dy, state, shape, kernel, stride, pad, out, x, y)
+    np.testing.assert_allclose(dx, dxp[:, :, lo[0]:lo[0] + shape[2], lo[1]:lo[1] + shape[3]], rtol=1e-6)
+    # the same state scattered by NumPy (the kernels switched off between forward and backward)
+    np.testing.assert_allclose(_numpy(state.scatter, np, dy, shape), dx, rtol=1e-6)
+
+
+@pytest.mark.parametrize("act", [1, 2, 3, 4])
+def test_fused_activation_scatter(jk, act):
+    """The pooling scatter times an activation's derivative at its (pooled) output."""
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 3, 6, 6)).astype(np.float32)
+    y, state = K.max_pool_forward(np, x, (2, 2), (2, 2), (0, 0), (3, 3))
+    t = {1: np.maximum(y, 0), 2: 1 / (1 + np.exp(-y)), 3: np.tanh(y), 4: np.log1p(np.exp(y))}[act]
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    got = state.scatter(np, dy, x.shape, act, t)
+    plain = state.scatter(np, dy * K.ACT_GRADS[act](t), x.shape)
+    np.testing.assert_allclose(got, plain, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(_numpy(state.scatter, np, dy, x.shape, act, t), got, rtol=1e-6, atol=1e-7)
+
+
+CONVS = [  # data shape, weight shape, stride, dilate, pad
+    ((3, 2, 9, 8), (4, 2, 3, 3), (1, 1), (1, 1), (1, 1)),
+    ((3, 2, 9, 8), (4, 2, 3, 2), (2, 3), (1, 2), (2, 1)),
+    ((2, 1, 12, 12), (5, 1, 5, 5), (1, 1), (1, 1), (0, 0)),
+    ((16, 3, 10, 10), (4, 3, 3, 3), (2, 2), (1, 1), (1, 1)),  # batch-inner layout
+]
+
+
+@pytest.mark.parametrize("xs,ws,stride,dilate,pad", CONVS)
+def test_conv_matches_numpy(jk, xs, ws, stride, dilate, pad):
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal(xs).astype(np.float32)
+    w = rng.standard_normal(ws).astype(np.float32)
+    geom = (ws[2:], stride, dilate, pad)
+    y, state = K.conv_forward(np, x, w, None, *geom, 1)
+    y0, state0 = _numpy(K.conv_forward, np, x, w, None, *geom, 1)
+    np.testing.assert_allclose(y, y0, rtol=1e-5, atol=1e-5)
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    got = K.conv_backward(np, dy, x, w, state, *geom, 1, False)
+    want = _numpy(K.conv_backward, np, dy, x, w, state0, *geom, 1, False)
+    for g, g0 in zip(got[:2], want[:2]):
+        np.testing.assert_allclose(g, g0, rtol=1e-5, atol=1e-4)
+
+
+def test_columns_and_sums_are_exact(jk):
+    """im2col is a copy and col2im sums in NumPy's order: both bit-identical to NumPy."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 3, 7, 9)).astype(np.float32)
+    geom = ((3, 2), (2, 1), (1, 2), (1, 1))
+    out = tuple(K.conv_out_len(s, k, st, d, p) for s, k, st, d, p in zip(x.shape[2:], *geom))
+    cols = jk.im2col_image(x, *geom[0], *geom[1], *geom[2], *geom[3], *out)
+    np.testing.assert_array_equal(cols, K.im2col_image(np, K.pad_spatial(np, x, geom[3], geom[3]),
+                                                       geom[0], geom[1], geom[2], out))
+    padded = tuple(s + 2 * p for s, p in zip(x.shape[2:], geom[3]))
+    img = K.col2im_image(np, cols, padded, geom[0], geom[1], geom[2], out)[:, :, 1:8, 1:10]
+    np.testing.assert_array_equal(jk.col2im_image(cols, *x.shape[2:], *geom[1], *geom[2], *geom[3]), img)
+    inner = np.ascontiguousarray(cols.transpose(1, 2, 3, 4, 5, 0))
+    img2 = K.col2im_inner(np, inner, padded, geom[0], geom[1], geom[2], out)[:, 1:8, 1:10]
+    np.testing.assert_array_equal(jk.col2im_inner(inner, *x.shape[2:], *geom[1], *geom[2], *geom[3]),
+                                  np.ascontiguousarray(img2.transpose(3, 0, 1, 2)))
+
+
+def test_switch_off():
+    before = _accel.set_jit(False)
+    try:
+        assert _accel.jit() is None
+        assert K._jk(np, np.zeros((1, 1, 2, 2), np.float32)) is None
+    finally:
+        _accel.set_jit(before)
+    assert (_accel.jit() is not None) == before
