@@ -1,4 +1,15 @@
-"""Graph passes for inference runs of a ``GraphPlan`` (hybridized blocks not recording).
+"""Graph passes of a ``GraphPlan``.
+
+For every run, training included (``training_steps``):
+
+* activation under max pooling: a monotone ``Activation`` (relu, sigmoid, tanh, softrelu) whose
+  only consumer is an unpadded max ``Pooling`` commutes with it, so the pair runs as pooling
+  first and the activation on the pooled values (a quarter of them under 2x2 windows); the
+  backward scatters the pooled gradient times the activation's derivative in one pass.  The
+  gradient is MXNet's: the window's first maximum receives it (where a saturated activation makes
+  several maxima tie, the derivative there is 0 either way).
+
+For inference runs (hybridized blocks not recording):
 
 * identity removal: ``Dropout`` (outside ``mode='always'``), ``_copy``/``identity`` and
   ``BlockGrad`` pass their input through;
@@ -7,9 +18,10 @@
   and bias (recomputed per run from the current parameters, so training in between is seen);
 * constant folding: operators that depend on no variable (``zeros``, ``arange``, ...) run once.
 
-The training path never uses these: its backward needs every intermediate value.
+The training path never uses the inference passes: its backward needs every intermediate value.
 """
-from ..ops.registry import Attrs
+from ..ops import _conv_kernels as K
+from ..ops.registry import Attrs, get_op
 
 _PASS_THROUGH = {"_copy", "BlockGrad", "Dropout"}
 _NONDETERMINISTIC_PREFIXES = ("_random", "_sample", "_shuffle", "_npi_random", "_np_random")
@@ -52,6 +64,66 @@ class _FoldedBN:
         return self.producer.forward(self.p_attrs, [data, w, b.astype(dt, copy=False)], ctx)
 
 
+# activation -> code of its derivative in ``_conv_kernels.ACT_GRADS`` / ``_jit_kernels``
+_MONOTONE_ACTS = {"relu": 1, "sigmoid": 2, "tanh": 3, "softrelu": 4}
+
+
+class _PoolAct:
+    """Max pooling, then the activation that preceded it in the graph (see the module notes)."""
+
+    save_state = True
+
+    def __init__(self, act, pool):
+        self.act_attrs, self.pool_attrs = act.attrs, pool.attrs
+        self.name = f"Pooling+Activation({act.attrs.act_type})"
+        self.code = _MONOTONE_ACTS[act.attrs.act_type]
+        self.act, self.pool = get_op("Activation"), get_op("Pooling")
+
+    def forward(self, attrs, ins, ctx):
+        y, state = self.pool.forward(self.pool_attrs, ins, ctx)
+        return self.act.forward(self.act_attrs, [y], ctx), (state, y)
+
+    def backward(self, attrs, ograds, ins, outs, ctx, state):
+        pstate, y = state
+        if isinstance(pstate, K.FlatArgmax):
+            return [pstate.scatter(ctx.xp, ograds[0], ins[0].shape, self.code, outs[0])]
+        g = self.act.backward(self.act_attrs, ograds, [y], outs, ctx, None)
+        return self.pool.backward(self.pool_attrs, g, ins, [y], ctx, pstate)
+
+
+def _pool_after_act(pool, act):
+    a = pool.attrs
+    return (act is not None and act.op.name == "Activation" and act.attrs.act_type in _MONOTONE_ACTS
+            and a.pool_type == "max" and not a.global_pool and not any(a.pad or ())
+            and a.pooling_convention == "valid" and (a.layout is None or a.layout.startswith("NC")))
+
+
+def _slot_uses(steps, head_slots):
+    uses = {}
+    for st in steps:
+        for i in st.ins:
+            uses[i] = uses.get(i, 0) + 1
+    for h in head_slots:
+        uses[h] = uses.get(h, 0) + 2   # a head is never fused away
+    return uses
+
+
+def training_steps(steps, head_slots):
+    """``steps`` with the fusions valid for training too (see the module notes)."""
+    uses = _slot_uses(steps, head_slots)
+    producer_of = {st.out0: st for st in steps if st.nout == 1}
+    out = []
+    for st in steps:
+        if st.op.name == "Pooling":
+            act = producer_of.get(st.ins[0])
+            if _pool_after_act(st, act) and uses.get(act.out0) == 1 and act in out:
+                out.remove(act)
+                out.append(_Step(st.node, _PoolAct(act, st), None, act.ins, st.out0, 1))
+                continue
+        out.append(st)
+    return out
+
+
 def _is_pass_through(step):
     name = step.op.name
     if name not in _PASS_THROUGH:
@@ -91,12 +163,7 @@ def inference_steps(steps, head_slots, var_slots):
         kept.append(_Step(st.node, st.op, st.attrs, ins, st.out0, st.nout))
     heads = [res(h) for h in head_slots]
 
-    uses = {}
-    for st in kept:
-        for i in st.ins:
-            uses[i] = uses.get(i, 0) + 1
-    for h in heads:
-        uses[h] = uses.get(h, 0) + 2   # a head is never folded away
+    uses = _slot_uses(kept, heads)
     producer_of = {}
     for st in kept:
         for k in range(st.nout):

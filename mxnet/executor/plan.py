@@ -13,7 +13,7 @@ from itertools import repeat
 from ..base import MXNetError
 from ..ops.registry import OpContext
 from ..symbol.symbol import topo_order, aux_node_ids
-from .passes import inference_steps
+from .passes import inference_steps, training_steps
 
 
 class _Step:
@@ -55,17 +55,17 @@ class GraphPlan:
             steps.append(step)
         self._nslots = n
         self.steps = steps
+        self._head_slots = [slot[(id(h), i)] for h, i in symbol._outputs]
+        # runs without a monitor (which must see every node's output) use the fused steps
+        self._fused = training_steps(steps, self._head_slots)
         var_nodes = [v for v in order if v.op is None]
         self.arg_names = [v.name for v in var_nodes if id(v) not in aux]
         self.aux_names = [v.name for v in var_nodes if id(v) in aux]
         self._arg_slots = [slot[(id(v), 0)] for v in var_nodes if id(v) not in aux]
         self._aux_slots = [slot[(id(v), 0)] for v in var_nodes if id(v) in aux]
-        self._head_slots = [slot[(id(h), i)] for h, i in symbol._outputs]
         self.output_names = symbol.list_outputs()
         self.head_ops = [h.op for h, _ in symbol._outputs]
-        self._vals = None
-        self._states = None
-        self._octx = None
+        self._saved = None
         self._infer = None
         self._const_vals = None
         self._programs = {}
@@ -74,7 +74,7 @@ class GraphPlan:
         """Run every step; ``args``/``aux`` are raw arrays in argument/aux order.  Returns the
         outputs (raw).  ``monitor(name, array)`` sees every operator output when given."""
         outs, saved = self.run(args, aux, is_train, backend, monitor)
-        self._vals, self._states, self._octx = saved
+        self._saved = saved
         return outs
 
     def run(self, args, aux=(), is_train=False, backend=None, monitor=None):
@@ -85,8 +85,9 @@ class GraphPlan:
         octx = OpContext(backend, bool(is_train))
         vals = self._inputs(args, aux)
         states = {}
-        _execute(self.steps, vals, octx, states, monitor)
-        return [vals[s] for s in self._head_slots], (vals, states, octx)
+        steps = self.steps if monitor is not None else self._fused
+        _execute(steps, vals, octx, states, monitor)
+        return [vals[s] for s in self._head_slots], (vals, states, octx, steps)
 
     def _inputs(self, args, aux):
         if len(args) != len(self._arg_slots) or len(aux) != len(self._aux_slots):
@@ -105,7 +106,7 @@ class GraphPlan:
         if backend is None:
             from ..backend import NUMPY_BACKEND as backend
         if self._infer is None:
-            self._infer = inference_steps(self.steps, self._head_slots,
+            self._infer = inference_steps(self._fused, self._head_slots,
                                           self._arg_slots + self._aux_slots)
         steps, heads, consts = self._infer
         octx = OpContext(backend, False)
@@ -122,21 +123,21 @@ class GraphPlan:
     def backward(self, head_grads, need=None):
         """Gradients of the arguments (raw, None where none flows) given one gradient per output
         (raw, or None).  Needs the values of the last ``forward``; ``need`` as in ``grad``."""
-        if self._vals is None:
+        if self._saved is None:
             raise MXNetError("backward called before forward")
-        return self.grad((self._vals, self._states, self._octx), head_grads, need)
+        return self.grad(self._saved, head_grads, need)
 
     def grad(self, saved, head_grads, need=None):
         """Argument gradients for the run that returned ``saved`` (see ``run``).  ``need`` (one
         flag per argument, default all) names the arguments whose gradient is wanted: the others
         come back as None, and operators are told which input gradients nobody reads (so a first
         layer skips the gradient of its data)."""
-        vals, states, octx = saved
+        vals, states, octx, steps = saved
         grads = [None] * self._nslots
         for s, g in zip(self._head_slots, head_grads):
             if g is not None:
                 grads[s] = g if grads[s] is None else grads[s] + g
-        for k, st, mask in self._backward_program(need):
+        for k, st, mask in self._backward_program(need, steps):
             ograds = grads[st.out0:st.out0 + st.nout]
             if all(g is None for g in ograds):
                 continue
@@ -161,24 +162,25 @@ class GraphPlan:
             out = [g if n else None for g, n in zip(out, need)]
         return out
 
-    def _backward_program(self, need):
+    def _backward_program(self, need, steps):
         """``(step index, step, input mask)`` in reverse order for the argument mask ``need``; the
         mask is None where every input of the step leads to a wanted gradient."""
-        key = None if need is None else tuple(bool(n) for n in need)
+        want = None if need is None else tuple(bool(n) for n in need)
+        key = (want, steps is self._fused)
         prog = self._programs.get(key)
         if prog is None:
             aux = set(self._aux_slots)
-            req = {s for s, n in zip(self._arg_slots, key or repeat(True)) if n}
+            req = {s for s, n in zip(self._arg_slots, want or repeat(True)) if n}
             masks = []
-            for st in self.steps:
+            for st in steps:
                 m = tuple(i in req and i not in aux for i in st.ins)
                 if any(m):
                     req.update(range(st.out0, st.out0 + st.nout))
                 masks.append(None if all(m) else m)
             # every step runs (BatchNorm updates its moving statistics in its backward, as the
             # imperative path does); the masks only spare the gradients nobody reads
-            prog = [(k, self.steps[k], masks[k]) for k in range(len(self.steps) - 1, -1, -1)
-                    if self.steps[k].op.backward is not None]
+            prog = [(k, steps[k], masks[k]) for k in range(len(steps) - 1, -1, -1)
+                    if steps[k].op.backward is not None]
             self._programs[key] = prog
         return prog
 
