@@ -131,50 +131,46 @@ def im2col_image(x, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
 
 @njit(**_opts)
 def col2im_image(cols, h, w, sh, sw, dh, dw, ph, pw):
-    """Sum per-image columns (N, C, kh, kw, oh, ow) into the unpadded image (N, C, H, W)."""
+    """Sum per-image columns (N, C, kh, kw, oh, ow) into the unpadded image (N, C, H, W).
+    Each plane is summed in a padded buffer offset by offset, the order of the NumPy loop (so
+    the sums are bit-identical), reading the columns contiguously."""
     n, c, kh, kw, oh, ow = cols.shape
+    hp, wp = (oh - 1) * sh + (kh - 1) * dh + 1, (ow - 1) * sw + (kw - 1) * dw + 1
     img = np.empty((n, c, h, w), cols.dtype)
     for nc in prange(n * c):
         b, ch = nc // c, nc % c
+        acc = np.zeros((max(hp, h + ph), max(wp, w + pw)), cols.dtype)
+        for ki in range(kh):
+            for kj in range(kw):
+                for i in range(oh):
+                    r = i * sh + ki * dh
+                    for j in range(ow):
+                        acc[r, j * sw + kj * dw] += cols[b, ch, ki, kj, i, j]
         for r in range(h):
             for s in range(w):
-                acc = cols.dtype.type(0)
-                for ki in range(kh):
-                    t = r + ph - ki * dh
-                    if t < 0 or t % sh != 0 or t // sh >= oh:
-                        continue
-                    i = t // sh
-                    for kj in range(kw):
-                        u = s + pw - kj * dw
-                        if u < 0 or u % sw != 0 or u // sw >= ow:
-                            continue
-                        acc += cols[b, ch, ki, kj, i, u // sw]
-                img[b, ch, r, s] = acc
+                img[b, ch, r, s] = acc[r + ph, s + pw]
     return img
 
 
 @njit(**_opts)
 def col2im_inner(cols, h, w, sh, sw, dh, dw, ph, pw):
-    """Sum batch-inner columns (C, kh, kw, oh, ow, N) into the unpadded image (N, C, H, W)."""
+    """Sum batch-inner columns (C, kh, kw, oh, ow, N) into the unpadded image (N, C, H, W),
+    per channel in a padded (H, W, N) buffer, offset by offset as ``col2im_image``."""
     c, kh, kw, oh, ow, n = cols.shape
+    hp, wp = (oh - 1) * sh + (kh - 1) * dh + 1, (ow - 1) * sw + (kw - 1) * dw + 1
     img = np.empty((n, c, h, w), cols.dtype)
     for ch in prange(c):
-        acc = np.empty(n, cols.dtype)
-        for r in range(h):
-            for s in range(w):
-                acc[:] = 0
-                for ki in range(kh):
-                    t = r + ph - ki * dh
-                    if t < 0 or t % sh != 0 or t // sh >= oh:
-                        continue
-                    i = t // sh
-                    for kj in range(kw):
-                        u = s + pw - kj * dw
-                        if u < 0 or u % sw != 0 or u // sw >= ow:
-                            continue
-                        j = u // sw
+        acc = np.zeros((max(hp, h + ph), max(wp, w + pw), n), cols.dtype)
+        for ki in range(kh):
+            for kj in range(kw):
+                for i in range(oh):
+                    r = i * sh + ki * dh
+                    for j in range(ow):
+                        s = j * sw + kj * dw
                         for b in range(n):
-                            acc[b] += cols[ch, ki, kj, i, j, b]
-                for b in range(n):
-                    img[b, ch, r, s] = acc[b]
+                            acc[r, s, b] += cols[ch, ki, kj, i, j, b]
+        for b in range(n):
+            for r in range(h):
+                for s in range(w):
+                    img[b, ch, r, s] = acc[r + ph, s + pw, b]
     return img
