@@ -9,10 +9,13 @@ from mxnet.ops import _accel, _conv_kernels as K
 pytest.importorskip("numba", reason="the Numba kernels need numba (pip install numba)")
 
 
-@pytest.fixture
-def jk():
+@pytest.fixture(params=["serial", "threaded"])
+def jk(request, monkeypatch):
+    """The kernels, each compiled form forced in turn (by size they pick one themselves)."""
     before = _accel.set_jit(True)
-    yield _accel.jit()
+    mod = _accel.jit()
+    monkeypatch.setattr(mod, "PARALLEL_MIN", 1 << 62 if request.param == "serial" else 0)
+    yield mod
     _accel.set_jit(before)
 
 
@@ -82,6 +85,7 @@ CONVS = [  # data shape, weight shape, stride, dilate, pad
     ((3, 2, 9, 8), (4, 2, 3, 2), (2, 3), (1, 2), (2, 1)),
     ((2, 1, 12, 12), (5, 1, 5, 5), (1, 1), (1, 1), (0, 0)),
     ((16, 3, 10, 10), (4, 3, 3, 3), (2, 2), (1, 1), (1, 1)),  # batch-inner layout
+    ((12, 2, 11, 11), (3, 2, 3, 3), (1, 2), (2, 1), (2, 0)),  # batch-inner, dilated, uneven pad
 ]
 
 
@@ -115,8 +119,11 @@ def test_columns_and_sums_are_exact(jk):
     np.testing.assert_array_equal(jk.col2im_image(cols, *x.shape[2:], *geom[1], *geom[2], *geom[3]), img)
     inner = np.ascontiguousarray(cols.transpose(1, 2, 3, 4, 5, 0))
     img2 = K.col2im_inner(np, inner, padded, geom[0], geom[1], geom[2], out)[:, 1:8, 1:10]
-    np.testing.assert_array_equal(jk.col2im_inner(inner, *x.shape[2:], *geom[1], *geom[2], *geom[3]),
-                                  np.ascontiguousarray(img2.transpose(3, 0, 1, 2)))
+    want = np.ascontiguousarray(img2.transpose(3, 0, 1, 2))
+    np.testing.assert_array_equal(jk.col2im_inner(inner, *x.shape[2:], *geom[1], *geom[2], *geom[3]), want)
+    rows = np.ascontiguousarray(inner.transpose(3, 4, 5, 0, 1, 2)).reshape(out + (2, -1))
+    np.testing.assert_array_equal(jk.col2im_rows(rows, 2, 3, *geom[0], *x.shape[2:], *geom[1], *geom[2],
+                                                 *geom[3]), want)
 
 
 def test_switch_off():

@@ -8,10 +8,30 @@ counterpart in ``_conv_kernels`` computes, in the same summation order where ord
 Activation codes for the fused pooling backward: 0 none, 1 relu, 2 sigmoid, 3 tanh, 4 softrelu,
 each as a function of the activation's output.
 """
+import types
+
 import numpy as np
 from numba import njit, prange
 
-_opts = dict(parallel=True, cache=True)
+# Below this many elements in its first argument a kernel runs on the calling thread: waking the
+# thread pool costs tens of microseconds (measured: a batch-1 LeNet forward went from 230 to
+# 480 us when every kernel was threaded).
+PARALLEL_MIN = 1 << 15
+
+
+class _Kernel:
+    """A kernel compiled twice: threaded (``prange`` split over the pool) and serial."""
+
+    def __init__(self, fn):
+        self.parallel = njit(parallel=True, cache=True)(fn)
+        # a distinct qualified name keeps the two on-disk cache entries apart
+        serial = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__)
+        serial.__qualname__ = fn.__qualname__ + "_serial"
+        self.serial = njit(cache=True)(serial)
+        self.__doc__ = fn.__doc__
+
+    def __call__(self, *args):
+        return (self.parallel if args[0].size >= PARALLEL_MIN else self.serial)(*args)
 
 
 def max_pool2d(x, kh, kw, sh, sw, ph, pw, oh, ow):
@@ -23,7 +43,7 @@ def max_pool2d(x, kh, kw, sh, sw, ph, pw, oh, ow):
     return _max_pool_any(x, kh, kw, sh, sw, ph, pw, oh, ow)
 
 
-@njit(**_opts)
+@_Kernel
 def _max_pool_2x2(x, oh, ow):
     """2x2 windows at stride 2, written out: LLVM vectorizes this form, ~14x faster than the
     general loop over each window's elements."""
@@ -52,7 +72,7 @@ def _max_pool_2x2(x, oh, ow):
     return y, idx
 
 
-@njit(**_opts)
+@_Kernel
 def _max_pool_any(x, kh, kw, sh, sw, ph, pw, oh, ow):
     nb, h, w = x.shape
     y = np.empty((nb, oh, ow), x.dtype)
@@ -81,7 +101,7 @@ def _max_pool_any(x, kh, kw, sh, sw, ph, pw, oh, ow):
     return y, idx
 
 
-@njit(**_opts)
+@_Kernel
 def max_pool2d_grad(dy, idx, t, act, h, w):
     """Scatter ``dy`` (B, oh, ow) to the recorded maxima of a (B, H, W) input, multiplied by the
     derivative of activation ``act`` at its output ``t`` (B, oh, ow) when ``act`` is not 0."""
@@ -108,7 +128,7 @@ def max_pool2d_grad(dy, idx, t, act, h, w):
     return dx.reshape((nb, h, w))
 
 
-@njit(**_opts)
+@_Kernel
 def im2col_image(x, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
     """Per-image columns (N, C, kh, kw, oh, ow) of ``x`` (N, C, H, W) zero padded by ph/pw."""
     n, c, h, w = x.shape
@@ -129,7 +149,7 @@ def im2col_image(x, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
     return cols
 
 
-@njit(**_opts)
+@_Kernel
 def col2im_image(cols, h, w, sh, sw, dh, dw, ph, pw):
     """Sum per-image columns (N, C, kh, kw, oh, ow) into the unpadded image (N, C, H, W).
     Each plane is summed in a padded buffer offset by offset, the order of the NumPy loop (so
@@ -152,7 +172,7 @@ def col2im_image(cols, h, w, sh, sw, dh, dw, ph, pw):
     return img
 
 
-@njit(**_opts)
+@_Kernel
 def col2im_inner(cols, h, w, sh, sw, dh, dw, ph, pw):
     """Sum batch-inner columns (C, kh, kw, oh, ow, N) into the unpadded image (N, C, H, W),
     per channel in a padded (H, W, N) buffer, offset by offset as ``col2im_image``."""
@@ -173,4 +193,28 @@ def col2im_inner(cols, h, w, sh, sw, dh, dw, ph, pw):
             for r in range(h):
                 for s in range(w):
                     img[b, ch, r, s] = acc[r + ph, s + pw, b]
+    return img
+
+
+@_Kernel
+def col2im_rows(rows, n, c, kh, kw, h, w, sh, sw, dh, dw, ph, pw):
+    """Sum column rows (oh, ow, N, C*kh*kw) -- the transposed batch-inner columns, as the GEMM
+    ``dy^T @ W`` gives them -- into the unpadded image (N, C, H, W).  Output positions are
+    visited last to first so that every pixel receives its offsets in the NumPy order."""
+    oh, ow = rows.shape[0], rows.shape[1]
+    hp, wp = (oh - 1) * sh + (kh - 1) * dh + 1, (ow - 1) * sw + (kw - 1) * dw + 1
+    img = np.empty((n, c, h, w), rows.dtype)
+    for b in prange(n):
+        acc = np.zeros((c, max(hp, h + ph), max(wp, w + pw)), rows.dtype)
+        for i in range(oh - 1, -1, -1):
+            for j in range(ow - 1, -1, -1):
+                for ch in range(c):
+                    for ki in range(kh):
+                        base = (ch * kh + ki) * kw
+                        for kj in range(kw):
+                            acc[ch, i * sh + ki * dh, j * sw + kj * dw] += rows[i, j, b, base + kj]
+        for ch in range(c):
+            for r in range(h):
+                for s in range(w):
+                    img[b, ch, r, s] = acc[ch, r + ph, s + pw]
     return img
