@@ -134,3 +134,12 @@ def test_switch_off():
     finally:
         _accel.set_jit(before)
     assert (_accel.jit() is not None) == before
+
+
+@pytest.mark.parametrize("with_bias", [False, True])
+def test_rows_to_nchw(jk, with_bias):
+    rng = np.random.default_rng(8)
+    y = rng.standard_normal((5, 6, 9)).astype(np.float32)
+    b = rng.standard_normal(5).astype(np.float32) if with_bias else np.empty(0, np.float32)
+    want = y.transpose(2, 0, 1) + (b.reshape(5, 1) if with_bias else 0)
+    np.testing.assert_array_equal(jk.rows_to_nchw(y, b), want)

@@ -197,6 +197,11 @@ def conv_forward(xp, x, w, b, kernel, stride, dilate, pad, groups):
     if inner:
         y = _gmatmul(xp, wg, cols.reshape(groups, -1, npix * n))
         # the relayout to (N, F, P) is a copy anyway: the bias add rides on it
+        jk = _jk(xp, x)
+        if jk is not None:
+            bias = b if b is not None else _np.empty(0, x.dtype)
+            res = jk.rows_to_nchw(y.reshape(f, npix, n), bias.astype(x.dtype, copy=False))
+            return res.reshape((n, f) + out), (inner, cols if cols.nbytes <= KEEP_COLS_BYTES else None)
         res = xp.empty((n, f) + out, dtype=x.dtype)
         y = y.reshape(f, npix, n).transpose(2, 0, 1)
         if b is not None:

@@ -218,3 +218,18 @@ def col2im_rows(rows, n, c, kh, kw, h, w, sh, sw, dh, dw, ph, pw):
                 for s in range(w):
                     img[b, ch, r, s] = acc[ch, r + ph, s + pw]
     return img
+
+
+@_Kernel
+def rows_to_nchw(y, bias):
+    """(F, P, N) GEMM rows -> (N, F, P), plus ``bias`` (F,) when it has F elements."""
+    f, p, n = y.shape
+    out = np.empty((n, f, p), y.dtype)
+    with_bias = bias.size == f
+    for c in prange(f):
+        b = bias[c] if with_bias else y.dtype.type(0)
+        for k in range(n):
+            for i in range(p):
+                out[k, c, i] = y[c, i, k] + b
+    return out
+
