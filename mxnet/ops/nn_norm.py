@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..base import MXNetError
+from . import _accel
 from ._util import norm_axis
 from .registry import register, Param
 
@@ -29,16 +30,20 @@ def _fill_param_shapes(shapes, c, start=1):
 # The data is viewed as (outer, C, inner); per-channel sums come from BLAS (a product with a ones
 # vector, ``vecdot`` for the sums of products) in the working dtype, per (outer, C) row, and are
 # combined in float64.  Every elementwise pass multiplies or adds a contiguous (C, inner) plane,
-# which NumPy runs several times faster than a stride-0 (C, 1) operand.
+# which NumPy runs several times faster than a stride-0 (C, 1) operand.  With Numba, ``_jit_norm``
+# replaces these four to six passes with two in each direction (sums, then the elementwise pass).
 _ILL = 32.0  # E[x^2] / var above which the one-pass moments lose too much to cancellation
+_JIT_INNER = 16  # shortest (outer, channel) row worth the kernels' vector loops
 
 
 def _bn_view(xp, x, ax):
     shp = x.shape
-    outer = 1
+    outer = inner = 1
     for s in shp[:ax]:
         outer *= s
-    return xp.ascontiguousarray(x).reshape(outer, shp[ax], -1)
+    for s in shp[ax + 1:]:
+        inner *= s
+    return xp.ascontiguousarray(x).reshape(outer, shp[ax], inner)
 
 
 def _plane(xp, v, x3):
@@ -54,6 +59,14 @@ def _vdot_sums(xp, a3, b3):
 
 def _row_sums(a3, ones):
     return (a3 @ ones).sum(axis=0, dtype=np.float64)
+
+
+def _bn_jit(xp, x3):
+    """The Numba BatchNorm kernels when they serve ``x3``: NumPy data whose rows are long enough."""
+    if xp is not np or x3.shape[2] < _JIT_INNER or _accel.jit() is None:
+        return None
+    from . import _jit_norm
+    return _jit_norm
 
 
 def _bn_fwd(attrs, ins, ctx):
@@ -74,10 +87,16 @@ def _bn_fwd(attrs, ins, ctx):
     x3 = _bn_view(xp, x, ax).astype(wd, copy=False)
     n = x3.shape[0] * x3.shape[2]
     batch = ctx.is_train and not attrs.use_global_stats
+    jit = _bn_jit(xp, x3)
+    if batch and jit is not None:
+        out, mean, var, invstd, shifted = jit.train_forward(x3, gamma, beta, attrs.eps,
+                                                            attrs.fix_gamma, _ILL)
+        out = out.reshape(x.shape).astype(x.dtype, copy=False)
+        pdt = gamma.dtype
+        return (out, mean.astype(pdt), invstd.astype(pdt)), (mean, var, invstd, batch, shifted)
     xs = None
     if batch:
-        ones = xp.ones(x3.shape[2], wd)
-        mean = _row_sums(x3, ones) / n
+        mean = _row_sums(x3, xp.ones(x3.shape[2], wd)) / n
         sq = _vdot_sums(xp, x3, x3) / n
         var = xp.maximum(sq - mean * mean, 0)
         shifted = bool(xp.any(sq > _ILL * var))
@@ -91,7 +110,9 @@ def _bn_fwd(attrs, ins, ctx):
         shifted = False
     invstd = 1 / xp.sqrt(var + attrs.eps)
     scale = invstd if attrs.fix_gamma else invstd * gamma.astype(np.float64)
-    if xs is not None:
+    if jit is not None:
+        out = jit.normalise(x3, mean.astype(wd), scale.astype(wd), beta.astype(wd))
+    elif xs is not None:
         out = xs
         out *= _plane(xp, scale, x3)
         out += _plane(xp, beta.astype(np.float64), x3)
@@ -121,28 +142,35 @@ def _bn_bwd(attrs, og, ins, outs, ctx, state):
     x3 = _bn_view(xp, x, ax).astype(wd, copy=False)
     g3 = _bn_view(xp, g, ax).astype(wd, copy=False)
     n = x3.shape[0] * x3.shape[2]
-    sg = _row_sums(g3, xp.ones(x3.shape[2], wd))
-    if shifted or not batch:
-        # sum(g * (x - mean)) on the centred data avoids cancellation (and the moving mean of an
-        # inference-mode forward may be far from the data)
-        xs = x3 - _plane(xp, mean, x3)
-        mean = xp.zeros_like(mean)
+    jit = _bn_jit(xp, x3)
+    if jit is not None and not attrs.use_global_stats:
+        dx, dgamma, sg = jit.train_backward(g3, x3, mean, invstd, gamma, attrs.fix_gamma)
     else:
         xs = x3
-    sgxc = _vdot_sums(xp, g3, xs) - mean * sg
-    dgamma = invstd * sgxc
-    gscale = invstd if attrs.fix_gamma else invstd * gamma.astype(np.float64)
-    # MXNet differentiates through the statistics unless use_global_stats, even after an
-    # inference-mode forward (whose statistics are then the moving ones):
-    # dx = gscale * (g - sg / n - xhat * dgamma / n), xhat = (x - mean) * invstd
-    if not attrs.use_global_stats:
-        p = -invstd * dgamma / n
-        dx = xp.multiply(xs, _plane(xp, p, x3), out=xs if xs is not x3 else None)
-        dx += g3
-        dx += _plane(xp, -(p * mean) - sg / n, x3)
-        dx *= _plane(xp, gscale, x3)
-    else:
-        dx = xp.multiply(g3, _plane(xp, gscale, x3))
+        if jit is not None:
+            # the kernel sums over the centred data, whatever the forward's conditioning
+            sg, sgxc = jit.grad_sums(g3, x3, mean)
+        else:
+            sg = _row_sums(g3, xp.ones(x3.shape[2], wd))
+            if shifted or not batch:
+                # sum(g * (x - mean)) on the centred data avoids cancellation (and the moving
+                # mean of an inference-mode forward may be far from the data)
+                xs = x3 - _plane(xp, mean, x3)
+                mean = xp.zeros_like(mean)
+            sgxc = _vdot_sums(xp, g3, xs) - mean * sg
+        dgamma = invstd * sgxc
+        gscale = invstd if attrs.fix_gamma else invstd * gamma.astype(np.float64)
+        # MXNet differentiates through the statistics unless use_global_stats, even after an
+        # inference-mode forward (whose statistics are then the moving ones):
+        # dx = gscale * (g - sg / n - xhat * dgamma / n), xhat = (x - mean) * invstd
+        if not attrs.use_global_stats:
+            p = -invstd * dgamma / n
+            dx = xp.multiply(xs, _plane(xp, p, x3), out=xs if xs is not x3 else None)
+            dx += g3
+            dx += _plane(xp, -(p * mean) - sg / n, x3)
+            dx *= _plane(xp, gscale, x3)
+        else:
+            dx = xp.multiply(g3, _plane(xp, gscale, x3))
     dx = dx.reshape(x.shape).astype(x.dtype, copy=False)
     if attrs.fix_gamma:
         dgamma = xp.zeros_like(dgamma)
