@@ -67,7 +67,7 @@ def set_jit(enabled):
     """Turn the Numba kernels on or off for this process (tests compare both paths); returns
     the previous setting."""
     global _jit, _jit_tried
-    before = _jit is not None
+    before = jit() is not None
     _jit, _jit_tried = None, not enabled
     if enabled:
         jit()
