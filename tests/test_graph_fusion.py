@@ -109,3 +109,43 @@ def test_inference_and_monitor_runs():
     ex.backward(mx.nd.ones(ref.shape))
     np.testing.assert_allclose(ex2.grad_dict["c_weight"].asnumpy(), ex.grad_dict["c_weight"].asnumpy(),
                                rtol=1e-5)
+
+
+@pytest.mark.parametrize("axis,keepdims", [(-1, True), (-1, False), (1, False)])
+def test_pick_of_log_softmax(axis, keepdims):
+    """The compiled plan runs pick(log_softmax) as one fused step; values and gradients are the
+    composition's (labels out of range clipped, as pick does)."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 6, 4)).astype(np.float32) * 4
+    label = rng.integers(-1, 8, size=(3, 4) if axis == 1 else (3, 6)).astype(np.float32)
+    head = rng.standard_normal((3, 1, 4) if axis == 1 else (3, 6, 1)).astype(np.float32)
+    if not keepdims:
+        head = head.squeeze(axis)
+    data, lab = mx.sym.var("data"), mx.sym.var("label")
+    sym = mx.sym.pick(mx.sym.log_softmax(data, axis=axis), lab, axis=axis, keepdims=keepdims)
+    ex = sym.bind(mx.cpu(), {"data": mx.nd.array(x), "label": mx.nd.array(label)},
+                  args_grad={"data": mx.nd.zeros(x.shape)}, grad_req={"data": "write", "label": "null"})
+    assert [type(st.op).__name__ for st in ex._plan._fused] == ["_PickLogSoftmax"]
+    out = ex.forward(is_train=True)[0].asnumpy()
+    ex.backward(mx.nd.array(head))
+    xs = mx.nd.array(x)
+    xs.attach_grad()
+    with autograd.record():
+        ref = mx.nd.pick(mx.nd.log_softmax(xs, axis=axis), mx.nd.array(label), axis=axis, keepdims=keepdims)
+    ref.backward(mx.nd.array(head))
+    np.testing.assert_allclose(out, ref.asnumpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(ex.grad_dict["data"].asnumpy(), xs.grad.asnumpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_hybridized_loss_exports_mxnet_operators(tmp_path):
+    """The eager loss calls the fused operator; the traced graph keeps MXNet's own operators."""
+    loss = gluon.loss.SoftmaxCrossEntropyLoss()
+    loss.hybridize()
+    pred, label = mx.nd.array(np.eye(3, 5, dtype=np.float32)), mx.nd.array([0, 4, 2])
+    hybrid = loss(pred, label).asnumpy()
+    eager = gluon.loss.SoftmaxCrossEntropyLoss()(pred, label).asnumpy()
+    np.testing.assert_allclose(hybrid, eager, rtol=1e-6)
+    np.testing.assert_allclose(eager, -np.log(np.exp([1, 0, 1]) / (np.e + 4)), rtol=1e-6)
+    loss.export(str(tmp_path / "loss"))
+    ops = [n["op"] for n in __import__("json").load(open(tmp_path / "loss-symbol.json"))["nodes"]]
+    assert "log_softmax" in ops and "pick" in ops and "_softmax_cross_entropy_pick" not in ops

@@ -9,6 +9,9 @@ For every run, training included (``training_steps``):
   gradient is MXNet's: the window's first maximum receives it (where a saturated activation makes
   several maxima tie, the derivative there is 0 either way).
 
+* ``pick`` of a ``log_softmax`` (gluon's ``SoftmaxCrossEntropyLoss``) runs as the fused
+  ``_softmax_cross_entropy_pick`` operator that the loss calls eagerly: one pass each way.
+
 For inference runs (hybridized blocks not recording):
 
 * identity removal: ``Dropout`` (outside ``mode='always'``), ``_copy``/``identity`` and
@@ -91,6 +94,40 @@ class _PoolAct:
         return self.pool.backward(self.pool_attrs, g, ins, [y], ctx, pstate)
 
 
+class _PickLogSoftmax:
+    """``pick(log_softmax(x), label)`` through ``_softmax_cross_entropy_pick`` (which gives its
+    negation with the axis kept)."""
+
+    save_state = True
+
+    def __init__(self, ls, pick):
+        self.name = "log_softmax+pick"
+        self.op = get_op("_softmax_cross_entropy_pick")
+        self.attrs = Attrs(axis=ls.attrs.axis)
+        self.keepdims = pick.attrs.keepdims
+
+    def forward(self, attrs, ins, ctx):
+        out, state = self.op.forward(self.attrs, ins, ctx)
+        ctx.xp.negative(out, out=out)
+        if not self.keepdims:
+            out = out.reshape(out.shape[:state[3]] + out.shape[state[3] + 1:])
+        return out, state
+
+    def backward(self, attrs, ograds, ins, outs, ctx, state):
+        g = ograds[0]
+        if g is None:
+            return [None, None]
+        g = -ctx.xp.expand_dims(g, state[3]) if not self.keepdims else -g
+        return self.op.backward(self.attrs, [g], ins, outs, ctx, state)
+
+
+def _pick_of_log_softmax(pick, ls):
+    a = ls.attrs if ls is not None else None
+    return (a is not None and ls.op.name == "log_softmax" and len(ls.ins) == 1
+            and a.temperature in (None, 1.0) and a.dtype is None and not a.use_length
+            and pick.attrs.mode == "clip" and pick.attrs.axis == a.axis)
+
+
 def _pool_after_act(pool, act):
     a = pool.attrs
     return (act is not None and act.op.name == "Activation" and act.attrs.act_type in _MONOTONE_ACTS
@@ -119,6 +156,12 @@ def training_steps(steps, head_slots):
             if _pool_after_act(st, act) and uses.get(act.out0) == 1 and act in out:
                 out.remove(act)
                 out.append(_Step(st.node, _PoolAct(act, st), None, act.ins, st.out0, 1))
+                continue
+        if st.op.name == "pick":
+            ls = producer_of.get(st.ins[0])
+            if _pick_of_log_softmax(st, ls) and uses.get(ls.out0) == 1 and ls in out:
+                out.remove(ls)
+                out.append(_Step(st.node, _PickLogSoftmax(ls, st), None, ls.ins + st.ins[1:], st.out0, 1))
                 continue
         out.append(st)
     return out

@@ -103,11 +103,18 @@ class SoftmaxCrossEntropyLoss(Loss):
         self._from_logits = from_logits
 
     def hybrid_forward(self, F, pred, label, sample_weight=None):
-        if not self._from_logits:
-            pred = F.log_softmax(pred, self._axis)
-        if self._sparse_label:
+        if self._sparse_label and not self._from_logits and F is ndarray:
+            # -pick(log_softmax(pred), label) as one operator: one pass forward, one backward.
+            # A traced graph keeps MXNet's operators (exported files stay loadable by MXNet);
+            # the compiled plan fuses the pair there (executor/passes.py).
+            loss = F._internal._softmax_cross_entropy_pick(pred, label, axis=self._axis)
+        elif self._sparse_label:
+            if not self._from_logits:
+                pred = F.log_softmax(pred, self._axis)
             loss = -F.pick(pred, label, axis=self._axis, keepdims=True)
         else:
+            if not self._from_logits:
+                pred = F.log_softmax(pred, self._axis)
             label = _reshape_like(F, label, pred)
             loss = -F.sum(pred * label, axis=self._axis, keepdims=True)
         loss = _apply_weighting(F, loss, self._weight, sample_weight)

@@ -1,9 +1,10 @@
 """Activation and softmax operators: Activation, LeakyReLU, softmax, log_softmax, softmin,
-SoftmaxActivation."""
+SoftmaxActivation, and the fused sparse softmax cross-entropy of gluon's SoftmaxCrossEntropyLoss."""
 import math
 
 from ..base import MXNetError
 from ._util import norm_axis
+from .indexing import _pick_index
 from .registry import register, Param, Attrs
 
 
@@ -307,6 +308,55 @@ _softmax_def("softmax", with_length=True,
              doc="Softmax along an axis: exp(x / t) normalised to sum to one.")
 _softmax_def("log_softmax", log=True, doc="Logarithm of the softmax along an axis.")
 _softmax_def("softmin", negate=True, doc="Softmax of the negated input along an axis.")
+
+
+# -- fused sparse softmax cross-entropy (gluon.loss.SoftmaxCrossEntropyLoss) ---------------------
+def _pick_attrs(axis):
+    return Attrs(axis=axis, mode="clip")
+
+
+def _sce_pick_fwd(attrs, ins, ctx):
+    """-pick(log_softmax(data, axis), label, axis, keepdims=True), the same float operations as
+    that composition; the saved state is exp(data - max) and its sum, so the backward is one pass."""
+    xp = ctx.xp
+    x, label = ins
+    _float_only("_softmax_cross_entropy_pick", x)
+    axis, idx = _pick_index(_pick_attrs(attrs.axis), x, label, xp)
+    m = x.max(axis=axis, keepdims=True)
+    e = xp.subtract(x, m)
+    xp.exp(e, out=e)
+    s = e.sum(axis=axis, keepdims=True)
+    picked = xp.take_along_axis(x, idx, axis=axis) - m
+    picked -= xp.log(s)
+    return xp.negative(picked, out=picked), (e, s, idx, axis)
+
+
+def _sce_pick_bwd(attrs, og, ins, outs, ctx, state):
+    g = og[0]
+    if g is None:
+        return [None, None]
+    xp = ctx.xp
+    e, s, idx, axis = state
+    g = g.astype(e.dtype, copy=False)
+    # softmax * g, less g at the label
+    dx = xp.multiply(e, g / s)
+    xp.put_along_axis(dx, idx, xp.take_along_axis(dx, idx, axis=axis) - g, axis=axis)
+    return [dx, None]
+
+
+def _sce_pick_shape(attrs, shapes):
+    d = shapes[0]
+    if d is None:
+        return shapes, [None]
+    axis = norm_axis(attrs.axis, len(d), "_softmax_cross_entropy_pick")
+    return shapes, [tuple(d[:axis]) + (1,) + tuple(d[axis + 1:])]
+
+
+register("_softmax_cross_entropy_pick", _sce_pick_fwd, inputs=("data", "label"), params=(
+    Param("axis", "int", -1, "the class axis"),),
+    backward=_sce_pick_bwd, save_state=True, infer_shape=_sce_pick_shape,
+    doc="Per-position cross-entropy -log(softmax(data)[label]) along an axis, keeping that axis "
+        "with size 1 (labels clipped to the valid range, as pick does).")
 
 
 def _sact_fwd(attrs, ins, ctx):

@@ -72,11 +72,17 @@ def _emb_bwd(attrs, og, ins, outs, ctx, state):
     rows = g.reshape(idx.size, weight.shape[1])
     dw = xp.zeros(weight.shape, dtype=weight.dtype)
     if idx.size:
-        # scatter-add: sort the indices and sum each run of equal ones
+        # scatter-add in index order: the first of each run of equal (stably sorted) indices is
+        # stored, the few repeats are added after it
         order = xp.argsort(idx, kind="stable")
         sidx = idx[order]
-        starts = xp.flatnonzero(xp.concatenate([xp.ones(1, dtype=bool), sidx[1:] != sidx[:-1]]))
-        dw[sidx[starts]] = xp.add.reduceat(rows[order], starts, axis=0)
+        first = xp.empty(sidx.shape, dtype=bool)
+        first[0] = True
+        xp.not_equal(sidx[1:], sidx[:-1], out=first[1:])
+        dw[sidx[first]] = rows[order[first]]
+        if not first.all():
+            rep = ~first
+            xp.add.at(dw, sidx[rep], rows[order[rep]])
     return [None, dw]
 
 

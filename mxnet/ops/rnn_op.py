@@ -8,6 +8,7 @@ weight first, then every layer's and direction's i2h then h2h bias.  Gates are s
 import numpy as np
 
 from ..base import MXNetError
+from . import _accel
 from .registry import register, Param
 
 _GATES = {"rnn_relu": 1, "rnn_tanh": 1, "lstm": 4, "gru": 3}
@@ -205,6 +206,104 @@ def _dir_backward(attrs, xp, x, w, h0, mask, saved, dout, dh, dc):
     return dx, [dwi, dwh, dbi, dbi.copy() if dbh is None else dbh], dh, dc
 
 
+# -- LSTM without clipping or masks: whole-sequence buffers and weight-gradient GEMMs ----------
+def _lstm_forward(xp, x, w, h0, c0):
+    """``_dir_forward`` for a plain LSTM, with the same float operations: each step writes into
+    whole-sequence buffers, which form the cache: the gate activations (T, N, 4, H) as (i, f,
+    tanh g, o), the states h and c (T+1, N, H, the initial ones first) and tanh of each c."""
+    wi, wh, bi, bh = w
+    T, N, cin = x.shape
+    H = wh.shape[1]
+    dt = x.dtype
+    acts = (x.reshape(T * N, cin) @ wi.T).reshape(T, N, 4, H)   # pre-activations, then gates
+    flat = acts.reshape(T, N, 4 * H)
+    flat += bi
+    flat += bh
+    whT = xp.ascontiguousarray(wh.T)    # a row-major right operand runs the small GEMM faster
+    hs = xp.empty((T + 1, N, H), dtype=dt)
+    cs = xp.empty((T + 1, N, H), dtype=dt)
+    tcs = xp.empty((T, N, H), dtype=dt)
+    hs[0] = h0
+    cs[0] = c0
+    gh = xp.empty((N, 4 * H), dtype=dt)
+    tmp = xp.empty((N, H), dtype=dt)
+    with np.errstate(over="ignore"):    # exp(-x) of the cell-gate slot may overflow; it is discarded
+        for t in range(T):
+            g = flat[t]
+            xp.matmul(hs[t], whT, out=gh)
+            g += gh
+            xp.tanh(acts[t, :, 2], out=tmp)
+            xp.negative(g, out=g)           # sigmoid 1 / (1 + exp(-g)) over all four gates
+            xp.exp(g, out=g)
+            g += 1
+            xp.reciprocal(g, out=g)
+            acts[t, :, 2] = tmp
+            i, f, gg, o = acts[t, :, 0], acts[t, :, 1], acts[t, :, 2], acts[t, :, 3]
+            xp.multiply(f, cs[t], out=cs[t + 1])
+            xp.multiply(i, gg, out=tmp)
+            cs[t + 1] += tmp
+            xp.tanh(cs[t + 1], out=tcs[t])
+            xp.multiply(o, tcs[t], out=hs[t + 1])
+    return hs[1:], hs[T], cs[T], (hs, (acts, cs, tcs))
+
+
+def _lstm_backward(xp, x, w, saved, dout, dh, dc):
+    """``_dir_backward`` for ``_lstm_forward``'s cache.  The time loop keeps only what is
+    recurrent (the Numba step, or NumPy on factors computed for all steps at once) and the
+    dh GEMM; the weight gradients are then one GEMM each over the whole sequence."""
+    wi, wh, bi, bh = w
+    hs, (acts, cs, tcs) = saved
+    T, N, cin = x.shape
+    H = wh.shape[1]
+    dt = x.dtype
+    dgates = xp.empty((T, N, 4, H), dtype=dt)
+    dh = xp.zeros((N, H), dtype=dt) if dh is None else dh
+    dc = xp.zeros((N, H), dtype=dt) if dc is None else dc
+    kern = _jit_rnn() if xp is np and dt in (np.float32, np.float64) else None
+    if kern is not None:
+        for t in range(T - 1, -1, -1):
+            kern.lstm_bwd_step(dh, dout[t], dc, acts[t], cs[t], tcs[t], dgates[t], dt.type(1))
+            dh = dgates[t].reshape(N, 4 * H) @ wh
+    else:
+        i, f, gg, o = acts[:, :, 0], acts[:, :, 1], acts[:, :, 2], acts[:, :, 3]
+        one = dt.type(1)
+        # d(cell)/d(h) through o * tanh(c), and each gate pre-activation's factor, for all steps
+        dcdh = o * (one - tcs * tcs)
+        fac = xp.empty((T, N, 3, H), dtype=dt)
+        xp.multiply(gg, i * (one - i), out=fac[:, :, 0])
+        xp.multiply(cs[:-1], f * (one - f), out=fac[:, :, 1])
+        xp.multiply(i, one - gg * gg, out=fac[:, :, 2])
+        fac_o = tcs * o * (one - o)
+        dht = xp.empty((N, H), dtype=dt)
+        dct = xp.empty((N, H), dtype=dt)
+        for t in range(T - 1, -1, -1):
+            xp.add(dh, dout[t], out=dht)
+            xp.multiply(dht, dcdh[t], out=dct)
+            dct += dc
+            xp.multiply(dct[:, None, :], fac[t], out=dgates[t, :, :3])
+            xp.multiply(dht, fac_o[t], out=dgates[t, :, 3])
+            dc = dct * f[t]
+            dh = dgates[t].reshape(N, 4 * H) @ wh
+    flat = dgates.reshape(T * N, 4 * H)
+    dx = (flat @ wi).reshape(T, N, cin)
+    dwi = flat.T @ x.reshape(T * N, cin)
+    dwh = flat.T @ hs[:-1].reshape(T * N, H)
+    dbi = flat.sum(axis=0)
+    return dx, [dwi, dwh, dbi, dbi], dh, dc
+
+
+def _jit_rnn():
+    """The Numba kernel module, or None (Numba missing or switched off)."""
+    if _accel.jit() is None:
+        return None
+    from . import _jit_rnn as mod
+    return mod
+
+
+def _plain_lstm(attrs, mask):
+    return attrs.mode == "lstm" and mask is None and attrs.lstm_state_clip_min is None
+
+
 # -- the operator ------------------------------------------------------------------------------
 def _reverse_index(xp, T, N, lengths):
     """Time index that reverses each sequence within its length (an involution)."""
@@ -257,7 +356,10 @@ def _rnn_fwd(attrs, ins, ctx):
             k = layer * D + d
             xin = x if d == 0 else x[rev, cols]
             c0 = None if cell is None else cell[k]
-            o, h, c, sv = _dir_forward(attrs, xp, xin, ws[k], state[k], c0, mask)
+            if _plain_lstm(attrs, mask):
+                o, h, c, sv = _lstm_forward(xp, xin, ws[k], state[k], c0)
+            else:
+                o, h, c, sv = _dir_forward(attrs, xp, xin, ws[k], state[k], c0, mask)
             outs.append(o if d == 0 else o[rev, cols])
             lsaved.append((xin, sv))
             hy.append(h)
@@ -290,7 +392,7 @@ def _rnn_bwd(attrs, og, ins, outs, ctx, state):
     dout = og[0] if og[0] is not None else xp.zeros(outs[0].shape, dtype=dt)
     dhy = og[1] if len(og) > 1 else None
     dcy = og[2] if len(og) > 2 else None
-    dparams = xp.zeros(params.shape, dtype=dt)
+    dparams = xp.empty(params.shape, dtype=dt)     # every weight and bias slice is written below
     dws = _unpack(attrs, dparams, C)
     dstate = xp.zeros(ins[2].shape, dtype=dt)
     dcell = xp.zeros(ins[2].shape, dtype=dt) if attrs.mode == "lstm" else None
@@ -304,9 +406,13 @@ def _rnn_bwd(attrs, og, ins, outs, ctx, state):
             g = dout[:, :, d * H:(d + 1) * H]
             if d == 1:
                 g = g[rev, cols]
-            dxi, grads, dh0, dc0 = _dir_backward(
-                attrs, xp, xin, ws[k], ins[2][k], mask, sv, g,
-                None if dhy is None else dhy[k].copy(), None if dcy is None else dcy[k].copy())
+            dhk = None if dhy is None else dhy[k].copy()
+            dck = None if dcy is None else dcy[k].copy()
+            if _plain_lstm(attrs, mask):
+                dxi, grads, dh0, dc0 = _lstm_backward(xp, xin, ws[k], sv, g, dhk, dck)
+            else:
+                dxi, grads, dh0, dc0 = _dir_backward(attrs, xp, xin, ws[k], ins[2][k], mask, sv, g,
+                                                     dhk, dck)
             for dst, src in zip(dws[k], grads):
                 dst[...] = src
             dstate[k] = dh0

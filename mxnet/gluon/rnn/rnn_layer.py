@@ -1,8 +1,7 @@
 """Multi-layer (optionally bidirectional) RNN, LSTM and GRU layers.
 
-MXNet runs these with its fused ``RNN`` operator; here the same recurrences are unrolled over time
-with ordinary operators (the input projections of all steps are computed at once), so autograd
-gives the gradients. Parameter names and gate orders equal MXNet's, so its .params files load.
+As in MXNet, eager calls and hybridized graphs both run the fused ``RNN`` operator over one
+packed parameter vector. Parameter names and gate orders equal MXNet's, so its .params files load.
 """
 from ... import ndarray as nd
 from ...ndarray.ndarray import NDArray
@@ -11,24 +10,6 @@ from ..block import HybridBlock
 __all__ = ["RNN", "LSTM", "GRU"]
 
 _GATES = {"rnn_relu": 1, "rnn_tanh": 1, "lstm": 4, "gru": 3}
-
-
-def _step(F, mode, i2h, h, c, h2h_weight, h2h_bias, hidden):
-    """One time step given the precomputed input projection ``i2h`` (N, gates*H)."""
-    h2h = F.FullyConnected(h, h2h_weight, h2h_bias, num_hidden=_GATES[mode] * hidden)
-    if mode in ("rnn_relu", "rnn_tanh"):
-        h = F.Activation(i2h + h2h, act_type=mode[4:])
-        return h, c
-    if mode == "lstm":
-        gi, gf, gc, go = F.split(i2h + h2h, num_outputs=4, axis=1)
-        c = F.sigmoid(gf) * c + F.sigmoid(gi) * F.tanh(gc)
-        return F.sigmoid(go) * F.tanh(c), c
-    i_r, i_z, i_n = F.split(i2h, num_outputs=3, axis=1)
-    h_r, h_z, h_n = F.split(h2h, num_outputs=3, axis=1)
-    r = F.sigmoid(i_r + h_r)
-    z = F.sigmoid(i_z + h_z)
-    n = F.tanh(i_n + r * h_n)
-    return (1 - z) * n + z * h, c
 
 
 class _RNNLayer(HybridBlock):
@@ -141,68 +122,14 @@ class _RNNLayer(HybridBlock):
         if sequence_length is not None and not self._use_sequence_length:
             raise ValueError("sequence_length is given but the layer was built with "
                              "use_sequence_length=False")
-        out, states = self._forward_kernel(F, inputs, states, sequence_length, params)
+        out, states = self._fused_kernel(F, inputs, states, sequence_length, params)
         if self._layout == "NTC":
             out = F.swapaxes(out, dim1=0, dim2=1)
         return out if self.skip_states else (out, states)
 
-    def _forward_kernel(self, F, x, states, sequence_length, params):
-        if not isinstance(x, NDArray):
-            return self._fused_kernel(F, x, states, sequence_length, params)
-        T = x.shape[0]
-        nh = self._hidden_size
-        lstm = self._mode == "lstm"
-        h0 = F.split(states[0], num_outputs=states[0].shape[0], axis=0, squeeze_axis=True) \
-            if states[0].shape[0] > 1 else [F.reshape(states[0], shape=states[0].shape[1:])]
-        if lstm:
-            c0 = F.split(states[1], num_outputs=states[1].shape[0], axis=0, squeeze_axis=True) \
-                if states[1].shape[0] > 1 else [F.reshape(states[1], shape=states[1].shape[1:])]
-        h_n, c_n = [], []
-        for i in range(self._num_layers):
-            dir_outs = []
-            for d, j in enumerate(["l", "r"][:self._dir]):
-                k = i * self._dir + d
-                seq = x
-                if d == 1:
-                    seq = (F.SequenceReverse(x, sequence_length=sequence_length, use_sequence_length=True)
-                           if sequence_length is not None else F.reverse(x, axis=0))
-                # the input projections of every time step at once: (T, N, gates*H)
-                i2h = F.FullyConnected(seq, params[f"{j}{i}_i2h_weight"], params[f"{j}{i}_i2h_bias"],
-                                       num_hidden=self._gates * nh, flatten=False)
-                i2h = F.split(i2h, num_outputs=T, axis=0, squeeze_axis=True) if T > 1 \
-                    else [F.reshape(i2h, shape=i2h.shape[1:])]
-                h, c = h0[k], (c0[k] if lstm else None)
-                hs, cs = [], []
-                for t in range(T):
-                    h, c = _step(F, self._mode, i2h[t], h, c, params[f"{j}{i}_h2h_weight"],
-                                 params[f"{j}{i}_h2h_bias"], nh)
-                    hs.append(h)
-                    cs.append(c)
-                out = F.stack(*hs, axis=0)
-                if sequence_length is not None:
-                    h = F.SequenceLast(out, sequence_length=sequence_length, use_sequence_length=True)
-                    if lstm:
-                        c = F.SequenceLast(F.stack(*cs, axis=0), sequence_length=sequence_length,
-                                           use_sequence_length=True)
-                    out = F.SequenceMask(out, sequence_length=sequence_length, use_sequence_length=True)
-                if d == 1:
-                    out = (F.SequenceReverse(out, sequence_length=sequence_length, use_sequence_length=True)
-                           if sequence_length is not None else F.reverse(out, axis=0))
-                dir_outs.append(out)
-                h_n.append(h)
-                c_n.append(c)
-            x = F.concat(*dir_outs, dim=2) if self._dir == 2 else dir_outs[0]
-            if self._dropout > 0 and i < self._num_layers - 1:
-                x = F.Dropout(x, p=self._dropout)
-        new_states = [F.stack(*h_n, axis=0)]
-        if lstm:
-            new_states.append(F.stack(*c_n, axis=0))
-        return x, new_states
-
-
     def _fused_kernel(self, F, x, states, sequence_length, params):
-        """The traced (symbolic) form: MXNet's fused RNN operator over the packed parameters
-        (every layer's and direction's i2h then h2h weights, then the biases in the same order)."""
+        """MXNet's fused RNN operator over the packed parameters (every layer's and direction's
+        i2h then h2h weights, then the biases in the same order), eager and traced alike."""
         dirs = ["l", "r"][:self._dir]
         names = [f"{j}{i}_{g}_weight" for i in range(self._num_layers) for j in dirs for g in ("i2h", "h2h")]
         names += [f"{j}{i}_{g}_bias" for i in range(self._num_layers) for j in dirs for g in ("i2h", "h2h")]
