@@ -108,14 +108,12 @@ def test_conv_matches_numpy(jk, xs, ws, stride, dilate, pad):
 
 
 def test_columns_and_sums_are_exact(jk):
-    """im2col is a copy and col2im sums in NumPy's order: both bit-identical to NumPy."""
+    """col2im sums in NumPy's order: bit-identical to NumPy."""
     rng = np.random.default_rng(7)
     x = rng.standard_normal((2, 3, 7, 9)).astype(np.float32)
     geom = ((3, 2), (2, 1), (1, 2), (1, 1))
     out = tuple(K.conv_out_len(s, k, st, d, p) for s, k, st, d, p in zip(x.shape[2:], *geom))
-    cols = jk.im2col_image(x, *geom[0], *geom[1], *geom[2], *geom[3], *out)
-    np.testing.assert_array_equal(cols, K.im2col_image(np, K.pad_spatial(np, x, geom[3], geom[3]),
-                                                       geom[0], geom[1], geom[2], out))
+    cols = rng.standard_normal((2, 3) + geom[0] + out).astype(np.float32)
     padded = tuple(s + 2 * p for s, p in zip(x.shape[2:], geom[3]))
     img = K.col2im_image(np, cols, padded, geom[0], geom[1], geom[2], out)[:, :, 1:8, 1:10]
     np.testing.assert_array_equal(jk.col2im_image(cols, *x.shape[2:], *geom[1], *geom[2], *geom[3]), img)
@@ -123,9 +121,7 @@ def test_columns_and_sums_are_exact(jk):
     img2 = K.col2im_inner(np, inner, padded, geom[0], geom[1], geom[2], out)[:, 1:8, 1:10]
     want = np.ascontiguousarray(img2.transpose(3, 0, 1, 2))
     np.testing.assert_array_equal(jk.col2im_inner(inner, *x.shape[2:], *geom[1], *geom[2], *geom[3]), want)
-    rows = np.ascontiguousarray(inner.transpose(3, 4, 5, 0, 1, 2)).reshape(out + (2, -1))
-    np.testing.assert_array_equal(jk.col2im_rows(rows, 2, 3, *geom[0], *x.shape[2:], *geom[1], *geom[2],
-                                                 *geom[3]), want)
+
 
 
 def test_switch_off():

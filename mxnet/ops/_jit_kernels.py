@@ -1,9 +1,10 @@
 """Numba kernels for the memory-bound passes of 2-D convolution and pooling (optional).
 
 Imported only through ``_accel.jit()``, never directly: NumPy alone runs everything, these make
-the passes that NumPy does as many strided whole-array operations (per-image im2col copies,
-col2im sums, max pooling and its scatter) single loops over the data, split over threads by image
-and channel.  (Batch-inner im2col stays in NumPy: its copies already move long contiguous runs.)  Arrays are channels-first and C-contiguous; each kernel computes exactly what its NumPy
+the passes that NumPy does as many strided whole-array operations (col2im sums, max pooling and
+its scatter) single loops over the data, split over threads by image and channel.  im2col stays
+in NumPy: its Numba forms were no faster inside a training step (NumPy's strided copies move
+contiguous runs, and its large allocations get huge pages).  Arrays are channels-first and C-contiguous; each kernel computes exactly what its NumPy
 counterpart in ``_conv_kernels`` computes, in the same summation order where order matters.
 Activation codes for the fused pooling backward: 0 none, 1 relu, 2 sigmoid, 3 tanh, 4 softrelu,
 each as a function of the activation's output.
@@ -129,27 +130,6 @@ def max_pool2d_grad(dy, idx, t, act, h, w):
 
 
 @_Kernel
-def im2col_image(x, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
-    """Per-image columns (N, C, kh, kw, oh, ow) of ``x`` (N, C, H, W) zero padded by ph/pw."""
-    n, c, h, w = x.shape
-    cols = np.empty((n, c, kh, kw, oh, ow), x.dtype)
-    for nc in prange(n * c):
-        b, ch = nc // c, nc % c
-        for ki in range(kh):
-            for kj in range(kw):
-                for i in range(oh):
-                    r = i * sh - ph + ki * dh
-                    if r < 0 or r >= h:
-                        for j in range(ow):
-                            cols[b, ch, ki, kj, i, j] = 0
-                        continue
-                    for j in range(ow):
-                        s = j * sw - pw + kj * dw
-                        cols[b, ch, ki, kj, i, j] = x[b, ch, r, s] if 0 <= s < w else 0
-    return cols
-
-
-@_Kernel
 def col2im_image(cols, h, w, sh, sw, dh, dw, ph, pw):
     """Sum per-image columns (N, C, kh, kw, oh, ow) into the unpadded image (N, C, H, W).
     Each plane is summed in a padded buffer offset by offset, the order of the NumPy loop (so
@@ -193,30 +173,6 @@ def col2im_inner(cols, h, w, sh, sw, dh, dw, ph, pw):
             for r in range(h):
                 for s in range(w):
                     img[b, ch, r, s] = acc[r + ph, s + pw, b]
-    return img
-
-
-@_Kernel
-def col2im_rows(rows, n, c, kh, kw, h, w, sh, sw, dh, dw, ph, pw):
-    """Sum column rows (oh, ow, N, C*kh*kw) -- the transposed batch-inner columns, as the GEMM
-    ``dy^T @ W`` gives them -- into the unpadded image (N, C, H, W).  Output positions are
-    visited last to first so that every pixel receives its offsets in the NumPy order."""
-    oh, ow = rows.shape[0], rows.shape[1]
-    hp, wp = (oh - 1) * sh + (kh - 1) * dh + 1, (ow - 1) * sw + (kw - 1) * dw + 1
-    img = np.empty((n, c, h, w), rows.dtype)
-    for b in prange(n):
-        acc = np.zeros((c, max(hp, h + ph), max(wp, w + pw)), rows.dtype)
-        for i in range(oh - 1, -1, -1):
-            for j in range(ow - 1, -1, -1):
-                for ch in range(c):
-                    for ki in range(kh):
-                        base = (ch * kh + ki) * kw
-                        for kj in range(kw):
-                            acc[ch, i * sh + ki * dh, j * sw + kj * dw] += rows[i, j, b, base + kj]
-        for ch in range(c):
-            for r in range(h):
-                for s in range(w):
-                    img[b, ch, r, s] = acc[ch, r + ph, s + pw]
     return img
 
 
