@@ -108,12 +108,15 @@ def test_conv_matches_numpy(jk, xs, ws, stride, dilate, pad):
 
 
 def test_columns_and_sums_are_exact(jk):
-    """col2im sums in NumPy's order: bit-identical to NumPy."""
+    """im2col is a copy and col2im sums in NumPy's order: both bit-identical to NumPy."""
     rng = np.random.default_rng(7)
     x = rng.standard_normal((2, 3, 7, 9)).astype(np.float32)
     geom = ((3, 2), (2, 1), (1, 2), (1, 1))
     out = tuple(K.conv_out_len(s, k, st, d, p) for s, k, st, d, p in zip(x.shape[2:], *geom))
-    cols = rng.standard_normal((2, 3) + geom[0] + out).astype(np.float32)
+    cols = jk.im2col_image(x, *geom[0], *geom[1], *geom[2], *geom[3], *out)
+    np.testing.assert_array_equal(cols, K.im2col_image(np, K.pad_spatial(np, x, geom[3], geom[3]),
+                                                       geom[0], geom[1], geom[2], out))
+    cols = rng.standard_normal(cols.shape).astype(np.float32)
     padded = tuple(s + 2 * p for s, p in zip(x.shape[2:], geom[3]))
     img = K.col2im_image(np, cols, padded, geom[0], geom[1], geom[2], out)[:, :, 1:8, 1:10]
     np.testing.assert_array_equal(jk.col2im_image(cols, *x.shape[2:], *geom[1], *geom[2], *geom[3]), img)

@@ -174,6 +174,9 @@ def _columns(xp, x, inner, kernel, stride, dilate, pad, out):
         return x.reshape(tuple(x.shape[:2]) + tuple(kernel) + tuple(out))  # the data are the columns
     if inner:
         return im2col_inner(xp, to_batch_inner(xp, x, pad, pad), kernel, stride, dilate, out)
+    jk = _jk(xp, x)
+    if jk is not None and x.size < jk.PARALLEL_MIN:
+        return jk.im2col_image(_np.ascontiguousarray(x), *kernel, *stride, *dilate, *pad, *out)
     return im2col_image(xp, pad_spatial(xp, x, pad, pad), kernel, stride, dilate, out)
 
 

@@ -3,8 +3,8 @@
 Imported only through ``_accel.jit()``, never directly: NumPy alone runs everything, these make
 the passes that NumPy does as many strided whole-array operations (col2im sums, max pooling and
 its scatter) single loops over the data, split over threads by image and channel.  im2col stays
-in NumPy: its Numba forms were no faster inside a training step (NumPy's strided copies move
-contiguous runs, and its large allocations get huge pages).  Arrays are channels-first and C-contiguous; each kernel computes exactly what its NumPy
+in NumPy but for small inputs: its Numba forms were no faster inside a training step (NumPy's
+strided copies move contiguous runs, and its large allocations get huge pages).  Arrays are channels-first and C-contiguous; each kernel computes exactly what its NumPy
 counterpart in ``_conv_kernels`` computes, in the same summation order where order matters.
 Activation codes for the fused pooling backward: 0 none, 1 relu, 2 sigmoid, 3 tanh, 4 softrelu,
 each as a function of the activation's output.
@@ -127,6 +127,31 @@ def max_pool2d_grad(dy, idx, t, act, h, w):
                         g = g * -np.expm1(-v)
                 dx[b, k] += g
     return dx.reshape((nb, h, w))
+
+
+def im2col_image(x, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
+    """Per-image columns (N, C, kh, kw, oh, ow) of ``x`` (N, C, H, W) zero padded by ph/pw, for
+    small inputs only: NumPy's strided copy pays per row of ``ow`` elements, half a batch-1
+    LeNet convolution's time (conv2: 22.7 vs 11.5 us), while on large ones it is the faster."""
+    cols = np.empty(x.shape[:2] + (kh, kw, oh, ow), x.dtype)
+    _im2col_image(x, kh, kw, sh, sw, dh, dw, ph, pw, cols)
+    return cols
+
+
+@njit(cache=True)
+def _im2col_image(x, kh, kw, sh, sw, dh, dw, ph, pw, cols):
+    n, c, h, w = x.shape
+    oh, ow = cols.shape[4], cols.shape[5]
+    for b in range(n):
+        for ch in range(c):
+            for ki in range(kh):
+                for kj in range(kw):
+                    for i in range(oh):
+                        r = i * sh - ph + ki * dh
+                        for j in range(ow):
+                            s = j * sw - pw + kj * dw
+                            inside = 0 <= r < h and 0 <= s < w
+                            cols[b, ch, ki, kj, i, j] = x[b, ch, r, s] if inside else 0
 
 
 @_Kernel
