@@ -9,14 +9,12 @@ from mxnet.ops import _accel, _conv_kernels as K
 pytest.importorskip("numba", reason="the Numba kernels need numba (pip install numba)")
 
 
-@pytest.fixture(params=["serial", "threaded"])
-def jk(request, monkeypatch):
-    """The kernels, each compiled form forced in turn (by size they pick one themselves)."""
+@pytest.fixture
+def jk():
     before = _accel.set_jit(True)
     mod = _accel.jit()
     if mod is None:
         pytest.skip("the Numba kernels are switched off (MXNEXT_JIT=0)")
-    monkeypatch.setattr(mod, "PARALLEL_MIN", 1 << 62 if request.param == "serial" else 0)
     yield mod
     _accel.set_jit(before)
 

@@ -40,9 +40,7 @@ _jit_tried = False
 
 def jit():
     """The optional Numba kernels (``_jit_kernels``), or None when Numba is not installed or
-    ``MXNEXT_JIT=0``.  Numba's fork-safe "workqueue" thread pool is chosen unless the user picked
-    one (DataLoader workers fork); kernels hold the GIL, so Python threads never run two at once.
-    Threads follow ``OMP_NUM_THREADS`` as MXNet's CPU operators do."""
+    ``MXNEXT_JIT=0``.  (Numba costs ~70-120 MB of resident memory once loaded.)"""
     global _jit, _jit_tried
     if _jit_tried:
         return _jit
@@ -50,15 +48,9 @@ def jit():
     if os.environ.get("MXNEXT_JIT", "1") == "0":
         return None
     try:
-        import numba
+        from . import _jit_kernels
     except ImportError:
         return None
-    if "NUMBA_THREADING_LAYER" not in os.environ:
-        numba.config.THREADING_LAYER = "workqueue"
-    from . import _jit_kernels
-    threads = os.environ.get("OMP_NUM_THREADS", "")
-    if threads.isdigit() and 0 < int(threads) < numba.config.NUMBA_NUM_THREADS:
-        numba.set_num_threads(int(threads))
     _jit = _jit_kernels
     return _jit
 

@@ -2,37 +2,25 @@
 
 Imported only through ``_accel.jit()``, never directly: NumPy alone runs everything, these make
 the passes that NumPy does as many strided whole-array operations (col2im sums, max pooling and
-its scatter) single loops over the data, split over threads by image and channel.  im2col stays
-in NumPy but for small inputs: its Numba forms were no faster inside a training step (NumPy's
-strided copies move contiguous runs, and its large allocations get huge pages).  Arrays are channels-first and C-contiguous; each kernel computes exactly what its NumPy
-counterpart in ``_conv_kernels`` computes, in the same summation order where order matters.
+its scatter) single loops over the data.  im2col stays in NumPy but for small inputs: its Numba
+forms were no faster inside a training step (NumPy's strided copies move contiguous runs, and its
+large allocations get huge pages).  Arrays are channels-first and C-contiguous; each kernel
+computes exactly what its NumPy counterpart in ``_conv_kernels`` computes, in the same summation
+order where order matters.
 Activation codes for the fused pooling backward: 0 none, 1 relu, 2 sigmoid, 3 tanh, 4 softrelu,
 each as a function of the activation's output.
 """
-import types
-
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-# Below this many elements in its first argument a kernel runs on the calling thread: waking the
-# thread pool costs tens of microseconds (measured: a batch-1 LeNet forward went from 230 to
-# 480 us when every kernel was threaded).
-PARALLEL_MIN = 1 << 15
+# Serial on purpose: threaded (prange) forms of these kernels made whole training steps slower
+# on 2 cores, though faster in isolation (ResNet-20 hybridized, 2 threads, min of 10 steps:
+# 139-229 ms threaded, 130-132 ms serial, 150 ms NumPy only; LeNet min of 40: 26.8-30.6 vs
+# 22.8-30.5 ms): the pool's threads contend with OpenBLAS's spinning ones.
+_opts = dict(cache=True)
 
-
-class _Kernel:
-    """A kernel compiled twice: threaded (``prange`` split over the pool) and serial."""
-
-    def __init__(self, fn):
-        self.parallel = njit(parallel=True, cache=True)(fn)
-        # a distinct qualified name keeps the two on-disk cache entries apart
-        serial = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__)
-        serial.__qualname__ = fn.__qualname__ + "_serial"
-        self.serial = njit(cache=True)(serial)
-        self.__doc__ = fn.__doc__
-
-    def __call__(self, *args):
-        return (self.parallel if args[0].size >= PARALLEL_MIN else self.serial)(*args)
+# inputs below this many elements take the Numba im2col (see ``im2col_image``)
+SMALL_IM2COL = 1 << 15
 
 
 def max_pool2d(x, kh, kw, sh, sw, ph, pw, oh, ow):
@@ -44,14 +32,14 @@ def max_pool2d(x, kh, kw, sh, sw, ph, pw, oh, ow):
     return _max_pool_any(x, kh, kw, sh, sw, ph, pw, oh, ow)
 
 
-@_Kernel
+@njit(**_opts)
 def _max_pool_2x2(x, oh, ow):
     """2x2 windows at stride 2, written out: LLVM vectorizes this form, ~14x faster than the
     general loop over each window's elements."""
     nb, h, w = x.shape
     y = np.empty((nb, oh, ow), x.dtype)
     idx = np.empty((nb, oh, ow), np.int32)
-    for b in prange(nb):
+    for b in range(nb):
         for i in range(oh):
             r = 2 * i
             for j in range(ow):
@@ -73,12 +61,12 @@ def _max_pool_2x2(x, oh, ow):
     return y, idx
 
 
-@_Kernel
+@njit(**_opts)
 def _max_pool_any(x, kh, kw, sh, sw, ph, pw, oh, ow):
     nb, h, w = x.shape
     y = np.empty((nb, oh, ow), x.dtype)
     idx = np.empty((nb, oh, ow), np.int32)
-    for b in prange(nb):
+    for b in range(nb):
         for i in range(oh):
             r0 = i * sh - ph
             rs, re = max(r0, 0), min(r0 + kh, h)
@@ -102,13 +90,13 @@ def _max_pool_any(x, kh, kw, sh, sw, ph, pw, oh, ow):
     return y, idx
 
 
-@_Kernel
+@njit(**_opts)
 def max_pool2d_grad(dy, idx, t, act, h, w):
     """Scatter ``dy`` (B, oh, ow) to the recorded maxima of a (B, H, W) input, multiplied by the
     derivative of activation ``act`` at its output ``t`` (B, oh, ow) when ``act`` is not 0."""
     nb, oh, ow = dy.shape
     dx = np.zeros((nb, h * w), dy.dtype)
-    for b in prange(nb):
+    for b in range(nb):
         for i in range(oh):
             for j in range(ow):
                 k = idx[b, i, j]
@@ -154,7 +142,7 @@ def _im2col_image(x, kh, kw, sh, sw, dh, dw, ph, pw, cols):
                             cols[b, ch, ki, kj, i, j] = x[b, ch, r, s] if inside else 0
 
 
-@_Kernel
+@njit(**_opts)
 def col2im_image(cols, h, w, sh, sw, dh, dw, ph, pw):
     """Sum per-image columns (N, C, kh, kw, oh, ow) into the unpadded image (N, C, H, W).
     Each plane is summed in a padded buffer offset by offset, the order of the NumPy loop (so
@@ -162,7 +150,7 @@ def col2im_image(cols, h, w, sh, sw, dh, dw, ph, pw):
     n, c, kh, kw, oh, ow = cols.shape
     hp, wp = (oh - 1) * sh + (kh - 1) * dh + 1, (ow - 1) * sw + (kw - 1) * dw + 1
     img = np.empty((n, c, h, w), cols.dtype)
-    for nc in prange(n * c):
+    for nc in range(n * c):
         b, ch = nc // c, nc % c
         acc = np.zeros((max(hp, h + ph), max(wp, w + pw)), cols.dtype)
         for ki in range(kh):
@@ -177,14 +165,14 @@ def col2im_image(cols, h, w, sh, sw, dh, dw, ph, pw):
     return img
 
 
-@_Kernel
+@njit(**_opts)
 def col2im_inner(cols, h, w, sh, sw, dh, dw, ph, pw):
     """Sum batch-inner columns (C, kh, kw, oh, ow, N) into the unpadded image (N, C, H, W),
     per channel in a padded (H, W, N) buffer, offset by offset as ``col2im_image``."""
     c, kh, kw, oh, ow, n = cols.shape
     hp, wp = (oh - 1) * sh + (kh - 1) * dh + 1, (ow - 1) * sw + (kw - 1) * dw + 1
     img = np.empty((n, c, h, w), cols.dtype)
-    for ch in prange(c):
+    for ch in range(c):
         acc = np.zeros((max(hp, h + ph), max(wp, w + pw), n), cols.dtype)
         for ki in range(kh):
             for kj in range(kw):
@@ -201,13 +189,13 @@ def col2im_inner(cols, h, w, sh, sw, dh, dw, ph, pw):
     return img
 
 
-@_Kernel
+@njit(**_opts)
 def rows_to_nchw(y, bias):
     """(F, P, N) GEMM rows -> (N, F, P), plus ``bias`` (F,) when it has F elements."""
     f, p, n = y.shape
     out = np.empty((n, f, p), y.dtype)
     with_bias = bias.size == f
-    for c in prange(f):
+    for c in range(f):
         b = bias[c] if with_bias else y.dtype.type(0)
         for k in range(n):
             for i in range(p):
