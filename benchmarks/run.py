@@ -71,7 +71,7 @@ WORKLOADS = {
 }
 
 
-def columns(env_overrides, baseline=None):
+def columns(env_overrides, baseline=None, numpy_only=False):
     """(key, label, interpreter, framework, mode, extra env, env names to drop, group)."""
     cols = []
     if baseline:  # another mxnext checkout, for before/after comparisons in one interleaved run
@@ -87,6 +87,9 @@ def columns(env_overrides, baseline=None):
             key = f"mxnext_{mode}" + ("_unset" if drop else "")
             cols.append((key, f"mxnext {name}{suffix}", sys.executable, "gluon", mode,
                          {"PYTHONPATH": ROOT}, drop, "mxnext"))
+        if numpy_only:  # the optional Numba kernels switched off
+            cols.append((f"mxnext_{mode}_numpy", f"mxnext {name} (NumPy only)", sys.executable, "gluon",
+                         mode, {"PYTHONPATH": ROOT, "MXNEXT_JIT": "0"}, (), "mxnext"))
     for mode, name in (("eager", "imperative"), ("hybrid", "hybridized")):
         for engine in ("", "NaiveEngine"):
             key = f"mxnet_{mode}" + ("_naive" if engine else "")
@@ -268,6 +271,8 @@ def main():
                     "extra eager and hybridized columns (before/after comparisons)")
     ap.add_argument("--cpu", action="store_true", help="one thread per column and CPU time "
                     "(time.process_time) instead of wall time: steadier on a shared machine")
+    ap.add_argument("--numpy-only", action="store_true", help="add mxnext columns with the optional "
+                    "Numba kernels switched off (MXNEXT_JIT=0)")
     ap.add_argument("--no-small-op", action="store_true", help="skip the small-operator overhead")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     args = ap.parse_args()
@@ -275,7 +280,7 @@ def main():
     if args.cpu:
         THREADS.update({k: "1" for k in THREADS}, MXNEXT_BENCH_CLOCK="cpu")
     overrides = {k: os.environ[k] for k in BLAS_OVERRIDES if k in os.environ}
-    cols = columns(overrides, args.baseline)
+    cols = columns(overrides, args.baseline, args.numpy_only)
     if args.columns:
         keep = args.columns.split(",")
         cols = [c for c in cols if c[0] in keep]
