@@ -108,15 +108,14 @@ class SoftmaxCrossEntropyLoss(Loss):
             # A traced graph keeps MXNet's operators (exported files stay loadable by MXNet);
             # the compiled plan fuses the pair there (executor/passes.py).
             loss = F._internal._softmax_cross_entropy_pick(pred, label, axis=self._axis)
-        elif self._sparse_label:
-            if not self._from_logits:
-                pred = F.log_softmax(pred, self._axis)
-            loss = -F.pick(pred, label, axis=self._axis, keepdims=True)
         else:
             if not self._from_logits:
                 pred = F.log_softmax(pred, self._axis)
-            label = _reshape_like(F, label, pred)
-            loss = -F.sum(pred * label, axis=self._axis, keepdims=True)
+            if self._sparse_label:
+                loss = -F.pick(pred, label, axis=self._axis, keepdims=True)
+            else:
+                label = _reshape_like(F, label, pred)
+                loss = -F.sum(pred * label, axis=self._axis, keepdims=True)
         loss = _apply_weighting(F, loss, self._weight, sample_weight)
         return F.mean(loss, axis=self._batch_axis, exclude=True)
 

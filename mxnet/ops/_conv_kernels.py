@@ -199,15 +199,15 @@ def conv_forward(xp, x, w, b, kernel, stride, dilate, pad, groups):
         # the relayout to (N, F, P) is a copy anyway: the bias add rides on it
         jk = _jk(xp, x)
         if jk is not None:
-            bias = b if b is not None else _np.empty(0, x.dtype)
-            res = jk.rows_to_nchw(y.reshape(f, npix, n), bias.astype(x.dtype, copy=False))
-            return res.reshape((n, f) + out), (inner, cols if cols.nbytes <= KEEP_COLS_BYTES else None)
-        res = xp.empty((n, f) + out, dtype=x.dtype)
-        y = y.reshape(f, npix, n).transpose(2, 0, 1)
-        if b is not None:
-            xp.add(y, b.reshape(f, 1), out=res.reshape(n, f, npix))
+            bias = b.astype(x.dtype, copy=False) if b is not None else _np.empty(0, x.dtype)
+            res = jk.rows_to_nchw(y.reshape(f, npix, n), bias).reshape((n, f) + out)
         else:
-            res.reshape(n, f, npix)[...] = y
+            res = xp.empty((n, f) + out, dtype=x.dtype)
+            y = y.reshape(f, npix, n).transpose(2, 0, 1)
+            if b is not None:
+                xp.add(y, b.reshape(f, 1), out=res.reshape(n, f, npix))
+            else:
+                res.reshape(n, f, npix)[...] = y
     else:
         colsg = cols.reshape(n, groups, -1, npix)
         res = (xp.matmul(wg[0], colsg[:, 0]) if groups == 1 else xp.matmul(wg, colsg)).reshape((n, f) + out)
