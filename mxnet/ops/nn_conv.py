@@ -270,14 +270,18 @@ def _conv_bwd(attrs, og, ins, outs, ctx, state):
     return [dx, dw] if b is None else [dx, dw, db]
 
 
-def _conv_shape(attrs, shapes):
-    if shapes[0] is None:
-        return shapes, [None]
-    wshape, oshape, _ = _conv_shapes(attrs, shapes[0])
-    shapes[1] = wshape
-    if len(shapes) > 2:
-        shapes[2] = (attrs.num_filter,)
-    return shapes, [oshape]
+def _filter_shape(geometry):
+    """``infer_shape`` of a convolution-like op whose ``geometry(attrs, data_shape)`` gives
+    (weight shape, output shape, ...): weight and bias shapes follow from the data's."""
+    def infer(attrs, shapes):
+        if shapes[0] is None:
+            return shapes, [None]
+        wshape, oshape, _ = geometry(attrs, shapes[0])
+        shapes[1] = wshape
+        if len(shapes) > 2:
+            shapes[2] = (attrs.num_filter,)
+        return shapes, [oshape]
+    return infer
 
 
 register("Convolution", _conv_fwd, inputs=("data", "weight", "bias"), params=_CONV_PARAMS_HEAD + (
@@ -288,7 +292,7 @@ register("Convolution", _conv_fwd, inputs=("data", "weight", "bias"), params=_CO
     Param("cudnn_tune", "str", None, "accepted for compatibility; unused", choices=_CUDNN_TUNE),
     Param("cudnn_off", "bool", False, "accepted for compatibility; unused"),
     Param("layout", "str", None, "data layout (default channels-first)", choices=_CONV_LAYOUTS)),
-    backward=_conv_bwd, infer_shape=_conv_shape, save_state=True,
+    backward=_conv_bwd, infer_shape=_filter_shape(_conv_shapes), save_state=True,
     doc="1-D/2-D/3-D convolution (im2col + GEMM), with groups, stride, dilation and padding.")
 
 
@@ -368,16 +372,6 @@ def _deconv_bwd(attrs, og, ins, outs, ctx, state):
     return [dx, dw] if b is None else [dx, dw, db]
 
 
-def _deconv_shape(attrs, shapes):
-    if shapes[0] is None:
-        return shapes, [None]
-    wshape, oshape, _ = _deconv_geom(attrs, shapes[0])
-    shapes[1] = wshape
-    if len(shapes) > 2:
-        shapes[2] = (attrs.num_filter,)
-    return shapes, [oshape]
-
-
 register("Deconvolution", _deconv_fwd, inputs=("data", "weight", "bias"), params=_CONV_PARAMS_HEAD + (
     Param("adj", "shape", (), "extra output size at the high end of each axis"),
     Param("target_shape", "shape", (), "output spatial shape (overrides pad and adj)"),
@@ -388,7 +382,7 @@ register("Deconvolution", _deconv_fwd, inputs=("data", "weight", "bias"), params
     Param("cudnn_tune", "str", None, "accepted for compatibility; unused", choices=_CUDNN_TUNE),
     Param("cudnn_off", "bool", False, "accepted for compatibility; unused"),
     Param("layout", "str", None, "data layout (default channels-first)", choices=_CONV_LAYOUTS)),
-    backward=_deconv_bwd, infer_shape=_deconv_shape,
+    backward=_deconv_bwd, infer_shape=_filter_shape(_deconv_geom),
     doc="Transposed convolution (the gradient of Convolution with respect to its data).")
 
 
