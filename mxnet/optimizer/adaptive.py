@@ -35,10 +35,7 @@ class Adam(Optimizer):
         lr, wd = self._get_lr(index), self._get_wd(index)
         t = self._index_update_count[index]
         lr *= math.sqrt(1.0 - self.beta2 ** t) / (1.0 - self.beta1 ** t)
-        kw = {"beta1": self.beta1, "beta2": self.beta2, "epsilon": self.epsilon,
-              "rescale_grad": self.rescale_grad}
-        if self.clip_gradient:
-            kw["clip_gradient"] = self.clip_gradient
+        kw = self._op_kwargs(beta1=self.beta1, beta2=self.beta2, epsilon=self.epsilon)
         mean, var = state
         if weight.stype == "default" and grad.stype == "default" and weight._data.dtype.kind == "f":
             _adam_inplace(xp_of(weight), weight._data, grad._data, mean._data, var._data, lr, wd,
@@ -121,11 +118,9 @@ class RMSProp(Optimizer):
     def update(self, index, weight, grad, state):
         self._update_count(index)
         lr, wd = self._get_lr(index), self._get_wd(index)
-        kw = {"gamma1": self.gamma1, "epsilon": self.epsilon, "rescale_grad": self.rescale_grad}
+        kw = self._op_kwargs(gamma1=self.gamma1, epsilon=self.epsilon)
         if self.centered:
             kw["gamma2"] = self.gamma2
-        if self.clip_gradient:
-            kw["clip_gradient"] = self.clip_gradient
         if self.clip_weights:
             kw["clip_weights"] = self.clip_weights
         if self.centered:
@@ -182,9 +177,7 @@ class Ftrl(Optimizer):
     def update(self, index, weight, grad, state):
         self._update_count(index)
         wd, lr = self._get_wd(index), self._get_lr(index)
-        kw = {"lamda1": self.lamda1, "beta": self.beta, "rescale_grad": self.rescale_grad}
-        if self.clip_gradient:
-            kw["clip_gradient"] = self.clip_gradient
+        kw = self._op_kwargs(lamda1=self.lamda1, beta=self.beta)
         z, n = state
         nd.ftrl_update(weight, grad, z, n, out=weight, lr=lr, wd=wd, **kw)
 
@@ -317,11 +310,8 @@ class LAMB(Optimizer):
     def _one(self, index, weight, grad, state, multi_precision, fused=False):
         self._update_count(index)
         lr, wd = self._get_lr(index), self._get_wd(index)
-        kw = {"beta1": self.beta1, "beta2": self.beta2, "epsilon": self.epsilon,
-              "bias_correction": self.bias_correction, "rescale_grad": self.rescale_grad,
-              "t": self._index_update_count[index]}
-        if self.clip_gradient:
-            kw["clip_gradient"] = self.clip_gradient
+        kw = self._op_kwargs(beta1=self.beta1, beta2=self.beta2, epsilon=self.epsilon,
+                             bias_correction=self.bias_correction, t=self._index_update_count[index])
         bounds = {}
         if self.lower_bound:
             bounds["lower_bound"] = self.lower_bound

@@ -163,6 +163,14 @@ class Optimizer:
     def _get_wd(self, index):
         return self._get_wds([index])[0]
 
+    def _op_kwargs(self, **kw):
+        """Keyword arguments of an ``*_update`` operator: ``kw`` with ``rescale_grad`` and, when
+        set, ``clip_gradient``."""
+        kw["rescale_grad"] = self.rescale_grad
+        if self.clip_gradient:
+            kw["clip_gradient"] = self.clip_gradient
+        return kw
+
     # -- states and updates ----------------------------------------------------------------
     def create_state(self, index, weight):
         """The state of one weight (None when the optimizer keeps none)."""

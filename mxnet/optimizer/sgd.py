@@ -40,12 +40,9 @@ class _MasterCopyLast(Optimizer):
         return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
 
     def _kwargs(self, momentum=None):
-        kw = {"rescale_grad": self.rescale_grad}
-        momentum = self.momentum if momentum is None else momentum
+        kw = self._op_kwargs()
         if self.momentum > 0:
-            kw["momentum"] = momentum
-        if self.clip_gradient:
-            kw["clip_gradient"] = self.clip_gradient
+            kw["momentum"] = self.momentum if momentum is None else momentum
         return kw
 
     def _use_mp(self, weight):
@@ -194,11 +191,9 @@ class Signum(Optimizer):
     def update(self, index, weight, grad, state):
         self._update_count(index)
         lr, wd = self._get_lr(index), self._get_wd(index)
-        kw = {"rescale_grad": self.rescale_grad}
+        kw = self._op_kwargs()
         if self.momentum > 0:
             kw["momentum"] = self.momentum
-        if self.clip_gradient:
-            kw["clip_gradient"] = self.clip_gradient
         if self.wd_lh:
             kw["wd_lh"] = self.wd_lh
         if state is not None:
@@ -396,11 +391,9 @@ class LBSGD(Optimizer):
             lr = lr * self._get_lars(weight, grad, wd)
         else:
             lr = lr * self._get_lbmult(cg["num_cums"])
-        kw = {"rescale_grad": self.rescale_grad}
+        kw = self._op_kwargs()
         if self.momentum > 0:
             kw["momentum"] = self.momentum
-        if self.clip_gradient:
-            kw["clip_gradient"] = self.clip_gradient
         if not isinstance(state, (list, tuple)):
             if state is not None:
                 nd.sgd_mom_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kw)
