@@ -128,109 +128,31 @@ class _ConvGRUCell(_BaseConvRNNCell):
         return next_h, [next_h]
 
 
-class Conv1DRNNCell(_ConvRNNCell):
-    """1D convolutional Elman cell (layout NCW or channels-last)."""
+def _cell_class(base, dims, layout, kind, doc):
+    """The public ``Conv{dims}D{kind}Cell``: ``base`` with MXNet's signature and defaults for
+    ``dims`` spatial axes (default layout ``layout``)."""
+    zeros, ones = (0,) * dims, (1,) * dims
 
-    def __init__(self, input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad=(0,), i2h_dilate=(1,),
-                 h2h_dilate=(1,), i2h_weight_initializer=None, h2h_weight_initializer=None,
-                 i2h_bias_initializer="zeros", h2h_bias_initializer="zeros", conv_layout="NCW",
+    def __init__(self, input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad=zeros, i2h_dilate=ones,
+                 h2h_dilate=ones, i2h_weight_initializer=None, h2h_weight_initializer=None,
+                 i2h_bias_initializer="zeros", h2h_bias_initializer="zeros", conv_layout=layout,
                  activation="tanh", prefix=None, params=None):
-        super().__init__(input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad, i2h_dilate, h2h_dilate,
-                         i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
-                         h2h_bias_initializer, 1, conv_layout, activation, prefix, params)
+        base.__init__(self, input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad, i2h_dilate,
+                      h2h_dilate, i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
+                      h2h_bias_initializer, dims, conv_layout, activation, prefix, params)
+
+    name = f"Conv{dims}D{kind}Cell"
+    __init__.__qualname__ = f"{name}.__init__"
+    cls = type(name, (base,), {"__init__": __init__, "__module__": __name__,
+                               "__doc__": f"{dims}D convolutional {doc} cell (layout {layout} or channels-last)."})
+    cls.__qualname__ = name
+    return cls
 
 
-class Conv2DRNNCell(_ConvRNNCell):
-    """2D convolutional Elman cell (layout NCHW or channels-last)."""
-
-    def __init__(self, input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad=(0, 0), i2h_dilate=(1, 1),
-                 h2h_dilate=(1, 1), i2h_weight_initializer=None, h2h_weight_initializer=None,
-                 i2h_bias_initializer="zeros", h2h_bias_initializer="zeros", conv_layout="NCHW",
-                 activation="tanh", prefix=None, params=None):
-        super().__init__(input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad, i2h_dilate, h2h_dilate,
-                         i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
-                         h2h_bias_initializer, 2, conv_layout, activation, prefix, params)
-
-
-class Conv3DRNNCell(_ConvRNNCell):
-    """3D convolutional Elman cell (layout NCDHW or channels-last)."""
-
-    def __init__(self, input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad=(0, 0, 0), i2h_dilate=(1, 1, 1),
-                 h2h_dilate=(1, 1, 1), i2h_weight_initializer=None, h2h_weight_initializer=None,
-                 i2h_bias_initializer="zeros", h2h_bias_initializer="zeros", conv_layout="NCDHW",
-                 activation="tanh", prefix=None, params=None):
-        super().__init__(input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad, i2h_dilate, h2h_dilate,
-                         i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
-                         h2h_bias_initializer, 3, conv_layout, activation, prefix, params)
-
-
-class Conv1DLSTMCell(_ConvLSTMCell):
-    """1D convolutional LSTM cell (layout NCW or channels-last)."""
-
-    def __init__(self, input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad=(0,), i2h_dilate=(1,),
-                 h2h_dilate=(1,), i2h_weight_initializer=None, h2h_weight_initializer=None,
-                 i2h_bias_initializer="zeros", h2h_bias_initializer="zeros", conv_layout="NCW",
-                 activation="tanh", prefix=None, params=None):
-        super().__init__(input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad, i2h_dilate, h2h_dilate,
-                         i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
-                         h2h_bias_initializer, 1, conv_layout, activation, prefix, params)
-
-
-class Conv2DLSTMCell(_ConvLSTMCell):
-    """2D convolutional LSTM cell (layout NCHW or channels-last)."""
-
-    def __init__(self, input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad=(0, 0), i2h_dilate=(1, 1),
-                 h2h_dilate=(1, 1), i2h_weight_initializer=None, h2h_weight_initializer=None,
-                 i2h_bias_initializer="zeros", h2h_bias_initializer="zeros", conv_layout="NCHW",
-                 activation="tanh", prefix=None, params=None):
-        super().__init__(input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad, i2h_dilate, h2h_dilate,
-                         i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
-                         h2h_bias_initializer, 2, conv_layout, activation, prefix, params)
-
-
-class Conv3DLSTMCell(_ConvLSTMCell):
-    """3D convolutional LSTM cell (layout NCDHW or channels-last)."""
-
-    def __init__(self, input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad=(0, 0, 0), i2h_dilate=(1, 1, 1),
-                 h2h_dilate=(1, 1, 1), i2h_weight_initializer=None, h2h_weight_initializer=None,
-                 i2h_bias_initializer="zeros", h2h_bias_initializer="zeros", conv_layout="NCDHW",
-                 activation="tanh", prefix=None, params=None):
-        super().__init__(input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad, i2h_dilate, h2h_dilate,
-                         i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
-                         h2h_bias_initializer, 3, conv_layout, activation, prefix, params)
-
-
-class Conv1DGRUCell(_ConvGRUCell):
-    """1D convolutional GRU cell (layout NCW or channels-last)."""
-
-    def __init__(self, input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad=(0,), i2h_dilate=(1,),
-                 h2h_dilate=(1,), i2h_weight_initializer=None, h2h_weight_initializer=None,
-                 i2h_bias_initializer="zeros", h2h_bias_initializer="zeros", conv_layout="NCW",
-                 activation="tanh", prefix=None, params=None):
-        super().__init__(input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad, i2h_dilate, h2h_dilate,
-                         i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
-                         h2h_bias_initializer, 1, conv_layout, activation, prefix, params)
-
-
-class Conv2DGRUCell(_ConvGRUCell):
-    """2D convolutional GRU cell (layout NCHW or channels-last)."""
-
-    def __init__(self, input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad=(0, 0), i2h_dilate=(1, 1),
-                 h2h_dilate=(1, 1), i2h_weight_initializer=None, h2h_weight_initializer=None,
-                 i2h_bias_initializer="zeros", h2h_bias_initializer="zeros", conv_layout="NCHW",
-                 activation="tanh", prefix=None, params=None):
-        super().__init__(input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad, i2h_dilate, h2h_dilate,
-                         i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
-                         h2h_bias_initializer, 2, conv_layout, activation, prefix, params)
-
-
-class Conv3DGRUCell(_ConvGRUCell):
-    """3D convolutional GRU cell (layout NCDHW or channels-last)."""
-
-    def __init__(self, input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad=(0, 0, 0), i2h_dilate=(1, 1, 1),
-                 h2h_dilate=(1, 1, 1), i2h_weight_initializer=None, h2h_weight_initializer=None,
-                 i2h_bias_initializer="zeros", h2h_bias_initializer="zeros", conv_layout="NCDHW",
-                 activation="tanh", prefix=None, params=None):
-        super().__init__(input_shape, hidden_channels, i2h_kernel, h2h_kernel, i2h_pad, i2h_dilate, h2h_dilate,
-                         i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
-                         h2h_bias_initializer, 3, conv_layout, activation, prefix, params)
+_LAYOUTS = {1: "NCW", 2: "NCHW", 3: "NCDHW"}
+Conv1DRNNCell, Conv2DRNNCell, Conv3DRNNCell = (_cell_class(_ConvRNNCell, d, _LAYOUTS[d], "RNN", "Elman")
+                                               for d in (1, 2, 3))
+Conv1DLSTMCell, Conv2DLSTMCell, Conv3DLSTMCell = (_cell_class(_ConvLSTMCell, d, _LAYOUTS[d], "LSTM", "LSTM")
+                                                  for d in (1, 2, 3))
+Conv1DGRUCell, Conv2DGRUCell, Conv3DGRUCell = (_cell_class(_ConvGRUCell, d, _LAYOUTS[d], "GRU", "GRU")
+                                               for d in (1, 2, 3))
