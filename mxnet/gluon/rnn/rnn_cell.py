@@ -216,10 +216,8 @@ class RNNCell(_GatedCell):
         return output, [output]
 
 
-class LSTMCell(_GatedCell):
-    """LSTM cell; gate rows of the weights are ordered input, forget, candidate, output."""
-
-    _ngates = 4
+class _RecurrentActivationCell(_GatedCell):
+    """A gated cell with an activation and a recurrent (gate) activation: LSTM and GRU."""
 
     def __init__(self, hidden_size, i2h_weight_initializer=None, h2h_weight_initializer=None,
                  i2h_bias_initializer="zeros", h2h_bias_initializer="zeros", input_size=0, prefix=None,
@@ -229,15 +227,21 @@ class LSTMCell(_GatedCell):
         self._activation = activation
         self._recurrent_activation = recurrent_activation
 
+    def __repr__(self):
+        return f"{type(self).__name__}({self._mapping()})"
+
+
+class LSTMCell(_RecurrentActivationCell):
+    """LSTM cell; gate rows of the weights are ordered input, forget, candidate, output."""
+
+    _ngates = 4
+
     def _alias(self):
         return "lstm"
 
     def state_info(self, batch_size=0):
         return [{"shape": (batch_size, self._hidden_size), "__layout__": "NC"},
                 {"shape": (batch_size, self._hidden_size), "__layout__": "NC"}]
-
-    def __repr__(self):
-        return f"{type(self).__name__}({self._mapping()})"
 
     def hybrid_forward(self, F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias):
         i2h, h2h = self._projections(F, inputs, states[0], i2h_weight, h2h_weight, i2h_bias, h2h_bias)
@@ -251,24 +255,13 @@ class LSTMCell(_GatedCell):
         return next_h, [next_h, next_c]
 
 
-class GRUCell(_GatedCell):
+class GRUCell(_RecurrentActivationCell):
     """GRU cell (reset gate applied after the hidden projection, as in cuDNN); rows: r, z, n."""
 
     _ngates = 3
 
-    def __init__(self, hidden_size, i2h_weight_initializer=None, h2h_weight_initializer=None,
-                 i2h_bias_initializer="zeros", h2h_bias_initializer="zeros", input_size=0, prefix=None,
-                 params=None, activation="tanh", recurrent_activation="sigmoid"):
-        super().__init__(hidden_size, i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
-                         h2h_bias_initializer, input_size, prefix, params)
-        self._activation = activation
-        self._recurrent_activation = recurrent_activation
-
     def _alias(self):
         return "gru"
-
-    def __repr__(self):
-        return f"{type(self).__name__}({self._mapping()})"
 
     def hybrid_forward(self, F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias):
         prev_h = states[0]
