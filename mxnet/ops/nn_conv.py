@@ -233,14 +233,21 @@ def _conv_shapes(attrs, dshape):
     return wshape, oshape, (kernel, stride, dilate, pad)
 
 
-def _conv_check(attrs, x, w, b):
-    wshape, _, geom = _conv_shapes(attrs, x.shape)
-    why = (f"data {_shape_str(x.shape)}, num_filter={attrs.num_filter}, kernel={_shape_str(geom[0])}, "
-           f"num_group={attrs.num_group}")
-    _check_shape("Convolution", "weight", w.shape, wshape, why)
-    if b is not None:
-        _check_shape("Convolution", "bias", b.shape, (attrs.num_filter,), why)
-    return geom
+def _filter_check(opname, geometry):
+    """The input check of a convolution-like op: weight and bias shapes against those its
+    ``geometry(attrs, data_shape)`` derives; returns the geometry's last item."""
+    def check(attrs, x, w, b):
+        wshape, _, geom = geometry(attrs, x.shape)
+        why = (f"data {_shape_str(x.shape)}, num_filter={attrs.num_filter}, kernel={_shape_str(geom[0])}, "
+               f"num_group={attrs.num_group}")
+        _check_shape(opname, "weight", w.shape, wshape, why)
+        if b is not None:
+            _check_shape(opname, "bias", b.shape, (attrs.num_filter,), why)
+        return geom
+    return check
+
+
+_conv_check = _filter_check("Convolution", _conv_shapes)
 
 
 def _conv_fwd(attrs, ins, ctx):
@@ -336,14 +343,7 @@ def _deconv_geom(attrs, dshape):
     return wshape, oshape, (kernel, stride, dilate, tuple(pads), tuple(out))
 
 
-def _deconv_check(attrs, x, w, b):
-    wshape, _, geom = _deconv_geom(attrs, x.shape)
-    why = (f"data {_shape_str(x.shape)}, num_filter={attrs.num_filter}, kernel={_shape_str(geom[0])}, "
-           f"num_group={attrs.num_group}")
-    _check_shape("Deconvolution", "weight", w.shape, wshape, why)
-    if b is not None:
-        _check_shape("Deconvolution", "bias", b.shape, (attrs.num_filter,), why)
-    return geom
+_deconv_check = _filter_check("Deconvolution", _deconv_geom)
 
 
 def _deconv_fwd(attrs, ins, ctx):
