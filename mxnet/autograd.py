@@ -223,6 +223,7 @@ def _run_backward(heads, head_grads, retain_graph, train_mode, create_graph, var
 
     order = _topo(head_entries)
     _check_reachable(head_entries, order, variables)
+    direct = None if (create_graph or variables is not None) else _direct_grad_leaves(order, head_entries)
     prev_rec, prev_train = _state.recording, _state.training
     _state.recording = bool(create_graph)
     _state.training = bool(train_mode)
@@ -234,7 +235,8 @@ def _run_backward(heads, head_grads, retain_graph, train_mode, create_graph, var
             if node.freed:
                 raise MXNetError(_NOT_IN_GRAPH)
             op = node.op
-            in_grads = _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx, get_backend)
+            in_grads = _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx, get_backend,
+                                      direct)
             for e, g in zip(node.in_entries, in_grads):
                 add_grad(e, g)
             if not retain_graph:
@@ -259,6 +261,9 @@ def _run_backward(heads, head_grads, retain_graph, train_mode, create_graph, var
             continue
         gd = g._data if isinstance(g, NDArray) else g
         tgt = leaf.grad._data
+        if gd is tgt:   # the operator wrote it in place (see _direct_grad_leaves)
+            leaf.fresh = True
+            continue
         if gd.shape != tgt.shape:
             gd = gd.reshape(tgt.shape)
         if req == "add":
@@ -294,7 +299,30 @@ def _check_reachable(head_entries, order, variables):
         raise MXNetError("There are no inputs in computation graph that require gradients.")
 
 
-def _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx, get_backend):
+def _direct_grad_leaves(order, head_entries):
+    """Ids of the leaves whose gradient an operator may write straight into the leaf's buffer:
+    one use in the graph, ``grad_req='write'``, and a buffer no recorded operator reads.  This
+    saves copying every parameter gradient (a full pass over the model's weights per step)."""
+    uses = {}
+    read = set()
+    for e in head_entries:
+        if type(e) is Leaf:
+            uses[id(e)] = 2
+    for node in order:
+        for e in node.in_entries:
+            if type(e) is Leaf:
+                uses[id(e)] = uses.get(id(e), 0) + 1
+        read.update(map(id, node.inputs))
+    direct = set()
+    for node in order:
+        for e in node.in_entries:
+            if (type(e) is Leaf and uses[id(e)] == 1 and e.grad_req == "write" and e.grad is not None
+                    and id(e.grad._data) not in read):
+                direct.add(id(e))
+    return direct
+
+
+def _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx, get_backend, direct=None):
     from .ndarray.ndarray import NDArray
     if create_graph and op.backward_graph is not None:
         ins = node.in_arrays
@@ -309,11 +337,16 @@ def _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx, get_bac
     raw = [g._data if isinstance(g, NDArray) else g for g in ograds]
     backend = get_backend(ctx) if ctx is not None else None
     need = tuple(e is not None and not (type(e) is Leaf and e.grad_req == "null") for e in node.in_entries)
-    if all(need):
+    out = None
+    if direct:
+        out = tuple(e.grad._data if type(e) is Leaf and id(e) in direct else None for e in node.in_entries)
+        if not any(o is not None for o in out):
+            out = None
+    if all(need) and out is None:
         octx = _opctx(backend, node.is_train)
     else:  # tell the kernels which input gradients nobody reads (e.g. the data of a first layer)
         from .ops.registry import OpContext
-        octx = OpContext(backend, node.is_train, need_grad=need)
+        octx = OpContext(backend, node.is_train, need_grad=None if all(need) else need, grad_out=out)
     res = op.backward(node.attrs, raw, node.inputs, node.outputs, octx, node.state)
     if create_graph:
         return [None if r is None else _wrap(r, ctx) for r in res]

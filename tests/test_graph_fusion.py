@@ -149,3 +149,40 @@ def test_hybridized_loss_exports_mxnet_operators(tmp_path):
     loss.export(str(tmp_path / "loss"))
     ops = [n["op"] for n in __import__("json").load(open(tmp_path / "loss-symbol.json"))["nodes"]]
     assert "log_softmax" in ops and "pick" in ops and "_softmax_cross_entropy_pick" not in ops
+
+
+@pytest.mark.parametrize("act", ["relu", "sigmoid", "tanh", "softrelu", "softsign"])
+@pytest.mark.parametrize("flatten", [True, False])
+def test_dense_activation(act, flatten):
+    """Dense(activation=...) runs as one step applying the activation in place (monotone
+    activations, whose gradient needs only the output); outputs and gradients are eager's."""
+    def build():
+        mx.random.seed(7)
+        net = nn.HybridSequential()
+        net.add(nn.Dense(6, activation=act, flatten=flatten), nn.Dense(3, flatten=flatten))
+        net.initialize(mx.init.Xavier())
+        return net
+    x = np.random.default_rng(6).standard_normal((4, 2, 5)).astype(np.float32) * 2
+    x[0] = 0   # relu's kink: the gradient there is 0, as MXNet has it
+    want = _run(build(), x, False)
+    net = build()
+    got = _run(net, x, True)
+    fused = [type(st.op).__name__ for st in net._cached_op.plan._fused]
+    assert fused.count("_FCAct") == (act != "softsign")
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-5, atol=1e-6)
+    for g, w in zip(got[2].values(), want[2].values()):   # same order, other name prefixes
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
+
+
+def test_dense_output_used_twice_is_not_fused():
+    data = mx.sym.var("data")
+    fc = mx.sym.FullyConnected(data, num_hidden=4, name="fc")
+    sym = mx.sym.Activation(fc, act_type="relu") + fc
+    ex = sym.simple_bind(mx.cpu(), data=(2, 3))
+    assert "_FCAct" not in [type(st.op).__name__ for st in ex._plan._fused]
+    ex.arg_dict["data"][:] = np.arange(6.0).reshape(2, 3) - 2
+    ex.arg_dict["fc_weight"][:] = np.linspace(-1, 1, 12).reshape(4, 3)
+    out = ex.forward(is_train=True)[0].asnumpy()
+    pre = (np.arange(6.0).reshape(2, 3) - 2) @ np.linspace(-1, 1, 12).reshape(4, 3).T
+    np.testing.assert_allclose(out, np.maximum(pre, 0) + pre, rtol=1e-6, atol=1e-6)

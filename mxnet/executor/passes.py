@@ -9,6 +9,11 @@ For every run, training included (``training_steps``):
   gradient is MXNet's: the window's first maximum receives it (where a saturated activation makes
   several maxima tie, the derivative there is 0 either way).
 
+* activation after a dense layer: a ``FullyConnected`` whose only consumer is an ``Activation``
+  whose derivative is a function of its output (relu, sigmoid, tanh, softrelu) applies it in place
+  on the product it has just made, saving a buffer and a pass; the backward is the two
+  operators' own, one after the other.
+
 * ``pick`` of a ``log_softmax`` (gluon's ``SoftmaxCrossEntropyLoss``) runs as the fused
   ``_softmax_cross_entropy_pick`` operator that the loss calls eagerly: one pass each way.
 
@@ -24,6 +29,7 @@ For inference runs (hybridized blocks not recording):
 The training path never uses the inference passes: its backward needs every intermediate value.
 """
 from ..ops import _conv_kernels as K
+from ..ops.nn_activation import activate
 from ..ops.registry import Attrs, get_op
 
 _PASS_THROUGH = {"_copy", "BlockGrad", "Dropout"}
@@ -94,6 +100,25 @@ class _PoolAct:
         return self.pool.backward(self.pool_attrs, g, ins, [y], ctx, pstate)
 
 
+class _FCAct:
+    """``FullyConnected``, then its ``Activation`` in place (see the module notes)."""
+
+    save_state = False
+
+    def __init__(self, fc, act):
+        self.fc_attrs, self.act_attrs = fc.attrs, act.attrs
+        self.name = f"FullyConnected+Activation({act.attrs.act_type})"
+        self.fc, self.act = get_op("FullyConnected"), get_op("Activation")
+
+    def forward(self, attrs, ins, ctx):
+        y = self.fc.forward(self.fc_attrs, ins, ctx)   # a new array: nobody else sees it yet
+        return activate(ctx.xp, self.act_attrs.act_type, y, out=y)
+
+    def backward(self, attrs, ograds, ins, outs, ctx, state):
+        g = self.act.backward(self.act_attrs, ograds, [None], outs, ctx, None)
+        return self.fc.backward(self.fc_attrs, g, ins, [None], ctx, None)
+
+
 class _PickLogSoftmax:
     """``pick(log_softmax(x), label)`` through ``_softmax_cross_entropy_pick`` (which gives its
     negation with the axis kept)."""
@@ -156,6 +181,13 @@ def training_steps(steps, head_slots):
             if _pool_after_act(st, act) and uses.get(act.out0) == 1 and act in out:
                 out.remove(act)
                 out.append(_Step(st.node, _PoolAct(act, st), None, act.ins, st.out0, 1))
+                continue
+        if st.op.name == "Activation" and st.attrs.act_type in _MONOTONE_ACTS:
+            fc = producer_of.get(st.ins[0])
+            if (fc is not None and fc.op.name == "FullyConnected" and uses.get(fc.out0) == 1
+                    and fc in out):
+                out.remove(fc)
+                out.append(_Step(st.node, _FCAct(fc, st), None, fc.ins, st.out0, 1))
                 continue
         if st.op.name == "pick":
             ls = producer_of.get(st.ins[0])

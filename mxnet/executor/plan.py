@@ -69,6 +69,7 @@ class GraphPlan:
         self._infer = None
         self._const_vals = None
         self._programs = {}
+        self._consumers = {}
 
     def forward(self, args, aux=(), is_train=False, backend=None, monitor=None):
         """Run every step; ``args``/``aux`` are raw arrays in argument/aux order.  Returns the
@@ -127,16 +128,18 @@ class GraphPlan:
             raise MXNetError("backward called before forward")
         return self.grad(self._saved, head_grads, need)
 
-    def grad(self, saved, head_grads, need=None):
+    def grad(self, saved, head_grads, need=None, grad_out=None):
         """Argument gradients for the run that returned ``saved`` (see ``run``).  ``need`` (one
         flag per argument, default all) names the arguments whose gradient is wanted: the others
         come back as None, and operators are told which input gradients nobody reads (so a first
-        layer skips the gradient of its data)."""
+        layer skips the gradient of its data).  ``grad_out`` (one buffer or None per argument)
+        offers buffers to write gradients into, as ``OpContext.grad_out`` does for one operator."""
         vals, states, octx, steps = saved
         grads = [None] * self._nslots
         for s, g in zip(self._head_slots, head_grads):
             if g is not None:
                 grads[s] = g if grads[s] is None else grads[s] + g
+        direct = self._grad_buffers(grad_out, steps) if grad_out is not None else {}
         for k, st, mask in self._backward_program(need, steps):
             ograds = grads[st.out0:st.out0 + st.nout]
             if all(g is None for g in ograds):
@@ -146,7 +149,9 @@ class GraphPlan:
             grads[st.out0:st.out0 + st.nout] = [None] * st.nout
             ins = [vals[i] for i in st.ins]
             outs = vals[st.out0:st.out0 + st.nout]
-            bctx = octx if mask is None else OpContext(octx.backend, octx.is_train, need_grad=mask)
+            gout = direct.get(k)
+            bctx = octx if mask is None and gout is None else \
+                OpContext(octx.backend, octx.is_train, need_grad=mask, grad_out=gout)
             try:
                 res = st.op.backward(st.attrs, ograds, ins, outs, bctx, states.get(k))
             except MXNetError:
@@ -161,6 +166,27 @@ class GraphPlan:
         if need is not None:
             out = [g if n else None for g, n in zip(out, need)]
         return out
+
+    def _grad_buffers(self, grad_out, steps):
+        """``{step index: grad_out tuple}`` for the offered buffers of arguments that exactly one
+        step reads once (no gradients to sum) and that are not outputs."""
+        consumers = self._consumers.get(steps is self._fused)
+        if consumers is None:
+            consumers = {}
+            for k, st in enumerate(steps):
+                for p, i in enumerate(st.ins):
+                    consumers.setdefault(i, []).append((k, p))
+            for h in self._head_slots:
+                consumers.setdefault(h, []).append(None)
+            self._consumers[steps is self._fused] = consumers
+        direct = {}
+        for s, buf in zip(self._arg_slots, grad_out):
+            use = consumers.get(s)
+            if buf is not None and use is not None and len(use) == 1 and use[0] is not None:
+                k, p = use[0]
+                outs = direct.setdefault(k, [None] * len(steps[k].ins))
+                outs[p] = buf
+        return {k: tuple(v) for k, v in direct.items()}
 
     def _backward_program(self, need, steps):
         """``(step index, step, input mask)`` in reverse order for the argument mask ``need``; the

@@ -646,7 +646,8 @@ class _CachedOp:
         return out_nd
 
     def backward(self, attrs, ograds, inputs, outputs, ctx, saved):
-        return self.plan.grad(saved, ograds, need=getattr(ctx, "need_grad", None))
+        return self.plan.grad(saved, ograds, need=getattr(ctx, "need_grad", None),
+                              grad_out=getattr(ctx, "grad_out", None))
 
 
 class SymbolBlock(HybridBlock):

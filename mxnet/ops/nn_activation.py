@@ -14,25 +14,28 @@ def _float_only(opname, x):
 
 
 # -- Activation -------------------------------------------------------------------------
-def _act_fwd(attrs, ins, ctx):
-    xp = ctx.xp
-    x = ins[0]
-    t = attrs.act_type
+def activate(xp, t, x, out=None):
+    """Activation ``t`` of ``x``; ``out=x`` computes it in place (every form reads each element
+    before writing it)."""
     if t == "relu":
-        return xp.maximum(x, x.dtype.type(0))
+        return xp.maximum(x, x.dtype.type(0), out=out)
     _float_only("Activation", x)
     if t == "sigmoid":
-        y = xp.negative(x)
+        y = xp.negative(x, out=out)
         xp.exp(y, out=y)
         y += 1
         return xp.reciprocal(y, out=y)
     if t == "tanh":
-        return xp.tanh(x)
+        return xp.tanh(x, out=out)
     if t == "softrelu":
-        return xp.logaddexp(x.dtype.type(0), x)
+        return xp.logaddexp(x.dtype.type(0), x, out=out)
     y = xp.abs(x)
     y += 1
-    return xp.divide(x, y, out=y)
+    return xp.divide(x, y, out=y if out is None else out)
+
+
+def _act_fwd(attrs, ins, ctx):
+    return activate(ctx.xp, attrs.act_type, ins[0])
 
 
 def _act_bwd(attrs, og, ins, outs, ctx, state):

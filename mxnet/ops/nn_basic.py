@@ -70,7 +70,11 @@ def _emb_bwd(attrs, og, ins, outs, ctx, state):
     data, weight = ins
     idx = _emb_index(attrs, data, xp).reshape(-1)
     rows = g.reshape(idx.size, weight.shape[1])
-    dw = xp.zeros(weight.shape, dtype=weight.dtype)
+    dw = ctx.grad_buffer(1, weight.shape, weight.dtype)
+    if dw is None:
+        dw = xp.zeros(weight.shape, dtype=weight.dtype)
+    else:
+        dw.fill(0)
     if idx.size:
         # scatter-add in index order: the first of each run of equal (stably sorted) indices is
         # stored, the few repeats are added after it

@@ -145,11 +145,12 @@ def _fc_bwd(attrs, og, ins, outs, ctx, state):
     x2shape, _ = _fc_dims(attrs, x.shape)
     dy = og[0].reshape(-1, attrs.num_hidden)
     x2 = x.reshape(x2shape)
-    dx = ctx.xp.matmul(dy, w).reshape(x.shape) if _need_grad(ctx, 0) else None
-    grads = [dx, ctx.xp.matmul(dy.T, x2)]
+    xp = ctx.xp
+    dx = xp.matmul(dy, w).reshape(x.shape) if _need_grad(ctx, 0) else None
+    grads = [dx, xp.matmul(dy.T, x2, out=ctx.grad_buffer(1, w.shape, dy.dtype))]
     if b is not None:
         # a BLAS product with ones: ~4x faster than sum(axis=0) over rows (700x10000: 0.6 vs 2.4 ms)
-        grads.append(ctx.xp.matmul(ctx.xp.ones(dy.shape[0], dy.dtype), dy))
+        grads.append(xp.matmul(xp.ones(dy.shape[0], dy.dtype), dy, out=ctx.grad_buffer(2, b.shape, dy.dtype)))
     return grads
 
 

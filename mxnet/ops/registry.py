@@ -210,15 +210,28 @@ class Param:
 class OpContext:
     """What a compute function may use: the array namespace, training flag, random generator."""
 
-    __slots__ = ("xp", "is_train", "backend", "create_graph", "need_grad")
+    __slots__ = ("xp", "is_train", "backend", "create_graph", "need_grad", "grad_out")
 
-    def __init__(self, backend, is_train=False, create_graph=False, need_grad=None):
+    def __init__(self, backend, is_train=False, create_graph=False, need_grad=None, grad_out=None):
         self.backend = backend
         self.xp = backend.xp
         self.is_train = is_train
         self.create_graph = create_graph
         # in a backward: which inputs need a gradient (None: all); kernels may skip the others
         self.need_grad = need_grad
+        # in a backward: per input, None or a buffer its gradient may be written into (read
+        # through ``grad_buffer``); a kernel that uses it returns that very array
+        self.grad_out = grad_out
+
+    def grad_buffer(self, i, shape, dtype):
+        """The buffer for input ``i``'s gradient when one was offered and fits, else None."""
+        out = self.grad_out
+        if out is None or out[i] is None:
+            return None
+        b = out[i]
+        if tuple(b.shape) != tuple(shape) or b.dtype != dtype or not b.flags.c_contiguous:
+            return None
+        return b
 
     @property
     def rng(self):

@@ -1,0 +1,137 @@
+"""Gradients written straight into the parameters' buffers (``OpContext.grad_out``).
+
+Autograd offers a leaf's gradient buffer to the one operator that reads the leaf when nothing
+else contributes to that gradient; the results must be exactly those of the copying path."""
+from unittest import mock
+
+import numpy as np
+import pytest
+
+import mxnet as mx
+from mxnet import autograd, gluon
+from mxnet.ops.registry import OpContext
+
+
+def _count_used_buffers():
+    """Patch ``OpContext.grad_buffer`` and count the buffers kernels accepted."""
+    used = []
+    real = OpContext.grad_buffer
+
+    def spy(self, i, shape, dtype):
+        b = real(self, i, shape, dtype)
+        if b is not None:
+            used.append(b)
+        return b
+    return mock.patch.object(OpContext, "grad_buffer", spy), used
+
+
+def _dense_grads(x, w, b, dy):
+    return dy.T @ x, dy.sum(axis=0)
+
+
+@pytest.mark.parametrize("hybrid", [False, True])
+def test_dense_writes_its_weight_gradients_in_place(hybrid):
+    net = gluon.nn.Dense(5, in_units=4)
+    net.initialize(mx.init.Normal(1.0))
+    if hybrid:
+        net.hybridize()
+    x = mx.nd.array(np.random.RandomState(0).normal(size=(3, 4)))
+    wbuf, bbuf = net.weight.grad()._data, net.bias.grad()._data
+    patch, used = _count_used_buffers()
+    with patch:
+        with autograd.record():
+            y = net(x)
+        y.backward(mx.nd.array(np.arange(15.0).reshape(3, 5)))
+    assert any(u is wbuf for u in used) and any(u is bbuf for u in used)
+    assert net.weight.grad()._data is wbuf
+    gw, gb = _dense_grads(x.asnumpy(), None, None, np.arange(15.0).reshape(3, 5))
+    np.testing.assert_allclose(net.weight.grad().asnumpy(), gw, rtol=1e-6)
+    np.testing.assert_allclose(net.bias.grad().asnumpy(), gb, rtol=1e-6)
+
+
+def test_shared_weight_sums_both_uses():
+    w = mx.nd.array(np.random.RandomState(1).normal(size=(3, 4)))
+    w.attach_grad()
+    x1 = mx.nd.array(np.random.RandomState(2).normal(size=(2, 4)))
+    x2 = mx.nd.array(np.random.RandomState(3).normal(size=(2, 4)))
+    patch, used = _count_used_buffers()
+    with patch:
+        with autograd.record():
+            y = (mx.nd.FullyConnected(x1, w, num_hidden=3, no_bias=True)
+                 + mx.nd.FullyConnected(x2, w, num_hidden=3, no_bias=True))
+        y.backward()
+    assert not used
+    want = np.ones((2, 3)).T @ (x1.asnumpy() + x2.asnumpy())
+    np.testing.assert_allclose(w.grad.asnumpy(), want, rtol=1e-6)
+
+
+def test_grad_req_add_accumulates():
+    w = mx.nd.ones((3, 4))
+    w.attach_grad(grad_req="add")
+    x = mx.nd.array(np.arange(8.0).reshape(2, 4))
+    for _ in range(2):
+        with autograd.record():
+            y = mx.nd.FullyConnected(x, w, num_hidden=3, no_bias=True)
+        y.backward()
+    np.testing.assert_allclose(w.grad.asnumpy(), 2 * np.ones((2, 3)).T @ x.asnumpy())
+
+
+def test_a_buffer_the_graph_reads_is_not_overwritten_early():
+    """``w.grad`` is also the weight of a second layer: its old value must be what that layer's
+    backward sees, as when the gradient is copied at the end."""
+    rs = np.random.RandomState(4)
+    w = mx.nd.array(rs.normal(size=(3, 4)))
+    w.attach_grad()
+    w.grad[:] = rs.normal(size=(3, 4))
+    old = w.grad.asnumpy()
+    x = mx.nd.array(rs.normal(size=(2, 4)))
+    x.attach_grad()
+    with autograd.record():
+        h = mx.nd.FullyConnected(x, w, num_hidden=3, no_bias=True)
+        y = h.sum() + mx.nd.FullyConnected(x, w.grad, num_hidden=3, no_bias=True).sum()
+    y.backward()
+    np.testing.assert_allclose(w.grad.asnumpy(), np.ones((2, 3)).T @ x.asnumpy(), rtol=1e-6)
+    want_dx = np.ones((2, 3)) @ w.asnumpy() + np.ones((2, 3)) @ old
+    np.testing.assert_allclose(x.grad.asnumpy(), want_dx, rtol=1e-5)
+
+
+def test_embedding_gradient_in_place_with_repeats():
+    emb = gluon.nn.Embedding(6, 3)
+    emb.initialize()
+    idx = mx.nd.array([[1, 4, 1], [0, 1, 5]])
+    emb.weight.grad()[:] = 7.0   # stale values must not survive
+    patch, used = _count_used_buffers()
+    with patch:
+        with autograd.record():
+            y = emb(idx)
+        y.backward(mx.nd.ones((2, 3, 3)) * 2)
+    assert len(used) == 1
+    want = np.zeros((6, 3))
+    for i in (1, 4, 1, 0, 1, 5):
+        want[i] += 2
+    np.testing.assert_array_equal(emb.weight.grad().asnumpy(), want)
+
+
+def test_trained_values_match_the_copying_path():
+    """A few SGD steps of a small MLP, hybridized, give the same weights with the direct
+    buffers as with every offer refused."""
+    def train(refuse):
+        mx.random.seed(3)
+        net = gluon.nn.HybridSequential()
+        net.add(gluon.nn.Dense(8, activation="relu"), gluon.nn.Dense(3))
+        net.initialize(mx.init.Xavier())
+        net.hybridize()
+        tr = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1, "momentum": 0.9})
+        loss = gluon.loss.SoftmaxCrossEntropyLoss()
+        rs = np.random.RandomState(0)
+        x, y = mx.nd.array(rs.normal(size=(16, 5))), mx.nd.array(rs.randint(0, 3, 16))
+        ctx = mock.patch.object(OpContext, "grad_buffer", lambda *a: None) if refuse else mock.MagicMock()
+        with ctx:
+            for _ in range(3):
+                with autograd.record():
+                    out = loss(net(x), y)
+                out.backward()
+                tr.step(16)
+        return [p.data().asnumpy() for p in net.collect_params().values()]
+    for a, b in zip(train(False), train(True)):
+        np.testing.assert_array_equal(a, b)
