@@ -87,7 +87,7 @@ def columns(env_overrides, baseline=None, numpy_only=False):
             key = f"mxnext_{mode}" + ("_unset" if drop else "")
             cols.append((key, f"mxnext {name}{suffix}", sys.executable, "gluon", mode,
                          {"PYTHONPATH": ROOT}, drop, "mxnext"))
-        if numpy_only:  # the optional Numba kernels switched off
+        if numpy_only:  # the optional C kernels switched off
             cols.append((f"mxnext_{mode}_numpy", f"mxnext {name} (NumPy only)", sys.executable, "gluon",
                          mode, {"PYTHONPATH": ROOT, "MXNEXT_JIT": "0"}, (), "mxnext"))
     for mode, name in (("eager", "imperative"), ("hybrid", "hybridized")):
@@ -272,7 +272,7 @@ def main():
     ap.add_argument("--cpu", action="store_true", help="one thread per column and CPU time "
                     "(time.process_time) instead of wall time: steadier on a shared machine")
     ap.add_argument("--numpy-only", action="store_true", help="add mxnext columns with the optional "
-                    "Numba kernels switched off (MXNEXT_JIT=0)")
+                    "C kernels switched off (MXNEXT_JIT=0)")
     ap.add_argument("--no-small-op", action="store_true", help="skip the small-operator overhead")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     args = ap.parse_args()

@@ -34,16 +34,28 @@ def mnist_home(tmp_path_factory):
         os.environ["MXNET_HOME"] = old
 
 
-@pytest.fixture(params=["numpy", "numba"])
+@pytest.fixture(params=["numpy", "native"])
 def kernels(request):
-    """Run a test once on the NumPy kernels and once on the optional Numba ones (installed by the
-    test extra), restoring the process default afterwards."""
+    """Run a test once on the NumPy kernels and once on the C ones (``mxnet/ops/_native``),
+    restoring the process default afterwards."""
     from mxnet.ops import _accel
-    if request.param == "numba":
-        pytest.importorskip("numba", reason="the Numba kernels need numba (pip install numba)")
-    before = _accel.set_jit(request.param == "numba")
-    if request.param == "numba" and _accel.jit() is None:
-        _accel.set_jit(before)
-        pytest.skip("the Numba kernels are switched off (MXNEXT_JIT=0)")
+    if request.param == "native":
+        request.getfixturevalue("native")
+    before = _accel.set_jit(request.param == "native")
     yield request.param
+    _accel.set_jit(before)
+
+
+@pytest.fixture
+def native():
+    """The C kernel module, switched on for the test (skipped where it cannot be built or
+    ``MXNEXT_JIT=0`` switches it off)."""
+    from mxnet.ops import _accel
+    if os.environ.get("MXNEXT_JIT", "1") == "0":
+        pytest.skip("the C kernels are switched off (MXNEXT_JIT=0)")
+    from mxnet.ops import _native
+    if not _native.AVAILABLE:
+        pytest.skip(f"the C kernels are unavailable: {_native.REASON}")
+    before = _accel.set_jit(True)
+    yield _native
     _accel.set_jit(before)

@@ -1,11 +1,11 @@
-"""BatchNorm's NumPy path and its Numba kernels against a float64 reference of MXNet's formulas."""
+"""BatchNorm's NumPy path and its C kernels against a float64 reference of MXNet's formulas."""
 import numpy as np
 import pytest
 
 import mxnet as mx
 from mxnet.ops import nn_norm
 
-# (shape, axis): rows of >= 16 elements per (outer, channel) reach the Numba kernels, shorter
+# (shape, axis): rows of >= 16 elements per (outer, channel) reach the C kernels, shorter
 # ones stay on the NumPy path either way
 CASES = [((4, 3, 5, 6), 1), ((3, 4, 20), 1), ((2, 20, 3), -1), ((6, 5), 1), ((2, 3, 4, 17), 3)]
 
@@ -130,8 +130,7 @@ def test_badly_conditioned_variance(kernels, shape, axis):
 
 
 @pytest.mark.parametrize("shape,axis", [c for c in CASES if _uses_kernels(*c)])
-def test_kernels_match_numpy_path(shape, axis):
-    pytest.importorskip("numba")
+def test_kernels_match_numpy_path(native, shape, axis):
     from mxnet.ops import _accel
     x, gamma, beta, mm, mv, head = _inputs(shape, axis, np.float32, seed=3)
     kw = dict(axis=axis, eps=1e-5, momentum=0.9, fix_gamma=False)
@@ -139,8 +138,6 @@ def test_kernels_match_numpy_path(shape, axis):
     try:
         ref = _run(x, gamma, beta, mm, mv, head, **kw)
         _accel.set_jit(True)
-        if _accel.jit() is None:
-            pytest.skip("Numba kernels disabled (MXNEXT_JIT=0)")
         x3 = nn_norm._bn_view(np, x, axis % x.ndim)
         assert nn_norm._bn_jit(np, x3) is not None
         got = _run(x, gamma, beta, mm, mv, head, **kw)
@@ -172,16 +169,11 @@ def test_gluon_resnet_block_step(kernels):
     np.testing.assert_allclose(bn.beta.grad().asnumpy(), (want > 0).sum((0, 2, 3)), rtol=1e-6)
 
 
-def test_kernel_variance_second_pass():
+def test_kernel_variance_second_pass(native):
     # at a mean 6e5 standard deviations out even float64 one-pass moments lose the variance
     # (relative error ~1e-3 here): the kernel must take the centred second pass
-    pytest.importorskip("numba")
-    from mxnet.ops import _accel
-    if _accel.jit() is None:
-        pytest.skip("Numba kernels disabled (MXNEXT_JIT=0)")
-    from mxnet.ops import _jit_norm
     x, gamma, beta, _, _, _ = _inputs((8, 3, 40), 1, np.float32, offset=1e6, seed=5)
-    out, mean, var, invstd, shifted = _jit_norm.train_forward(x, gamma, beta, 1e-5, False, nn_norm._ILL)
+    out, mean, var, invstd, shifted = native.train_forward(x, gamma, beta, 1e-5, False, nn_norm._ILL)
     xd = x.astype(np.float64)
     assert shifted
     np.testing.assert_allclose(mean, xd.mean((0, 2)), rtol=1e-15)

@@ -1,7 +1,7 @@
 """The LSTM language model's fast paths against their general forms.
 
 The fused RNN operator's plain-LSTM path (preallocated buffers, whole-sequence weight-gradient
-GEMMs, an optional Numba backward step) against the general per-step path; gluon LSTM layers,
+GEMMs, an optional C backward step) against the general per-step path; gluon LSTM layers,
 which run the fused operator eagerly too, against an unrolled LSTMCell; the fused sparse softmax
 cross-entropy of SoftmaxCrossEntropyLoss against log_softmax + pick; the Embedding weight
 gradient against np.add.at.
@@ -43,8 +43,7 @@ def test_plain_lstm_matches_general_path(kernels, dt):
         np.testing.assert_allclose(b, a, rtol=tol, atol=tol * np.abs(a).max())
 
 
-def test_lstm_backward_kernel_equals_numpy_path():
-    pytest.importorskip("numba")
+def test_lstm_backward_kernel_equals_numpy_path(native):
     from mxnet.ops import _accel
     x, w, h0, c0, dout, dh, dc = _lstm_case(np.float32, T=9, N=4, C=3, H=6, seed=1)
     saved = rnn_op._lstm_forward(np, x, w, h0, c0)[3]

@@ -73,7 +73,7 @@ class _FoldedBN:
         return self.producer.forward(self.p_attrs, [data, w, b.astype(dt, copy=False)], ctx)
 
 
-# activation -> code of its derivative in ``_conv_kernels.ACT_GRADS`` / ``_jit_kernels``
+# activation -> code of its derivative in ``_conv_kernels.ACT_GRADS`` / ``_native``
 _MONOTONE_ACTS = {"relu": 1, "sigmoid": 2, "tanh": 3, "softrelu": 4}
 
 

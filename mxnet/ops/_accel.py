@@ -1,5 +1,5 @@
 """Process-level speed settings for the NumPy backend: allocator tuning, applied once on first
-heavy use, and the optional Numba kernels.
+heavy use, and the optional C kernels (``_native``).
 
 A training step allocates the same large temporaries (im2col columns, activations, their
 gradients) every iteration.  glibc serves blocks above its mmap threshold with fresh ``mmap``
@@ -39,25 +39,22 @@ _jit_tried = False
 
 
 def jit():
-    """The optional Numba kernels (``_jit_kernels``), or None when Numba is not installed or
-    ``MXNEXT_JIT=0``.  (Numba costs ~70-120 MB of resident memory once loaded.)"""
+    """The C kernels (``_native``, compiled on first use), or None when ``MXNEXT_JIT=0`` or they
+    cannot be built here (no C compiler).  Loaded, they cost well under 1 MB of memory."""
     global _jit, _jit_tried
     if _jit_tried:
         return _jit
     _jit_tried = True
     if os.environ.get("MXNEXT_JIT", "1") == "0":
         return None
-    try:
-        from . import _jit_kernels
-    except ImportError:
-        return None
-    _jit = _jit_kernels
+    from . import _native
+    _jit = _native if _native.AVAILABLE else None
     return _jit
 
 
 def set_jit(enabled):
-    """Turn the Numba kernels on or off for this process (tests compare both paths); returns
-    the previous setting."""
+    """Turn the C kernels on or off for this process (tests compare both paths); returns the
+    previous setting."""
     global _jit, _jit_tried
     before = jit() is not None
     _jit, _jit_tried = None, not enabled

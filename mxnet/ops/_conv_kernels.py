@@ -15,9 +15,9 @@ from ._accel import jit as _jit
 
 
 def _jk(xp, x):
-    """The Numba kernels (see ``_accel.jit``) when they apply to ``x``: a float NumPy array with
-    two spatial axes; else None."""
-    if xp is not _np or x.ndim != 4 or x.dtype.kind != "f" or x.dtype.itemsize < 4:
+    """The C kernels (see ``_accel.jit``) when they apply to ``x``: a float32/float64 NumPy array
+    with two spatial axes; else None."""
+    if xp is not _np or x.ndim != 4 or x.dtype not in (_np.float32, _np.float64):
         return None
     return _jit()
 
@@ -439,7 +439,7 @@ def _window_elems(v, kernel):
 
 
 class FlatArgmax:
-    """Max-pooling state of the Numba kernel: per window, the flat index ``r*W+s`` of its max in
+    """Max-pooling state of the C kernel: per window, the flat index ``r*W+s`` of its max in
     the (N*C, H, W) input (-1 for a window wholly in the padding)."""
     __slots__ = ("idx",)
 
@@ -448,7 +448,7 @@ class FlatArgmax:
 
     def scatter(self, xp, dy, shape, act=0, t=None):
         """``dy`` routed to the maxima, times activation ``act``'s derivative at its output ``t``
-        (codes in ``_jit_kernels``); NumPy's ``add.at`` when the kernels are switched off."""
+        (codes in ``_native.max_pool2d_grad``); NumPy's ``add.at`` when the kernels are switched off."""
         g = _np.ascontiguousarray(dy).reshape(self.idx.shape)
         tt = g if t is None else _np.ascontiguousarray(t).reshape(self.idx.shape)
         jk = _jk(xp, dy)
@@ -465,7 +465,7 @@ class FlatArgmax:
         return dx.reshape(shape)
 
 
-# derivatives of activations as functions of their outputs, by ``_jit_kernels`` code
+# derivatives of activations as functions of their outputs, by ``_native`` code
 ACT_GRADS = {1: lambda t: t > 0, 2: lambda t: t * (1 - t), 3: lambda t: 1 - t * t,
              4: lambda t: -_np.expm1(-t)}
 
@@ -473,7 +473,7 @@ ACT_GRADS = {1: lambda t: t > 0, 2: lambda t: t * (1 - t), 3: lambda t: 1 - t * 
 def max_pool_forward(xp, x, kernel, stride, pad, out):
     """Returns ``(y, idx)``: the max (NaN ignored, as MXNet does) and the kernel offset
     (row-major) of the first max.  Tiling windows (LeNet's 2x2/2) take a faster path whose
-    ``idx`` is None: the backward finds the max again by one compare.  With the Numba kernels
+    ``idx`` is None: the backward finds the max again by one compare.  With the C kernels
     (2-D only) ``idx`` is a ``FlatArgmax``."""
     jk = _jk(xp, x)
     if jk is not None:

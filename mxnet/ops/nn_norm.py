@@ -30,8 +30,8 @@ def _fill_param_shapes(shapes, c, start=1):
 # The data is viewed as (outer, C, inner); per-channel sums come from BLAS (a product with a ones
 # vector, ``vecdot`` for the sums of products) in the working dtype, per (outer, C) row, and are
 # combined in float64.  Every elementwise pass multiplies or adds a contiguous (C, inner) plane,
-# which NumPy runs several times faster than a stride-0 (C, 1) operand.  With Numba, ``_jit_norm``
-# replaces these four to six passes with two in each direction (sums, then the elementwise pass).
+# which NumPy runs several times faster than a stride-0 (C, 1) operand.  The C kernels (``_native``)
+# replace these four to six passes with two in each direction (sums, then the elementwise pass).
 _ILL = 32.0  # E[x^2] / var above which the one-pass moments lose too much to cancellation
 _JIT_INNER = 16  # shortest (outer, channel) row worth the kernels' vector loops
 
@@ -62,11 +62,11 @@ def _row_sums(a3, ones):
 
 
 def _bn_jit(xp, x3):
-    """The Numba BatchNorm kernels when they serve ``x3``: NumPy data whose rows are long enough."""
-    if xp is not np or x3.shape[2] < _JIT_INNER or _accel.jit() is None:
+    """The C kernels (``_accel.jit``) when they serve ``x3``: float32/float64 NumPy data whose
+    rows are long enough."""
+    if xp is not np or x3.shape[2] < _JIT_INNER or x3.dtype not in (np.float32, np.float64):
         return None
-    from . import _jit_norm
-    return _jit_norm
+    return _accel.jit()
 
 
 def _bn_fwd(attrs, ins, ctx):

@@ -249,7 +249,7 @@ def _lstm_forward(xp, x, w, h0, c0):
 
 def _lstm_backward(xp, x, w, saved, dout, dh, dc):
     """``_dir_backward`` for ``_lstm_forward``'s cache.  The time loop keeps only what is
-    recurrent (the Numba step, or NumPy on factors computed for all steps at once) and the
+    recurrent (the C step, or NumPy on factors computed for all steps at once) and the
     dh GEMM; the weight gradients are then one GEMM each over the whole sequence."""
     wi, wh, bi, bh = w
     hs, (acts, cs, tcs) = saved
@@ -293,11 +293,8 @@ def _lstm_backward(xp, x, w, saved, dout, dh, dc):
 
 
 def _jit_rnn():
-    """The Numba kernel module, or None (Numba missing or switched off)."""
-    if _accel.jit() is None:
-        return None
-    from . import _jit_rnn as mod
-    return mod
+    """The C kernels (``_accel.jit``), or None (no compiler, or switched off)."""
+    return _accel.jit()
 
 
 def _plain_lstm(attrs, mask):

@@ -7,6 +7,7 @@ import numpy
 
 from .. import ndarray as nd
 from ..ndarray import NDArray
+from ..ops._accel import jit
 from .optimizer import Optimizer, register, zeros_like_weight, xp_of
 from .sgd import _grad
 
@@ -47,7 +48,11 @@ class Adam(Optimizer):
 
 def _adam_inplace(xp, w, g, mean, var, lr, wd, beta1, beta2, eps, rescale, clip):
     """``adam_update(..., out=weight)`` on raw arrays, in place with two temporaries: the
-    operator's arithmetic in its order and dtype (hyper-parameters rounded to float32 first)."""
+    operator's arithmetic in its order and dtype (hyper-parameters rounded to float32 first);
+    the C kernel, where it applies, makes the same operations in one pass."""
+    kern = jit()
+    if kern is not None and kern.adam_update(w, g, mean, var, lr, wd, beta1, beta2, eps, rescale, clip):
+        return
     f = w.dtype.type
 
     def c(v):

@@ -6,6 +6,7 @@ import os
 import numpy
 
 from .. import ndarray as nd
+from ..ops._accel import jit
 from ..ops.optimizer_ops import nag_mom_inplace
 from ..ops.registry import get_op
 from ..ndarray.ndarray import invoke
@@ -117,7 +118,11 @@ def _sgd_inplace(w, g, mom, lr, wd, momentum, rescale, clip):
     """The (multi_)sgd(_mom)_update step on raw arrays, written into ``w`` (and ``mom``) in place
     with one temporary.  The arithmetic is the operators' own, in the same order and dtype
     (hyper-parameters rounded to float32 first), so the results are identical; only the
-    intermediate arrays and the final copy are saved."""
+    intermediate arrays and the final copy are saved.  The C kernel, where it applies, makes the
+    same operations in one pass."""
+    kern = jit()
+    if kern is not None and kern.sgd_update(w, g, mom, lr, wd, momentum, rescale, clip):
+        return
     f = w.dtype.type
     lr, wd = f(numpy.float32(lr)), f(numpy.float32(wd))
     t = g * f(numpy.float32(rescale))

@@ -1,22 +1,18 @@
-"""The optional Numba kernels (mxnet/ops/_jit_kernels.py) against the NumPy paths they replace:
-same values, same first-max choice, same gradients, including padding, strides, dilation, ties
-and NaN.  The whole-operator goldens also run on both (the ``kernels`` fixture)."""
+"""The C kernels (mxnet/ops/_native.c) against the NumPy paths they replace: same values, same
+first-max choice, same gradients, including padding, strides, dilation, ties and NaN; the
+optimizer updates bit for bit.  The whole-operator goldens also run on both (the ``kernels``
+fixture); the loader has its own tests (test_native_loader.py)."""
 import numpy as np
 import pytest
 
 from mxnet.ops import _accel, _conv_kernels as K
-
-pytest.importorskip("numba", reason="the Numba kernels need numba (pip install numba)")
+from mxnet.optimizer.adaptive import _adam_inplace
+from mxnet.optimizer.sgd import _sgd_inplace
 
 
 @pytest.fixture
-def jk():
-    before = _accel.set_jit(True)
-    mod = _accel.jit()
-    if mod is None:
-        pytest.skip("the Numba kernels are switched off (MXNEXT_JIT=0)")
-    yield mod
-    _accel.set_jit(before)
+def jk(native):
+    return native
 
 
 def _numpy(fn, *args):
@@ -142,3 +138,85 @@ def test_rows_to_nchw(jk, with_bias):
     b = rng.standard_normal(5).astype(np.float32) if with_bias else np.empty(0, np.float32)
     want = y.transpose(2, 0, 1) + (b.reshape(5, 1) if with_bias else 0)
     np.testing.assert_array_equal(jk.rows_to_nchw(y, b), want)
+
+
+# -- optimizer updates: the kernel against the NumPy code of _sgd_inplace / _adam_inplace ------
+def _opt_data(dtype, n=4099, seed=11):
+    """Weights, gradients and states with zeros of both signs, huge, tiny, inf and NaN values."""
+    rng = np.random.default_rng(seed)
+    w, g, s1, s2 = (rng.standard_normal(n).astype(dtype) for _ in range(4))
+    s2 = np.abs(s2)
+    g[::17] = 0.0
+    g[1::17] = -0.0
+    g[2::31] = np.inf
+    g[3::31] = -np.inf
+    g[4::37] = np.nan
+    g[5::41] = rng.standard_normal(g[5::41].size) * 1e30
+    g[6::43] = rng.standard_normal(g[6::43].size) * 1e-30
+    w[7::47] = 0.0
+    w[8::53] = np.nan
+    return w, g, s1, s2
+
+
+def _same_bits(a, b):
+    """Equal bit patterns; NaNs only need to be NaN in both (their payload is the CPU's)."""
+    nan = np.isnan(a)
+    np.testing.assert_array_equal(nan, np.isnan(b))
+    ints = {4: np.uint32, 8: np.uint64}[a.itemsize]
+    np.testing.assert_array_equal(a[~nan].view(ints), b[~nan].view(ints))
+
+
+def _both(update, arrays, *args):
+    """Run ``update`` on copies of ``arrays`` with the kernels on and off."""
+    out = []
+    for on in (True, False):
+        copies = [None if a is None else a.copy() for a in arrays]
+        before = _accel.set_jit(on)
+        try:
+            with np.errstate(all="ignore"):  # inf - inf and friends are part of the test
+                update(*copies, *args)
+        finally:
+            _accel.set_jit(before)
+        out.append(copies)
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+@pytest.mark.parametrize("wd", [0.0, 1e-4])
+@pytest.mark.parametrize("clip", [-1.0, 0.5, 0.0])
+def test_sgd_kernel_bit_identical(native, dtype, momentum, wd, clip):
+    w, g, mom, _ = _opt_data(dtype)
+    mom = mom if momentum else None
+    for lr, rescale in [(0.1, 1 / 128), (0.0123, 1.0)]:
+        got, want = _both(_sgd_inplace, [w, g, mom], lr, wd, momentum, rescale, clip)
+        for a, b in zip(got, want):
+            if a is not None:
+                _same_bits(a, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("wd", [0.0, 1e-4])
+@pytest.mark.parametrize("clip", [-1.0, 0.5])
+def test_adam_kernel_bit_identical(native, dtype, wd, clip):
+    w, g, mean, var = _opt_data(dtype)
+    lr = 0.001 * np.sqrt(1 - 0.999 ** 3) / (1 - 0.9 ** 3)
+    got, want = _both(lambda *a: _adam_inplace(np, *a), [w, g, mean, var],
+                      lr, wd, 0.9, 0.999, 1e-8, 1 / 64, clip)
+    for a, b in zip(got, want):
+        _same_bits(a, b)
+
+
+def test_update_kernels_decline_unsuitable_arrays(native):
+    w = np.ones(8, np.float32)
+    g = np.full(8, 0.5, np.float32)
+    assert native.sgd_update(w, g, None, 0.1, 0.0, 0.0, 1.0, -1.0)
+    np.testing.assert_array_equal(w, np.full(8, 0.95, np.float32))
+    cases = [(w.astype(np.float16), g.astype(np.float16)), (w, g.astype(np.float64)),
+             (w[::2], g[::2]), (w, g[:4]), (w.reshape(2, 4), g)]
+    for ww, gg in cases:
+        before = ww.copy()
+        assert not native.sgd_update(ww, gg, None, 0.1, 0.0, 0.0, 1.0, -1.0)
+        np.testing.assert_array_equal(ww, before)
+    assert not native.adam_update(w, g, np.zeros(8, np.float32), np.zeros(8), 0.1, 0, 0.9, 0.999,
+                                  1e-8, 1.0, -1.0)

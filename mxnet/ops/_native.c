@@ -1,0 +1,619 @@
+/* C kernels for the NumPy backend's memory-bound passes, compiled at first use by _native.py.
+ *
+ * Every kernel exists for float (suffix _f32) and double (_f64): this file includes itself
+ * twice with T and FN() defined.  Arrays are C-contiguous; sizes are int64_t; outputs are
+ * allocated by the caller.  Each kernel computes what its NumPy counterpart computes, with the
+ * same operation order where the tests expect identical bits (col2im, the LSTM step, the
+ * optimizer updates), so the build must keep IEEE semantics: no -ffast-math, no FMA
+ * contraction.  All loops are serial: a thread pool's wake-up costs more than these passes at
+ * the sizes that reach them, and would contend with OpenBLAS's threads.
+ */
+#ifndef NATIVE_PASS
+#define NATIVE_PASS
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef int64_t i64;
+
+/* Arrays arrive as NumPy array objects (their id() in Python: reading the data pointer there,
+   through __array_interface__ or .ctypes, costs ~1 us per array, more than many kernel calls).
+   The pointer is the object's first field after the Python object header, at the offset that
+   _native.py sets once and checks against .ctypes.data. */
+static i64 data_offset;
+
+void native_set_offset(i64 offset) { data_offset = offset; }
+
+#define ARR(obj) (*(void **)((const char *)(obj) + data_offset))
+
+void *native_data(const void *obj) { return ARR(obj); }
+
+/* independent float64 accumulators of the BatchNorm sums: lanes the compiler can vectorize
+   without reassociating anything */
+#define LANES 16
+#define CBLK 32
+
+/* a if sel is all ones, else b (sel all zeros), through the bits of the values */
+static inline float blend_f32(float a, float b, uint32_t sel)
+{
+    uint32_t ua, ub;
+    memcpy(&ua, &a, 4);
+    memcpy(&ub, &b, 4);
+    ua = (ua & sel) | (ub & ~sel);
+    memcpy(&a, &ua, 4);
+    return a;
+}
+
+static inline double blend_f64(double a, double b, uint64_t sel)
+{
+    uint64_t ua, ub;
+    memcpy(&ua, &a, 8);
+    memcpy(&ub, &b, 8);
+    ua = (ua & sel) | (ub & ~sel);
+    memcpy(&a, &ua, 8);
+    return a;
+}
+
+#define T float
+#define UT uint32_t
+#define BLEND blend_f32
+#define FN(name) name##_f32
+#define EXPM1 expm1f
+#define SQRT sqrtf
+#include "_native.c"
+#undef T
+#undef UT
+#undef BLEND
+#undef FN
+#undef EXPM1
+#undef SQRT
+
+#define T double
+#define UT uint64_t
+#define BLEND blend_f64
+#define FN(name) name##_f64
+#define EXPM1 expm1
+#define SQRT sqrt
+#include "_native.c"
+
+#else /* the kernels, once per dtype */
+
+/* ---- max pooling over (B, H, W) planes ---------------------------------------------------- */
+
+/* 2x2 windows at stride 2.  The result is the first maximum in the order (r, s), (r, s+1),
+   (r+1, s), (r+1, s+1), a NaN being replaced by any later element (so NaN wins only when the
+   window holds nothing else); k is its flat offset in the plane.  Computed in two branch-free
+   stages that gcc vectorizes: per row pair, the first maximum of each column's two elements
+   into a block buffer; then over the whole block at once, of each horizontal pair, ties going
+   to the smaller offset (which restores the order above).  Selects are bit blends: compiled
+   as branches they mispredict on every other window. */
+#define PB 64
+int FN(max_pool_2x2)(const void *xo, i64 nb, i64 h, i64 w, i64 oh, i64 ow, void *yo, void *idxo)
+{
+    const T *restrict x = ARR(xo);
+    T *restrict y = ARR(yo);
+    int32_t *restrict idx = ARR(idxo);
+    const i64 tw = 2 * ow, rows = nb * oh;
+    T *t = malloc((size_t)(PB * tw) * (sizeof(T) + sizeof(int32_t)));
+    if (!t)
+        return -1;
+    int32_t *tk = (int32_t *)(t + PB * tw);
+    for (i64 r0 = 0; r0 < rows; r0 += PB) {
+        const i64 nr = rows - r0 < PB ? rows - r0 : PB;
+        for (i64 r = 0; r < nr; r++) {
+            const i64 b = (r0 + r) / oh, i = (r0 + r) % oh;
+            const T *a0 = x + (b * h + 2 * i) * w, *a1 = a0 + w;
+            const int32_t base = (int32_t)(2 * i * w), w32 = (int32_t)w;
+            T *restrict tr = t + r * tw;
+            int32_t *restrict kr = tk + r * tw;
+            for (i64 c = 0; c < tw; c++) {
+                T a = a0[c], v = a1[c];
+                UT sel = -(UT)((v > a) | (a != a));
+                tr[c] = BLEND(v, a, sel);
+                kr[c] = base + (int32_t)c + (w32 & (int32_t)sel);
+            }
+        }
+        T *restrict yo2 = y + r0 * ow;
+        int32_t *restrict io = idx + r0 * ow;
+        for (i64 o = 0; o < nr * ow; o++) {
+            T p = t[2 * o], q = t[2 * o + 1];
+            int32_t kp = tk[2 * o], kq = tk[2 * o + 1];
+            UT sel = -(UT)((q > p) | (p != p) | ((q == p) & (kq < kp)));
+            yo2[o] = BLEND(q, p, sel);
+            io[o] = (int32_t)((kq & (int32_t)sel) | (kp & ~(int32_t)sel));
+        }
+    }
+    free(t);
+    return 0;
+}
+
+/* Any window: max over the window's part inside the plane, NaN skipped; index -1 when the
+   padding's -inf is the max.  A window wholly inside whose elements are all NaN (or -inf)
+   reports its first element. */
+void FN(max_pool_any)(const void *xo, i64 nb, i64 h, i64 w, i64 kh, i64 kw, i64 sh, i64 sw,
+                      i64 ph, i64 pw, i64 oh, i64 ow, void *yo, void *idxo)
+{
+    const T *restrict x = ARR(xo);
+    T *restrict y = ARR(yo);
+    int32_t *restrict idx = ARR(idxo);
+    for (i64 b = 0; b < nb; b++) {
+        const T *xb = x + b * h * w;
+        for (i64 i = 0; i < oh; i++) {
+            i64 r0 = i * sh - ph;
+            i64 rs = r0 > 0 ? r0 : 0, re = r0 + kh < h ? r0 + kh : h;
+            for (i64 j = 0; j < ow; j++) {
+                i64 s0 = j * sw - pw;
+                i64 ss = s0 > 0 ? s0 : 0, se = s0 + kw < w ? s0 + kw : w;
+                T m = -INFINITY;
+                i64 k = -1;
+                for (i64 r = rs; r < re; r++)
+                    for (i64 s = ss; s < se; s++) {
+                        T v = xb[r * w + s];
+                        if (v > m) {
+                            m = v;
+                            k = r * w + s;
+                        }
+                    }
+                if (k < 0 && r0 >= 0 && s0 >= 0 && r0 + kh <= h && s0 + kw <= w) {
+                    k = rs * w + ss;
+                    m = xb[k];
+                }
+                y[(b * oh + i) * ow + j] = m;
+                idx[(b * oh + i) * ow + j] = (int32_t)k;
+            }
+        }
+    }
+}
+
+/* Scatter-add dy (B, oh, ow) into the zeroed dx (B, H*W) at idx, times the derivative of
+   activation act (0 none, 1 relu, 2 sigmoid, 3 tanh, 4 softrelu) at its output t, grouped as
+   _conv_kernels.ACT_GRADS computes it. */
+void FN(max_pool_grad)(const void *dyo, const void *idxo, const void *to, i64 act, i64 nb,
+                       i64 nout, i64 hw, void *dxo)
+{
+    const T *restrict dy = ARR(dyo), *restrict t = ARR(to);
+    const int32_t *restrict idx = ARR(idxo);
+    T *restrict dx = ARR(dxo);
+    for (i64 b = 0; b < nb; b++) {
+        T *dxb = dx + b * hw;
+        for (i64 p = b * nout; p < (b + 1) * nout; p++) {
+            int32_t k = idx[p];
+            if (k < 0)
+                continue;
+            T g = dy[p], v = t[p];
+            switch (act) {
+            case 1: g = v > 0 ? g : g * 0; break;
+            case 2: g = g * (v * (1 - v)); break;
+            case 3: g = g * (1 - v * v); break;
+            case 4: g = g * -EXPM1(-v); break;
+            default: break;
+            }
+            dxb[k] += g;
+        }
+    }
+}
+
+/* ---- convolution columns ------------------------------------------------------------------ */
+
+/* Per-image columns (N, C, kh, kw, oh, ow) of x (N, C, H, W), zero outside the image. */
+void FN(im2col_image)(const void *xo, i64 nc, i64 h, i64 w, i64 kh, i64 kw, i64 sh, i64 sw,
+                      i64 dh, i64 dw, i64 ph, i64 pw, i64 oh, i64 ow, void *colso)
+{
+    const T *restrict x = ARR(xo);
+    T *restrict cols = ARR(colso);
+    for (i64 p = 0; p < nc; p++) {
+        const T *xp = x + p * h * w;
+        for (i64 ki = 0; ki < kh; ki++)
+            for (i64 kj = 0; kj < kw; kj++) {
+                /* the output columns j whose input column j*sw - pw + kj*dw lies in [0, w) */
+                i64 lo = pw - kj * dw, hi = w + pw - kj * dw;   /* need lo <= j*sw < hi */
+                i64 j0 = lo <= 0 ? 0 : (lo + sw - 1) / sw;
+                i64 j1 = hi <= 0 ? 0 : (hi + sw - 1) / sw;
+                j0 = j0 < ow ? j0 : ow;
+                j1 = j1 < ow ? j1 : ow;
+                j1 = j1 > j0 ? j1 : j0;
+                for (i64 i = 0; i < oh; i++) {
+                    i64 r = i * sh - ph + ki * dh;
+                    if (r < 0 || r >= h) {
+                        memset(cols, 0, (size_t)ow * sizeof(T));
+                        cols += ow;
+                        continue;
+                    }
+                    const T *src = xp + r * w - pw + kj * dw;
+                    i64 j = 0;
+                    for (; j < j0; j++)
+                        cols[j] = 0;
+                    if (sw == 1)
+                        for (; j < j1; j++)
+                            cols[j] = src[j];
+                    else
+                        for (; j < j1; j++)
+                            cols[j] = src[j * sw];
+                    for (; j < ow; j++)
+                        cols[j] = 0;
+                    cols += ow;
+                }
+            }
+    }
+}
+
+/* Sum per-image columns (N, C, kh, kw, oh, ow) into img (N, C, H, W): per plane in a zeroed
+   padded buffer, offset by offset as the NumPy loop adds them (identical sums). */
+int FN(col2im_image)(const void *colso, i64 nc, i64 kh, i64 kw, i64 oh, i64 ow, i64 h, i64 w,
+                     i64 sh, i64 sw, i64 dh, i64 dw, i64 ph, i64 pw, void *imgo)
+{
+    const T *restrict cols = ARR(colso);
+    T *restrict img = ARR(imgo);
+    i64 hp = (oh - 1) * sh + (kh - 1) * dh + 1, wp = (ow - 1) * sw + (kw - 1) * dw + 1;
+    i64 ah = hp > h + ph ? hp : h + ph, aw = wp > w + pw ? wp : w + pw;
+    T *acc = malloc((size_t)(ah * aw) * sizeof(T));
+    if (!acc)
+        return -1;
+    for (i64 p = 0; p < nc; p++) {
+        memset(acc, 0, (size_t)(ah * aw) * sizeof(T));
+        for (i64 ki = 0; ki < kh; ki++)
+            for (i64 kj = 0; kj < kw; kj++)
+                for (i64 i = 0; i < oh; i++) {
+                    T *row = acc + (i * sh + ki * dh) * aw + kj * dw;
+                    for (i64 j = 0; j < ow; j++)
+                        row[j * sw] += cols[j];
+                    cols += ow;
+                }
+        T *dst = img + p * h * w;
+        for (i64 r = 0; r < h; r++)
+            memcpy(dst + r * w, acc + (r + ph) * aw + pw, (size_t)w * sizeof(T));
+    }
+    free(acc);
+    return 0;
+}
+
+/* Sum batch-inner columns (C, kh, kw, oh, ow, N) into img (N, C, H, W), per channel in a
+   padded (H, W, N) buffer, offset by offset as col2im_image. */
+int FN(col2im_inner)(const void *colso, i64 c, i64 kh, i64 kw, i64 oh, i64 ow, i64 n, i64 h,
+                     i64 w, i64 sh, i64 sw, i64 dh, i64 dw, i64 ph, i64 pw, void *imgo)
+{
+    const T *restrict cols = ARR(colso);
+    T *restrict img = ARR(imgo);
+    i64 hp = (oh - 1) * sh + (kh - 1) * dh + 1, wp = (ow - 1) * sw + (kw - 1) * dw + 1;
+    i64 ah = hp > h + ph ? hp : h + ph, aw = wp > w + pw ? wp : w + pw;
+    T *acc = malloc((size_t)(ah * aw * n) * sizeof(T));
+    if (!acc)
+        return -1;
+    for (i64 ch = 0; ch < c; ch++) {
+        memset(acc, 0, (size_t)(ah * aw * n) * sizeof(T));
+        for (i64 ki = 0; ki < kh; ki++)
+            for (i64 kj = 0; kj < kw; kj++)
+                for (i64 i = 0; i < oh; i++)
+                    for (i64 j = 0; j < ow; j++) {
+                        T *a = acc + ((i * sh + ki * dh) * aw + j * sw + kj * dw) * n;
+                        for (i64 b = 0; b < n; b++)
+                            a[b] += cols[b];
+                        cols += n;
+                    }
+        for (i64 b = 0; b < n; b++) {
+            T *dst = img + (b * c + ch) * h * w;
+            for (i64 r = 0; r < h; r++)
+                for (i64 s = 0; s < w; s++)
+                    dst[r * w + s] = acc[((r + ph) * aw + s + pw) * n + b];
+        }
+    }
+    free(acc);
+    return 0;
+}
+
+/* (F, P, N) GEMM rows -> (N, F, P), plus bias (F,) when with_bias (else a plain copy), in
+   tiles so that both the strided reads and the writes stay in cache. */
+void FN(rows_to_nchw)(const void *yo, const void *biaso, i64 with_bias, i64 f, i64 p, i64 n,
+                      void *outo)
+{
+    const T *restrict y = ARR(yo), *restrict bias = ARR(biaso);
+    T *restrict out = ARR(outo);
+    enum { TILE = 16 };
+    for (i64 c = 0; c < f; c++) {
+        const T *yc = y + c * p * n;
+        for (i64 i0 = 0; i0 < p; i0 += TILE) {
+            i64 i1 = i0 + TILE < p ? i0 + TILE : p;
+            for (i64 k = 0; k < n; k++) {
+                T *o = out + (k * f + c) * p;
+                if (with_bias)
+                    for (i64 i = i0; i < i1; i++)
+                        o[i] = yc[i * n + k] + bias[c];
+                else
+                    for (i64 i = i0; i < i1; i++)
+                        o[i] = yc[i * n + k];
+            }
+        }
+    }
+}
+
+/* ---- BatchNorm over the (outer, C, inner) view -------------------------------------------- */
+
+/* The sums run over blocks of CBLK channels, each channel with LANES float64 accumulators kept
+   across the outer rows: reduced once per channel, not once per (short) row. */
+#define SUMS_BEGIN                                                                               \
+    for (i64 j0 = 0; j0 < c; j0 += CBLK) {                                                       \
+        i64 nj = c - j0 < CBLK ? c - j0 : CBLK;                                                  \
+        memset(a, 0, sizeof a);                                                                  \
+        memset(q, 0, sizeof q);                                                                  \
+        for (i64 o = 0; o < no; o++)                                                             \
+            for (i64 j = 0; j < nj; j++) {                                                       \
+                i64 off = (o * c + j0 + j) * ni, k = 0;                                          \
+                double *aj = a[j], *qj = q[j];
+#define SUMS_END(s1, s2)                                                                         \
+            }                                                                                    \
+        for (i64 j = 0; j < nj; j++) {                                                           \
+            double u = 0, v = 0;                                                                 \
+            for (int l = 0; l < LANES; l++) {                                                    \
+                u += a[j][l];                                                                    \
+                v += q[j][l];                                                                    \
+            }                                                                                    \
+            s1[j0 + j] = u;                                                                      \
+            s2[j0 + j] = v;                                                                      \
+        }                                                                                        \
+    }
+
+/* Per-channel sum and sum of squares, in float64. */
+static void FN(moments)(const T *x, i64 no, i64 c, i64 ni, double *s1, double *s2)
+{
+    double a[CBLK][LANES], q[CBLK][LANES];
+    SUMS_BEGIN
+    for (; k + LANES <= ni; k += LANES)
+        for (int l = 0; l < LANES; l++) {
+            double v = x[off + k + l];
+            aj[l] += v;
+            qj[l] += v * v;
+        }
+    for (; k < ni; k++) {
+        double v = x[off + k];
+        aj[0] += v;
+        qj[0] += v * v;
+    }
+    SUMS_END(s1, s2)
+}
+
+/* Per-channel sum of (x - mean)^2 in float64 (the first sum, of x - mean, is unused). */
+static void FN(centred_sumsq)(const T *x, i64 no, i64 c, i64 ni, const double *mean, double *s,
+                              double *scratch)
+{
+    double a[CBLK][LANES], q[CBLK][LANES];
+    SUMS_BEGIN
+    double m = mean[j0 + j];
+    for (; k + LANES <= ni; k += LANES)
+        for (int l = 0; l < LANES; l++) {
+            double d = x[off + k + l] - m;
+            qj[l] += d * d;
+        }
+    for (; k < ni; k++) {
+        double d = x[off + k] - m;
+        qj[0] += d * d;
+    }
+    (void)aj;
+    SUMS_END(scratch, s)
+}
+
+/* Per-channel sum(g) and sum(g * (x - mean)) in float64. */
+static void FN(grad_sums)(const T *g, const T *x, i64 no, i64 c, i64 ni, const double *mean,
+                          double *sg, double *sgx)
+{
+    double a[CBLK][LANES], q[CBLK][LANES];
+    SUMS_BEGIN
+    double m = mean[j0 + j];
+    for (; k + LANES <= ni; k += LANES)
+        for (int l = 0; l < LANES; l++) {
+            double gv = g[off + k + l];
+            aj[l] += gv;
+            qj[l] += gv * (x[off + k + l] - m);
+        }
+    for (; k < ni; k++) {
+        double gv = g[off + k];
+        aj[0] += gv;
+        qj[0] += gv * (x[off + k] - m);
+    }
+    SUMS_END(sg, sgx)
+}
+
+/* (x - mean) * scale + shift per channel, in T. */
+static void FN(normalise)(const T *x, i64 no, i64 c, i64 ni, const T *mean, const T *scale,
+                          const T *shift, T *out)
+{
+    for (i64 o = 0; o < no; o++)
+        for (i64 j = 0; j < c; j++) {
+            i64 off = (o * c + j) * ni;
+            T m = mean[j], a = scale[j], b = shift[j];
+            for (i64 k = 0; k < ni; k++)
+                out[off + k] = (x[off + k] - m) * a + b;
+        }
+}
+
+/* g * a + (x - mean) * b + c0 per channel, in T. */
+static void FN(data_grad)(const T *g, const T *x, i64 no, i64 c, i64 ni, const T *mean,
+                          const T *a, const T *b, const T *c0, T *out)
+{
+    for (i64 o = 0; o < no; o++)
+        for (i64 j = 0; j < c; j++) {
+            i64 off = (o * c + j) * ni;
+            T m = mean[j], p = a[j], q = b[j], r = c0[j];
+            for (i64 k = 0; k < ni; k++)
+                out[off + k] = g[off + k] * p + (x[off + k] - m) * q + r;
+        }
+}
+
+/* Exported forms of grad_sums and normalise (nn_norm calls them on their own). */
+void FN(bn_grad_sums)(const void *go, const void *xo, i64 no, i64 c, i64 ni, const void *meano,
+                      void *sgo, void *sgxo)
+{
+    FN(grad_sums)(ARR(go), ARR(xo), no, c, ni, ARR(meano), ARR(sgo), ARR(sgxo));
+}
+
+void FN(bn_normalise)(const void *xo, i64 no, i64 c, i64 ni, const void *meano,
+                      const void *scaleo, const void *shifto, void *outo)
+{
+    FN(normalise)(ARR(xo), no, c, ni, ARR(meano), ARR(scaleo), ARR(shifto), ARR(outo));
+}
+
+/* BatchNorm's training forward on the batch statistics (nn_norm._bn_fwd's formulas): writes
+   out and the float64 mean, var, invstd (C,); returns whether the variance had to be
+   recomputed on the centred data.  gamma and beta are float64; tmp holds 3*C of T. */
+i64 FN(bn_train_forward)(const void *xo, i64 no, i64 c, i64 ni, const void *gammao,
+                         const void *betao, double eps, i64 fix_gamma, double ill, void *outo,
+                         void *meano, void *varo, void *invstdo, void *tmpo)
+{
+    const T *restrict x = ARR(xo);
+    const double *restrict gamma = ARR(gammao), *restrict beta = ARR(betao);
+    double *restrict mean = ARR(meano), *restrict var = ARR(varo), *restrict invstd = ARR(invstdo);
+    T *restrict out = ARR(outo), *restrict tmp = ARR(tmpo);
+    double n = (double)(no * ni);
+    int shifted = 0;
+    FN(moments)(x, no, c, ni, mean, var);
+    for (i64 j = 0; j < c; j++) {
+        double sq = var[j] / n, v;
+        mean[j] = mean[j] / n;
+        v = sq - mean[j] * mean[j];
+        var[j] = v < 0 ? 0 : v; /* keeps NaN, like np.maximum */
+        shifted |= sq > ill * var[j];
+    }
+    if (shifted) {
+        FN(centred_sumsq)(x, no, c, ni, mean, var, invstd); /* invstd: scratch until below */
+        for (i64 j = 0; j < c; j++)
+            var[j] = var[j] / n;
+    }
+    for (i64 j = 0; j < c; j++) {
+        invstd[j] = 1 / sqrt(var[j] + eps);
+        tmp[j] = (T)mean[j];
+        tmp[c + j] = (T)(fix_gamma ? invstd[j] : invstd[j] * gamma[j]);
+        tmp[2 * c + j] = (T)beta[j];
+    }
+    FN(normalise)(x, no, c, ni, tmp, tmp + c, tmp + 2 * c, out);
+    return shifted;
+}
+
+/* BatchNorm's backward through the batch statistics (nn_norm._bn_bwd's formulas): writes dx,
+   dgamma and sg (the beta gradient), float64 (C,).  gamma is float64; tmp holds 4*C of T. */
+void FN(bn_train_backward)(const void *go, const void *xo, i64 no, i64 c, i64 ni,
+                           const void *meano, const void *invstdo, const void *gammao,
+                           i64 fix_gamma, void *dxo, void *dgammao, void *sgo, void *tmpo)
+{
+    const T *restrict g = ARR(go), *restrict x = ARR(xo);
+    const double *restrict mean = ARR(meano), *restrict invstd = ARR(invstdo), *restrict gamma = ARR(gammao);
+    double *restrict dgamma = ARR(dgammao), *restrict sg = ARR(sgo);
+    T *restrict dx = ARR(dxo), *restrict tmp = ARR(tmpo);
+    double n = (double)(no * ni);
+    FN(grad_sums)(g, x, no, c, ni, mean, sg, dgamma);
+    for (i64 j = 0; j < c; j++) {
+        double gs = fix_gamma ? invstd[j] : invstd[j] * gamma[j];
+        dgamma[j] = invstd[j] * dgamma[j];
+        tmp[j] = (T)mean[j];
+        tmp[c + j] = (T)gs;
+        tmp[2 * c + j] = (T)(gs * (-invstd[j] * dgamma[j] / n));
+        tmp[3 * c + j] = (T)(-gs * sg[j] / n);
+    }
+    FN(data_grad)(g, x, no, c, ni, tmp, tmp + c, tmp + 2 * c, tmp + 3 * c, dx);
+}
+
+/* ---- LSTM ---------------------------------------------------------------------------------- */
+
+/* One backward time step of rnn_op._lstm_backward, products grouped as its NumPy path groups
+   them: dgates (N, 4, H) from dh, dout, dc (N, H) and acts (N, 4, H) = (i, f, tanh g, o),
+   cprev and tc = tanh(c); dc is overwritten with the previous step's cell gradient. */
+void FN(lstm_bwd_step)(const void *dho, const void *douto, void *dco, const void *actso,
+                       const void *cprevo, const void *tco, void *dgateso, i64 nn, i64 hh)
+{
+    const T *restrict dh = ARR(dho), *restrict dout = ARR(douto), *restrict tc = ARR(tco);
+    const T *restrict cprev = ARR(cprevo), *restrict acts = ARR(actso);
+    T *restrict dc = ARR(dco), *restrict dgates = ARR(dgateso);
+    for (i64 n = 0; n < nn; n++) {
+        /* one pointer per row: the form in which gcc sees the accesses as unit-stride */
+        const T *ai = acts + n * 4 * hh, *af = ai + hh, *ag = af + hh, *ao = ag + hh;
+        T *di = dgates + n * 4 * hh, *df = di + hh, *dg = df + hh, *dgo = dg + hh;
+        const T *dhn = dh + n * hh, *don = dout + n * hh, *tcn = tc + n * hh;
+        const T *cpn = cprev + n * hh;
+        T *dcn = dc + n * hh;
+        for (i64 j = 0; j < hh; j++) {
+            T dht = dhn[j] + don[j];
+            T i = ai[j], f = af[j], gg = ag[j], o = ao[j], t = tcn[j];
+            T dct = dht * (o * (1 - t * t)) + dcn[j];
+            di[j] = dct * (gg * (i * (1 - i)));
+            df[j] = dct * (cpn[j] * (f * (1 - f)));
+            dg[j] = dct * (i * (1 - gg * gg));
+            dgo[j] = dht * (t * o * (1 - o));
+            dcn[j] = dct * f;
+        }
+    }
+}
+
+/* ---- optimizer updates --------------------------------------------------------------------- */
+
+/* NumPy's clip: NaN propagates, ties keep the bound (np.core clip's MAX/MIN macros). */
+static inline T FN(clip)(T v, T lo, T hi)
+{
+    if (v != v)
+        return v;
+    v = v > lo ? v : lo;
+    return v < hi ? v : hi;
+}
+
+/* optimizer.sgd._sgd_inplace in one pass, operation by operation (the hyper-parameters arrive
+   already rounded to float32 as there).  One loop per case: gcc vectorizes each, not a loop
+   that tests mom inside. */
+void FN(sgd_update)(void *wo, const void *go, void *momo, i64 size, double lr_, double wd_,
+                    double momentum_, double rescale_, double clip_, i64 use_clip)
+{
+    T *restrict w = ARR(wo);
+    const T *restrict g = ARR(go);
+    const T lr = (T)lr_, wd = (T)wd_, mo = (T)momentum_, rs = (T)rescale_, c = (T)clip_;
+    const T lrwd = lr * wd, decay = 1 - lrwd;
+    if (!momo) {
+        for (i64 k = 0; k < size; k++) {
+            T t = g[k] * rs;
+            if (use_clip)
+                t = FN(clip)(t, -c, c);
+            t = t * lr;
+            T v = w[k];
+            if (wd != 0)
+                v = v * decay;
+            w[k] = v - t;
+        }
+        return;
+    }
+    T *restrict mom = ARR(momo);
+    for (i64 k = 0; k < size; k++) {
+        T t = g[k] * rs;
+        if (use_clip)
+            t = FN(clip)(t, -c, c);
+        t = t * lr;
+        T m = mom[k] * mo;
+        if (wd != 0)
+            m = m - w[k] * lrwd;
+        m = m - t;
+        mom[k] = m;
+        w[k] = w[k] + m;
+    }
+}
+
+/* optimizer.adaptive._adam_inplace in one pass, operation by operation (hyper-parameters
+   rounded to float32 as there). */
+void FN(adam_update)(void *wo, const void *go, void *meano, void *varo, i64 size, double lr_,
+                     double wd_, double beta1_, double beta2_, double eps_, double rescale_,
+                     double clip_, i64 use_clip)
+{
+    T *restrict w = ARR(wo), *restrict mean = ARR(meano), *restrict var = ARR(varo);
+    const T *restrict g = ARR(go);
+    const T lr = (T)lr_, wd = (T)wd_, b1 = (T)beta1_, b2 = (T)beta2_, eps = (T)eps_;
+    const T rs = (T)rescale_, c = (T)clip_, omb1 = 1 - b1, omb2 = 1 - b2;
+    for (i64 k = 0; k < size; k++) {
+        T t = g[k] * rs;
+        if (wd != 0)
+            t = t + wd * w[k];
+        if (use_clip)
+            t = FN(clip)(t, -c, c);
+        T m = mean[k] * b1 + t * omb1;
+        T v = var[k] * b2 + t * omb2 * t;
+        mean[k] = m;
+        var[k] = v;
+        w[k] = w[k] - m * lr / (SQRT(v) + eps);
+    }
+}
+
+#endif

@@ -1,0 +1,381 @@
+"""C kernels for the memory-bound passes of pooling, convolution, BatchNorm, the LSTM backward
+and the SGD/Adam updates (optional, reached through ``_accel.jit()``).
+
+``_native.c`` is compiled at first use by the system C compiler into a per-user cache and
+loaded with ctypes; the library costs well under a megabyte of memory.  When there is no
+compiler, or compiling or loading fails, ``AVAILABLE`` is False (``REASON`` says why; set
+``MXNEXT_NATIVE_DEBUG=1`` to see it and the compiler's messages on stderr) and every caller
+keeps to its NumPy path.  The wrappers take float32/float64 arrays (callers check the dtype),
+make the inputs C-contiguous and allocate the outputs; each computes exactly what the NumPy
+path computes (the docstrings in ``_native.c`` give the details).
+
+Cache: ``$MXNEXT_CACHE``, else ``$XDG_CACHE_HOME/mxnext`` or ``~/.cache/mxnext``; the file name
+hashes the source, the flags, the compiler's version, the machine and the CPU model, so a home
+directory shared between machines holds one build per machine.  Compiler: ``$CC``, else the
+first of cc, gcc, clang on PATH.
+"""
+import ctypes
+import hashlib
+import os
+import platform
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+# one library from these sources (each defines its own functions)
+_SOURCES = [os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
+            for name in ("_native.c", "_native_conv.c")]
+# IEEE semantics: the bit-identical kernels depend on no reassociation and no FMA contraction;
+# -fno-math-errno (sqrt need not set errno) only lets sqrt be vectorized
+_FLAGS = ["-std=c99", "-O3", "-fPIC", "-shared", "-fno-fast-math", "-ffp-contract=off", "-fno-math-errno"]
+# tried in order until the compiler accepts one
+_EXTRA_FLAGS = (["-march=native"], [])
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+
+# inputs below this many elements take the C im2col: NumPy's strided copy pays per row of
+# output, half a batch-1 LeNet convolution's time, while on large inputs it is as fast
+SMALL_IM2COL = 1 << 15
+
+
+def _debug(msg):
+    if os.environ.get("MXNEXT_NATIVE_DEBUG") == "1":
+        print(f"mxnext native kernels: {msg}", file=sys.stderr)
+
+
+def _compiler():
+    if os.environ.get("CC"):
+        return shlex.split(os.environ["CC"])
+    for name in ("cc", "gcc", "clang"):
+        path = shutil.which(name)
+        if path:
+            return [path]
+    return None
+
+
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith(("model name", "cpu model", "Processor")):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def _cache_dir():
+    if os.environ.get("MXNEXT_CACHE"):
+        return os.environ["MXNEXT_CACHE"]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "mxnext")
+
+
+def _compile(cc, path):
+    """Build into ``path`` through a temporary file beside it, so that a concurrent build or
+    load never sees a partial library; True on success."""
+    fd, tmp = tempfile.mkstemp(suffix=".so", dir=os.path.dirname(path))
+    os.close(fd)
+    try:
+        for extra in _EXTRA_FLAGS:
+            res = subprocess.run(cc + _FLAGS + extra + ["-o", tmp] + _SOURCES + ["-lm"],
+                                 capture_output=True, text=True, timeout=300)
+            if res.returncode == 0:
+                os.replace(tmp, path)
+                return True
+            _debug(f"{' '.join(cc + extra)} failed:\n{res.stderr}")
+        return False
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _library():
+    """(path of a built library, temporary directory to remove after loading or None), or
+    raises OSError/RuntimeError/subprocess errors saying why there is none."""
+    cc = _compiler()
+    if cc is None:
+        raise RuntimeError("no C compiler (cc, gcc or clang on PATH, or $CC)")
+    version = subprocess.run(cc + ["--version"], capture_output=True, text=True, timeout=60,
+                             check=True).stdout
+    h = hashlib.sha256()
+    for src in _SOURCES:
+        with open(src, "rb") as f:
+            h.update(f.read())
+    for part in (" ".join(_FLAGS), repr(_EXTRA_FLAGS), version, platform.machine(), _cpu_model()):
+        h.update(b"\0" + part.encode())
+    name = f"native-{h.hexdigest()[:20]}.so"
+    cache = _cache_dir()
+    path = os.path.join(cache, name)
+    if os.path.exists(path):
+        return path, None
+    try:
+        os.makedirs(cache, exist_ok=True)
+        if _compile(cc, path):
+            return path, None
+        raise RuntimeError("compiling _native.c failed")
+    except OSError as e:  # the cache is not writable: build for this process only
+        _debug(f"cache {cache} not usable ({e}); building in a temporary directory")
+    tmpdir = tempfile.mkdtemp(prefix="mxnext-native-")
+    path = os.path.join(tmpdir, name)
+    if not _compile(cc, path):
+        shutil.rmtree(tmpdir, ignore_errors=True)
+        raise RuntimeError("compiling _native.c failed")
+    return path, tmpdir
+
+
+# argument kinds: p array object (its id), i int64, d double; then the result: v none, i int64
+_SIGS = {
+    "max_pool_2x2": "piiiiipp i", "max_pool_any": "piiiiiiiiiiipp v", "max_pool_grad": "pppiiiip v",
+    "im2col_image": "piiiiiiiiiiiiip v", "col2im_image": "piiiiiiiiiiiiip i",
+    "col2im_inner": "piiiiiiiiiiiiiip i", "rows_to_nchw": "ppiiiip v",
+    "bn_grad_sums": "ppiiippp v", "bn_normalise": "piiipppp v",
+    "bn_train_forward": "piiippdidppppp i", "bn_train_backward": "ppiiipppipppp v",
+    "lstm_bwd_step": "pppppppii v", "sgd_update": "pppiddddd i v", "adam_update": "ppppiddddddd i v",
+}
+_CT = {"p": ctypes.c_void_p, "i": ctypes.c_int64, "d": ctypes.c_double}
+
+
+class _Kernels:
+    """One dtype's C functions as attributes."""
+
+
+def _bind(lib):
+    """{dtype: _Kernels}; checks first that the library reads array data where NumPy has it."""
+    # the data pointer follows the object header (PyArrayObject_fields: PyObject_HEAD, data)
+    lib.native_set_offset.argtypes = [ctypes.c_int64]
+    lib.native_set_offset(object.__basicsize__)
+    lib.native_data.argtypes = [ctypes.c_void_p]
+    lib.native_data.restype = ctypes.c_void_p
+    for probe in (np.zeros(3), np.zeros((4, 5), np.float32)[1:]):
+        if lib.native_data(id(probe)) != probe.ctypes.data:
+            raise RuntimeError("cannot locate the data pointer in NumPy array objects")
+    return bind(lib, _SIGS)
+
+
+def bind(lib, sigs):
+    """{dtype: _Kernels} of the functions ``name_f32``/``name_f64`` of ``lib`` for each
+    ``name: signature`` of ``sigs`` (see ``_SIGS``)."""
+    tables = {}
+    for dt, suffix in ((_F32, "_f32"), (_F64, "_f64")):
+        k = _Kernels()
+        for name, sig in sigs.items():
+            args, res = sig.replace(" ", "")[:-1], sig[-1]
+            fn = getattr(lib, name + suffix)
+            fn.argtypes = [_CT[a] for a in args]
+            fn.restype = ctypes.c_int64 if res == "i" else None
+            setattr(k, name, fn)
+        tables[dt] = k
+    return tables
+
+
+def _load():
+    """(kernel tables, library path, library, None) or (None, None, None, why)."""
+    try:
+        path, tmpdir = _library()
+        try:
+            lib = ctypes.CDLL(path)
+        finally:
+            if tmpdir is not None:  # the mapping outlives the file
+                shutil.rmtree(tmpdir, ignore_errors=True)
+        return _bind(lib), path, lib, None
+    except (OSError, RuntimeError, AttributeError, subprocess.SubprocessError) as e:
+        _debug(f"unavailable: {e}")
+        return None, None, None, str(e) or type(e).__name__
+
+
+# LIBRARY: the built file; LIB: the loaded library, for other modules' bind()
+_K, LIBRARY, LIB, REASON = _load()
+AVAILABLE = _K is not None
+
+
+# -- pooling ---------------------------------------------------------------------------------
+def max_pool2d(x, kh, kw, sh, sw, ph, pw, oh, ow):
+    """``x`` (B, H, W) with B = N*C -> (max (B, oh, ow), flat index r*W+s of the first max, or
+    -1 where the padding's -inf is the max).  NaN is skipped unless the window holds nothing else
+    (``fmax`` semantics)."""
+    x = np.ascontiguousarray(x)
+    nb, h, w = x.shape
+    y = np.empty((nb, oh, ow), x.dtype)
+    idx = np.empty((nb, oh, ow), np.int32)
+    k = _K[x.dtype]
+    if (kh, kw, sh, sw, ph, pw) == (2, 2, 2, 2, 0, 0) and 2 * oh <= h and 2 * ow <= w:
+        if k.max_pool_2x2(id(x), nb, h, w, oh, ow, id(y), id(idx)):
+            raise MemoryError("max_pool2d: no memory for the block buffer")
+    else:
+        k.max_pool_any(id(x), nb, h, w, kh, kw, sh, sw, ph, pw, oh, ow, id(y), id(idx))
+    return y, idx
+
+
+def max_pool2d_grad(dy, idx, t, act, h, w):
+    """Scatter ``dy`` (B, oh, ow) to the recorded maxima of a (B, H, W) input, multiplied by the
+    derivative of activation ``act`` (0 none, 1 relu, 2 sigmoid, 3 tanh, 4 softrelu) at its
+    output ``t`` (B, oh, ow) when ``act`` is not 0."""
+    dy = np.ascontiguousarray(dy)
+    idx = np.ascontiguousarray(idx, np.int32)
+    t = np.ascontiguousarray(t, dy.dtype)
+    nb = dy.shape[0]
+    dx = np.zeros((nb, h, w), dy.dtype)
+    _K[dy.dtype].max_pool_grad(id(dy), id(idx), id(t), act, nb, dy.size // max(nb, 1), h * w, id(dx))
+    return dx
+
+
+# -- convolution -----------------------------------------------------------------------------
+def im2col_image(x, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
+    """Per-image columns (N, C, kh, kw, oh, ow) of ``x`` (N, C, H, W) zero padded by ph/pw (for
+    small inputs, see ``SMALL_IM2COL``)."""
+    x = np.ascontiguousarray(x)
+    n, c, h, w = x.shape
+    cols = np.empty((n, c, kh, kw, oh, ow), x.dtype)
+    _K[x.dtype].im2col_image(id(x), n * c, h, w, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, id(cols))
+    return cols
+
+
+def col2im_image(cols, h, w, sh, sw, dh, dw, ph, pw):
+    """Sum per-image columns (N, C, kh, kw, oh, ow) into the unpadded image (N, C, H, W), in the
+    NumPy loop's order (the same bits)."""
+    cols = np.ascontiguousarray(cols)
+    n, c, kh, kw, oh, ow = cols.shape
+    img = np.empty((n, c, h, w), cols.dtype)
+    if _K[cols.dtype].col2im_image(id(cols), n * c, kh, kw, oh, ow, h, w, sh, sw, dh, dw, ph, pw, id(img)):
+        raise MemoryError("col2im_image: no memory for the sum buffer")
+    return img
+
+
+def col2im_inner(cols, h, w, sh, sw, dh, dw, ph, pw):
+    """Sum batch-inner columns (C, kh, kw, oh, ow, N) into the unpadded image (N, C, H, W), in
+    the NumPy loop's order (the same bits)."""
+    cols = np.ascontiguousarray(cols)
+    c, kh, kw, oh, ow, n = cols.shape
+    img = np.empty((n, c, h, w), cols.dtype)
+    if _K[cols.dtype].col2im_inner(id(cols), c, kh, kw, oh, ow, n, h, w, sh, sw, dh, dw, ph, pw, id(img)):
+        raise MemoryError("col2im_inner: no memory for the sum buffer")
+    return img
+
+
+def rows_to_nchw(y, bias):
+    """(F, P, N) GEMM rows -> (N, F, P), plus ``bias`` (F,) when it has F elements."""
+    y = np.ascontiguousarray(y)
+    f, p, n = y.shape
+    bias = np.ascontiguousarray(bias, y.dtype)
+    out = np.empty((n, f, p), y.dtype)
+    _K[y.dtype].rows_to_nchw(id(y), id(bias), bias.size == f, f, p, n, id(out))
+    return out
+
+
+# -- BatchNorm over the contiguous (outer, C, inner) view of nn_norm ------------------------
+def _f64(a):
+    return np.ascontiguousarray(a, np.float64)
+
+
+def grad_sums(g3, x3, mean):
+    """Per-channel sum(g) and sum(g * (x - mean)), in float64."""
+    x3 = np.ascontiguousarray(x3)
+    g3 = np.ascontiguousarray(g3, x3.dtype)
+    mean = _f64(mean)
+    no, c, ni = x3.shape
+    sg, sgx = np.empty(c), np.empty(c)
+    _K[x3.dtype].bn_grad_sums(id(g3), id(x3), no, c, ni, id(mean), id(sg), id(sgx))
+    return sg, sgx
+
+
+def normalise(x3, mean, scale, shift):
+    """(x - mean) * scale + shift per channel, in x3's dtype (the coefficients too)."""
+    x3 = np.ascontiguousarray(x3)
+    dt = x3.dtype
+    mean, scale, shift = (np.ascontiguousarray(a, dt) for a in (mean, scale, shift))
+    out = np.empty_like(x3)
+    _K[dt].bn_normalise(id(x3), *x3.shape, id(mean), id(scale), id(shift), id(out))
+    return out
+
+
+def train_forward(x3, gamma, beta, eps, fix_gamma, ill):
+    """BatchNorm's training forward on the batch statistics, as ``nn_norm._bn_fwd`` computes it,
+    in one call.  Returns (out, mean, var, invstd, shifted), the statistics in float64;
+    ``shifted`` says the variance was recomputed on the centred data (E[x^2] > ill * var)."""
+    x3 = np.ascontiguousarray(x3)
+    gamma, beta = _f64(gamma), _f64(beta)
+    c = x3.shape[1]
+    out = np.empty_like(x3)
+    mean, var, invstd = np.empty(c), np.empty(c), np.empty(c)
+    tmp = np.empty(3 * c, x3.dtype)
+    shifted = _K[x3.dtype].bn_train_forward(id(x3), *x3.shape, id(gamma), id(beta), eps, bool(fix_gamma),
+                                            ill, id(out), id(mean), id(var), id(invstd), id(tmp))
+    return out, mean, var, invstd, bool(shifted)
+
+
+def train_backward(g3, x3, mean, invstd, gamma, fix_gamma):
+    """BatchNorm's backward through the batch statistics, as ``nn_norm._bn_bwd`` computes it:
+    (dx, dgamma, dbeta), the parameter gradients in float64 (dgamma before fix_gamma zeroes
+    it)."""
+    x3 = np.ascontiguousarray(x3)
+    g3 = np.ascontiguousarray(g3, x3.dtype)
+    mean, invstd, gamma = _f64(mean), _f64(invstd), _f64(gamma)
+    c = x3.shape[1]
+    dx = np.empty_like(x3)
+    dgamma, sg = np.empty(c), np.empty(c)
+    tmp = np.empty(4 * c, x3.dtype)
+    _K[x3.dtype].bn_train_backward(id(g3), id(x3), *x3.shape, id(mean), id(invstd), id(gamma),
+                                   bool(fix_gamma), id(dx), id(dgamma), id(sg), id(tmp))
+    return dx, dgamma, sg
+
+
+# -- LSTM --------------------------------------------------------------------------------------
+def _writable(a, dt):
+    """``a`` itself when the kernel can write into it, else a contiguous copy (to copy back)."""
+    ok = type(a) is np.ndarray and a.dtype == dt and a.flags.c_contiguous and a.flags.writeable
+    return a if ok else np.ascontiguousarray(a, dt)
+
+
+def lstm_bwd_step(dh, dout, dc, acts, cprev, tc, dgates, one):
+    """One backward step of ``rnn_op._lstm_backward`` with the NumPy path's grouping of the
+    products (the same bits): from dh, dout, dc (N, H), the gate activations acts (N, 4, H) as
+    (i, f, tanh g, o), the previous cell state cprev and tanh of this step's cell state tc,
+    write the gate pre-activation gradients into dgates (N, 4, H) and the previous step's cell
+    gradient into dc.  ``one``, 1 in the arrays' dtype, selects the float32 or float64 kernel."""
+    dt = np.dtype(type(one))
+    dh, dout, acts, cprev, tc = (np.ascontiguousarray(a, dt) for a in (dh, dout, acts, cprev, tc))
+    dcw, dgw = _writable(dc, dt), _writable(dgates, dt)
+    n, h = dh.shape
+    _K[dt].lstm_bwd_step(id(dh), id(dout), id(dcw), id(acts), id(cprev), id(tc), id(dgw), n, h)
+    if dcw is not dc:
+        dc[...] = dcw
+    if dgw is not dgates:
+        dgates[...] = dgw
+
+
+# -- optimizer updates -------------------------------------------------------------------------
+def _fits(w, g, *states):
+    """Whether the update kernels can update ``w`` and ``states`` in place from ``g``."""
+    if type(w) is not np.ndarray or w.dtype not in (_F32, _F64):
+        return False
+    return all(type(a) is np.ndarray and a.dtype == w.dtype and a.shape == w.shape
+               and a.flags.c_contiguous and (a is g or a.flags.writeable) for a in (w, g) + states)
+
+
+def _r(v):
+    return float(np.float32(v))
+
+
+def sgd_update(w, g, mom, lr, wd, momentum, rescale, clip):
+    """``optimizer.sgd._sgd_inplace`` in one pass, bit for bit (float32 arithmetic for float32
+    arrays, hyper-parameters rounded to float32 first); False, touching nothing, when the arrays
+    do not suit the kernel (not NumPy, float32/float64, C-contiguous, one dtype and shape)."""
+    if not (_fits(w, g) if mom is None else _fits(w, g, mom)):
+        return False
+    _K[w.dtype].sgd_update(id(w), id(g), None if mom is None else id(mom), w.size, _r(lr), _r(wd),
+                           _r(momentum), _r(rescale), _r(clip), clip >= 0)
+    return True
+
+
+def adam_update(w, g, mean, var, lr, wd, beta1, beta2, eps, rescale, clip):
+    """``optimizer.adaptive._adam_inplace`` in one pass, bit for bit; False, touching nothing,
+    when the arrays do not suit the kernel (as ``sgd_update``)."""
+    if not _fits(w, g, mean, var):
+        return False
+    _K[w.dtype].adam_update(id(w), id(g), id(mean), id(var), w.size, _r(lr), _r(wd), _r(beta1),
+                            _r(beta2), _r(eps), _r(rescale), _r(clip), clip >= 0)
+    return True

@@ -1,0 +1,111 @@
+"""The C kernels' loader (mxnet/ops/_native.py): the per-user cache, and the silent fall-back to
+the NumPy paths when there is no compiler or no writable cache.  Each case runs in a fresh
+interpreter, since the library is loaded once per process."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+REPORT = """
+import json, sys
+from mxnet.ops import _accel
+k = _accel.jit()
+from mxnet.ops import _native
+print(json.dumps({"on": k is not None, "lib": _native.LIBRARY, "reason": _native.REASON}))
+"""
+
+TRAIN = """
+import json, sys
+import numpy as np
+import mxnet as mx
+from mxnet import autograd, gluon
+from mxnet.ops import _accel
+net = gluon.nn.HybridSequential()
+net.add(gluon.nn.Conv2D(4, 5, activation="relu"), gluon.nn.MaxPool2D(2, 2),
+        gluon.nn.BatchNorm(), gluon.nn.Dense(10))
+net.initialize(mx.init.Xavier())
+net.hybridize()
+trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1, "momentum": 0.9})
+x = mx.nd.array(np.random.RandomState(0).normal(size=(8, 1, 28, 28)))
+y = mx.nd.array(np.arange(8) % 10)
+loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+losses = []
+for _ in range(3):
+    with autograd.record():
+        loss = loss_fn(net(x), y)
+    loss.backward()
+    trainer.step(8)
+    losses.append(float(loss.mean().asscalar()))
+print(json.dumps({"on": _accel.jit() is not None, "losses": losses,
+                  "numba": "numba" in sys.modules}))
+"""
+
+
+def _run(code, **env):
+    full = dict(os.environ, PYTHONPATH=ROOT, MXNEXT_JIT="1")
+    full.pop("MXNEXT_NATIVE_DEBUG", None)
+    full.update(env)
+    res = subprocess.run([sys.executable, "-c", code], env=full, capture_output=True, text=True,
+                         timeout=300, cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == "", res.stderr  # the normal path and the fall-backs print nothing
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def needs_compiler():
+    from mxnet.ops import _native
+    if not _native.AVAILABLE:
+        pytest.skip(f"the C kernels are unavailable: {_native.REASON}")
+
+
+def test_cache_is_built_once(needs_compiler, tmp_path):
+    cache = tmp_path / "cache"
+    first = _run(REPORT, MXNEXT_CACHE=str(cache))
+    assert first["on"] and os.path.dirname(first["lib"]) == str(cache)
+    assert [f for f in os.listdir(cache) if f.endswith(".so")] == [os.path.basename(first["lib"])]
+    stat = os.stat(first["lib"])
+    second = _run(REPORT, MXNEXT_CACHE=str(cache))
+    assert second["lib"] == first["lib"]
+    again = os.stat(first["lib"])
+    assert (again.st_ino, again.st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns)  # loaded, not rebuilt
+
+
+def test_cache_location_from_xdg(needs_compiler, tmp_path):
+    got = _run(REPORT, MXNEXT_CACHE="", XDG_CACHE_HOME=str(tmp_path))
+    assert got["on"] and os.path.dirname(got["lib"]) == str(tmp_path / "mxnext")
+
+
+def test_unwritable_cache_builds_for_the_process(needs_compiler, tmp_path):
+    # a cache path below a regular file can never be created (whoever runs the tests, root too)
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    got = _run(REPORT, MXNEXT_CACHE=str(blocker / "cache"))
+    assert got["on"], got["reason"]
+    assert not got["lib"].startswith(str(blocker))
+    assert not os.path.exists(got["lib"])  # the temporary build is removed once loaded
+
+
+def test_no_compiler_falls_back_to_numpy(tmp_path):
+    got = _run(REPORT, CC="/nonexistent/cc", MXNEXT_CACHE=str(tmp_path))
+    assert not got["on"] and got["lib"] is None and got["reason"]
+    trained = _run(TRAIN, CC="/nonexistent/cc", MXNEXT_CACHE=str(tmp_path))
+    assert not trained["on"]
+    assert all(v == v for v in trained["losses"]) and trained["losses"][-1] < trained["losses"][0]
+
+
+def test_failing_compiler_falls_back_to_numpy(tmp_path):
+    # a "compiler" that answers --version and fails on anything else
+    got = _run(REPORT, CC="sh -c 'test \"$0\" = --version'", MXNEXT_CACHE=str(tmp_path))
+    assert not got["on"] and got["reason"]
+    assert os.listdir(tmp_path) == []  # no partial library left behind
+
+
+def test_training_step_never_imports_numba(needs_compiler):
+    got = _run(TRAIN)
+    assert got["on"] and not got["numba"]
+    assert got["losses"][-1] < got["losses"][0]
