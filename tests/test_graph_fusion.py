@@ -153,7 +153,7 @@ def test_hybridized_loss_exports_mxnet_operators(tmp_path):
 
 @pytest.mark.parametrize("act", ["relu", "sigmoid", "tanh", "softrelu", "softsign"])
 @pytest.mark.parametrize("flatten", [True, False])
-def test_dense_activation(act, flatten):
+def test_dense_activation(act, flatten, kernels):
     """Dense(activation=...) runs as one step applying the activation in place (monotone
     activations, whose gradient needs only the output); outputs and gradients are eager's."""
     def build():

@@ -220,3 +220,41 @@ def test_update_kernels_decline_unsuitable_arrays(native):
         np.testing.assert_array_equal(ww, before)
     assert not native.adam_update(w, g, np.zeros(8, np.float32), np.zeros(8), 0.1, 0, 0.9, 0.999,
                                   1e-8, 1.0, -1.0)
+
+
+def _special(rng, shape, dtype):
+    a = rng.standard_normal(shape).astype(dtype)
+    a.flat[:6] = [np.nan, -0.0, 0.0, np.inf, -np.inf, 1e-30]
+    return a
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("with_bias", [False, True])
+@pytest.mark.parametrize("act", [0, 1])
+def test_bias_act_bit_identical(native, dtype, with_bias, act):
+    """The dense layer's bias add and relu in one pass: NumPy's ``y += b`` then ``maximum``."""
+    rng = np.random.default_rng(8)
+    y = _special(rng, (7, 13), dtype)
+    b = _special(rng, (13,), dtype)[::-1].copy() if with_bias else None
+    want = y.copy()
+    if with_bias:
+        want += b
+    if act:
+        np.maximum(want, dtype(0), out=want)
+    got = y.copy()
+    native.bias_act(got, b, act)
+    np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_grad_colsum(native, dtype):
+    rng = np.random.default_rng(9)
+    y = np.maximum(_special(rng, (300, 17), dtype), 0)
+    g = _special(rng, (300, 17), dtype)[::-1].copy()
+    db = np.empty(17, dtype)
+    with np.errstate(invalid="ignore"):
+        want = np.multiply(g, y > 0, dtype=dtype)
+        d = native.relu_grad_colsum(g, y, db)
+    np.testing.assert_array_equal(d.view(np.uint8), want.view(np.uint8))
+    ref = want.astype(np.float64).sum(axis=0)
+    np.testing.assert_allclose(db, ref, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-4)

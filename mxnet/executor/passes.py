@@ -29,7 +29,9 @@ For inference runs (hybridized blocks not recording):
 The training path never uses the inference passes: its backward needs every intermediate value.
 """
 from ..ops import _conv_kernels as K
-from ..ops.nn_activation import activate
+import numpy as np
+
+from ..ops.nn_conv import _dense_kernels, fc_bias_act, fc_product, fc_product_grads
 from ..ops.registry import Attrs, get_op
 
 _PASS_THROUGH = {"_copy", "BlockGrad", "Dropout"}
@@ -111,10 +113,22 @@ class _FCAct:
         self.fc, self.act = get_op("FullyConnected"), get_op("Activation")
 
     def forward(self, attrs, ins, ctx):
-        y = self.fc.forward(self.fc_attrs, ins, ctx)   # a new array: nobody else sees it yet
-        return activate(ctx.xp, self.act_attrs.act_type, y, out=y)
+        y, b, oshape = fc_product(self.fc_attrs, ins, ctx)   # a new array: nobody else sees it yet
+        return fc_bias_act(ctx.xp, y, b, self.act_attrs.act_type).reshape(oshape)
 
     def backward(self, attrs, ograds, ins, outs, ctx, state):
+        g, y = ograds[0], outs[0]
+        n = self.fc_attrs.num_hidden
+        if g is not None and self.act_attrs.act_type == "relu" and not self.fc_attrs.no_bias:
+            g2, y2 = g.reshape(-1, n), y.reshape(-1, n)
+            jk = _dense_kernels(y2, None)
+            if (jk is not None and type(g2) is np.ndarray and g2.dtype == y2.dtype
+                    and g2.flags.c_contiguous):
+                # the relu mask and the bias gradient in one pass
+                db = ctx.grad_buffer(2, (n,), y.dtype)
+                db = np.empty(n, y.dtype) if db is None else db
+                d = jk.relu_grad_colsum(g2, y2, db)
+                return fc_product_grads(self.fc_attrs, d, ins, ctx) + [db]
         g = self.act.backward(self.act_attrs, ograds, [None], outs, ctx, None)
         return self.fc.backward(self.fc_attrs, g, ins, [None], ctx, None)
 

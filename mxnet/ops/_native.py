@@ -134,7 +134,7 @@ _SIGS = {
     "col2im_inner": "piiiiiiiiiiiiiip i", "rows_to_nchw": "ppiiiip v",
     "bn_grad_sums": "ppiiippp v", "bn_normalise": "piiipppp v",
     "bn_train_forward": "piiippdidppppp i", "bn_train_backward": "ppiiipppipppp v",
-    "lstm_bwd_step": "pppppppii v", "sgd_update": "pppiddddd i v", "adam_update": "ppppiddddddd i v",
+    "lstm_bwd_step": "pppppppii v", "bias_act": "ppiiii v", "relu_grad_colsum": "ppppii v", "sgd_update": "pppiddddd i v", "adam_update": "ppppiddddddd i v",
 }
 _CT = {"p": ctypes.c_void_p, "i": ctypes.c_int64, "d": ctypes.c_double}
 
@@ -345,6 +345,21 @@ def lstm_bwd_step(dh, dout, dc, acts, cprev, tc, dgates, one):
         dc[...] = dcw
     if dgw is not dgates:
         dgates[...] = dgw
+
+
+# -- dense layers ------------------------------------------------------------------------------
+def bias_act(y, bias, act):
+    """In place on the C-contiguous 2-D ``y``: add ``bias`` (its last-axis length, or None), then
+    relu when ``act`` is 1 (0: none)."""
+    m, n = y.shape
+    _K[y.dtype].bias_act(id(y), None if bias is None else id(bias), bias is not None, m, n, act)
+
+
+def relu_grad_colsum(g, y, db):
+    """``g * (y > 0)`` (a new array) for the relu output ``y``; its column sums go to ``db``."""
+    d = np.empty_like(y)
+    _K[y.dtype].relu_grad_colsum(id(g), id(y), id(d), id(db), *y.shape)
+    return d
 
 
 # -- optimizer updates -------------------------------------------------------------------------
