@@ -180,8 +180,43 @@ def _columns(xp, x, inner, kernel, stride, dilate, pad, out):
     return im2col_image(xp, pad_spatial(xp, x, pad, pad), kernel, stride, dilate, out)
 
 
+# -- direct 3x3 kernels -------------------------------------------------------------------
+# ``_native_conv``: 3x3 stride-1 pad-1 float32 convolutions (ResNet's) computed from the padded
+# images without columns, ~2x faster than im2col + OpenBLAS at 16-64 channels (single thread,
+# batch 32: forward and data gradient ~100 GFLOP/s, weight gradient ~85, against 35-60).
+_nconv = None
+DIRECT_MAX_CHANNELS = 128
+
+
+def direct_fits(c_in, c_out, width):
+    """Whether the direct kernels beat the GEMM paths for ``c_in`` -> ``c_out`` channels on
+    images ``width`` pixels wide.  Rows are computed in vectors of 8 pixels, so a width just
+    above a multiple of 8 wastes most: measured (batch 32, single thread), the kernels are 1.1-2.7x
+    faster at widths 7, 8, 12, 14, 16, 28, 32 for 1-128 channels (the first layer's 3 -> 16
+    too), even at 9 and 10, and 2x slower at 4.  Wider layers stay on the GEMM, which OpenBLAS
+    runs near its peak there, on all its threads."""
+    return (width >= 7 and 3 * (-(-width // 8) * 8) <= 4 * width
+            and max(c_in, c_out) <= DIRECT_MAX_CHANNELS)
+
+
+def _direct(xp, x, w, kernel, stride, dilate, pad, groups):
+    """The ``_native_conv`` module when its kernels take this convolution, else None."""
+    global _nconv
+    if xp is not _np or _jit() is None:
+        return None
+    if _nconv is None:
+        from . import _native_conv
+        _nconv = _native_conv
+    if _nconv.fits(x, w, kernel, stride, dilate, pad, groups) and direct_fits(x.shape[1], w.shape[0], x.shape[3]):
+        return _nconv
+    return None
+
+
 def conv_forward(xp, x, w, b, kernel, stride, dilate, pad, groups):
     """Returns ``(y, state)``; ``state`` (the layout flag and maybe the columns) feeds the backward."""
+    nc = _direct(xp, x, w, kernel, stride, dilate, pad, groups)
+    if nc is not None:
+        return nc.forward(x, w, None if b is None else b.astype(x.dtype, copy=False)), (False, None)
     n, c = x.shape[:2]
     f = w.shape[0]
     out = tuple(conv_out_len(x.shape[2 + i], kernel[i], stride[i], dilate[i], pad[i])
@@ -218,6 +253,10 @@ def conv_forward(xp, x, w, b, kernel, stride, dilate, pad, groups):
 
 def conv_backward(xp, dy, x, w, state, kernel, stride, dilate, pad, groups, with_bias, need_dx=True):
     """Gradients ``(dx, dw, db)`` of ``conv_forward`` (``dx`` is None unless ``need_dx``)."""
+    nc = _direct(xp, x, w, kernel, stride, dilate, pad, groups)
+    if nc is not None:
+        db = dy.sum(axis=(0, 2, 3)) if with_bias else None
+        return (nc.data_grad(dy, w) if need_dx else None), nc.weight_grad(x, dy), db
     n, c = x.shape[:2]
     f = w.shape[0]
     out = tuple(dy.shape[2:])
