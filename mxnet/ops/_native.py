@@ -28,7 +28,7 @@ import numpy as np
 
 # one library from these sources (each defines its own functions)
 _SOURCES = [os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
-            for name in ("_native.c", "_native_conv.c")]
+            for name in ("_native.c", "_native_conv.c", "_native_convk.c")]
 # IEEE semantics: the bit-identical kernels depend on no reassociation and no FMA contraction;
 # -fno-math-errno (sqrt need not set errno) only lets sqrt be vectorized
 _FLAGS = ["-std=c99", "-O3", "-fPIC", "-shared", "-fno-fast-math", "-ffp-contract=off", "-fno-math-errno"]
