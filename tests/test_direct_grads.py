@@ -135,3 +135,34 @@ def test_trained_values_match_the_copying_path():
         return [p.data().asnumpy() for p in net.collect_params().values()]
     for a, b in zip(train(False), train(True)):
         np.testing.assert_array_equal(a, b)
+
+
+def test_executor_writes_gradients_in_place():
+    """Executor.backward offers its 'write' gradient arrays to the graph's operators; values
+    are those of the copying path, and a gradient array bound as an input too is not offered."""
+    rs = np.random.RandomState(5)
+    data = mx.sym.var("data")
+    sym = mx.sym.FullyConnected(mx.sym.Activation(mx.sym.FullyConnected(data, num_hidden=6, name="a"),
+                                                  act_type="relu"), num_hidden=2, name="b")
+    x = rs.normal(size=(4, 3)).astype(np.float32)
+    ex = sym.simple_bind(mx.cpu(), data=x.shape)
+    for k, v in ex.arg_dict.items():
+        v[:] = rs.normal(size=v.shape)
+    ex.arg_dict["data"][:] = x
+    bufs = {k: v._data for k, v in ex.grad_dict.items()}
+    patch, used = _count_used_buffers()
+    with patch:
+        ex.forward(is_train=True)
+        ex.backward(mx.nd.ones((4, 2)))
+    assert any(u is bufs["a_weight"] for u in used) and any(u is bufs["b_weight"] for u in used)
+    xs = mx.nd.array(x)
+    ws = {k: ex.arg_dict[k].copy() for k in ("a_weight", "a_bias", "b_weight", "b_bias")}
+    for w in ws.values():
+        w.attach_grad()
+    with autograd.record():
+        h = mx.nd.relu(mx.nd.FullyConnected(xs, ws["a_weight"], ws["a_bias"], num_hidden=6))
+        y = mx.nd.FullyConnected(h, ws["b_weight"], ws["b_bias"], num_hidden=2)
+    y.backward(mx.nd.ones((4, 2)))
+    for k, w in ws.items():
+        assert ex.grad_dict[k]._data is bufs[k]
+        np.testing.assert_allclose(ex.grad_dict[k].asnumpy(), w.grad.asnumpy(), rtol=1e-5, atol=1e-6)

@@ -170,9 +170,15 @@ class Executor:
                                  "function, head_gradient is required when calling backward. If you are "
                                  "attempting to minimize the output as an objective, please modify your "
                                  "network and pass it through the make_loss symbol.")
-        grads = self._plan.backward(heads, need=[r != "null" for r in self._grad_req])
+        # 'write' gradients may be computed straight into their arrays, unless an array is
+        # also an input of the graph (its old value must be read first) or serves two arguments
+        inputs = {id(a._data) for a in self.arg_arrays + self.aux_arrays if a is not None}
+        ids = [id(d._data) if d is not None else None for d in self.grad_arrays]
+        offer = [d._data if d is not None and r == "write" and i not in inputs and ids.count(i) == 1
+                 else None for d, r, i in zip(self.grad_arrays, self._grad_req, ids)]
+        grads = self._plan.backward(heads, need=[r != "null" for r in self._grad_req], grad_out=offer)
         for dst, req, g in zip(self.grad_arrays, self._grad_req, grads):
-            if dst is None or req == "null":
+            if dst is None or req == "null" or (g is not None and g is dst._data):
                 continue
             if g is None:
                 if req == "write":

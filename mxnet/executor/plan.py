@@ -121,12 +121,13 @@ class GraphPlan:
         _execute(steps, vals, octx, None, None)
         return [vals[h] for h in heads]
 
-    def backward(self, head_grads, need=None):
+    def backward(self, head_grads, need=None, grad_out=None):
         """Gradients of the arguments (raw, None where none flows) given one gradient per output
-        (raw, or None).  Needs the values of the last ``forward``; ``need`` as in ``grad``."""
+        (raw, or None).  Needs the values of the last ``forward``; ``need`` and ``grad_out`` as
+        in ``grad``."""
         if self._saved is None:
             raise MXNetError("backward called before forward")
-        return self.grad(self._saved, head_grads, need)
+        return self.grad(self._saved, head_grads, need, grad_out)
 
     def grad(self, saved, head_grads, need=None, grad_out=None):
         """Argument gradients for the run that returned ``saved`` (see ``run``).  ``need`` (one
