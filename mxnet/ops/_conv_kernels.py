@@ -11,6 +11,7 @@ import itertools
 
 import numpy as _np
 
+from . import _native_convk
 from ._accel import jit as _jit
 
 
@@ -180,43 +181,68 @@ def _columns(xp, x, inner, kernel, stride, dilate, pad, out):
     return im2col_image(xp, pad_spatial(xp, x, pad, pad), kernel, stride, dilate, out)
 
 
-# -- direct 3x3 kernels -------------------------------------------------------------------
-# ``_native_conv``: 3x3 stride-1 pad-1 float32 convolutions (ResNet's) computed from the padded
-# images without columns, ~2x faster than im2col + OpenBLAS at 16-64 channels (single thread,
-# batch 32: forward and data gradient ~100 GFLOP/s, weight gradient ~85, against 35-60).
+# -- direct kernels ------------------------------------------------------------------------
+# ``_native_conv``: float32 3x3 pad-1 and 1x1 pad-0 convolutions of stride 1 or 2 (ResNet's)
+# computed from the prepared images without columns.  Single thread, batch 32 (ms, GEMM path ->
+# direct; forward | data + weight gradient):
+#   3x3 s1 16->16 32x32: 3.4 -> 1.5 | 8.0 -> 3.2;  32->32 16x16: 3.2 -> 1.4 | 6.6 -> 3.0
+#          64->64 8x8:   2.5 -> 1.4 | 4.5 -> 3.0   (~100 GFLOP/s against 35-60)
+#   3x3 s2 16->32 32x32: 1.6 -> 0.8 | 3.0 -> 1.7;  32->64 16x16: 1.7 -> 0.8 | 2.4 -> 1.8
+#          64->128 8x8 (4x4 out): 1.4 -> 1.8 | 2.1 -> 5.3   (half of each pixel vector wasted)
+#   1x1 s2 16->32 32x32: 0.15 -> 0.15 | 0.30 -> 0.35;  32->64 16x16: 0.13 -> 0.12 | 0.33 -> 0.29
+#          64->128 8x8:  0.12 -> 0.11 | 0.30 -> 0.26
+#   1x1 s1 16->32 32x32: 0.37 -> 0.50 | 0.86 -> 0.99;  32->64 16x16: 0.32 -> 0.41 | 0.91 -> 0.82
+#          64->128 8x8:  0.30 -> 0.34 | 0.80 -> 0.80;  16->64 32x32: 1.8 -> 1.3 | 4.3 -> 2.9
+#          64->16 32x32: 1.8 -> 1.7 | 3.7 -> 3.3;  128->128 16x16: 3.1 -> 2.9 | 7.6 -> 7.4
+# The strided 1x1 kernels are at par on one thread; they are used because the GEMM path hands
+# these small products to OpenBLAS's threads, whose workers then spin on the other cores
+# (see ``_native_conv._default_threads``).  A 1x1 stride-1 forward is one GEMM on the data
+# itself (no columns), which OpenBLAS runs as fast; its backward is direct.
 _nconv = None
 DIRECT_MAX_CHANNELS = 128
 
 
-def direct_fits(c_in, c_out, width):
-    """Whether the direct kernels beat the GEMM paths for ``c_in`` -> ``c_out`` channels on
-    images ``width`` pixels wide.  Rows are computed in vectors of 8 pixels, so a width just
-    above a multiple of 8 wastes most: measured (batch 32, single thread), the kernels are 1.1-2.7x
-    faster at widths 7, 8, 12, 14, 16, 28, 32 for 1-128 channels (the first layer's 3 -> 16
-    too), even at 9 and 10, and 2x slower at 4.  Wider layers stay on the GEMM, which OpenBLAS
-    runs near its peak there, on all its threads."""
+def direct_fits(c_in, c_out, width, kind=0, backward=False):
+    """Whether the direct kernels beat the GEMM paths for the convolution ``kind`` (a
+    ``_native_conv`` kind; 0 is 3x3 stride 1) of ``c_in`` -> ``c_out`` channels with output rows
+    ``width`` pixels wide (1x1: the output pixels of an image, computed as one row), in the
+    forward or the ``backward`` pass.  Rows are computed in vectors of 8 pixels, so a width just
+    above a multiple of 8 wastes most: measured (3x3 stride 1, batch 32, single thread), the
+    kernels are 1.1-2.7x faster at widths 7, 8, 12, 14, 16, 28, 32 for 1-128 channels (the
+    first layer's 3 -> 16 too), even at 9 and 10, and 2x slower at 4 (so is 3x3 stride 2 at
+    output width 4).  Wider layers stay on the GEMM, which OpenBLAS runs near its peak there,
+    on all its threads."""
+    if kind == 2 and not backward:   # 1x1 stride 1: the GEMM path needs no columns
+        return False
     return (width >= 7 and 3 * (-(-width // 8) * 8) <= 4 * width
             and max(c_in, c_out) <= DIRECT_MAX_CHANNELS)
 
 
-def _direct(xp, x, w, kernel, stride, dilate, pad, groups):
-    """The ``_native_conv`` module when its kernels take this convolution, else None."""
+def _direct(xp, x, w, kernel, stride, dilate, pad, groups, backward=False):
+    """``(module, kind)``: the ``_native_conv`` module and the kind of this convolution when its
+    kernels take it in the forward (or ``backward``) pass, else None."""
     global _nconv
     if xp is not _np or _jit() is None:
         return None
     if _nconv is None:
         from . import _native_conv
         _nconv = _native_conv
-    if _nconv.fits(x, w, kernel, stride, dilate, pad, groups) and direct_fits(x.shape[1], w.shape[0], x.shape[3]):
-        return _nconv
-    return None
+    k = _nconv.kind(x, w, kernel, stride, dilate, pad, groups)
+    if k is None:
+        return None
+    ho, wo = _nconv.out_size(k, x.shape[2:])
+    width = wo if kernel[0] == 3 else ho * wo
+    return (_nconv, k) if direct_fits(x.shape[1], w.shape[0], width, k, backward) else None
 
 
 def conv_forward(xp, x, w, b, kernel, stride, dilate, pad, groups):
     """Returns ``(y, state)``; ``state`` (the layout flag and maybe the columns) feeds the backward."""
-    nc = _direct(xp, x, w, kernel, stride, dilate, pad, groups)
-    if nc is not None:
-        return nc.forward(x, w, None if b is None else b.astype(x.dtype, copy=False)), (False, None)
+    d = _direct(xp, x, w, kernel, stride, dilate, pad, groups)
+    if d is not None:
+        nc, k = d
+        return nc.forward(x, w, None if b is None else b.astype(x.dtype, copy=False), k), (False, None)
+    if (r := _native_convk.forward(xp, x, w, b, kernel, stride, dilate, pad, groups)) is not None:
+        return r
     n, c = x.shape[:2]
     f = w.shape[0]
     out = tuple(conv_out_len(x.shape[2 + i], kernel[i], stride[i], dilate[i], pad[i])
@@ -253,10 +279,14 @@ def conv_forward(xp, x, w, b, kernel, stride, dilate, pad, groups):
 
 def conv_backward(xp, dy, x, w, state, kernel, stride, dilate, pad, groups, with_bias, need_dx=True):
     """Gradients ``(dx, dw, db)`` of ``conv_forward`` (``dx`` is None unless ``need_dx``)."""
-    nc = _direct(xp, x, w, kernel, stride, dilate, pad, groups)
-    if nc is not None:
+    d = _direct(xp, x, w, kernel, stride, dilate, pad, groups, backward=True)
+    if d is not None:
+        nc, k = d
         db = dy.sum(axis=(0, 2, 3)) if with_bias else None
-        return (nc.data_grad(dy, w) if need_dx else None), nc.weight_grad(x, dy), db
+        return (nc.data_grad(dy, w, x.shape[2:], k) if need_dx else None), nc.weight_grad(x, dy, k), db
+    if (r := _native_convk.backward(xp, dy, x, w, kernel, stride, dilate, pad, groups, with_bias,
+                                    need_dx)) is not None:
+        return r
     n, c = x.shape[:2]
     f = w.shape[0]
     out = tuple(dy.shape[2:])

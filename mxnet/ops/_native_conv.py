@@ -1,14 +1,17 @@
-"""Direct 3x3 stride-1 pad-1 convolutions for float32 NCHW data (``_native_conv.c``, built into
-the library of ``_native``): forward, data gradient and weight gradient.
+"""Direct convolutions for float32 NCHW data (``_native_conv.c``, built into the library of
+``_native``): 3x3 with stride 1 or 2 and pad 1, 1x1 with stride 1 or 2 and pad 0, each with its
+forward, data gradient and weight gradient.
 
 ResNet's 16-64-channel convolutions make small GEMMs that OpenBLAS runs at a third to two
-thirds of the machine's peak, after an im2col pass nine times the data; these kernels read the
-(zero-padded) images directly and keep a block of output channels x pixels in registers.
-``_conv_kernels`` decides where they are used (``fits``).  ``AVAILABLE`` is False when the
-library of ``_native`` is not there (no compiler) or lacks these functions; callers reach this
-module only through ``_accel.jit()`` being set.
+thirds of the machine's peak, after an im2col pass up to nine times the data; these kernels read
+the (zero-padded, or phase-split for stride 2) images directly and keep a block of output
+channels x pixels in registers.  ``_conv_kernels`` decides where they are used (``kind`` says
+which convolutions they compute at all).  ``AVAILABLE`` is False when the library of ``_native``
+is not there (no compiler) or lacks these functions; callers reach this module only through
+``_accel.jit()`` being set.
 """
 import ctypes
+import glob
 import os
 
 import numpy as np
@@ -18,45 +21,86 @@ from . import _native
 _F32 = np.dtype(np.float32)
 _P, _I = ctypes.c_void_p, ctypes.c_int64
 
+# the kinds of convolution of the C entry points: (kernel size, stride)
+K3S1, K3S2, K1S1, K1S2 = range(4)
+_KINDS = {(3, 1): K3S1, (3, 2): K3S2, (1, 1): K1S1, (1, 2): K1S2}
+
 
 def _bind(lib):
     if lib is None:
-        return None, None
+        return None, None, None
     try:
-        fwd, dw = lib.conv3x3_fwd_f32, lib.conv3x3_dw_f32
+        fwd, dx, dw = lib.dconv_fwd_f32, lib.dconv_dx_f32, lib.dconv_dw_f32
     except AttributeError:
-        return None, None
-    fwd.argtypes = [_P, _P, _P, _I, _P, _I, _I, _I, _I, _I, _I, _I]
-    fwd.restype = _I
-    dw.argtypes = [_P, _P, _P, _I, _I, _I, _I, _I, _I, _I, _I]
-    dw.restype = _I
-    return fwd, dw
+        return None, None, None
+    fwd.argtypes = [_P, _P, _P, _I, _P] + [_I] * 7
+    dx.argtypes = [_P, _P, _P] + [_I] * 7
+    dw.argtypes = [_P, _P, _P] + [_I] * 9
+    for fn in (fwd, dx, dw):
+        fn.restype = _I
+    return fwd, dx, dw
 
 
-_FWD, _DW = _bind(_native.LIB)
+_FWD, _DX, _DW = _bind(_native.LIB)
 AVAILABLE = _FWD is not None
 
 # the weight gradient sums this many output pixels (whole images, or bands of rows of one image)
 # per pass over its register blocks: enough to amortise setting up and summing the blocks, few
 # enough to keep the block's rows in cache
 DW_PIXELS = 2048
-# ... and at most about this many bytes of data (padded images and output gradients) per item, so
-# that an item stays in the L2 cache (measured: 64-channel 8x8 images slow down past ~500 KB)
+# ... and at most about this many bytes of data (prepared images and output gradients) per item,
+# so that an item stays in the L2 cache (measured: 64-channel 8x8 images slow down past ~500 KB)
 DW_CACHE = 384 << 10
 # a call is split over threads only where each gets at least this many multiply-adds (~0.1 ms)
 MIN_THREAD_MACS = 5_000_000
 
 
-def _default_threads():
-    """Threads for one call: $MXNEXT_CONV_THREADS, else 1.  Measured on 2 cores (ResNet-20 step,
-    hybridized): with OpenBLAS on one thread, 2 threads here take the step from ~105 to ~77 ms of
-    wall time; with OpenBLAS on 2 threads, its worker spins between the remaining GEMMs (the
-    strided and 1x1 convolutions) on the second core and 2 threads here make the step slower
-    (~125 against ~102 ms), so the default stays serial."""
+def _openblas_threads():
+    """The number of threads NumPy's OpenBLAS is set to use, read through its own function (as
+    threadpoolctl does: the library is found among those loaded, or in NumPy's wheel); None when
+    there is no OpenBLAS or it cannot be asked."""
+    paths = set()
     try:
-        return max(1, int(os.environ.get("MXNEXT_CONV_THREADS", "1")))
-    except ValueError:
-        return 1
+        with open("/proc/self/maps") as f:
+            paths.update(line.split()[-1] for line in f if "openblas" in line and "/" in line)
+    except OSError:
+        pass
+    base = os.path.dirname(os.path.dirname(np.__file__))
+    for sub in ("numpy.libs", os.path.join("numpy", ".dylibs")):
+        paths.update(glob.glob(os.path.join(base, sub, "*openblas*")))
+    for path in sorted(paths):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix in ("openblas", "scipy_openblas"):
+            for suffix in ("", "64_", "_64_"):
+                fn = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+                if fn is not None:
+                    fn.restype = ctypes.c_int
+                    return fn()
+    return None
+
+
+def _default_threads():
+    """Threads for one call: $MXNEXT_CONV_THREADS, else as many as OpenBLAS uses (1 without
+    OpenBLAS), at most one per CPU.  Measured on 2 cores, OpenBLAS on 2 threads (wall time, min of
+    20 steps): the ResNet-20 step (batch 32) from ~103 to ~68-76 ms, eager or hybridized; it
+    makes no large GEMM now that its strided and 1x1 convolutions are direct too, so OpenBLAS's
+    workers sleep and the second core is ours (with per-call serial kernels and GEMMs left
+    multi-threaded, 2 threads here had made it slower: OpenBLAS's workers spin after each GEMM).
+    A ResNet-18 (batch 16, 64x64), which mixes direct convolutions with multi-threaded GEMMs,
+    is unchanged (~190-210 ms either way); LeNet makes no direct call.  With OpenBLAS on one
+    thread the user asked for one core."""
+    try:
+        return max(1, int(os.environ["MXNEXT_CONV_THREADS"]))
+    except (KeyError, ValueError):
+        pass
+    try:
+        n = _openblas_threads()
+    except (OSError, AttributeError, ValueError):
+        n = None
+    return max(1, min(n or 1, os.cpu_count() or 1))
 
 
 THREADS = _default_threads()
@@ -66,50 +110,69 @@ def _threads(macs):
     return max(1, min(THREADS, macs // MIN_THREAD_MACS))
 
 
-def fits(x, w, kernel, stride, dilate, pad, groups):
-    """Whether the direct kernels compute this convolution: ungrouped 3x3, stride 1, dilate 1,
-    pad 1, float32 NCHW data and weights.  (The kernels take any size; ``_conv_kernels``
-    adds the conditions under which they are faster.)"""
-    return (AVAILABLE and groups == 1 and tuple(kernel) == (3, 3) and tuple(stride) == (1, 1)
-            and tuple(dilate) == (1, 1) and tuple(pad) == (1, 1) and x.ndim == 4
-            and x.dtype == _F32 and w.dtype == _F32)
+def kind(x, w, kernel, stride, dilate, pad, groups):
+    """The kind (``K3S1`` ...) of this convolution when the kernels compute it, else None:
+    ungrouped, undilated, square 3x3 pad 1 or 1x1 pad 0, equal strides of 1 or 2, float32 NCHW
+    data and weights.  (The kernels take any size; ``_conv_kernels`` adds the conditions under
+    which they are faster.)"""
+    if not (AVAILABLE and groups == 1 and x.ndim == 4 and x.dtype == _F32 and w.dtype == _F32
+            and len(kernel) == 2 and kernel[0] == kernel[1] and stride[0] == stride[1]
+            and tuple(dilate) == (1, 1) and tuple(pad) == ((kernel[0] == 3),) * 2):
+        return None
+    return _KINDS.get((kernel[0], stride[0]))
+
+
+def out_size(k, size):
+    """Output (height, width) of kind ``k`` for an input of ``size``."""
+    return tuple(s if k in (K3S1, K1S1) else (s - 1) // 2 + 1 for s in size)
 
 
 def _c32(a):
     return np.ascontiguousarray(a, _F32)
 
 
-def forward(x, w, b=None):
-    """``x`` (N, C, H, W) convolved with ``w`` (F, C, 3, 3), pad 1, plus ``b`` (F,) if given."""
+def _check(fail, what):
+    if fail:
+        raise MemoryError(f"direct convolution {what}: no memory for the scratch buffers")
+
+
+def _kk(w):
+    return w.shape[2] * w.shape[3]
+
+
+def forward(x, w, b=None, k=K3S1):
+    """``x`` (N, C, H, W) convolved with ``w`` (F, C, k, k) as kind ``k``, plus ``b`` (F,) if
+    given."""
     x, w = _c32(x), _c32(w)
     n, c, h, wd = x.shape
     f = w.shape[0]
-    y = np.empty((n, f, h, wd), _F32)
+    y = np.empty((n, f) + out_size(k, (h, wd)), _F32)
     bias = _c32(b) if b is not None else w
-    if _FWD(id(x), id(w), id(bias), b is not None, id(y), n, c, f, h, wd, 0, _threads(n * c * f * h * wd * 9)):
-        raise MemoryError("conv3x3 forward: no memory for the scratch buffers")
+    _check(_FWD(id(x), id(w), id(bias), b is not None, id(y), n, c, f, h, wd, k,
+                _threads(y.size * c * _kk(w))), "forward")
     return y
 
 
-def data_grad(dy, w):
-    """Gradient (N, C, H, W) of the data for the output gradient ``dy`` (N, F, H, W) and
-    weights ``w`` (F, C, 3, 3)."""
+def data_grad(dy, w, size, k=K3S1):
+    """Gradient (N, C, *size) of the data of kind ``k``'s convolution for the output gradient
+    ``dy`` (N, F, Ho, Wo) and weights ``w`` (F, C, k, k); ``size`` is the data's (H, W)."""
     dy, w = _c32(dy), _c32(w)
-    n, f, h, wd = dy.shape
+    n, f = dy.shape[:2]
     c = w.shape[1]
-    dx = np.empty((n, c, h, wd), _F32)
-    if _FWD(id(dy), id(w), id(w), False, id(dx), n, f, c, h, wd, 1, _threads(n * c * f * h * wd * 9)):
-        raise MemoryError("conv3x3 data gradient: no memory for the scratch buffers")
+    dx = np.empty((n, c) + tuple(size), _F32)
+    _check(_DX(id(dy), id(w), id(dx), n, c, f, size[0], size[1], k, _threads(dy.size * c * _kk(w))),
+           "data gradient")
     return dx
 
 
-def weight_grad(x, dy):
-    """Gradient (F, C, 3, 3) of the weights for data ``x`` (N, C, H, W) and output gradient
-    ``dy`` (N, F, H, W)."""
+def weight_grad(x, dy, k=K3S1):
+    """Gradient (F, C, k, k) of the weights of kind ``k``'s convolution for data ``x`` (N, C, H,
+    W) and output gradient ``dy`` (N, F, Ho, Wo)."""
     x, dy = _c32(x), _c32(dy)
     n, c, h, wd = x.shape
     f = dy.shape[1]
-    dw = np.empty((f, c, 3, 3), _F32)
-    if _DW(id(x), id(dy), id(dw), n, c, f, h, wd, DW_PIXELS, DW_CACHE, _threads(n * c * f * h * wd * 9)):
-        raise MemoryError("conv3x3 weight gradient: no memory for the scratch buffers")
+    ks = 3 if k in (K3S1, K3S2) else 1
+    dw = np.empty((f, c, ks, ks), _F32)
+    _check(_DW(id(x), id(dy), id(dw), n, c, f, h, wd, k, DW_PIXELS, DW_CACHE,
+               _threads(dy.size * c * ks * ks)), "weight gradient")
     return dw
