@@ -1,1 +1,389 @@
-/* Direct KxK stride-1 convolutions (see _native_convk.py); compiled into the library of _native.c. */
+/* Direct KxK (K = 1..7) stride-1 convolutions, any padding, NCHW float32 (wrappers and dispatch:
+ * _native_convk.py): forward, data gradient and weight gradient, for LeNet's 5x5 layers.
+ *
+ * The approach of _native_conv.c (its 3x3 kernels): rows of output pixels in vectors of 8, a
+ * register block of OB output channels x TV pixel vectors (forward), DOB output channels x K
+ * kernel columns (weight gradient); the data gradient is the forward of dy padded by K-1-pad
+ * with the kernel flipped and channels swapped.  Differences: K is a compile-time constant of
+ * each specialization (switch over 1..7); the forward reads the weights in their own layout
+ * (strides per output/input channel, flipped by index: no packing pass, which at batch 1 costs
+ * as much as the arithmetic) and the images in place when no padding is needed (pad 0 and an
+ * output width that is a multiple of 8: LeNet's); the weight gradient sums chunks of images
+ * per register block.  Rows whose width is not a multiple of 8 are computed in whole vectors:
+ * the forward stores only the valid lanes; the weight gradient reads zero-padded copies of dy
+ * and masks the data lanes past the width (so an inf there cannot make 0 * inf = NaN).
+ *
+ * Compiled into the library of _native.c; float32 tolerance only, so FMA contraction is on
+ * here.  GCC/Clang vector extensions, else a plain-C struct of 8 floats (correct, slower).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef int64_t i64;
+
+void *native_data(const void *obj);   /* _native.c: the data pointer of a NumPy array object */
+
+#if defined(__clang__)
+#pragma clang fp contract(fast)
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=fast")
+#endif
+
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(NO_VECTOR_EXT)
+#define INLINE static inline __attribute__((always_inline))
+typedef float v8 __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+INLINE v8 ld(const float *p) { v8 v; memcpy(&v, p, sizeof v); return v; }
+INLINE void st(float *p, v8 v) { memcpy(p, &v, sizeof v); }
+INLINE v8 bc(float a) { v8 v = {a, a, a, a, a, a, a, a}; return v; }
+INLINE v8 zero8(void) { v8 v = {0, 0, 0, 0, 0, 0, 0, 0}; return v; }
+INLINE v8 madd(v8 acc, v8 a, v8 b) { return acc + a * b; }
+INLINE v8 vadd(v8 a, v8 b) { return a + b; }
+INLINE v8 mask8(v8 a, v8i m) { return (v8)((v8i)a & m); }
+INLINE v8i lanes_below(int k) { v8i l = {0, 1, 2, 3, 4, 5, 6, 7}; return l < k; }
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(NO_KEEP)
+#define KEEP(v) __asm__("" : "+x"(v))   /* a loaded vector stays in a register */
+#else
+#define KEEP(v) ((void)0)
+#endif
+#if defined(__clang__)
+#define SHUF(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#else
+#define SHUF(a, b, ...) __builtin_shuffle(a, b, (v8i){__VA_ARGS__})
+#endif
+/* lane j of the result: the sum of the 8 lanes of a[j] */
+INLINE v8 reduce8(const v8 *a)
+{
+    v8 p[4], q[2];
+    for (int j = 0; j < 4; j++)
+        p[j] = SHUF(a[2 * j], a[2 * j + 1], 0, 8, 2, 10, 4, 12, 6, 14)
+             + SHUF(a[2 * j], a[2 * j + 1], 1, 9, 3, 11, 5, 13, 7, 15);
+    for (int j = 0; j < 2; j++)
+        q[j] = SHUF(p[2 * j], p[2 * j + 1], 0, 1, 8, 9, 4, 5, 12, 13)
+             + SHUF(p[2 * j], p[2 * j + 1], 2, 3, 10, 11, 6, 7, 14, 15);
+    return SHUF(q[0], q[1], 0, 1, 2, 3, 8, 9, 10, 11) + SHUF(q[0], q[1], 4, 5, 6, 7, 12, 13, 14, 15);
+}
+#else
+#define INLINE static inline
+#define KEEP(v) ((void)0)
+typedef struct { float v[8]; } v8;
+typedef struct { int32_t v[8]; } v8i;
+INLINE v8 ld(const float *p) { v8 r; memcpy(&r, p, sizeof r); return r; }
+INLINE void st(float *p, v8 v) { memcpy(p, &v, sizeof v); }
+INLINE v8 bc(float a) { v8 r; for (int j = 0; j < 8; j++) r.v[j] = a; return r; }
+INLINE v8 zero8(void) { return bc(0.0f); }
+INLINE v8 madd(v8 acc, v8 a, v8 b) { for (int j = 0; j < 8; j++) acc.v[j] += a.v[j] * b.v[j]; return acc; }
+INLINE v8 vadd(v8 a, v8 b) { for (int j = 0; j < 8; j++) a.v[j] += b.v[j]; return a; }
+INLINE v8 mask8(v8 a, v8i m) { for (int j = 0; j < 8; j++) if (!m.v[j]) a.v[j] = 0.0f; return a; }
+INLINE v8i lanes_below(int k) { v8i r; for (int j = 0; j < 8; j++) r.v[j] = j < k ? -1 : 0; return r; }
+INLINE v8 reduce8(const v8 *a)
+{
+    v8 r;
+    for (int j = 0; j < 8; j++) {
+        float s = 0;
+        for (int l = 0; l < 8; l++)
+            s += a[j].v[l];
+        r.v[j] = s;
+    }
+    return r;
+}
+#endif
+
+/* 32 vector registers with AVX-512VL (also for 256-bit vectors): blocks twice as large */
+#if defined(__AVX512VL__)
+#define REGS32 1
+#else
+#define REGS32 0
+#endif
+#ifndef KOB
+#define KOB 8                      /* forward: output channels per block */
+#endif
+#ifndef KTV
+#define KTV (REGS32 ? 3 : 1)       /* forward: pixel vectors per block */
+#endif
+#define MAXK 7
+
+/* weight gradient: output channels per block for kernel width K (DOB x K sums + K data vectors
+   + one dy vector in registers) */
+#define KDOB(K) (REGS32 ? ((K) <= 3 ? 8 : (K) == 4 ? 6 : (K) == 5 ? 5 : (K) == 6 ? 4 : 3) \
+                        : ((K) <= 2 ? 4 : (K) <= 4 ? 2 : 1))
+
+/* -- forward / data gradient -------------------------------------------------------------------- */
+/* One tile: OB output channels (the first nf stored) x V pixel vectors.  xo[v]: offset of the
+   vector's first input pixel in each (padded) input plane; oo[v]: of its output in each output
+   plane; nl[v]: its valid lanes.  Weight of output channel o, input channel i, tap k (= kh*K+kw):
+   w[o*so + i*si + (flip ? K*K-1-k : k)]. */
+INLINE void fk_tile(const int K, const int FLIP, const int V, const float *x, i64 plane, i64 wp,
+                    const float *w, i64 so, i64 si, const float *bias, float *out, i64 oplane,
+                    i64 c, int nf, const i64 *xo, const i64 *oo, const int *nl)
+{
+    v8 acc[KOB][KTV];
+    const float *wo[KOB];
+    for (int o = 0; o < KOB; o++) {
+        int oc = o < nf ? o : nf - 1;  /* past nf: a duplicate, not stored */
+        wo[o] = w + oc * so + (FLIP ? K * K - 1 : 0);
+        for (int v = 0; v < V; v++)
+            acc[o][v] = bias ? bc(bias[oc]) : zero8();
+    }
+    for (i64 i = 0; i < c; i++) {
+        const float *xi = x + i * plane;
+        for (int kh = 0; kh < K; kh++)
+            for (int kw = 0; kw < K; kw++) {
+                const int k = kh * K + kw;
+                v8 xv[KTV];
+                for (int v = 0; v < V; v++)
+                    xv[v] = ld(xi + xo[v] + kh * wp + kw);
+                for (int o = 0; o < KOB; o++) {
+                    v8 b = bc(wo[o][FLIP ? -k : k]);
+                    for (int v = 0; v < V; v++)
+                        acc[o][v] = madd(acc[o][v], b, xv[v]);
+                }
+            }
+        for (int o = 0; o < KOB; o++)
+            wo[o] += si;
+    }
+    for (int v = 0; v < V; v++) {
+        if (nl[v] == 8) {
+            for (int o = 0; o < nf; o++)
+                st(out + o * oplane + oo[v], acc[o][v]);
+        } else {
+            float t[8];
+            for (int o = 0; o < nf; o++) {
+                st(t, acc[o][v]);
+                memcpy(out + o * oplane + oo[v], t, (size_t)nl[v] * sizeof(float));
+            }
+        }
+    }
+}
+
+/* One image: x (c, planes of wp-strided rows, already padded) -> out (f, oh, ow). */
+INLINE void fk_image(const int K, const int FLIP, const float *x, i64 plane, i64 wp,
+                     const float *w, i64 so, i64 si, const float *bias, float *out,
+                     i64 c, i64 f, i64 oh, i64 ow)
+{
+    i64 nvr = (ow + 7) / 8, nv = oh * nvr, oplane = oh * ow;
+    for (i64 ob = 0; ob < f; ob += KOB) {
+        int nf = f - ob < KOB ? (int)(f - ob) : KOB;
+        const float *wb = w + ob * so, *bb = bias ? bias + ob : NULL;
+        float *ob_out = out + ob * oplane;
+        i64 p = 0;
+        while (p < nv) {
+            i64 xo[KTV], oo[KTV];
+            int nl[KTV];
+            int V = nv - p < KTV ? (int)(nv - p) : KTV;
+            for (int v = 0; v < V; v++) {
+                i64 r = (p + v) / nvr, col = (p + v) % nvr * 8;
+                xo[v] = r * wp + col;
+                oo[v] = r * ow + col;
+                nl[v] = ow - col < 8 ? (int)(ow - col) : 8;
+            }
+            if (V == KTV)
+                fk_tile(K, FLIP, KTV, x, plane, wp, wb, so, si, bb, ob_out, oplane, c, nf, xo, oo, nl);
+#if KTV > 1
+            else if (V == 1)
+                fk_tile(K, FLIP, 1, x, plane, wp, wb, so, si, bb, ob_out, oplane, c, nf, xo, oo, nl);
+#endif
+#if KTV > 2
+            else if (V == 2)
+                fk_tile(K, FLIP, 2, x, plane, wp, wb, so, si, bb, ob_out, oplane, c, nf, xo, oo, nl);
+#endif
+            p += V;
+        }
+    }
+}
+
+static void fk_image_any(int k, int flip, const float *x, i64 plane, i64 wp, const float *w, i64 so,
+                         i64 si, const float *bias, float *out, i64 c, i64 f, i64 oh, i64 ow)
+{
+    switch (k * 2 + (flip != 0)) {
+#define FK(K, F) case K * 2 + F: fk_image(K, F, x, plane, wp, w, so, si, bias, out, c, f, oh, ow); break;
+    FK(1, 0) FK(2, 0) FK(3, 0) FK(4, 0) FK(5, 0) FK(6, 0) FK(7, 0)
+    FK(1, 1) FK(2, 1) FK(3, 1) FK(4, 1) FK(5, 1) FK(6, 1) FK(7, 1)
+#undef FK
+    default: break;
+    }
+}
+
+/* y (n, f, oh, ow) = the KxK stride-1 convolution of x (n, c, h, w) zero padded by ph/pw
+   (oh = h + 2ph - K + 1, likewise ow) with weights, plus bias (f,) unless bo is NULL.
+   flip = 0: weights (f, c, K, K).  flip = 1 (the data gradient: x is dy, y is dx, pads K-1-pad):
+   weights (c, f, K, K), used flipped with channels swapped.  Returns 0, 1 when out of memory,
+   2 for a kernel size outside 1..7. */
+i64 convk_fwd_f32(const void *xo, const void *wo, const void *bo, void *yo, i64 n, i64 c, i64 f,
+                  i64 h, i64 w, i64 k, i64 ph, i64 pw, i64 flip)
+{
+    if (k < 1 || k > MAXK)
+        return 2;
+    const float *x = native_data(xo), *wt = native_data(wo);
+    const float *bias = bo ? (const float *)native_data(bo) : NULL;
+    float *y = native_data(yo);
+    i64 oh = h + 2 * ph - k + 1, ow = w + 2 * pw - k + 1;
+    i64 so = flip ? k * k : c * k * k, si = flip ? f * k * k : k * k;
+    if (oh <= 0 || ow <= 0)
+        return 0;
+    if (ph == 0 && pw == 0 && ow % 8 == 0) {  /* every load inside the image */
+        for (i64 m = 0; m < n; m++)
+            fk_image_any((int)k, (int)flip, x + m * c * h * w, h * w, w, wt, so, si, bias,
+                         y + m * f * oh * ow, c, f, oh, ow);
+        return 0;
+    }
+    i64 wp = (ow + 7) / 8 * 8 + k - 1, hp = h + 2 * ph, plane = hp * wp;
+    float *xp = calloc((size_t)(c * plane), sizeof(float));
+    if (!xp)
+        return 1;
+    for (i64 m = 0; m < n; m++) {
+        const float *xm = x + m * c * h * w;
+        for (i64 i = 0; i < c; i++)
+            for (i64 r = 0; r < h; r++)
+                memcpy(xp + i * plane + (r + ph) * wp + pw, xm + (i * h + r) * w, (size_t)w * sizeof(float));
+        fk_image_any((int)k, (int)flip, xp, plane, wp, wt, so, si, bias, y + m * f * oh * ow, c, f, oh, ow);
+    }
+    free(xp);
+    return 0;
+}
+
+/* -- weight gradient ------------------------------------------------------------------------------ */
+/* One block over nb images: output channels d[0..DOB) (dy planes, row stride drow, image stride
+   dimg; the first nf are real), data plane xi (padded, image stride ximg, kernel row kh
+   applied), oh rows of nvr vectors, the last with `tail` valid lanes (0: all 8).  Adds
+   sum(dy * x shifted by kw) to dst[o * ostride + kw]. */
+INLINE void dk_block(const int K, const int DOB, const float *xi, i64 ximg, i64 wp,
+                     const float *const *d, i64 dimg, i64 drow, i64 oh, i64 nvr, int tail, i64 nb,
+                     float *dst, i64 ostride, int nf)
+{
+    v8 acc[8][MAXK];  /* literal sizes: a variable-length array would live in memory */
+    for (int o = 0; o < DOB; o++)
+        for (int kw = 0; kw < K; kw++)
+            acc[o][kw] = zero8();
+    v8i m = lanes_below(tail);
+    i64 nfull = tail ? nvr - 1 : nvr;
+    for (i64 im = 0; im < nb; im++) {
+        const float *xr = xi + im * ximg;
+        i64 dofs = im * dimg;
+        for (i64 r = 0; r < oh; r++, xr += wp, dofs += drow) {
+            for (i64 cv = 0; cv < nfull; cv++) {
+                v8 xv[MAXK];
+                for (int kw = 0; kw < K; kw++)
+                    xv[kw] = ld(xr + cv * 8 + kw);
+                for (int o = 0; o < DOB; o++) {
+                    v8 dv = ld(d[o] + dofs + cv * 8);
+                    KEEP(dv);
+                    for (int kw = 0; kw < K; kw++)
+                        acc[o][kw] = madd(acc[o][kw], dv, xv[kw]);
+                }
+            }
+            if (tail) {
+                i64 cv = nfull;
+                v8 xv[MAXK];
+                for (int kw = 0; kw < K; kw++)
+                    xv[kw] = mask8(ld(xr + cv * 8 + kw), m);
+                for (int o = 0; o < DOB; o++) {
+                    v8 dv = ld(d[o] + dofs + cv * 8);
+                    KEEP(dv);
+                    for (int kw = 0; kw < K; kw++)
+                        acc[o][kw] = madd(acc[o][kw], dv, xv[kw]);
+                }
+            }
+        }
+    }
+    /* lane sums, 8 vectors at a time */
+    v8 flat[8 * MAXK + 8];
+    for (int o = 0; o < DOB; o++)
+        for (int kw = 0; kw < K; kw++)
+            flat[o * K + kw] = acc[o][kw];
+    for (int j = DOB * K; j < DOB * K + 8; j++)
+        flat[j] = zero8();
+    for (int s0 = 0; s0 < DOB * K; s0 += 8) {
+        float sum[8];
+        st(sum, reduce8(flat + s0));
+        for (int j = 0; j < 8 && s0 + j < DOB * K; j++)
+            if ((s0 + j) / K < nf)
+                dst[(s0 + j) / K * ostride + (s0 + j) % K] += sum[j];
+    }
+}
+
+/* One chunk of nb images: x planes (padded or in place: image stride ximg, channel stride
+   plane, row stride wp), dy planes (image stride dimg, channel stride dch, row stride drow).
+   Adds its sums to dw (f, c, K, K). */
+INLINE void dk_chunk(const int K, const int DOB, const float *x, i64 ximg, i64 plane, i64 wp,
+                     const float *dy, i64 dimg, i64 dch, i64 drow, float *dw, i64 c, i64 f, i64 oh,
+                     i64 ow, i64 nb)
+{
+    i64 nvr = (ow + 7) / 8;
+    int tail = (int)(ow % 8);
+    for (i64 ob = 0; ob < f; ob += DOB) {
+        int nf = f - ob < DOB ? (int)(f - ob) : DOB;
+        const float *d[8];
+        for (int o = 0; o < DOB; o++)
+            d[o] = dy + (ob + (o < nf ? o : nf - 1)) * dch;
+        for (i64 i = 0; i < c; i++)
+            for (int kh = 0; kh < K; kh++)
+                dk_block(K, DOB, x + i * plane + kh * wp, ximg, wp, d, dimg, drow, oh, nvr, tail, nb,
+                         dw + (ob * c + i) * K * K + kh * K, c * K * K, nf);
+    }
+}
+
+static void dk_chunk_any(int k, const float *x, i64 ximg, i64 plane, i64 wp, const float *dy, i64 dimg,
+                         i64 dch, i64 drow, float *dw, i64 c, i64 f, i64 oh, i64 ow, i64 nb)
+{
+    switch (k) {
+#define DK(K) case K: dk_chunk(K, KDOB(K), x, ximg, plane, wp, dy, dimg, dch, drow, dw, c, f, oh, ow, nb); break;
+    DK(1) DK(2) DK(3) DK(4) DK(5) DK(6) DK(7)
+#undef DK
+    default: break;
+    }
+}
+
+/* dw (f, c, K, K) = the weight gradient of the KxK stride-1 convolution of x (n, c, h, w) zero
+   padded by ph/pw, for the output gradient dy (n, f, oh, ow), summed over chunks of about
+   `cache` bytes of data (images padded, dy).  Returns 0, 1 when out of memory, 2 for a kernel
+   size outside 1..7. */
+i64 convk_dw_f32(const void *xo, const void *dyo, void *dwo, i64 n, i64 c, i64 f, i64 h, i64 w,
+                 i64 k, i64 ph, i64 pw, i64 cache)
+{
+    if (k < 1 || k > MAXK)
+        return 2;
+    const float *x = native_data(xo), *dy = native_data(dyo);
+    float *dw = native_data(dwo);
+    i64 oh = h + 2 * ph - k + 1, ow = w + 2 * pw - k + 1;
+    memset(dw, 0, (size_t)(f * c * k * k) * sizeof(float));
+    if (oh <= 0 || ow <= 0 || n == 0)
+        return 0;
+    i64 nvr = (ow + 7) / 8, wr = nvr * 8;
+    int xin = ph == 0 && pw == 0 && ow % 8 == 0, dyin = ow % 8 == 0;
+    i64 wp = xin ? w : wr + k - 1, hp = h + 2 * ph, plane = hp * wp;
+    i64 img_bytes = (c * plane + f * oh * wr) * (i64)sizeof(float);
+    i64 nb = cache / img_bytes;
+    if (nb < 1)
+        nb = 1;
+    if (nb > n)
+        nb = n;
+    float *xp = NULL, *dp = NULL;
+    if (!xin || !dyin) {
+        xp = calloc((size_t)((xin ? 0 : nb * c * plane) + (dyin ? 0 : nb * f * oh * wr)), sizeof(float));
+        if (!xp)
+            return 1;
+        dp = xp + (xin ? 0 : nb * c * plane);
+    }
+    for (i64 m0 = 0; m0 < n; m0 += nb) {
+        i64 cnt = n - m0 < nb ? n - m0 : nb;
+        const float *xs = x + m0 * c * h * w, *ds = dy + m0 * f * oh * ow;
+        if (!xin) {
+            for (i64 q = 0; q < cnt * c; q++)
+                for (i64 r = 0; r < h; r++)
+                    memcpy(xp + q * plane + (r + ph) * wp + pw, xs + (q * h + r) * w, (size_t)w * sizeof(float));
+            xs = xp;
+        }
+        if (!dyin) {
+            for (i64 q = 0; q < cnt * f; q++)
+                for (i64 r = 0; r < oh; r++)
+                    memcpy(dp + (q * oh + r) * wr, ds + (q * oh + r) * ow, (size_t)ow * sizeof(float));
+            ds = dp;
+        }
+        i64 drow = dyin ? ow : wr;
+        dk_chunk_any((int)k, xs, c * plane, plane, wp, ds, f * oh * drow, oh * drow, drow, dw, c, f, oh, ow, cnt);
+    }
+    free(xp);
+    return 0;
+}
