@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 import mxnet as mx
-from mxnet.ops import _accel, _conv_kernels as K
+from mxnet.ops import _conv_kernels as K
+
+from kernels_off import numpy_path
 
 GEOM = ((3, 3), (1, 1), (1, 1), (1, 1))
 
@@ -21,15 +23,6 @@ def nc(native):
     if not _native_conv.AVAILABLE:
         pytest.skip("the direct convolution kernels are not in the library")
     return _native_conv
-
-
-def _numpy_path(fn, *args, **kwargs):
-    """``fn`` on the NumPy paths only (C kernels, the direct ones included, off)."""
-    before = _accel.set_jit(False)
-    try:
-        return fn(*args, **kwargs)
-    finally:
-        _accel.set_jit(before)
 
 
 def ref_forward(x, w, b=None):
@@ -95,9 +88,9 @@ def test_kernels_match_numpy_paths(nc, n, c, f, h, wd):
     x = rng.standard_normal((n, c, h, wd)).astype(np.float32)
     w = rng.standard_normal((f, c, 3, 3)).astype(np.float32)
     b = rng.standard_normal(f).astype(np.float32)
-    y0, st = _numpy_path(K.conv_forward, np, x, w, b, *GEOM, 1)
+    y0, st = numpy_path(K.conv_forward, np, x, w, b, *GEOM, 1)
     dy = rng.standard_normal(y0.shape).astype(np.float32)
-    dx0, dw0, db0 = _numpy_path(K.conv_backward, np, dy, x, w, st, *GEOM, 1, True)
+    dx0, dw0, db0 = numpy_path(K.conv_backward, np, dy, x, w, st, *GEOM, 1, True)
     _close(nc.forward(x, w, b), y0)
     _close(nc.data_grad(dy, w, dy.shape[2:]), dx0)
     _close(nc.weight_grad(x, dy), dw0, rtol=5e-5)
@@ -156,8 +149,8 @@ def test_nan_and_inf_propagate_like_the_gemm_path(nc, wd):
     x[1, 5, 0, 4] = np.nan
     dy[1, 3, h - 1, wd - 1] = -np.inf
     dy[0, 6, 2, 0] = np.nan
-    y0, st = _numpy_path(K.conv_forward, np, x, w, None, *GEOM, 1)
-    dx0, dw0, _ = _numpy_path(K.conv_backward, np, dy, x, w, st, *GEOM, 1, False)
+    y0, st = numpy_path(K.conv_forward, np, x, w, None, *GEOM, 1)
+    dx0, dw0, _ = numpy_path(K.conv_backward, np, dy, x, w, st, *GEOM, 1, False)
     for got, ref in ((nc.forward(x, w), y0), (nc.data_grad(dy, w, dy.shape[2:]), dx0), (nc.weight_grad(x, dy), dw0)):
         np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))
         np.testing.assert_array_equal(np.isinf(got), np.isinf(ref))
@@ -171,7 +164,7 @@ def test_inf_weight_times_padding_is_nan_like_the_gemm_path(nc):
     x = rng.standard_normal((2, 4, 8, 8)).astype(np.float32)
     w = rng.standard_normal((5, 4, 3, 3)).astype(np.float32)
     w[1, 2, 0, 0] = np.inf
-    y0, _ = _numpy_path(K.conv_forward, np, x, w, None, *GEOM, 1)
+    y0, _ = numpy_path(K.conv_forward, np, x, w, None, *GEOM, 1)
     y1 = nc.forward(x, w)
     np.testing.assert_array_equal(np.isnan(y1), np.isnan(y0))
     assert np.isnan(y1[:, 1, 0, :]).all()   # the top row's window reads the zero padding
@@ -216,8 +209,8 @@ def test_conv_kernels_dispatch(direct_calls, xs, ws, bias):
     dy = rng.standard_normal(y.shape).astype(np.float32)
     dx, dw, db = K.conv_backward(np, dy, x, w, st, *GEOM, 1, bias)
     assert direct_calls == ["forward", "data_grad", "weight_grad"]
-    y0, st0 = _numpy_path(K.conv_forward, np, x, w, b, *GEOM, 1)
-    dx0, dw0, db0 = _numpy_path(K.conv_backward, np, dy, x, w, st0, *GEOM, 1, bias)
+    y0, st0 = numpy_path(K.conv_forward, np, x, w, b, *GEOM, 1)
+    dx0, dw0, db0 = numpy_path(K.conv_backward, np, dy, x, w, st0, *GEOM, 1, bias)
     _close(y, y0)
     _close(dx, dx0)
     _close(dw, dw0, rtol=5e-5)
@@ -260,7 +253,7 @@ def test_float64_and_switched_off_take_the_numpy_paths(direct_calls):
     x = rng.standard_normal((2, 8, 8, 8))
     w = rng.standard_normal((8, 8, 3, 3))
     K.conv_forward(np, x, w, None, *GEOM, 1)
-    _numpy_path(K.conv_forward, np, x.astype(np.float32), w.astype(np.float32), None, *GEOM, 1)
+    numpy_path(K.conv_forward, np, x.astype(np.float32), w.astype(np.float32), None, *GEOM, 1)
     assert direct_calls == []
 
 
@@ -281,7 +274,7 @@ def test_operator_gradients_match_the_numpy_paths(nc):
         y.backward(mx.nd.array(head))
         return [a.asnumpy() for a in (y, x.grad, w.grad, b.grad)]
 
-    for got, ref in zip(run(), _numpy_path(run)):
+    for got, ref in zip(run(), numpy_path(run)):
         np.testing.assert_allclose(got, ref, rtol=5e-5, atol=5e-5 * np.abs(ref).max())
 
 
@@ -344,8 +337,8 @@ def test_strided_and_1x1_kernels_match_numpy_paths(nc, k, stride, n, c, f, h, wd
     kd, x, w, dy = _rand(21, n, c, f, h, wd, k, stride, nc)
     b = np.linspace(-1, 1, f).astype(np.float32)
     geom = ((k, k), (stride, stride), (1, 1), (k // 2, k // 2))
-    y0, st = _numpy_path(K.conv_forward, np, x, w, b, *geom, 1)
-    dx0, dw0, _ = _numpy_path(K.conv_backward, np, dy, x, w, st, *geom, 1, True)
+    y0, st = numpy_path(K.conv_forward, np, x, w, b, *geom, 1)
+    dx0, dw0, _ = numpy_path(K.conv_backward, np, dy, x, w, st, *geom, 1, True)
     _close(nc.forward(x, w, b, kd), y0)
     _close(nc.data_grad(dy, w, (h, wd), kd), dx0)
     _close(nc.weight_grad(x, dy, kd), dw0, rtol=5e-5)
@@ -387,8 +380,8 @@ def test_strided_and_1x1_nan_and_inf_propagate_like_the_gemm_path(nc, k, stride,
     dy[1, 3, ho - 1, wo - 1] = -np.inf
     dy[0, 6, 1, 0] = np.nan
     geom = ((k, k), (stride, stride), (1, 1), (k // 2, k // 2))
-    y0, st = _numpy_path(K.conv_forward, np, x, w, None, *geom, 1)
-    dx0, dw0, _ = _numpy_path(K.conv_backward, np, dy, x, w, st, *geom, 1, False)
+    y0, st = numpy_path(K.conv_forward, np, x, w, None, *geom, 1)
+    dx0, dw0, _ = numpy_path(K.conv_backward, np, dy, x, w, st, *geom, 1, False)
     got = nc.forward(x, w, None, kd), nc.data_grad(dy, w, (h, wd), kd), nc.weight_grad(x, dy, kd)
     for g, ref in zip(got, (y0, dx0, dw0)):
         np.testing.assert_array_equal(np.isnan(g), np.isnan(ref))
@@ -416,8 +409,8 @@ def test_strided_and_1x1_dispatch(direct_calls, xs, ws, geom, bias, expect):
     dy = rng.standard_normal(y.shape).astype(np.float32)
     dx, dw, db = K.conv_backward(np, dy, x, w, st, *geom, 1, bias)
     assert direct_calls == expect
-    y0, st0 = _numpy_path(K.conv_forward, np, x, w, b, *geom, 1)
-    dx0, dw0, db0 = _numpy_path(K.conv_backward, np, dy, x, w, st0, *geom, 1, bias)
+    y0, st0 = numpy_path(K.conv_forward, np, x, w, b, *geom, 1)
+    dx0, dw0, db0 = numpy_path(K.conv_backward, np, dy, x, w, st0, *geom, 1, bias)
     _close(y, y0)
     _close(dx, dx0)
     _close(dw, dw0, rtol=5e-5)

@@ -10,6 +10,8 @@ import pytest
 import mxnet as mx
 from mxnet.ops import _accel, _conv_kernels as K
 
+from kernels_off import numpy_path
+
 
 @pytest.fixture
 def ck(native):
@@ -17,14 +19,6 @@ def ck(native):
     if _native_convk._kernels() is None:
         pytest.skip("the direct KxK kernels are not in the library")
     return _native_convk
-
-
-def _numpy_path(fn, *args, **kwargs):
-    before = _accel.set_jit(False)
-    try:
-        return fn(*args, **kwargs)
-    finally:
-        _accel.set_jit(before)
 
 
 def _geom(k, pad):
@@ -101,14 +95,14 @@ def test_dispatch_matches_numpy_path(ck, n, c, f, h, wd, k, pad):
     w = rng.standard_normal((f, c, k, k)).astype(np.float32)
     b = rng.standard_normal(f).astype(np.float32)
     g = _geom(k, pad)
-    ref_y, state = _numpy_path(K.conv_forward, np, x, w, b, *g, 1)
+    ref_y, state = numpy_path(K.conv_forward, np, x, w, b, *g, 1)
     dy = rng.standard_normal(ref_y.shape).astype(np.float32)
     res = ck.forward(np, x, w, b, *g, 1)
     if res is not None:
         assert res[1] == (False, None)
         _close(res[0], ref_y.astype(np.float64), rtol=1e-4)
     for need_dx in (False, True):
-        ref = _numpy_path(K.conv_backward, np, dy, x, w, state, *g, 1, True, need_dx)
+        ref = numpy_path(K.conv_backward, np, dy, x, w, state, *g, 1, True, need_dx)
         got = ck.backward(np, dy, x, w, *g, 1, True, need_dx)
         if got is None:
             continue
@@ -142,7 +136,7 @@ def test_batch_of_128_matches_numpy_path(ck):
     w = rng.standard_normal((50, 20, 5, 5)).astype(np.float32)
     dy = rng.standard_normal((128, 50, 8, 8)).astype(np.float32)
     g = _geom(5, (0, 0))
-    ref = _numpy_path(K.conv_backward, np, dy, x, w, None, *g, 1, True, True)
+    ref = numpy_path(K.conv_backward, np, dy, x, w, None, *g, 1, True, True)
     got = ck.backward(np, dy, x, w, *g, 1, True, True)
     for a, r in zip(got, ref):
         _close(a, r.astype(np.float64), rtol=1e-4)
@@ -158,7 +152,7 @@ def test_nonfinite_propagate_like_gemm(ck, value, k, pad, wd):
     x[1, 2, 4, wd - 1] = value
     x[0, 0, 0, 0] = value
     g = _geom(k, pad)
-    ref_y, state = _numpy_path(K.conv_forward, np, x, w, None, *g, 1)
+    ref_y, state = numpy_path(K.conv_forward, np, x, w, None, *g, 1)
     y = ck.conv_forward(x, w, None, pad)
     np.testing.assert_array_equal(np.isnan(y), np.isnan(ref_y))
     np.testing.assert_array_equal(np.isinf(y), np.isinf(ref_y))
@@ -167,9 +161,9 @@ def test_nonfinite_propagate_like_gemm(ck, value, k, pad, wd):
     dy = rng.standard_normal(ref_y.shape).astype(np.float32)
     dy[1, 3, 2, ref_y.shape[3] - 1] = value
     xf = np.where(np.isfinite(x), x, 0).astype(np.float32)
-    ref = _numpy_path(K.conv_backward, np, dy, xf, w, None, *g, 1, False, True)
+    ref = numpy_path(K.conv_backward, np, dy, xf, w, None, *g, 1, False, True)
     dw = ck.weight_grad(x, dy, k, pad)
-    ref_dw = _numpy_path(K.conv_backward, np, dy, x, w, None, *g, 1, False, False)[1]
+    ref_dw = numpy_path(K.conv_backward, np, dy, x, w, None, *g, 1, False, False)[1]
     np.testing.assert_array_equal(np.isnan(dw), np.isnan(ref_dw))
     np.testing.assert_array_equal(np.isinf(dw), np.isinf(ref_dw))
     for dx in (ck.data_grad(dy, w, pad, x.shape), ck.data_grad_gemm(dy, w, pad, x.shape)):
@@ -272,7 +266,7 @@ def _lenet_grads(hybrid):
 
 @pytest.mark.parametrize("hybrid", [False, True])
 def test_wired_into_conv_kernels(ck, monkeypatch, hybrid):
-    ref_grads_, ref_out = _numpy_path(_lenet_grads, hybrid)
+    ref_grads_, ref_out = numpy_path(_lenet_grads, hybrid)
     calls = []
     _spied(monkeypatch, ck, calls)
     grads, out = _lenet_grads(hybrid)

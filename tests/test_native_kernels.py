@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from mxnet.ops import _accel, _conv_kernels as K
+
+from kernels_off import numpy_path
 from mxnet.optimizer.adaptive import _adam_inplace
 from mxnet.optimizer.sgd import _sgd_inplace
 
@@ -13,14 +15,6 @@ from mxnet.optimizer.sgd import _sgd_inplace
 @pytest.fixture
 def jk(native):
     return native
-
-
-def _numpy(fn, *args):
-    before = _accel.set_jit(False)
-    try:
-        return fn(*args)
-    finally:
-        _accel.set_jit(before)
 
 
 POOLS = [  # shape, kernel, stride, pad, convention
@@ -59,7 +53,7 @@ def test_max_pool_matches_numpy(jk, shape, kernel, stride, pad, conv, dtype):
     dx = K.max_pool_backward(np, dy, state, shape, kernel, stride, pad, out, x, y)
     np.testing.assert_allclose(dx, dxp[:, :, lo[0]:lo[0] + shape[2], lo[1]:lo[1] + shape[3]], rtol=1e-6)
     # the same state scattered by NumPy (the kernels switched off between forward and backward)
-    np.testing.assert_allclose(_numpy(state.scatter, np, dy, shape), dx, rtol=1e-6)
+    np.testing.assert_allclose(numpy_path(state.scatter, np, dy, shape), dx, rtol=1e-6)
 
 
 @pytest.mark.parametrize("act", [1, 2, 3, 4])
@@ -73,7 +67,7 @@ def test_fused_activation_scatter(jk, act):
     got = state.scatter(np, dy, x.shape, act, t)
     plain = state.scatter(np, dy * K.ACT_GRADS[act](t), x.shape)
     np.testing.assert_allclose(got, plain, rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(_numpy(state.scatter, np, dy, x.shape, act, t), got, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(numpy_path(state.scatter, np, dy, x.shape, act, t), got, rtol=1e-6, atol=1e-7)
 
 
 CONVS = [  # data shape, weight shape, stride, dilate, pad
@@ -92,11 +86,11 @@ def test_conv_matches_numpy(jk, xs, ws, stride, dilate, pad):
     w = rng.standard_normal(ws).astype(np.float32)
     geom = (ws[2:], stride, dilate, pad)
     y, state = K.conv_forward(np, x, w, None, *geom, 1)
-    y0, state0 = _numpy(K.conv_forward, np, x, w, None, *geom, 1)
+    y0, state0 = numpy_path(K.conv_forward, np, x, w, None, *geom, 1)
     np.testing.assert_allclose(y, y0, rtol=1e-5, atol=1e-5)
     dy = rng.standard_normal(y.shape).astype(np.float32)
     got = K.conv_backward(np, dy, x, w, state, *geom, 1, False)
-    want = _numpy(K.conv_backward, np, dy, x, w, state0, *geom, 1, False)
+    want = numpy_path(K.conv_backward, np, dy, x, w, state0, *geom, 1, False)
     for g, g0 in zip(got[:2], want[:2]):
         np.testing.assert_allclose(g, g0, rtol=1e-5, atol=1e-4)
 

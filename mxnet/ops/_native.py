@@ -26,9 +26,10 @@ import tempfile
 
 import numpy as np
 
-# one library from these sources (each defines its own functions)
-_SOURCES = [os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
-            for name in ("_native.c", "_native_conv.c", "_native_convk.c")]
+# one library from these sources (each defines its own functions), and the header they share
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_SOURCES = [os.path.join(_HERE, name) for name in ("_native.c", "_native_conv.c", "_native_convk.c")]
+_HEADERS = [os.path.join(_HERE, "_native_vec.h")]
 # IEEE semantics: the bit-identical kernels depend on no reassociation and no FMA contraction;
 # -fno-math-errno (sqrt need not set errno) only lets sqrt be vectorized
 _FLAGS = ["-std=c99", "-O3", "-fPIC", "-shared", "-fno-fast-math", "-ffp-contract=off", "-fno-math-errno"]
@@ -102,7 +103,7 @@ def _library():
     version = subprocess.run(cc + ["--version"], capture_output=True, text=True, timeout=60,
                              check=True).stdout
     h = hashlib.sha256()
-    for src in _SOURCES:
+    for src in _SOURCES + _HEADERS:
         with open(src, "rb") as f:
             h.update(f.read())
     for part in (" ".join(_FLAGS), repr(_EXTRA_FLAGS), version, platform.machine(), _cpu_model()):
