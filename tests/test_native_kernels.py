@@ -252,3 +252,32 @@ def test_relu_grad_colsum(native, dtype):
     np.testing.assert_array_equal(d.view(np.uint8), want.view(np.uint8))
     ref = want.astype(np.float64).sum(axis=0)
     np.testing.assert_allclose(db, ref, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-4)
+
+
+@pytest.mark.parametrize("special", [False, True])
+def test_softmax_cross_entropy_rows(native, special):
+    """The fused loss's C forward against its NumPy path: the loss, and the gradient computed
+    from the saved exp/sum; NaN or +inf in a row make that row's loss and gradient NaN on both."""
+    from mxnet.ops.registry import Attrs, OpContext, get_op
+    from mxnet.backend import NUMPY_BACKEND
+    op = get_op("_softmax_cross_entropy_pick")
+    rng = np.random.default_rng(10)
+    x = (rng.standard_normal((6, 4, 37)) * 8).astype(np.float32)
+    lab = rng.integers(-2, 40, size=(6, 4)).astype(np.float32)   # out of range: clipped
+    if special:
+        x[0, 0, 3], x[1, 2, 5], x[2, 1, :] = np.nan, np.inf, -np.inf
+        x[3, 3, 7] = -1e30
+    g = rng.standard_normal((6, 4, 1)).astype(np.float32)
+    ctx = OpContext(NUMPY_BACKEND, True)
+    attrs = Attrs(axis=-1)
+
+    def run():
+        with np.errstate(invalid="ignore", over="ignore"):
+            out, state = op.forward(attrs, [x, lab], ctx)
+            return out, op.backward(attrs, [g], [x, lab], [out], ctx, state)[0]
+    got, gotg = run()
+    want, wantg = numpy_path(run)
+    np.testing.assert_allclose(got, want, rtol=2e-6, atol=2e-6)
+    np.testing.assert_allclose(gotg, wantg, rtol=2e-5, atol=1e-7)
+    if special:
+        assert np.isnan(got[:3]).sum() == 3 and np.isnan(gotg[[0, 1], [0, 2]]).all()

@@ -137,6 +137,8 @@ _SIGS = {
     "bn_train_forward": "piiippdidppppp i", "bn_train_backward": "ppiiipppipppp v",
     "lstm_bwd_step": "pppppppii v", "bias_act": "ppiiii v", "relu_grad_colsum": "ppppii v", "sgd_update": "pppiddddd i v", "adam_update": "ppppiddddddd i v",
 }
+# float32 only
+_SIGS_F32 = {"sce_rows": "ppiippp v"}
 _CT = {"p": ctypes.c_void_p, "i": ctypes.c_int64, "d": ctypes.c_double}
 
 
@@ -154,14 +156,19 @@ def _bind(lib):
     for probe in (np.zeros(3), np.zeros((4, 5), np.float32)[1:]):
         if lib.native_data(id(probe)) != probe.ctypes.data:
             raise RuntimeError("cannot locate the data pointer in NumPy array objects")
-    return bind(lib, _SIGS)
+    tables = bind(lib, _SIGS)
+    for name, fn in vars(bind(lib, _SIGS_F32, (_F32,))[_F32]).items():
+        setattr(tables[_F32], name, fn)
+    return tables
 
 
-def bind(lib, sigs):
+def bind(lib, sigs, dtypes=(_F32, _F64)):
     """{dtype: _Kernels} of the functions ``name_f32``/``name_f64`` of ``lib`` for each
-    ``name: signature`` of ``sigs`` (see ``_SIGS``)."""
+    ``name: signature`` of ``sigs`` (see ``_SIGS``) and each of ``dtypes``."""
     tables = {}
     for dt, suffix in ((_F32, "_f32"), (_F64, "_f64")):
+        if dt not in dtypes:
+            continue
         k = _Kernels()
         for name, sig in sigs.items():
             args, res = sig.replace(" ", "")[:-1], sig[-1]
@@ -361,6 +368,17 @@ def relu_grad_colsum(g, y, db):
     d = np.empty_like(y)
     _K[y.dtype].relu_grad_colsum(id(g), id(y), id(d), id(db), *y.shape)
     return d
+
+
+# -- losses ------------------------------------------------------------------------------------
+def softmax_ce_rows(x, label):
+    """For float32 ``x`` (m, n) and int64 labels (m,) in range: (loss (m,) = -log softmax(x)[label],
+    e = exp(x - row max) (m, n), s = row sums of e (m,))."""
+    m, n = x.shape
+    e = np.empty_like(x)
+    s, loss = np.empty(m, x.dtype), np.empty(m, x.dtype)
+    _K[_F32].sce_rows(id(x), id(label), m, n, id(e), id(s), id(loss))
+    return loss, e, s
 
 
 # -- optimizer updates -------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 SoftmaxActivation, and the fused sparse softmax cross-entropy of gluon's SoftmaxCrossEntropyLoss."""
 import math
 
+import numpy as np
+
 from ..base import MXNetError
+from ._accel import jit
 from ._util import norm_axis
 from .indexing import _pick_index
 from .registry import register, Param, Attrs
@@ -325,6 +328,14 @@ def _sce_pick_fwd(attrs, ins, ctx):
     x, label = ins
     _float_only("_softmax_cross_entropy_pick", x)
     axis, idx = _pick_index(_pick_attrs(attrs.axis), x, label, xp)
+    if axis == x.ndim - 1 and type(x) is np.ndarray and x.dtype == np.float32 and x.size \
+            and x.flags.c_contiguous and (jk := jit()) is not None:
+        # two passes per row in cache instead of five over the array (LSTM LM, 700 x 10000:
+        # 7.5-9.6 -> 5.3-6.8 ms, 1 thread)
+        loss, e, s = jk.softmax_ce_rows(x.reshape(-1, x.shape[-1]),
+                                        np.ascontiguousarray(idx.reshape(-1), np.int64))
+        keep = x.shape[:-1] + (1,)
+        return loss.reshape(keep), (e.reshape(x.shape), s.reshape(keep), idx, axis)
     m = x.max(axis=axis, keepdims=True)
     e = xp.subtract(x, m)
     xp.exp(e, out=e)
