@@ -27,7 +27,8 @@ def shift_counter(monkeypatch):
 
 @pytest.fixture
 def numpy_only():
-    """The NumPy paths only (the Numba kernels are checked in test_jit_kernels.py)."""
+    """The NumPy paths only (the C kernels are checked in test_native_kernels.py and
+    test_native_conv.py)."""
     before = _accel.set_jit(False)
     yield
     _accel.set_jit(before)
