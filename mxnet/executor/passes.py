@@ -11,8 +11,9 @@ For every run, training included (``training_steps``):
 
 * activation after a dense layer: a ``FullyConnected`` whose only consumer is an ``Activation``
   whose derivative is a function of its output (relu, sigmoid, tanh, softrelu) applies it in place
-  on the product it has just made, saving a buffer and a pass; the backward is the two
-  operators' own, one after the other.
+  on the product it has just made, saving a buffer and a pass (relu with a bias: bias and relu
+  in one C pass); the backward is the two operators' own, one after the other (relu with a
+  bias: the mask and the bias gradient in one C pass).
 
 * ``pick`` of a ``log_softmax`` (gluon's ``SoftmaxCrossEntropyLoss``) runs as the fused
   ``_softmax_cross_entropy_pick`` operator that the loss calls eagerly: one pass each way.
@@ -28,10 +29,10 @@ For inference runs (hybridized blocks not recording):
 
 The training path never uses the inference passes: its backward needs every intermediate value.
 """
-from ..ops import _conv_kernels as K
 import numpy as np
 
-from ..ops.nn_conv import _dense_kernels, fc_bias_act, fc_product, fc_product_grads
+from ..ops import _conv_kernels as K
+from ..ops.nn_conv import dense_kernels, fc_bias_act, fc_product, fc_product_grads
 from ..ops.registry import Attrs, get_op
 
 _PASS_THROUGH = {"_copy", "BlockGrad", "Dropout"}
@@ -121,7 +122,7 @@ class _FCAct:
         n = self.fc_attrs.num_hidden
         if g is not None and self.act_attrs.act_type == "relu" and not self.fc_attrs.no_bias:
             g2, y2 = g.reshape(-1, n), y.reshape(-1, n)
-            jk = _dense_kernels(y2, None)
+            jk = dense_kernels(y2, None)
             if (jk is not None and type(g2) is np.ndarray and g2.dtype == y2.dtype
                     and g2.flags.c_contiguous):
                 # the relu mask and the bias gradient in one pass

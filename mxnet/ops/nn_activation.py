@@ -330,8 +330,8 @@ def _sce_pick_fwd(attrs, ins, ctx):
     axis, idx = _pick_index(_pick_attrs(attrs.axis), x, label, xp)
     if axis == x.ndim - 1 and type(x) is np.ndarray and x.dtype == np.float32 and x.size \
             and x.flags.c_contiguous and (jk := jit()) is not None:
-        # two passes per row in cache instead of five over the array (LSTM LM, 700 x 10000:
-        # 7.5-9.6 -> 5.3-6.8 ms, 1 thread)
+        # two passes per row in cache instead of five over the array (LSTM LM, 700 x 10000,
+        # 1 thread: 6.9 -> 5.1 ms)
         loss, e, s = jk.softmax_ce_rows(x.reshape(-1, x.shape[-1]),
                                         np.ascontiguousarray(idx.reshape(-1), np.int64))
         keep = x.shape[:-1] + (1,)

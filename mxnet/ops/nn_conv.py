@@ -142,7 +142,7 @@ def fc_product(attrs, ins, ctx):
     return ctx.xp.matmul(x.reshape(x2shape), w.T), b, oshape
 
 
-def _dense_kernels(y, b):
+def dense_kernels(y, b):
     """The C kernels when they serve the product ``y`` and bias ``b``: NumPy, float32/float64,
     C-contiguous, one dtype."""
     if type(y) is not np.ndarray or y.dtype not in _NATIVE_DTYPES or not y.flags.c_contiguous:
@@ -155,7 +155,7 @@ def _dense_kernels(y, b):
 def fc_bias_act(xp, y, b, act=None):
     """In place on the product ``y``: add the bias ``b`` (or None), then activation ``act`` (or
     None); one pass for relu or a bias alone when the C kernels serve."""
-    jk = _dense_kernels(y, b) if act in (None, "relu") else None
+    jk = dense_kernels(y, b) if act in (None, "relu") else None
     if jk is not None:
         jk.bias_act(y, b, 1 if act else 0)
         return y
