@@ -58,14 +58,22 @@ def _compiler():
 
 
 def _cpu_model():
+    """The first CPU's model and instruction-set flags: -march=native code built on one machine
+    must not be loaded on another that lacks an extension (VMs of one model name can differ,
+    e.g. in AVX-512)."""
+    keys = ("model name", "cpu model", "Processor", "flags", "Features", "isa")
+    found = {}
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.startswith(("model name", "cpu model", "Processor")):
-                    return line.split(":", 1)[1].strip()
+                k = line.split(":", 1)[0].strip()
+                if k in keys and k not in found:
+                    found[k] = line.split(":", 1)[1].strip()
+                if not line.strip() and found:   # the end of the first CPU's block
+                    break
     except OSError:
         pass
-    return ""
+    return " | ".join(f"{k}: {found[k]}" for k in keys if k in found) or platform.processor()
 
 
 def _cache_dir():
