@@ -4,7 +4,6 @@ gradient, weight gradient, over ResNet's shapes and odd ones (widths not a multi
 sizes under stride 2, channel counts not a multiple of the register blocks, batch 1, 1x1 and 2x2
 images), bias, NaN/inf propagation, threads, the default thread count, and the dispatch in
 _conv_kernels."""
-import os
 
 import numpy as np
 import pytest
@@ -419,20 +418,12 @@ def test_strided_and_1x1_dispatch(direct_calls, xs, ws, geom, bias, expect):
 
 
 def test_default_threads(nc, monkeypatch):
-    """$MXNEXT_CONV_THREADS, else OpenBLAS's thread count (1 when unknown) up to the CPUs."""
+    """$MXNEXT_CONV_THREADS, else the threads of all the C kernels (``_native.THREADS``)."""
+    from mxnet.ops import _native
     monkeypatch.setenv("MXNEXT_CONV_THREADS", "3")
     assert nc._default_threads() == 3
     monkeypatch.setenv("MXNEXT_CONV_THREADS", "x")   # unreadable: as if unset
-    monkeypatch.setattr(nc, "_openblas_threads", lambda: None)
-    assert nc._default_threads() == 1
+    monkeypatch.setattr(_native, "THREADS", 2)
+    assert nc._default_threads() == 2
     monkeypatch.delenv("MXNEXT_CONV_THREADS")
-    monkeypatch.setattr(nc, "_openblas_threads", lambda: 1 << 20)
-    assert nc._default_threads() == (os.cpu_count() or 1)
-    monkeypatch.setattr(nc, "_openblas_threads", lambda: 1)
-    assert nc._default_threads() == 1
-
-
-def test_openblas_threads_read():
-    from mxnet.ops import _native_conv
-    n = _native_conv._openblas_threads()
-    assert n is None or n >= 1
+    assert nc._default_threads() == 2

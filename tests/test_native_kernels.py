@@ -281,3 +281,26 @@ def test_softmax_cross_entropy_rows(native, special):
     np.testing.assert_allclose(gotg, wantg, rtol=2e-5, atol=1e-7)
     if special:
         assert np.isnan(got[:3]).sum() == 3 and np.isnan(gotg[[0, 1], [0, 2]]).all()
+
+
+def test_threaded_passes_give_the_same_bits(native, monkeypatch):
+    """SGD, bias+relu and the softmax loss split their rows or elements over threads; every
+    split writes its own part, so 1 and 3 threads give the same bits."""
+    rng = np.random.default_rng(11)
+    x = (rng.standard_normal((300, 1000)) * 4).astype(np.float32)
+    lab = rng.integers(0, 1000, 300).astype(np.int64)
+    b = rng.standard_normal(1000).astype(np.float32)
+    g = rng.standard_normal(300_000).astype(np.float32)
+
+    def run():
+        w, mom = np.linspace(-1, 1, 300_000, dtype=np.float32), np.zeros(300_000, np.float32)
+        assert native.sgd_update(w, g, mom, 0.1, 1e-4, 0.9, 0.5, 1.0)
+        y = x.copy()
+        native.bias_act(y, b, 1)
+        return [w, mom, y, *native.softmax_ce_rows(x, lab)]
+    monkeypatch.setattr(native, "MIN_THREAD_ELEMS", 1 << 10)
+    monkeypatch.setattr(native, "THREADS", 1)
+    one = run()
+    monkeypatch.setattr(native, "THREADS", 3)
+    for a, c in zip(one, run()):
+        np.testing.assert_array_equal(a.view(np.uint32), c.view(np.uint32))

@@ -118,3 +118,34 @@ def test_builds_wherever_there_is_a_compiler():
     if os.environ.get("MXNEXT_JIT", "1") == "0" or _native._compiler() is None:
         pytest.skip("no C compiler here, or the C kernels are switched off")
     assert _native.AVAILABLE, _native.REASON
+
+
+_THREADS = """
+import json, os
+import numpy as np
+from mxnet.ops import _native
+lib, get = _native._openblas()
+print(json.dumps({"threads": _native.THREADS, "blas": get() if get else None,
+                  "timeout": os.environ.get("OPENBLAS_THREAD_TIMEOUT"),
+                  "sgd_ok": bool(_native.sgd_update(np.ones(1 << 20, np.float32), np.ones(1 << 20, np.float32),
+                                                    None, 0.5, 0.0, 0.0, 1.0, -1.0))}))
+"""
+
+
+@pytest.mark.parametrize("env,want_timeout", [({}, "22"), ({"OPENBLAS_THREAD_TIMEOUT": "26"}, "26"),
+                                              ({"OPENBLAS_NUM_THREADS": "1"}, None)])
+def test_threads_follow_openblas_and_its_spin_is_shortened(needs_compiler, env, want_timeout):
+    """The kernels' threads follow OpenBLAS's; a threaded OpenBLAS gets a short idle spin unless
+    the user set OPENBLAS_THREAD_TIMEOUT; a single-threaded one is left alone."""
+    # the environment of this process has the spin this test's process set, when it loaded them
+    full = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_THREAD_TIMEOUT", "MXNEXT_THREADS")}
+    full.update({"OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "2", "PYTHONPATH": ROOT, "MXNEXT_JIT": "1"})
+    full.update(env)
+    res = subprocess.run([sys.executable, "-c", _THREADS], env=full, capture_output=True, text=True,
+                         timeout=300, cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    got = json.loads(res.stdout.strip().splitlines()[-1])
+    if got["blas"] is None:
+        pytest.skip("NumPy's BLAS is not OpenBLAS here")
+    assert got["threads"] == min(got["blas"], os.cpu_count() or 1) and got["sgd_ok"]
+    assert got["timeout"] == (want_timeout if got["threads"] > 1 else env.get("OPENBLAS_THREAD_TIMEOUT"))

@@ -18,6 +18,8 @@
 
 typedef int64_t i64;
 
+#include "_native_threads.h"
+
 /* Arrays arrive as NumPy array objects (their id() in Python: reading the data pointer there,
    through __array_interface__ or .ctypes, costs ~1 us per array, more than many kernel calls).
    The pointer is the object's first field after the Python object header, at the offset that
@@ -142,14 +144,20 @@ static float row_max_f32(const float *x, i64 n)
    is in cache (NumPy makes five over the whole array): e = exp(x - max), s = sum(e) (float32
    lanes, then float64), loss = log(s) - (x[label] - max).  The max skips NaN: a NaN still makes
    its row's s, loss and (through s) every gradient NaN, as NumPy's NaN max does. */
-FAST_FP void sce_rows_f32(const void *xo, const void *labo, i64 m, i64 n, void *eo, void *so, void *losso)
+typedef struct {
+    const float *x;
+    const int64_t *lab;
+    float *e, *s, *loss;
+    i64 n;
+} sce_ctx;
+
+FAST_FP static void sce_range(void *p, i64 r0, i64 r1)
 {
-    const float *restrict x = ARR(xo);
-    const int64_t *restrict lab = ARR(labo);
-    float *restrict e = ARR(eo), *restrict s = ARR(so), *restrict loss = ARR(losso);
-    for (i64 i = 0; i < m; i++) {
-        const float *restrict xr = x + i * n;
-        float *restrict er = e + i * n;
+    sce_ctx *c = p;
+    const i64 n = c->n;
+    for (i64 i = r0; i < r1; i++) {
+        const float *restrict xr = c->x + i * n;
+        float *restrict er = c->e + i * n;
         float mx = row_max_f32(xr, n);
         float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
         i64 j = 0;
@@ -167,9 +175,16 @@ FAST_FP void sce_rows_f32(const void *xo, const void *labo, i64 m, i64 n, void *
             er[j] = v;
             tot += v;
         }
-        s[i] = (float)tot;
-        loss[i] = logf(s[i]) - (xr[lab[i]] - mx);
+        c->s[i] = (float)tot;
+        c->loss[i] = logf(c->s[i]) - (xr[c->lab[i]] - mx);
     }
+}
+
+void sce_rows_f32(const void *xo, const void *labo, i64 m, i64 n, void *eo, void *so, void *losso,
+                  i64 nthreads)
+{
+    sce_ctx c = {ARR(xo), ARR(labo), ARR(eo), ARR(so), ARR(losso), n};
+    run_ranges(sce_range, &c, m, (65536 + n - 1) / n, nthreads);
 }
 
 #else /* the kernels, once per dtype */
@@ -651,15 +666,22 @@ static inline T FN(clip)(T v, T lo, T hi)
 /* optimizer.sgd._sgd_inplace in one pass, operation by operation (the hyper-parameters arrive
    already rounded to float32 as there).  One loop per case: gcc vectorizes each, not a loop
    that tests mom inside. */
-void FN(sgd_update)(void *wo, const void *go, void *momo, i64 size, double lr_, double wd_,
-                    double momentum_, double rescale_, double clip_, i64 use_clip)
+typedef struct {
+    T *w, *mom;
+    const T *g;
+    T lr, wd, mo, rs, c, lrwd, decay;
+    i64 use_clip;
+} FN(sgd_ctx);
+
+static void FN(sgd_range)(void *p, i64 k0, i64 k1)
 {
-    T *restrict w = ARR(wo);
-    const T *restrict g = ARR(go);
-    const T lr = (T)lr_, wd = (T)wd_, mo = (T)momentum_, rs = (T)rescale_, c = (T)clip_;
-    const T lrwd = lr * wd, decay = 1 - lrwd;
-    if (!momo) {
-        for (i64 k = 0; k < size; k++) {
+    FN(sgd_ctx) *q = p;
+    T *restrict w = q->w;
+    const T *restrict g = q->g;
+    const T lr = q->lr, wd = q->wd, mo = q->mo, rs = q->rs, c = q->c, lrwd = q->lrwd, decay = q->decay;
+    const i64 use_clip = q->use_clip;   /* locals: the compiler unswitches the loops on them */
+    if (!q->mom) {
+        for (i64 k = k0; k < k1; k++) {
             T t = g[k] * rs;
             if (use_clip)
                 t = FN(clip)(t, -c, c);
@@ -671,8 +693,8 @@ void FN(sgd_update)(void *wo, const void *go, void *momo, i64 size, double lr_, 
         }
         return;
     }
-    T *restrict mom = ARR(momo);
-    for (i64 k = 0; k < size; k++) {
+    T *restrict mom = q->mom;
+    for (i64 k = k0; k < k1; k++) {
         T t = g[k] * rs;
         if (use_clip)
             t = FN(clip)(t, -c, c);
@@ -684,6 +706,15 @@ void FN(sgd_update)(void *wo, const void *go, void *momo, i64 size, double lr_, 
         mom[k] = m;
         w[k] = w[k] + m;
     }
+}
+
+void FN(sgd_update)(void *wo, const void *go, void *momo, i64 size, double lr_, double wd_,
+                    double momentum_, double rescale_, double clip_, i64 use_clip, i64 nthreads)
+{
+    const T lr = (T)lr_, wd = (T)wd_;
+    FN(sgd_ctx) q = {ARR(wo), momo ? ARR(momo) : NULL, ARR(go), lr, wd, (T)momentum_, (T)rescale_,
+                     (T)clip_, lr * wd, 1 - lr * wd, use_clip};
+    run_ranges(FN(sgd_range), &q, size, 1 << 16, nthreads);
 }
 
 /* optimizer.adaptive._adam_inplace in one pass, operation by operation (hyper-parameters
@@ -715,13 +746,20 @@ void FN(adam_update)(void *wo, const void *go, void *meano, void *varo, i64 size
 /* y (m, n) += bias (n) when with_bias, then relu when act is 1, in place in one pass: NumPy's
    `y += b` broadcast and `maximum(y, 0)` as two whole-array passes cost 3x more at 256x512.
    relu keeps NaN (np.maximum propagates it). */
-void FN(bias_act)(void *yo, const void *biaso, i64 with_bias, i64 m, i64 n, i64 act)
+typedef struct {
+    T *y;
+    const T *b;
+    i64 n, act;
+} FN(bias_ctx);
+
+static void FN(bias_rows)(void *p, i64 r0, i64 r1)
 {
-    T *restrict y = ARR(yo);
-    const T *restrict b = with_bias ? ARR(biaso) : NULL;
-    for (i64 i = 0; i < m; i++) {
-        T *restrict r = y + i * n;
-        if (b && act == 1)
+    FN(bias_ctx) *c = p;
+    const T *restrict b = c->b;
+    const i64 n = c->n;
+    for (i64 i = r0; i < r1; i++) {
+        T *restrict r = c->y + i * n;
+        if (b && c->act == 1)
             for (i64 j = 0; j < n; j++) {
                 T v = r[j] + b[j];
                 r[j] = (v > 0 || v != v) ? v : 0;
@@ -729,12 +767,18 @@ void FN(bias_act)(void *yo, const void *biaso, i64 with_bias, i64 m, i64 n, i64 
         else if (b)
             for (i64 j = 0; j < n; j++)
                 r[j] = r[j] + b[j];
-        else if (act == 1)
+        else if (c->act == 1)
             for (i64 j = 0; j < n; j++) {
                 T v = r[j];
                 r[j] = (v > 0 || v != v) ? v : 0;
             }
     }
+}
+
+void FN(bias_act)(void *yo, const void *biaso, i64 with_bias, i64 m, i64 n, i64 act, i64 nthreads)
+{
+    FN(bias_ctx) c = {ARR(yo), with_bias ? ARR(biaso) : NULL, n, act};
+    run_ranges(FN(bias_rows), &c, m, (16384 + n - 1) / n, nthreads);
 }
 
 /* Backward of relu(x @ w.T + b) up to the product: d = g * (y > 0), as NumPy multiplies by the

@@ -15,6 +15,7 @@ directory shared between machines holds one build per machine.  Compiler: ``$CC`
 first of cc, gcc, clang on PATH.
 """
 import ctypes
+import glob
 import hashlib
 import os
 import platform
@@ -29,7 +30,7 @@ import numpy as np
 # one library from these sources (each defines its own functions), and the header they share
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _SOURCES = [os.path.join(_HERE, name) for name in ("_native.c", "_native_conv.c", "_native_convk.c")]
-_HEADERS = [os.path.join(_HERE, "_native_vec.h")]
+_HEADERS = [os.path.join(_HERE, name) for name in ("_native_vec.h", "_native_threads.h")]
 # IEEE semantics: the bit-identical kernels depend on no reassociation and no FMA contraction;
 # -fno-math-errno (sqrt need not set errno) only lets sqrt be vectorized
 _FLAGS = ["-std=c99", "-O3", "-fPIC", "-shared", "-fno-fast-math", "-ffp-contract=off", "-fno-math-errno"]
@@ -143,10 +144,10 @@ _SIGS = {
     "col2im_inner": "piiiiiiiiiiiiiip i", "rows_to_nchw": "ppiiiip v",
     "bn_grad_sums": "ppiiippp v", "bn_normalise": "piiipppp v",
     "bn_train_forward": "piiippdidppppp i", "bn_train_backward": "ppiiipppipppp v",
-    "lstm_bwd_step": "pppppppii v", "bias_act": "ppiiii v", "relu_grad_colsum": "ppppii v", "sgd_update": "pppiddddd i v", "adam_update": "ppppiddddddd i v",
+    "lstm_bwd_step": "pppppppii v", "bias_act": "ppiiiii v", "relu_grad_colsum": "ppppii v", "sgd_update": "pppiddddd ii v", "adam_update": "ppppiddddddd i v",
 }
 # float32 only
-_SIGS_F32 = {"sce_rows": "ppiippp v"}
+_SIGS_F32 = {"sce_rows": "ppiipppi v"}
 _CT = {"p": ctypes.c_void_p, "i": ctypes.c_int64, "d": ctypes.c_double}
 
 
@@ -206,6 +207,74 @@ def _load():
 # LIBRARY: the built file; LIB: the loaded library, for other modules' bind()
 _K, LIBRARY, LIB, REASON = _load()
 AVAILABLE = _K is not None
+
+
+# -- threads -------------------------------------------------------------------------------------
+def _openblas():
+    """NumPy's OpenBLAS (found among the loaded libraries, or in NumPy's wheel, as threadpoolctl
+    finds it) and its ``get_num_threads`` function, or (None, None)."""
+    paths = set()
+    try:
+        with open("/proc/self/maps") as f:
+            paths.update(line.split()[-1] for line in f if "openblas" in line and "/" in line)
+    except OSError:
+        pass
+    base = os.path.dirname(os.path.dirname(np.__file__))
+    for sub in ("numpy.libs", os.path.join("numpy", ".dylibs")):
+        paths.update(glob.glob(os.path.join(base, sub, "*openblas*")))
+    for path in sorted(paths):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix in ("openblas", "scipy_openblas"):
+            for suffix in ("", "64_", "_64_"):
+                fn = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+                if fn is not None:
+                    fn.restype = ctypes.c_int
+                    return lib, fn
+    return None, None
+
+
+# OpenBLAS's idle workers spin 2^28 cycles (~0.1 s) after each threaded call before sleeping,
+# which in a training step that calls BLAS every few milliseconds is always: they take the
+# second core from these kernels' threads (the LSTM loss kernel, 700 x 10000, on 2 threads right
+# after a 15 ms GEMM: 5.7 ms with that spin, 5.3 with 2^22 cycles, 3.3 with 2^20).  2^22 (~1.5
+# ms) keeps the workers awake between the GEMMs of a step's close runs (a whole LSTM LM step:
+# ~2-3 % faster, LeNet and ResNet-20 unchanged, within this machine's noise).
+SPIN_EXPONENT = "22"
+
+
+def _threads_and_spin():
+    """Threads for the kernels: $MXNEXT_THREADS, else as many as OpenBLAS uses (1 without
+    OpenBLAS), at most one per CPU.  When OpenBLAS is threaded and $OPENBLAS_THREAD_TIMEOUT is
+    not set, shortens its workers' spin to 2^SPIN_EXPONENT cycles (its pool reads the variable
+    when it is re-created): set $OPENBLAS_THREAD_TIMEOUT to keep OpenBLAS's own choice."""
+    try:
+        lib, get_threads = _openblas()
+        n = get_threads() if get_threads is not None else None
+    except (OSError, AttributeError, ValueError):
+        lib, n = None, None
+    try:
+        threads = max(1, int(os.environ["MXNEXT_THREADS"]))
+    except (KeyError, ValueError):
+        threads = max(1, min(n or 1, os.cpu_count() or 1))
+    if (AVAILABLE and lib is not None and (n or 1) > 1 and "OPENBLAS_THREAD_TIMEOUT" not in os.environ
+            and hasattr(lib, "openblas_read_env") and hasattr(lib, "blas_thread_shutdown_")):
+        os.environ["OPENBLAS_THREAD_TIMEOUT"] = SPIN_EXPONENT
+        lib.openblas_read_env()
+        lib.blas_thread_shutdown_()   # the next threaded call starts a pool with the new spin
+    return threads
+
+
+THREADS = _threads_and_spin()
+# a pass is split over threads only above this many elements (~0.1 ms of work; a thread costs
+# ~20 us to start)
+MIN_THREAD_ELEMS = 1 << 18
+
+
+def _threads(size):
+    return max(1, min(THREADS, size // MIN_THREAD_ELEMS))
 
 
 # -- pooling ---------------------------------------------------------------------------------
@@ -368,7 +437,8 @@ def bias_act(y, bias, act):
     """In place on the C-contiguous 2-D ``y``: add ``bias`` (its last-axis length, or None), then
     relu when ``act`` is 1 (0: none)."""
     m, n = y.shape
-    _K[y.dtype].bias_act(id(y), None if bias is None else id(bias), bias is not None, m, n, act)
+    _K[y.dtype].bias_act(id(y), None if bias is None else id(bias), bias is not None, m, n, act,
+                         _threads(y.size))
 
 
 def relu_grad_colsum(g, y, db):
@@ -385,7 +455,7 @@ def softmax_ce_rows(x, label):
     m, n = x.shape
     e = np.empty_like(x)
     s, loss = np.empty(m, x.dtype), np.empty(m, x.dtype)
-    _K[_F32].sce_rows(id(x), id(label), m, n, id(e), id(s), id(loss))
+    _K[_F32].sce_rows(id(x), id(label), m, n, id(e), id(s), id(loss), _threads(x.size))
     return loss, e, s
 
 
@@ -409,7 +479,7 @@ def sgd_update(w, g, mom, lr, wd, momentum, rescale, clip):
     if not (_fits(w, g) if mom is None else _fits(w, g, mom)):
         return False
     _K[w.dtype].sgd_update(id(w), id(g), None if mom is None else id(mom), w.size, _r(lr), _r(wd),
-                           _r(momentum), _r(rescale), _r(clip), clip >= 0)
+                           _r(momentum), _r(rescale), _r(clip), clip >= 0, _threads(w.size))
     return True
 
 

@@ -175,66 +175,9 @@ static void grid(int nt, const float *xp, const i64 *toff, const float *wt, cons
     }
 }
 
-/* -- threads ---------------------------------------------------------------------------------
-   A call may split its images over nthreads threads (POSIX threads, created per call: ~20 us
-   against calls of milliseconds).  Work items (images, or chunks of them) are taken from a
-   shared counter, so a thread slowed by another process (OpenBLAS's spinning workers) takes
-   fewer; every result is the same bits whatever thread computed it (the weight gradient sums
-   per-item partial sums in item order).  Without POSIX threads, GCC atomics, or when
-   pthread_create is not linked in (the symbols are weak) or fails, the caller runs every item. */
-#if (defined(__GNUC__) || defined(__clang__)) && (defined(__unix__) || defined(__APPLE__)) && !defined(NO_THREADS)
-#include <pthread.h>
-#define HAVE_THREADS 1
-#if defined(__ELF__)
-#pragma weak pthread_create
-#pragma weak pthread_join
-#endif
-#define NEXT_ITEM(p) __atomic_fetch_add((p), 1, __ATOMIC_RELAXED)
-#else
-#define HAVE_THREADS 0
-#define NEXT_ITEM(p) ((*(p))++)
-#endif
-
-#define MAX_THREADS 64
-
-typedef void (*worker_fn)(void *);
-typedef struct {
-    worker_fn fn;
-    void *arg;
-} worker_call;
-
-#if HAVE_THREADS
-static void *thread_main(void *call)
-{
-    worker_call *wc = call;
-    wc->fn(wc->arg);
-    return NULL;
-}
-#endif
-
-/* Runs fn(arg) on nthreads threads (the caller's among them) and waits for all. */
-static void run_workers(worker_fn fn, void *arg, i64 nthreads)
-{
-#if HAVE_THREADS
-    pthread_t tid[MAX_THREADS];
-    worker_call job = {fn, arg};
-    int started = 0;
-    if (nthreads > MAX_THREADS)
-        nthreads = MAX_THREADS;
-    if (pthread_create != NULL && pthread_join != NULL)
-        for (i64 t = 1; t < nthreads; t++) {
-            if (pthread_create(&tid[started], NULL, thread_main, &job) != 0)
-                break;
-            started++;
-        }
-    fn(arg);
-    for (int t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
-#else
-    (void)nthreads;
-    fn(arg);
-#endif
-}
+/* -- threads: see _native_threads.h; the weight gradient sums per-item partial sums in item
+   order, so its result too is the same bits whatever the thread count ---------------------- */
+#include "_native_threads.h"
 
 /* -- forward and data gradient ---------------------------------------------------------------- */
 /* How an input image is prepared, and how the computed grid becomes the output image. */

@@ -11,7 +11,6 @@ is not there (no compiler) or lacks these functions; callers reach this module o
 ``_accel.jit()`` being set.
 """
 import ctypes
-import glob
 import os
 
 import numpy as np
@@ -55,52 +54,17 @@ DW_CACHE = 384 << 10
 MIN_THREAD_MACS = 5_000_000
 
 
-def _openblas_threads():
-    """The number of threads NumPy's OpenBLAS is set to use, read through its own function (as
-    threadpoolctl does: the library is found among those loaded, or in NumPy's wheel); None when
-    there is no OpenBLAS or it cannot be asked."""
-    paths = set()
-    try:
-        with open("/proc/self/maps") as f:
-            paths.update(line.split()[-1] for line in f if "openblas" in line and "/" in line)
-    except OSError:
-        pass
-    base = os.path.dirname(os.path.dirname(np.__file__))
-    for sub in ("numpy.libs", os.path.join("numpy", ".dylibs")):
-        paths.update(glob.glob(os.path.join(base, sub, "*openblas*")))
-    for path in sorted(paths):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for prefix in ("openblas", "scipy_openblas"):
-            for suffix in ("", "64_", "_64_"):
-                fn = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
-                if fn is not None:
-                    fn.restype = ctypes.c_int
-                    return fn()
-    return None
-
-
 def _default_threads():
-    """Threads for one call: $MXNEXT_CONV_THREADS, else as many as OpenBLAS uses (1 without
-    OpenBLAS), at most one per CPU.  Measured on 2 cores, OpenBLAS on 2 threads (wall time, min of
-    20 steps): the ResNet-20 step (batch 32) from ~103 to ~68-76 ms, eager or hybridized; it
-    makes no large GEMM now that its strided and 1x1 convolutions are direct too, so OpenBLAS's
-    workers sleep and the second core is ours (with per-call serial kernels and GEMMs left
-    multi-threaded, 2 threads here had made it slower: OpenBLAS's workers spin after each GEMM).
-    A ResNet-18 (batch 16, 64x64), which mixes direct convolutions with multi-threaded GEMMs,
-    is unchanged (~190-210 ms either way); LeNet makes no direct call.  With OpenBLAS on one
-    thread the user asked for one core."""
+    """Threads for one call: $MXNEXT_CONV_THREADS, else those of all the C kernels
+    (``_native.THREADS``: as many as OpenBLAS uses).  Measured on 2 cores, OpenBLAS on 2 threads
+    (wall time, min of 20 steps): the ResNet-20 step (batch 32) from ~103 to ~68-76 ms, eager or
+    hybridized; it makes no large GEMM now that its strided and 1x1 convolutions are direct too,
+    so the second core is ours.  A ResNet-18 (batch 16, 64x64), which mixes direct convolutions
+    with multi-threaded GEMMs, is unchanged (~190-210 ms either way)."""
     try:
         return max(1, int(os.environ["MXNEXT_CONV_THREADS"]))
     except (KeyError, ValueError):
-        pass
-    try:
-        n = _openblas_threads()
-    except (OSError, AttributeError, ValueError):
-        n = None
-    return max(1, min(n or 1, os.cpu_count() or 1))
+        return _native.THREADS
 
 
 THREADS = _default_threads()
