@@ -199,6 +199,20 @@ typedef struct {
     i64 next;            /* the next image to take */
 } fwd_job;
 
+/* Image xm (c, ih, iw) into dst in input layout `mode` (see set_input): rows wq apart, planes
+   `plane` apart; gh/gw the computed grid (IN_DECIM: gw = ho * wo). */
+static void prepare_image(int mode, const float *xm, float *dst, i64 c, i64 ih, i64 iw, i64 gh,
+                          i64 gw, i64 wo, i64 wq, i64 plane)
+{
+    switch (mode) {
+    case IN_PAD: copy_planes(xm, dst, c, ih, iw, plane, wq, wq + 1); break;
+    case IN_PHASE: phase_planes(xm, dst, c, ih, iw, gh, wq); break;
+    case IN_DECIM: decimate(xm, dst, c, ih, iw, gw / wo, wo, plane); break;
+    case IN_PADBR: copy_planes(xm, dst, c, ih, iw, plane, wq, 0); break;
+    default: copy_planes(xm, dst, c, 1, gw, plane, plane, 0);
+    }
+}
+
 static void fwd_worker(void *arg)
 {
     fwd_job *j = arg;
@@ -214,17 +228,10 @@ static void fwd_worker(void *arg)
         if (m >= j->n)
             break;
         const float *xm = j->x + m * c * j->ih * j->iw, *src = xp;
-        switch (j->in_mode) {
-        case IN_PAD: copy_planes(xm, xp, c, j->ih, j->iw, j->plane, j->wq, j->wq + 1); break;
-        case IN_PHASE: phase_planes(xm, xp, c, j->ih, j->iw, gh, j->wq); break;
-        case IN_DECIM: decimate(xm, xp, c, j->ih, j->iw, gw / j->sw, j->sw, j->plane); break;
-        case IN_PADBR: copy_planes(xm, xp, c, j->ih, j->iw, j->plane, j->wq, 0); break;
-        default:
-            if (in_place)
-                src = xm;
-            else
-                copy_planes(xm, xp, c, 1, gw, j->plane, j->plane, 0);
-        }
+        if (in_place)
+            src = xm;
+        else
+            prepare_image(j->in_mode, xm, xp, c, j->ih, j->iw, gh, gw, j->sw, j->wq, j->plane);
         float *ym = j->y + m * f * j->oh * j->ow, *g = direct ? ym : tmp;
         i64 orow = direct ? gw : wr;
         for (int p = 0; p < j->npass; p++)
@@ -293,13 +300,27 @@ static i64 flat_plane(i64 gw, int may_read_in_place)
     return may_read_in_place && gw % 8 == 0 && gw % 256 != 0 ? gw : R8(gw) + 16;
 }
 
+/* Row and plane strides (*wq, *plane) of the prepared input in layout `mode` for a grid of
+   gh x gw outputs in rows of wr. */
+static void input_layout(int mode, i64 gh, i64 gw, i64 wr, i64 *wq, i64 *plane)
+{
+    *wq = mode == IN_PAD ? wr + 2 : mode == IN_PHASE || mode == IN_PADBR ? wr + 1 : wr;
+    *plane = mode == IN_PAD ? (gh + 2) * *wq : mode == IN_PHASE ? 4 * (gh + 1) * *wq
+           : mode == IN_PADBR ? (gh + 1) * *wq : flat_plane(gw, mode == IN_FLAT);
+}
+
 /* Input layout of the job for the grid it computes (gh, gw, wr set). */
 static void set_input(fwd_job *j, int mode)
 {
     j->in_mode = mode;
-    j->wq = mode == IN_PAD ? j->wr + 2 : mode == IN_PHASE || mode == IN_PADBR ? j->wr + 1 : j->wr;
-    j->plane = mode == IN_PAD ? (j->gh + 2) * j->wq : mode == IN_PHASE ? 4 * (j->gh + 1) * j->wq
-             : mode == IN_PADBR ? (j->gh + 1) * j->wq : flat_plane(j->gw, mode == IN_FLAT);
+    input_layout(mode, j->gh, j->gw, j->wr, &j->wq, &j->plane);
+}
+
+/* The forward's input layout for a kind of convolution (the weight gradient prepares its data
+   the same way). */
+static int input_mode(i64 kind)
+{
+    return kind == K3S1 ? IN_PAD : kind == K3S2 ? IN_PHASE : kind == K1S1 ? IN_FLAT : IN_DECIM;
 }
 
 /* y (n, f, ho, wo) = conv(x (n, c, h, w), w (f, c, k, k)) + bias (f,) when has_bias, for a kind
@@ -317,7 +338,7 @@ i64 dconv_fwd_f32(const void *xo, const void *wto, const void *bo, i64 has_bias,
     j.oh = out_len(kind, h), j.ow = out_len(kind, w);
     j.gh = k3 ? j.oh : 1, j.gw = k3 ? j.ow : j.oh * j.ow, j.wr = R8(j.gw), j.sw = j.ow;
     j.npass = 1, j.nt[0] = k3 ? 9 : 1, j.out_mode = OUT_ROWS;
-    set_input(&j, kind == K3S1 ? IN_PAD : kind == K3S2 ? IN_PHASE : kind == K1S1 ? IN_FLAT : IN_DECIM);
+    set_input(&j, input_mode(kind));
     for (int t = 0; t < 9; t++)  /* tap (kh, kw) */
         j.toff[0][t] = kind == K3S1 ? t / 3 * j.wq + t % 3
                      : ((t / 3 & 1) * 2 + (t % 3 & 1)) * (j.gh + 1) * j.wq + t / 6 * j.wq + t % 3 / 2;
@@ -474,12 +495,7 @@ static void dw_worker(void *arg)
         for (i64 im = 0; im < cnt && !in_place; im++) {
             const float *xm = j->x + (m0 + im) * c * j->h * j->w;
             float *dst = xp + im * c * plane;
-            switch (kind) {
-            case K3S1: copy_planes(xm, dst, c, j->h, j->w, plane, wq, wq + 1); break;
-            case K3S2: phase_planes(xm, dst, c, j->h, j->w, gh, wq); break;
-            case K1S1: copy_planes(xm, dst, c, 1, gw, plane, plane, 0); break;
-            default: decimate(xm, dst, c, j->h, j->w, out_len(K1S2, j->h), out_len(K1S2, j->w), plane);
-            }
+            prepare_image(input_mode(kind), xm, dst, c, j->h, j->w, gh, gw, out_len(K1S2, j->w), wq, plane);
         }
         /* dy: read in place for single images of a width that is a multiple of 8; else copied
            to blocks (ceil(f / DOB), cnt, DOB, planes of gh rows of wr + 16 floats) so that
@@ -549,8 +565,7 @@ i64 dconv_dw_f32(const void *xo, const void *dyo, void *dwo, i64 n, i64 c, i64 f
     i64 ho = out_len(kind, h), wo = out_len(kind, w);
     j.kind = kind, j.n = n, j.c = c, j.f = f, j.h = h, j.w = w;
     j.gh = k3 ? ho : 1, j.gw = k3 ? wo : ho * wo, j.wr = R8(j.gw);
-    j.wq = kind == K3S1 ? j.wr + 2 : kind == K3S2 ? j.wr + 1 : j.wr;
-    j.plane = kind == K3S1 ? (ho + 2) * j.wq : kind == K3S2 ? 4 * (ho + 1) * j.wq : flat_plane(j.gw, kind == K1S1);
+    input_layout(input_mode(kind), j.gh, j.gw, j.wr, &j.wq, &j.plane);
     j.kp = R8(f) / 8 * DOB * (k3 ? c * 9 : (c + 2) / 3 * 3);
     i64 per = j.gh * j.wr, img_bytes = (c * j.plane + R8(f) * (per + 16)) * (i64)sizeof(float);
     if (pixels < 8)
