@@ -196,27 +196,34 @@ def direct_calls(nc, monkeypatch):
     return calls
 
 
-@pytest.mark.parametrize("xs,ws,bias", [((3, 16, 16, 16), (16, 16, 3, 3), False),
-                                         ((2, 3, 8, 8), (8, 3, 3, 3), True)])
-def test_conv_kernels_dispatch(direct_calls, xs, ws, bias):
-    rng = np.random.default_rng(9)
+def _dispatched(direct_calls, seed, xs, ws, geom, bias, expect):
+    """conv_forward/backward through ``_conv_kernels``: the direct kernels named in ``expect``
+    are called, and the results are the NumPy paths'.  Returns (x, w, dy, state, db)."""
+    rng = np.random.default_rng(seed)
     x = rng.standard_normal(xs).astype(np.float32)
     w = rng.standard_normal(ws).astype(np.float32)
     b = rng.standard_normal(ws[0]).astype(np.float32) if bias else None
-    y, st = K.conv_forward(np, x, w, b, *GEOM, 1)
-    assert st == (False, None)   # no columns kept
+    y, st = K.conv_forward(np, x, w, b, *geom, 1)
     dy = rng.standard_normal(y.shape).astype(np.float32)
-    dx, dw, db = K.conv_backward(np, dy, x, w, st, *GEOM, 1, bias)
-    assert direct_calls == ["forward", "data_grad", "weight_grad"]
-    y0, st0 = numpy_path(K.conv_forward, np, x, w, b, *GEOM, 1)
-    dx0, dw0, db0 = numpy_path(K.conv_backward, np, dy, x, w, st0, *GEOM, 1, bias)
+    dx, dw, db = K.conv_backward(np, dy, x, w, st, *geom, 1, bias)
+    assert direct_calls == expect
+    y0, st0 = numpy_path(K.conv_forward, np, x, w, b, *geom, 1)
+    dx0, dw0, db0 = numpy_path(K.conv_backward, np, dy, x, w, st0, *geom, 1, bias)
     _close(y, y0)
     _close(dx, dx0)
     _close(dw, dw0, rtol=5e-5)
     if bias:
         np.testing.assert_allclose(db, db0, rtol=1e-5)
-    else:
-        assert db is None
+    return x, w, dy, st, db
+
+
+@pytest.mark.parametrize("xs,ws,bias", [((3, 16, 16, 16), (16, 16, 3, 3), False),
+                                         ((2, 3, 8, 8), (8, 3, 3, 3), True)])
+def test_conv_kernels_dispatch(direct_calls, xs, ws, bias):
+    x, w, dy, st, db = _dispatched(direct_calls, 9, xs, ws, GEOM, bias,
+                                   ["forward", "data_grad", "weight_grad"])
+    assert st == (False, None)   # no columns kept
+    assert (db is None) == (not bias)
     # no data gradient asked for: none computed
     direct_calls.clear()
     assert K.conv_backward(np, dy, x, w, st, *GEOM, 1, False, need_dx=False)[0] is None
@@ -400,21 +407,7 @@ def test_strided_and_1x1_nan_and_inf_propagate_like_the_gemm_path(nc, k, stride,
      ["data_grad", "weight_grad"]),   # the forward stays a GEMM on the data
 ])
 def test_strided_and_1x1_dispatch(direct_calls, xs, ws, geom, bias, expect):
-    rng = np.random.default_rng(14)
-    x = rng.standard_normal(xs).astype(np.float32)
-    w = rng.standard_normal(ws).astype(np.float32)
-    b = rng.standard_normal(ws[0]).astype(np.float32) if bias else None
-    y, st = K.conv_forward(np, x, w, b, *geom, 1)
-    dy = rng.standard_normal(y.shape).astype(np.float32)
-    dx, dw, db = K.conv_backward(np, dy, x, w, st, *geom, 1, bias)
-    assert direct_calls == expect
-    y0, st0 = numpy_path(K.conv_forward, np, x, w, b, *geom, 1)
-    dx0, dw0, db0 = numpy_path(K.conv_backward, np, dy, x, w, st0, *geom, 1, bias)
-    _close(y, y0)
-    _close(dx, dx0)
-    _close(dw, dw0, rtol=5e-5)
-    if bias:
-        np.testing.assert_allclose(db, db0, rtol=1e-5)
+    _dispatched(direct_calls, 14, xs, ws, geom, bias, expect)
 
 
 def test_default_threads(nc, monkeypatch):

@@ -37,44 +37,20 @@ void *native_data(const void *obj) { return ARR(obj); }
 #define LANES 16
 #define CBLK 32
 
-/* a if sel is all ones, else b (sel all zeros), through the bits of the values */
-static inline float blend_f32(float a, float b, uint32_t sel)
-{
-    uint32_t ua, ub;
-    memcpy(&ua, &a, 4);
-    memcpy(&ub, &b, 4);
-    ua = (ua & sel) | (ub & ~sel);
-    memcpy(&a, &ua, 4);
-    return a;
-}
-
-static inline double blend_f64(double a, double b, uint64_t sel)
-{
-    uint64_t ua, ub;
-    memcpy(&ua, &a, 8);
-    memcpy(&ub, &b, 8);
-    ua = (ua & sel) | (ub & ~sel);
-    memcpy(&a, &ua, 8);
-    return a;
-}
-
 #define T float
 #define UT uint32_t
-#define BLEND blend_f32
 #define FN(name) name##_f32
 #define EXPM1 expm1f
 #define SQRT sqrtf
 #include "_native.c"
 #undef T
 #undef UT
-#undef BLEND
 #undef FN
 #undef EXPM1
 #undef SQRT
 
 #define T double
 #define UT uint64_t
-#define BLEND blend_f64
 #define FN(name) name##_f64
 #define EXPM1 expm1
 #define SQRT sqrt
@@ -198,6 +174,17 @@ void sce_rows_f32(const void *xo, const void *labo, i64 m, i64 n, void *eo, void
    into a block buffer; then over the whole block at once, of each horizontal pair, ties going
    to the smaller offset (which restores the order above).  Selects are bit blends: compiled
    as branches they mispredict on every other window. */
+/* a if sel is all ones, else b (sel all zeros), through the bits of the values */
+static inline T FN(blend)(T a, T b, UT sel)
+{
+    UT ua, ub;
+    memcpy(&ua, &a, sizeof a);
+    memcpy(&ub, &b, sizeof b);
+    ua = (ua & sel) | (ub & ~sel);
+    memcpy(&a, &ua, sizeof a);
+    return a;
+}
+
 #define PB 64
 int FN(max_pool_2x2)(const void *xo, i64 nb, i64 h, i64 w, i64 oh, i64 ow, void *yo, void *idxo)
 {
@@ -220,7 +207,7 @@ int FN(max_pool_2x2)(const void *xo, i64 nb, i64 h, i64 w, i64 oh, i64 ow, void 
             for (i64 c = 0; c < tw; c++) {
                 T a = a0[c], v = a1[c];
                 UT sel = -(UT)((v > a) | (a != a));
-                tr[c] = BLEND(v, a, sel);
+                tr[c] = FN(blend)(v, a, sel);
                 kr[c] = base + (int32_t)c + (w32 & (int32_t)sel);
             }
         }
@@ -230,7 +217,7 @@ int FN(max_pool_2x2)(const void *xo, i64 nb, i64 h, i64 w, i64 oh, i64 ow, void 
             T p = t[2 * o], q = t[2 * o + 1];
             int32_t kp = tk[2 * o], kq = tk[2 * o + 1];
             UT sel = -(UT)((q > p) | (p != p) | ((q == p) & (kq < kp)));
-            yo2[o] = BLEND(q, p, sel);
+            yo2[o] = FN(blend)(q, p, sel);
             io[o] = (int32_t)((kq & (int32_t)sel) | (kp & ~(int32_t)sel));
         }
     }
