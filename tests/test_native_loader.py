@@ -132,7 +132,7 @@ print(json.dumps({"threads": _native.THREADS, "blas": get() if get else None,
 """
 
 
-@pytest.mark.parametrize("env,want_timeout", [({}, "22"), ({"OPENBLAS_THREAD_TIMEOUT": "26"}, "26"),
+@pytest.mark.parametrize("env,want_timeout", [({}, "18"), ({"OPENBLAS_THREAD_TIMEOUT": "26"}, "26"),
                                               ({"OPENBLAS_NUM_THREADS": "1"}, None)])
 def test_threads_follow_openblas_and_its_spin_is_shortened(needs_compiler, env, want_timeout):
     """The kernels' threads follow OpenBLAS's; a threaded OpenBLAS gets a short idle spin unless

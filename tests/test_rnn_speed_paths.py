@@ -34,7 +34,10 @@ def test_plain_lstm_matches_general_path(kernels, dt):
     got = rnn_op._lstm_forward(np, x, w, h0, c0)
     for a, b in zip(ref[:3], got[:3]):
         assert b.dtype == dt
-        np.testing.assert_array_equal(b, a)     # the same float operations in the same order
+        if kernels == "native" and dt == np.float32:    # the C time loop: its own sums and exp
+            np.testing.assert_allclose(b, a, rtol=2e-6, atol=2e-7)
+        else:
+            np.testing.assert_array_equal(b, a)     # the same float operations in the same order
     gref = rnn_op._dir_backward(attrs, np, x, w, h0, None, ref[3], dout, dh.copy(), dc.copy())
     ggot = rnn_op._lstm_backward(np, x, w, got[3], dout, dh.copy(), dc.copy())
     tol = 1e-5 if dt == np.float32 else 1e-12
@@ -44,8 +47,10 @@ def test_plain_lstm_matches_general_path(kernels, dt):
 
 
 def test_lstm_backward_kernel_equals_numpy_path(native):
+    """The float64 C backward step (float32 takes the C time loop, tested in
+    test_native_lstm.py) gives the NumPy path's bits."""
     from mxnet.ops import _accel
-    x, w, h0, c0, dout, dh, dc = _lstm_case(np.float32, T=9, N=4, C=3, H=6, seed=1)
+    x, w, h0, c0, dout, dh, dc = _lstm_case(np.float64, T=9, N=4, C=3, H=6, seed=1)
     saved = rnn_op._lstm_forward(np, x, w, h0, c0)[3]
     res = []
     before = _accel.set_jit(False)
@@ -84,7 +89,8 @@ def test_rnn_operator_lstm_matches_general_path(kernels, monkeypatch, bidirectio
     fast = _rnn_grads(ins, **kw)
     monkeypatch.setattr(rnn_op, "_plain_lstm", lambda attrs, mask: False)
     general = _rnn_grads(ins, **kw)
-    np.testing.assert_array_equal(fast[0][0], general[0][0])
+    if kernels == "numpy":      # the same float operations (the C time loop rounds its own way)
+        np.testing.assert_array_equal(fast[0][0], general[0][0])
     for a, b in zip(general[0] + general[1], fast[0] + fast[1]):
         np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-5 * np.abs(a).max())
 

@@ -29,7 +29,8 @@ import numpy as np
 
 # one library from these sources (each defines its own functions), and the header they share
 _HERE = os.path.dirname(os.path.abspath(__file__))
-_SOURCES = [os.path.join(_HERE, name) for name in ("_native.c", "_native_conv.c", "_native_convk.c")]
+_SOURCES = [os.path.join(_HERE, name) for name in ("_native.c", "_native_conv.c", "_native_convk.c",
+                                                  "_native_lstm.c")]
 _HEADERS = [os.path.join(_HERE, name) for name in ("_native_vec.h", "_native_threads.h")]
 # IEEE semantics: the bit-identical kernels depend on no reassociation and no FMA contraction;
 # -fno-math-errno (sqrt need not set errno) only lets sqrt be vectorized
@@ -239,10 +240,11 @@ def _openblas():
 # OpenBLAS's idle workers spin 2^28 cycles (~0.1 s) after each threaded call before sleeping,
 # which in a training step that calls BLAS every few milliseconds is always: they take the
 # second core from these kernels' threads (the LSTM loss kernel, 700 x 10000, on 2 threads right
-# after a 15 ms GEMM: 5.7 ms with that spin, 5.3 with 2^22 cycles, 3.3 with 2^20).  2^22 (~1.5
-# ms) keeps the workers awake between the GEMMs of a step's close runs (a whole LSTM LM step:
-# ~2-3 % faster, LeNet and ResNet-20 unchanged, within this machine's noise).
-SPIN_EXPONENT = "22"
+# after a 15 ms GEMM: 5.7 ms with that spin, 5.3 with 2^22 cycles, 3.3 with 2^20).  2^18 (~0.1
+# ms) still bridges back-to-back GEMMs and leaves the core to the LSTM time loop, whose threads
+# meet every step: the LSTM LM step 80-89 -> 75 ms against 2^22, MLP, LeNet and ResNet-20 the
+# same or faster (benchmarks/run.py, the two settings interleaved).
+SPIN_EXPONENT = "18"
 
 
 def _threads_and_spin():

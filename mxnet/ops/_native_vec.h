@@ -21,6 +21,7 @@ void *native_data(const void *obj);   /* _native.c: the data pointer of a NumPy 
 #endif
 
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(NO_VECTOR_EXT)
+#define VEC_EXT 1
 #define INLINE static inline __attribute__((always_inline))
 typedef float v8 __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
@@ -57,6 +58,7 @@ INLINE v8 reduce8(const v8 *a)
     return SHUF(q[0], q[1], 0, 1, 2, 3, 8, 9, 10, 11) + SHUF(q[0], q[1], 4, 5, 6, 7, 12, 13, 14, 15);
 }
 #else
+#define VEC_EXT 0
 #define INLINE static inline
 #define KEEP(v) ((void)0)
 typedef struct { float v[8]; } v8;

@@ -208,9 +208,10 @@ def _dir_backward(attrs, xp, x, w, h0, mask, saved, dout, dh, dc):
 
 # -- LSTM without clipping or masks: whole-sequence buffers and weight-gradient GEMMs ----------
 def _lstm_forward(xp, x, w, h0, c0):
-    """``_dir_forward`` for a plain LSTM, with the same float operations: each step writes into
-    whole-sequence buffers, which form the cache: the gate activations (T, N, 4, H) as (i, f,
-    tanh g, o), the states h and c (T+1, N, H, the initial ones first) and tanh of each c."""
+    """``_dir_forward`` for a plain LSTM, with the same float operations (or, for float32 with
+    the C kernels, the C time loop): each step writes into whole-sequence buffers, which form
+    the cache: the gate activations (T, N, 4, H) as (i, f, tanh g, o), the states h and c (T+1,
+    N, H, the initial ones first) and tanh of each c."""
     wi, wh, bi, bh = w
     T, N, cin = x.shape
     H = wh.shape[1]
@@ -219,12 +220,16 @@ def _lstm_forward(xp, x, w, h0, c0):
     flat = acts.reshape(T, N, 4 * H)
     flat += bi
     flat += bh
-    whT = xp.ascontiguousarray(wh.T)    # a row-major right operand runs the small GEMM faster
     hs = xp.empty((T + 1, N, H), dtype=dt)
     cs = xp.empty((T + 1, N, H), dtype=dt)
     tcs = xp.empty((T, N, H), dtype=dt)
     hs[0] = h0
     cs[0] = c0
+    seq = _lstm_seq(xp, dt)
+    if seq is not None:
+        seq.forward(acts, wh, hs, cs, tcs)
+        return hs[1:], hs[T], cs[T], (hs, (acts, cs, tcs))
+    whT = xp.ascontiguousarray(wh.T)    # a row-major right operand runs the small GEMM faster
     gh = xp.empty((N, 4 * H), dtype=dt)
     tmp = xp.empty((N, H), dtype=dt)
     with np.errstate(over="ignore"):    # exp(-x) of the cell-gate slot may overflow; it is discarded
@@ -259,8 +264,12 @@ def _lstm_backward(xp, x, w, saved, dout, dh, dc):
     dgates = xp.empty((T, N, 4, H), dtype=dt)
     dh = xp.zeros((N, H), dtype=dt) if dh is None else dh
     dc = xp.zeros((N, H), dtype=dt) if dc is None else dc
+    seq = _lstm_seq(xp, dt)
     kern = _jit_rnn() if xp is np and dt in (np.float32, np.float64) else None
-    if kern is not None:
+    if seq is not None:
+        dh, dc = (np.ascontiguousarray(a, dt) for a in (dh, dc))
+        seq.backward(acts, wh, cs, tcs, dout, dh, dc, dgates)
+    elif kern is not None:
         for t in range(T - 1, -1, -1):
             kern.lstm_bwd_step(dh, dout[t], dc, acts[t], cs[t], tcs[t], dgates[t], dt.type(1))
             dh = dgates[t].reshape(N, 4 * H) @ wh
@@ -295,6 +304,15 @@ def _lstm_backward(xp, x, w, saved, dout, dh, dc):
 def _jit_rnn():
     """The C kernels (``_accel.jit``), or None (no compiler, or switched off)."""
     return _accel.jit()
+
+
+def _lstm_seq(xp, dt):
+    """The C time loop (``_native_lstm``) for float32 NumPy arrays when the kernels are on, else
+    None."""
+    if xp is not np or dt != np.float32 or _jit_rnn() is None:
+        return None
+    from . import _native_lstm
+    return _native_lstm if _native_lstm.AVAILABLE else None
 
 
 def _plain_lstm(attrs, mask):
