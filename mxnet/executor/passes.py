@@ -32,7 +32,8 @@ The training path never uses the inference passes: its backward needs every inte
 import numpy as np
 
 from ..ops import _conv_kernels as K
-from ..ops.nn_conv import dense_kernels, fc_bias_act, fc_product, fc_product_grads
+from ..ops.nn_activation import activate
+from ..ops.nn_conv import bind_dense, bind_pool, dense_kernels, fc_bias_act, fc_product, fc_product_grads
 from ..ops.registry import Attrs, get_op
 
 _PASS_THROUGH = {"_copy", "BlockGrad", "Dropout"}
@@ -95,6 +96,13 @@ class _PoolAct:
         y, state = self.pool.forward(self.pool_attrs, ins, ctx)
         return self.act.forward(self.act_attrs, [y], ctx), (state, y)
 
+    def bind(self, attrs, ins, ctx):
+        pool = bind_pool(self.pool_attrs, ins, ctx)
+        if pool is None:
+            return None
+        xp, act = ctx.xp, self.act_attrs.act_type
+        return lambda ins: activate(xp, act, y := pool(ins[0]), out=y)
+
     def backward(self, attrs, ograds, ins, outs, ctx, state):
         pstate, y = state
         if isinstance(pstate, K.FlatArgmax):
@@ -116,6 +124,9 @@ class _FCAct:
     def forward(self, attrs, ins, ctx):
         y, b, oshape = fc_product(self.fc_attrs, ins, ctx)   # a new array: nobody else sees it yet
         return fc_bias_act(ctx.xp, y, b, self.act_attrs.act_type).reshape(oshape)
+
+    def bind(self, attrs, ins, ctx):
+        return bind_dense(self.fc_attrs, ins, ctx, self.act_attrs.act_type)
 
     def backward(self, attrs, ograds, ins, outs, ctx, state):
         g, y = ograds[0], outs[0]

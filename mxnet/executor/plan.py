@@ -10,6 +10,8 @@ a graph without binding (hybridized Gluon blocks).
 """
 from itertools import repeat
 
+import numpy as np
+
 from ..base import MXNetError
 from ..ops.registry import OpContext
 from ..symbol.symbol import topo_order, aux_node_ids
@@ -68,6 +70,7 @@ class GraphPlan:
         self._saved = None
         self._infer = None
         self._const_vals = None
+        self._bound = None     # (argument signature, inference program) of the last infer
         self._programs = {}
         self._consumers = {}
 
@@ -111,6 +114,25 @@ class GraphPlan:
                                           self._arg_slots + self._aux_slots)
         steps, heads, consts = self._infer
         octx = OpContext(backend, False)
+        sig = [(type(a), a.shape, a.dtype) for a in args]
+        sig += [(type(a), a.shape, a.dtype) for a in aux]
+        bound = self._bound
+        if bound is not None and bound[0] == sig:
+            vals = self._inputs_and_consts(args, aux, consts, octx)
+            try:
+                for fn, ins, out0 in bound[1]:
+                    vals[out0] = fn([vals[i] for i in ins])
+                return [vals[h] for h in heads]
+            except Exception:   # the checked run below reports it (or finds it was a fluke)
+                self._bound = None
+        vals = self._inputs_and_consts(args, aux, consts, octx)
+        program = [] if backend.xp is np else None
+        _execute(steps, vals, octx, None, None, program)
+        if program is not None:
+            self._bound = (sig, program)
+        return [vals[h] for h in heads]
+
+    def _inputs_and_consts(self, args, aux, consts, octx):
         vals = self._inputs(args, aux)
         if consts:
             if self._const_vals is None:
@@ -118,8 +140,7 @@ class GraphPlan:
                 self._const_vals = {k: vals[k] for st in consts for k in range(st.out0, st.out0 + st.nout)}
             for k, v in self._const_vals.items():
                 vals[k] = v
-        _execute(steps, vals, octx, None, None)
-        return [vals[h] for h in heads]
+        return vals
 
     def backward(self, head_grads, need=None, grad_out=None):
         """Gradients of the arguments (raw, None where none flows) given one gradient per output
@@ -212,8 +233,10 @@ class GraphPlan:
         return prog
 
 
-def _execute(steps, vals, octx, states, monitor):
-    """Run ``steps`` over the slot list ``vals``; saved states go to ``states`` when given."""
+def _execute(steps, vals, octx, states, monitor, program=None):
+    """Run ``steps`` over the slot list ``vals``; saved states go to ``states`` when given.  With
+    a list ``program`` (inference on NumPy), appends ``(fn, input slots, output slot)`` per step,
+    a function that reruns the step without its checks (see ``_bind``)."""
     for k, st in enumerate(steps):
         ins = [vals[i] for i in st.ins]
         try:
@@ -230,6 +253,37 @@ def _execute(steps, vals, octx, states, monitor):
                 states[k] = st_state
         outs = res if isinstance(res, (tuple, list)) else (res,)
         vals[st.out0:st.out0 + len(outs)] = outs
+        if program is not None:
+            program.extend(_bind(st, ins, octx))
         if monitor is not None:
             for name, o in zip(st.node.output_names(), outs[:st.node.num_visible()]):
                 monitor(name, o)
+
+
+def _bind(st, ins, octx):
+    """The inference program's entries for step ``st`` (just run on ``ins``): the operator's
+    ``bind`` function, else its ``forward`` (one entry per output, all but the first reading
+    the outputs back from the first's slot)."""
+    op, attrs = st.op, st.attrs
+    bind = getattr(op, "bind", None)
+    fn = bind(attrs, ins, octx) if bind is not None and st.nout == 1 else None
+    if fn is not None:
+        return [(fn, st.ins, st.out0)]
+    if st.nout == 1:
+        if op.save_state:
+            return [(lambda xs: op.forward(attrs, xs, octx)[0], st.ins, st.out0)]
+        return [(lambda xs: _single(op.forward(attrs, xs, octx)), st.ins, st.out0)]
+    first = st.out0
+    # all outputs as a tuple in the first slot, then each unpacked into its own
+    entries = [(lambda xs: _all(op, attrs, xs, octx), st.ins, first)]
+    entries += [(lambda xs, j=j: xs[0][j], [first], first + j) for j in range(st.nout - 1, -1, -1)]
+    return entries
+
+
+def _single(res):
+    return res[0] if isinstance(res, (tuple, list)) else res
+
+
+def _all(op, attrs, xs, octx):
+    res = op.forward(attrs, xs, octx)
+    return res[0] if op.save_state else res

@@ -235,14 +235,22 @@ def _direct(xp, x, w, kernel, stride, dilate, pad, groups, backward=False):
     return (_nconv, k) if direct_fits(x.shape[1], w.shape[0], width, k, backward) else None
 
 
-def conv_forward(xp, x, w, b, kernel, stride, dilate, pad, groups):
-    """Returns ``(y, state)``; ``state`` (the layout flag and maybe the columns) feeds the backward."""
+def bind_conv_forward(xp, x, w, kernel, stride, dilate, pad, groups):
+    """For inference plans: a function of (x, w, b or None) giving ``conv_forward``'s output for
+    arrays of these types, shapes and dtypes, when one of the direct C kernels takes this
+    convolution; else None."""
     d = _direct(xp, x, w, kernel, stride, dilate, pad, groups)
     if d is not None:
         nc, k = d
-        return nc.forward(x, w, None if b is None else b.astype(x.dtype, copy=False), k), (False, None)
-    if (r := _native_convk.forward(xp, x, w, b, kernel, stride, dilate, pad, groups)) is not None:
-        return r
+        return lambda x, w, b: nc.forward(x, w, None if b is None else b.astype(x.dtype, copy=False), k)
+    return _native_convk.bind_forward(xp, x, w, kernel, stride, dilate, pad, groups)
+
+
+def conv_forward(xp, x, w, b, kernel, stride, dilate, pad, groups):
+    """Returns ``(y, state)``; ``state`` (the layout flag and maybe the columns) feeds the backward."""
+    run = bind_conv_forward(xp, x, w, kernel, stride, dilate, pad, groups)
+    if run is not None:
+        return run(x, w, b), (False, None)
     n, c = x.shape[:2]
     f = w.shape[0]
     out = tuple(conv_out_len(x.shape[2 + i], kernel[i], stride[i], dilate[i], pad[i])
@@ -537,6 +545,17 @@ class FlatArgmax:
 # derivatives of activations as functions of their outputs, by ``_native`` code
 ACT_GRADS = {1: lambda t: t > 0, 2: lambda t: t * (1 - t), 3: lambda t: 1 - t * t,
              4: lambda t: -_np.expm1(-t)}
+
+
+def bind_max_pool(xp, x, kernel, stride, pad, out):
+    """For inference plans: a function of x giving ``max_pool_forward``'s output for arrays of
+    this type, shape and dtype when the C kernel takes it; else None."""
+    jk = _jk(xp, x)
+    if jk is None:
+        return None
+    n, c = x.shape[:2]
+    rows, oshape, geom = (n * c,) + x.shape[2:], (n, c) + tuple(out), (*kernel, *stride, *pad, *out)
+    return lambda x: jk.max_pool2d(_np.ascontiguousarray(x).reshape(rows), *geom)[0].reshape(oshape)
 
 
 def max_pool_forward(xp, x, kernel, stride, pad, out):

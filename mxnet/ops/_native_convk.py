@@ -2,8 +2,8 @@
 into the library of ``_native``): forward, data gradient and weight gradient, any zero padding.
 
 Made for LeNet's 5x5 layers, whose small images make im2col + OpenBLAS pay more for the column
-pass and the GEMM's setup than for the arithmetic.  ``forward`` and ``backward`` are the
-dispatch that ``_conv_kernels.conv_forward``/``conv_backward`` try first: they return None
+pass and the GEMM's setup than for the arithmetic.  ``bind_forward`` and ``backward`` are the
+dispatch that ``_conv_kernels.conv_forward``/``conv_backward`` try: they return None
 unless the C kernels are on (``_accel.jit()``), the library has these functions, and the
 convolution is one of those measured faster here (``fits_forward``, ``fits_weight_grad``;
 ``direct_dx`` picks the data gradient's kernel).  Kernel sizes 1..7 are computed, but K = 1 and
@@ -164,18 +164,22 @@ def _usable(xp, x, w, kernel, stride, dilate, groups):
     return _kernels() is not None
 
 
-def forward(xp, x, w, b, kernel, stride, dilate, pad, groups):
-    """``(y, (False, None))`` like ``_conv_kernels.conv_forward`` when the direct kernels take
-    this convolution, else None."""
+def bind_forward(xp, x, w, kernel, stride, dilate, pad, groups):
+    """A function of (x, w, b or None) giving the output of this convolution through the direct
+    kernel for arrays of these types, shapes and dtypes, or None when the kernel does not take
+    it."""
     if not _usable(xp, x, w, kernel, stride, dilate, groups):
         return None
     k = kernel[0]
     ow = x.shape[3] + 2 * pad[1] - k + 1
     if x.shape[2] + 2 * pad[0] < k or ow < 1 or not fits_forward(x.shape[1], w.shape[0], k, pad, ow):
         return None
-    if b is not None and (type(b) is not np.ndarray or b.dtype != _F32 or not b.flags.c_contiguous):
-        b = np.ascontiguousarray(b, _F32)
-    return conv_forward(np.ascontiguousarray(x), np.ascontiguousarray(w), b, pad), (False, None)
+
+    def run(x, w, b):
+        if b is not None and (type(b) is not np.ndarray or b.dtype != _F32 or not b.flags.c_contiguous):
+            b = np.ascontiguousarray(b, _F32)
+        return conv_forward(np.ascontiguousarray(x), np.ascontiguousarray(w), b, pad)
+    return run
 
 
 def backward(xp, dy, x, w, kernel, stride, dilate, pad, groups, with_bias, need_dx):

@@ -181,6 +181,18 @@ def _fc_fwd(attrs, ins, ctx):
     return y.reshape(oshape)
 
 
+def bind_dense(attrs, ins, ctx, act=None):
+    """``OpDef.bind`` of FullyConnected, followed by activation ``act`` (or None) in place."""
+    x, w, b = _split_inputs("FullyConnected", ins, attrs.no_bias)
+    x2shape, oshape = _memo(_fc_check, attrs, x, w, b)
+    xp = ctx.xp
+    if b is None:
+        return lambda ins: fc_bias_act(xp, xp.matmul(ins[0].reshape(x2shape), ins[1].T), None,
+                                       act).reshape(oshape)
+    return lambda ins: fc_bias_act(xp, xp.matmul(ins[0].reshape(x2shape), ins[1].T), ins[2],
+                                   act).reshape(oshape)
+
+
 def fc_product_grads(attrs, dy, ins, ctx):
     """``[d data, d weight]`` of ``data @ weight.T`` for the 2-D output gradient ``dy``; the
     weight's goes to the buffer autograd offers when there is one."""
@@ -217,7 +229,7 @@ register("FullyConnected", _fc_fwd, inputs=("data", "weight", "bias"), params=(
     Param("num_hidden", "int", doc="number of output units"),
     Param("no_bias", "bool", False, "leave out the bias"),
     Param("flatten", "bool", True, "flatten all axes after the first; else apply to the last axis")),
-    backward=_fc_bwd, infer_shape=_fc_shape,
+    backward=_fc_bwd, infer_shape=_fc_shape, bind=bind_dense,
     doc="Dense layer: ``data @ weight.T + bias``.")
 
 
@@ -311,6 +323,19 @@ def _conv_fwd(attrs, ins, ctx):
     return (_to_last(xp, y) if last else y), cols
 
 
+def _conv_bind(attrs, ins, ctx):
+    """``OpDef.bind``: channels-first convolutions that a direct C kernel takes."""
+    if _channels_last(attrs.layout):
+        return None
+    x, w, b = _split_inputs("Convolution", ins, attrs.no_bias)
+    run = K.bind_conv_forward(ctx.xp, x, w, *_memo(_conv_check, attrs, x, w, b), attrs.num_group)
+    if run is None:
+        return None
+    if b is None:
+        return lambda ins: run(ins[0], ins[1], None)
+    return lambda ins: run(ins[0], ins[1], ins[2])
+
+
 def _conv_bwd(attrs, og, ins, outs, ctx, state):
     xp = ctx.xp
     x, w, b = _split_inputs("Convolution", ins, attrs.no_bias)
@@ -348,7 +373,7 @@ register("Convolution", _conv_fwd, inputs=("data", "weight", "bias"), params=_CO
     Param("cudnn_tune", "str", None, "accepted for compatibility; unused", choices=_CUDNN_TUNE),
     Param("cudnn_off", "bool", False, "accepted for compatibility; unused"),
     Param("layout", "str", None, "data layout (default channels-first)", choices=_CONV_LAYOUTS)),
-    backward=_conv_bwd, infer_shape=_filter_shape(_conv_shapes), save_state=True,
+    backward=_conv_bwd, infer_shape=_filter_shape(_conv_shapes), save_state=True, bind=_conv_bind,
     doc="1-D/2-D/3-D convolution (im2col + GEMM), with groups, stride, dilation and padding.")
 
 
@@ -492,6 +517,15 @@ def _pool_fwd(attrs, ins, ctx):
     return (_to_last(xp, y) if last else y), state
 
 
+def bind_pool(attrs, ins, ctx):
+    """``OpDef.bind`` of Pooling: channels-first 2-D max pooling that the C kernel takes."""
+    x = ins[0]
+    if attrs.global_pool or attrs.pool_type != "max" or _channels_last(attrs.layout):
+        return None
+    kernel, stride, pad, out = _memo(_pool_geom, attrs, x.shape)
+    return K.bind_max_pool(ctx.xp, x, kernel, stride, pad, out)
+
+
 def _root(xp, y, p):
     if p == 1:
         return y
@@ -586,7 +620,7 @@ register("Pooling", _pool_fwd, params=(
     Param("p_value", "int", None, "p of Lp pooling"),
     Param("count_include_pad", "bool", None, "avg pooling: count padded elements (default True)"),
     Param("layout", "str", None, "data layout (default channels-first)", choices=_POOL_LAYOUTS)),
-    backward=_pool_bwd, infer_shape=_pool_shape, save_state=True,
+    backward=_pool_bwd, infer_shape=_pool_shape, save_state=True, bind=bind_pool,
     doc="Max, average, sum or Lp pooling over 1-D/2-D/3-D windows.")
 
 

@@ -246,10 +246,14 @@ class OpDef:
                  infer_type=None, mutate_inputs=(), variadic=None, save_state=False,
                  differentiable=True, doc="", grad_inputs=None, attr_check=None, key_var_num_args=None,
                  inplace=False, needs_rng=False, uses_train=False, backward_graph=None,
-                 input_filter=None):
+                 input_filter=None, bind=None):
         self.name = name
         self.forward = forward
         self.backward = backward
+        # optional ``bind(attrs, ins, ctx) -> fn(ins) -> output`` for inference plans: given
+        # inputs that have passed ``forward``'s checks, a function computing ``forward``'s single
+        # output for inputs of the same types, shapes and dtypes without repeating them (or None)
+        self.bind = bind
         # optional gradient written with NDArray operations, so that autograd can
         # record it (``autograd.grad(create_graph=True)``): same signature as
         # backward but takes and returns NDArrays, without ctx/state
