@@ -283,8 +283,24 @@ def test_softmax_cross_entropy_rows(native, special):
         assert np.isnan(got[:3]).sum() == 3 and np.isnan(gotg[[0, 1], [0, 2]]).all()
 
 
+def test_softmax_cross_entropy_grad_rows_are_numpys_bits(native):
+    """The C backward of the fused loss does NumPy's operations: e * (g / s), less g at the label;
+    NaN in a row's sum or head gradient stays NaN."""
+    rng = np.random.default_rng(12)
+    e = rng.random((9, 53)).astype(np.float32)
+    s = e.sum(axis=1, dtype=np.float32)
+    g = rng.standard_normal(9).astype(np.float32)
+    lab = rng.integers(0, 53, 9).astype(np.int64)
+    s[2], g[5] = np.nan, np.nan
+    want = np.multiply(e, (g / s)[:, None])
+    want[np.arange(9), lab] -= g
+    got = native.softmax_ce_rows_grad(e, s, g, lab)
+    np.testing.assert_array_equal(got.view(np.uint32), want.view(np.uint32))
+    assert np.isnan(got[[2, 5]]).all() and not np.isnan(np.delete(got, [2, 5], axis=0)).any()
+
+
 def test_threaded_passes_give_the_same_bits(native, monkeypatch):
-    """SGD, bias+relu and the softmax loss split their rows or elements over threads; every
+    """SGD, bias+relu and the softmax loss (forward and backward) split their rows or elements over threads; every
     split writes its own part, so 1 and 3 threads give the same bits."""
     rng = np.random.default_rng(11)
     x = (rng.standard_normal((300, 1000)) * 4).astype(np.float32)
@@ -297,7 +313,8 @@ def test_threaded_passes_give_the_same_bits(native, monkeypatch):
         assert native.sgd_update(w, g, mom, 0.1, 1e-4, 0.9, 0.5, 1.0)
         y = x.copy()
         native.bias_act(y, b, 1)
-        return [w, mom, y, *native.softmax_ce_rows(x, lab)]
+        loss, e, s = native.softmax_ce_rows(x, lab)
+        return [w, mom, y, loss, e, s, native.softmax_ce_rows_grad(e, s, g[:300], lab)]
     monkeypatch.setattr(native, "MIN_THREAD_ELEMS", 1 << 10)
     monkeypatch.setattr(native, "THREADS", 1)
     one = run()

@@ -163,6 +163,37 @@ void sce_rows_f32(const void *xo, const void *labo, i64 m, i64 n, void *eo, void
     run_ranges(sce_range, &c, m, (65536 + n - 1) / n, nthreads);
 }
 
+/* The gradient of sce_rows' loss for head gradients g (m,): dx = e * (g / s) row by row, less g
+   at the label, with the NumPy path's operations (one division per row, one product per
+   element), so the same bits. */
+typedef struct {
+    const float *e, *s, *g;
+    const int64_t *lab;
+    float *dx;
+    i64 n;
+} sce_grad_ctx;
+
+static void sce_grad_range(void *p, i64 r0, i64 r1)
+{
+    sce_grad_ctx *c = p;
+    const i64 n = c->n;
+    for (i64 i = r0; i < r1; i++) {
+        const float *restrict er = c->e + i * n;
+        float *restrict dr = c->dx + i * n;
+        const float f = c->g[i] / c->s[i];
+        for (i64 j = 0; j < n; j++)
+            dr[j] = er[j] * f;
+        dr[c->lab[i]] -= c->g[i];
+    }
+}
+
+void sce_rows_grad_f32(const void *eo, const void *so, const void *go, const void *labo, i64 m, i64 n,
+                       void *dxo, i64 nthreads)
+{
+    sce_grad_ctx c = {ARR(eo), ARR(so), ARR(go), ARR(labo), ARR(dxo), n};
+    run_ranges(sce_grad_range, &c, m, (65536 + n - 1) / n, nthreads);
+}
+
 #else /* the kernels, once per dtype */
 
 /* ---- max pooling over (B, H, W) planes ---------------------------------------------------- */

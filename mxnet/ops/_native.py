@@ -148,7 +148,7 @@ _SIGS = {
     "lstm_bwd_step": "pppppppii v", "bias_act": "ppiiiii v", "relu_grad_colsum": "ppppii v", "sgd_update": "pppiddddd ii v", "adam_update": "ppppiddddddd i v",
 }
 # float32 only
-_SIGS_F32 = {"sce_rows": "ppiipppi v"}
+_SIGS_F32 = {"sce_rows": "ppiipppi v", "sce_rows_grad": "ppppiipi v"}
 _CT = {"p": ctypes.c_void_p, "i": ctypes.c_int64, "d": ctypes.c_double}
 
 
@@ -459,6 +459,16 @@ def softmax_ce_rows(x, label):
     s, loss = np.empty(m, x.dtype), np.empty(m, x.dtype)
     _K[_F32].sce_rows(id(x), id(label), m, n, id(e), id(s), id(loss), _threads(x.size))
     return loss, e, s
+
+
+def softmax_ce_rows_grad(e, s, g, label):
+    """The gradient of ``softmax_ce_rows``' loss for head gradients ``g`` (m,): ``e * (g / s)``
+    by rows, less ``g`` at each label, bit for bit as NumPy computes it (float32 ``e`` (m, n),
+    ``s`` and ``g`` (m,), int64 labels in range, all C-contiguous)."""
+    m, n = e.shape
+    dx = np.empty_like(e)
+    _K[_F32].sce_rows_grad(id(e), id(s), id(g), id(label), m, n, id(dx), _threads(e.size))
+    return dx
 
 
 # -- optimizer updates -------------------------------------------------------------------------
