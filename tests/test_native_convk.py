@@ -88,6 +88,32 @@ def test_kernels_match_float64(ck, n, c, f, h, wd, k, pad, bias):
         _close(ck.data_grad(dy, w, pad, x.shape), rdx)
 
 
+@pytest.mark.parametrize("n,c,f,h,wd,k,pad", [(9, 1, 20, 28, 28, 5, (0, 0)), (7, 20, 50, 12, 12, 5, (0, 0)),
+                                             (5, 6, 13, 11, 9, 5, (2, 1)), (3, 3, 33, 17, 17, 3, (0, 0))])
+def test_threads_split_without_changing_bits(ck, monkeypatch, n, c, f, h, wd, k, pad):
+    """Images (forward, data gradient) or blocks of output channels (weight gradient) go to one
+    thread each: 1, 2 and 3 threads give the same bits, padded or not."""
+    from mxnet.ops import _native_conv
+    rng = np.random.default_rng(n + c + k)
+    x = rng.standard_normal((n, c, h, wd)).astype(np.float32)
+    w = rng.standard_normal((f, c, k, k)).astype(np.float32)
+    b = rng.standard_normal(f).astype(np.float32)
+    monkeypatch.setattr(_native_conv, "MIN_THREAD_MACS", 1)
+    runs = []
+    for threads in (1, 2, 3):
+        monkeypatch.setattr(_native_conv, "THREADS", threads)
+        y = ck.conv_forward(x, w, b, pad)
+        dy = np.cos(y)
+        runs.append([y, ck.weight_grad(x, dy, k, pad), ck.data_grad(dy, w, pad, x.shape)])
+    for run in runs[1:]:
+        for a, r in zip(run, runs[0]):
+            np.testing.assert_array_equal(a.view(np.uint32), r.view(np.uint32))
+    _close(runs[2][0], ref_forward(x, w, pad, b))
+    rdx, rdw = ref_grads(x, w, np.cos(runs[2][0]), pad)
+    _close(runs[2][1], rdw)
+    _close(runs[2][2], rdx)
+
+
 @pytest.mark.parametrize("n,c,f,h,wd,k,pad", SHAPES)
 def test_dispatch_matches_numpy_path(ck, n, c, f, h, wd, k, pad):
     rng = np.random.default_rng(7 + n + c + f + k)

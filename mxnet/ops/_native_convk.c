@@ -13,10 +13,14 @@
  * the forward stores only the valid lanes; the weight gradient reads zero-padded copies of dy
  * and masks the data lanes past the width (so an inf there cannot make 0 * inf = NaN).
  *
+ * Threads (_native_threads.h): images, or blocks of output channels of the weight gradient,
+ * each computed by one thread, so the bits do not depend on the thread count.
+ *
  * Compiled into the library of _native.c; float32 tolerance only, so FMA contraction is on
  * here.  GCC/Clang vector extensions, else a plain-C struct of 8 floats (correct, slower).
  */
 #include "_native_vec.h"
+#include "_native_threads.h"
 
 /* register blocks (twice as large with REGS32) */
 #ifndef KOB
@@ -128,42 +132,61 @@ static void fk_image_any(int k, int flip, const float *x, i64 plane, i64 wp, con
     }
 }
 
+/* The forward over images [m0, m1) (see convk_fwd_f32), with a zero-padded copy of each image
+   unless every load falls inside it. */
+typedef struct {
+    const float *x, *wt, *bias;
+    float *y;
+    i64 c, f, h, w, k, ph, pw, flip, oh, ow, so, si;
+    int err;
+} fk_job;
+
+static void fk_range(void *p, i64 m0, i64 m1)
+{
+    fk_job *q = p;
+    const i64 c = q->c, f = q->f, h = q->h, w = q->w, k = q->k, oh = q->oh, ow = q->ow;
+    if (q->ph == 0 && q->pw == 0 && ow % 8 == 0) {  /* every load inside the image */
+        for (i64 m = m0; m < m1; m++)
+            fk_image_any((int)k, (int)q->flip, q->x + m * c * h * w, h * w, w, q->wt, q->so, q->si,
+                         q->bias, q->y + m * f * oh * ow, c, f, oh, ow);
+        return;
+    }
+    i64 wp = (ow + 7) / 8 * 8 + k - 1, plane = (h + 2 * q->ph) * wp;
+    float *xp = calloc((size_t)(c * plane), sizeof(float));
+    if (!xp) {
+        __atomic_store_n(&q->err, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    for (i64 m = m0; m < m1; m++) {
+        const float *xm = q->x + m * c * h * w;
+        for (i64 i = 0; i < c; i++)
+            for (i64 r = 0; r < h; r++)
+                memcpy(xp + i * plane + (r + q->ph) * wp + q->pw, xm + (i * h + r) * w, (size_t)w * sizeof(float));
+        fk_image_any((int)k, (int)q->flip, xp, plane, wp, q->wt, q->so, q->si, q->bias,
+                     q->y + m * f * oh * ow, c, f, oh, ow);
+    }
+    free(xp);
+}
+
 /* y (n, f, oh, ow) = the KxK stride-1 convolution of x (n, c, h, w) zero padded by ph/pw
    (oh = h + 2ph - K + 1, likewise ow) with weights, plus bias (f,) unless bo is NULL.
    flip = 0: weights (f, c, K, K).  flip = 1 (the data gradient: x is dy, y is dx, pads K-1-pad):
-   weights (c, f, K, K), used flipped with channels swapped.  Returns 0, 1 when out of memory,
-   2 for a kernel size outside 1..7. */
+   weights (c, f, K, K), used flipped with channels swapped.  Images are split over nthreads
+   threads, each computed by one.  Returns 0, 1 when out of memory, 2 for a kernel size outside
+   1..7. */
 i64 convk_fwd_f32(const void *xo, const void *wo, const void *bo, void *yo, i64 n, i64 c, i64 f,
-                  i64 h, i64 w, i64 k, i64 ph, i64 pw, i64 flip)
+                  i64 h, i64 w, i64 k, i64 ph, i64 pw, i64 flip, i64 nthreads)
 {
     if (k < 1 || k > MAXK)
         return 2;
-    const float *x = native_data(xo), *wt = native_data(wo);
-    const float *bias = bo ? (const float *)native_data(bo) : NULL;
-    float *y = native_data(yo);
-    i64 oh = h + 2 * ph - k + 1, ow = w + 2 * pw - k + 1;
-    i64 so = flip ? k * k : c * k * k, si = flip ? f * k * k : k * k;
-    if (oh <= 0 || ow <= 0)
+    fk_job q = {native_data(xo), native_data(wo), bo ? (const float *)native_data(bo) : NULL,
+                native_data(yo), c, f, h, w, k, ph, pw, flip, h + 2 * ph - k + 1, w + 2 * pw - k + 1,
+                flip ? k * k : c * k * k, flip ? f * k * k : k * k, 0};
+    if (q.oh <= 0 || q.ow <= 0)
         return 0;
-    if (ph == 0 && pw == 0 && ow % 8 == 0) {  /* every load inside the image */
-        for (i64 m = 0; m < n; m++)
-            fk_image_any((int)k, (int)flip, x + m * c * h * w, h * w, w, wt, so, si, bias,
-                         y + m * f * oh * ow, c, f, oh, ow);
-        return 0;
-    }
-    i64 wp = (ow + 7) / 8 * 8 + k - 1, hp = h + 2 * ph, plane = hp * wp;
-    float *xp = calloc((size_t)(c * plane), sizeof(float));
-    if (!xp)
-        return 1;
-    for (i64 m = 0; m < n; m++) {
-        const float *xm = x + m * c * h * w;
-        for (i64 i = 0; i < c; i++)
-            for (i64 r = 0; r < h; r++)
-                memcpy(xp + i * plane + (r + ph) * wp + pw, xm + (i * h + r) * w, (size_t)w * sizeof(float));
-        fk_image_any((int)k, (int)flip, xp, plane, wp, wt, so, si, bias, y + m * f * oh * ow, c, f, oh, ow);
-    }
-    free(xp);
-    return 0;
+    /* about four blocks per thread: balance, and one padded buffer per block */
+    run_ranges(fk_range, &q, n, (n + 4 * nthreads - 1) / (4 * nthreads), nthreads);
+    return q.err;
 }
 
 /* -- weight gradient ------------------------------------------------------------------------------ */
@@ -231,11 +254,11 @@ INLINE void dk_block(const int K, const int DOB, const float *xi, i64 ximg, i64 
    Adds its sums to dw (f, c, K, K). */
 INLINE void dk_chunk(const int K, const int DOB, const float *x, i64 ximg, i64 plane, i64 wp,
                      const float *dy, i64 dimg, i64 dch, i64 drow, float *dw, i64 c, i64 f, i64 oh,
-                     i64 ow, i64 nb)
+                     i64 ow, i64 nb, i64 ob0, i64 ob1)
 {
     i64 nvr = (ow + 7) / 8;
     int tail = (int)(ow % 8);
-    for (i64 ob = 0; ob < f; ob += DOB) {
+    for (i64 ob = ob0 * DOB; ob < f && ob < ob1 * DOB; ob += DOB) {
         int nf = f - ob < DOB ? (int)(f - ob) : DOB;
         const float *d[8];
         for (int o = 0; o < DOB; o++)
@@ -248,65 +271,90 @@ INLINE void dk_chunk(const int K, const int DOB, const float *x, i64 ximg, i64 p
 }
 
 static void dk_chunk_any(int k, const float *x, i64 ximg, i64 plane, i64 wp, const float *dy, i64 dimg,
-                         i64 dch, i64 drow, float *dw, i64 c, i64 f, i64 oh, i64 ow, i64 nb)
+                         i64 dch, i64 drow, float *dw, i64 c, i64 f, i64 oh, i64 ow, i64 nb, i64 ob0,
+                         i64 ob1)
 {
     switch (k) {
-#define DK(K) case K: dk_chunk(K, KDOB(K), x, ximg, plane, wp, dy, dimg, dch, drow, dw, c, f, oh, ow, nb); break;
+#define DK(K) case K: dk_chunk(K, KDOB(K), x, ximg, plane, wp, dy, dimg, dch, drow, dw, c, f, oh, ow, nb, ob0, ob1); break;
     DK(1) DK(2) DK(3) DK(4) DK(5) DK(6) DK(7)
 #undef DK
     default: break;
     }
 }
 
-/* dw (f, c, K, K) = the weight gradient of the KxK stride-1 convolution of x (n, c, h, w) zero
-   padded by ph/pw, for the output gradient dy (n, f, oh, ow), summed over chunks of about
-   `cache` bytes of data (images padded, dy).  Returns 0, 1 when out of memory, 2 for a kernel
-   size outside 1..7. */
-i64 convk_dw_f32(const void *xo, const void *dyo, void *dwo, i64 n, i64 c, i64 f, i64 h, i64 w,
-                 i64 k, i64 ph, i64 pw, i64 cache)
+/* The weight gradient for the blocks [ob0, ob1) of KDOB(k) output channels (see convk_dw_f32):
+   every chunk of images in order, padded into this thread's own buffers where needed. */
+typedef struct {
+    const float *x, *dy;
+    float *dw;
+    i64 n, c, f, h, w, k, ph, pw, oh, ow, nb;
+    int err;
+} dk_job;
+
+static void dk_range(void *p, i64 ob0, i64 ob1)
 {
-    if (k < 1 || k > MAXK)
-        return 2;
-    const float *x = native_data(xo), *dy = native_data(dyo);
-    float *dw = native_data(dwo);
-    i64 oh = h + 2 * ph - k + 1, ow = w + 2 * pw - k + 1;
-    memset(dw, 0, (size_t)(f * c * k * k) * sizeof(float));
-    if (oh <= 0 || ow <= 0 || n == 0)
-        return 0;
+    dk_job *q = p;
+    const i64 c = q->c, f = q->f, h = q->h, w = q->w, k = q->k, ph = q->ph, pw = q->pw;
+    const i64 oh = q->oh, ow = q->ow, nb = q->nb;
     i64 nvr = (ow + 7) / 8, wr = nvr * 8;
     int xin = ph == 0 && pw == 0 && ow % 8 == 0, dyin = ow % 8 == 0;
-    i64 wp = xin ? w : wr + k - 1, hp = h + 2 * ph, plane = hp * wp;
-    i64 img_bytes = (c * plane + f * oh * wr) * (i64)sizeof(float);
-    i64 nb = cache / img_bytes;
-    if (nb < 1)
-        nb = 1;
-    if (nb > n)
-        nb = n;
+    i64 wp = xin ? w : wr + k - 1, plane = (h + 2 * ph) * wp;
     float *xp = NULL, *dp = NULL;
     if (!xin || !dyin) {
         xp = calloc((size_t)((xin ? 0 : nb * c * plane) + (dyin ? 0 : nb * f * oh * wr)), sizeof(float));
-        if (!xp)
-            return 1;
+        if (!xp) {
+            __atomic_store_n(&q->err, 1, __ATOMIC_RELAXED);
+            return;
+        }
         dp = xp + (xin ? 0 : nb * c * plane);
     }
-    for (i64 m0 = 0; m0 < n; m0 += nb) {
-        i64 cnt = n - m0 < nb ? n - m0 : nb;
-        const float *xs = x + m0 * c * h * w, *ds = dy + m0 * f * oh * ow;
+    for (i64 m0 = 0; m0 < q->n; m0 += nb) {
+        i64 cnt = q->n - m0 < nb ? q->n - m0 : nb;
+        const float *xs = q->x + m0 * c * h * w, *ds = q->dy + m0 * f * oh * ow;
         if (!xin) {
-            for (i64 q = 0; q < cnt * c; q++)
+            for (i64 r2 = 0; r2 < cnt * c; r2++)
                 for (i64 r = 0; r < h; r++)
-                    memcpy(xp + q * plane + (r + ph) * wp + pw, xs + (q * h + r) * w, (size_t)w * sizeof(float));
+                    memcpy(xp + r2 * plane + (r + ph) * wp + pw, xs + (r2 * h + r) * w, (size_t)w * sizeof(float));
             xs = xp;
         }
         if (!dyin) {
-            for (i64 q = 0; q < cnt * f; q++)
+            for (i64 r2 = 0; r2 < cnt * f; r2++)
                 for (i64 r = 0; r < oh; r++)
-                    memcpy(dp + (q * oh + r) * wr, ds + (q * oh + r) * ow, (size_t)ow * sizeof(float));
+                    memcpy(dp + (r2 * oh + r) * wr, ds + (r2 * oh + r) * ow, (size_t)ow * sizeof(float));
             ds = dp;
         }
         i64 drow = dyin ? ow : wr;
-        dk_chunk_any((int)k, xs, c * plane, plane, wp, ds, f * oh * drow, oh * drow, drow, dw, c, f, oh, ow, cnt);
+        dk_chunk_any((int)k, xs, c * plane, plane, wp, ds, f * oh * drow, oh * drow, drow, q->dw, c, f,
+                     oh, ow, cnt, ob0, ob1);
     }
     free(xp);
-    return 0;
+}
+
+/* dw (f, c, K, K) = the weight gradient of the KxK stride-1 convolution of x (n, c, h, w) zero
+   padded by ph/pw, for the output gradient dy (n, f, oh, ow), summed over chunks of about
+   `cache` bytes of data (images padded, dy).  The blocks of output channels are split over
+   nthreads threads; each sums its own over every chunk in order, so the bits do not depend on
+   the split.  Returns 0, 1 when out of memory, 2 for a kernel size outside 1..7. */
+i64 convk_dw_f32(const void *xo, const void *dyo, void *dwo, i64 n, i64 c, i64 f, i64 h, i64 w,
+                 i64 k, i64 ph, i64 pw, i64 cache, i64 nthreads)
+{
+    if (k < 1 || k > MAXK)
+        return 2;
+    dk_job q = {native_data(xo), native_data(dyo), native_data(dwo), n, c, f, h, w, k, ph, pw,
+                h + 2 * ph - k + 1, w + 2 * pw - k + 1, 0, 0};
+    memset(q.dw, 0, (size_t)(f * c * k * k) * sizeof(float));
+    if (q.oh <= 0 || q.ow <= 0 || n == 0)
+        return 0;
+    i64 wr = (q.ow + 7) / 8 * 8;
+    int xin = ph == 0 && pw == 0 && q.ow % 8 == 0;
+    i64 plane = (h + 2 * ph) * (xin ? w : wr + k - 1);
+    i64 img_bytes = (c * plane + f * q.oh * wr) * (i64)sizeof(float);
+    q.nb = cache / img_bytes;
+    if (q.nb < 1)
+        q.nb = 1;
+    if (q.nb > n)
+        q.nb = n;
+    i64 nob = (f + KDOB(k) - 1) / KDOB(k);
+    run_ranges(dk_range, &q, nob, (nob + nthreads - 1) / nthreads, nthreads);
+    return q.err;
 }

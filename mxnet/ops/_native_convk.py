@@ -7,7 +7,8 @@ dispatch that ``_conv_kernels.conv_forward``/``conv_backward`` try: they return 
 unless the C kernels are on (``_accel.jit()``), the library has these functions, and the
 convolution is one of those measured faster here (``fits_forward``, ``fits_weight_grad``;
 ``direct_dx`` picks the data gradient's kernel).  Kernel sizes 1..7 are computed, but K = 1 and
-3x3 pad 1 (``_native_conv``'s) are not dispatched here.  Single-threaded.
+3x3 pad 1 (``_native_conv``'s) are not dispatched here.  Threads as ``_native_conv``'s: images
+(forward, data gradient) or blocks of output channels (weight gradient) each go to one thread.
 """
 import ctypes
 
@@ -28,9 +29,9 @@ def _bind():
         fwd, dw = lib.convk_fwd_f32, lib.convk_dw_f32
     except AttributeError:
         return None, None
-    fwd.argtypes = [_P, _P, _P, _P] + [_I] * 9
+    fwd.argtypes = [_P, _P, _P, _P] + [_I] * 10
     fwd.restype = _I
-    dw.argtypes = [_P, _P, _P] + [_I] * 9
+    dw.argtypes = [_P, _P, _P] + [_I] * 10
     dw.restype = _I
     return fwd, dw
 
@@ -55,6 +56,13 @@ def _kernels():
     return _FWD
 
 
+def _threads(macs):
+    """Threads for a call of ``macs`` multiply-adds: as for the 3x3 kernels (``_native_conv``:
+    ``MXNEXT_CONV_THREADS``, else OpenBLAS's count, from ~5M multiply-adds a thread)."""
+    from . import _native_conv
+    return _native_conv._threads(macs)
+
+
 def _err(rc, what):
     if rc == 1:
         raise MemoryError(f"convk {what}: no memory for the scratch buffers")
@@ -68,8 +76,8 @@ def conv_forward(x, w, b, pad):
     n, c, h, wd = x.shape
     f, k = w.shape[0], w.shape[2]
     y = np.empty((n, f, h + 2 * pad[0] - k + 1, wd + 2 * pad[1] - k + 1), _F32)
-    _err(_FWD(id(x), id(w), None if b is None else id(b), id(y), n, c, f, h, wd, k, pad[0], pad[1], 0),
-         "forward")
+    _err(_FWD(id(x), id(w), None if b is None else id(b), id(y), n, c, f, h, wd, k, pad[0], pad[1], 0,
+              _threads(y.size * c * k * k)), "forward")
     return y
 
 
@@ -79,8 +87,8 @@ def data_grad(dy, w, pad, shape):
     n, f, oh, ow = dy.shape
     k = w.shape[2]
     dx = np.empty(shape, _F32)
-    _err(_FWD(id(dy), id(w), None, id(dx), n, f, shape[1], oh, ow, k, k - 1 - pad[0], k - 1 - pad[1], 1),
-         "data gradient")
+    _err(_FWD(id(dy), id(w), None, id(dx), n, f, shape[1], oh, ow, k, k - 1 - pad[0], k - 1 - pad[1], 1,
+              _threads(dx.size * f * k * k)), "data gradient")
     return dx
 
 
@@ -90,7 +98,8 @@ def weight_grad(x, dy, k, pad):
     n, c, h, wd = x.shape
     f = dy.shape[1]
     dw = np.empty((f, c, k, k), _F32)
-    _err(_DW(id(x), id(dy), id(dw), n, c, f, h, wd, k, pad[0], pad[1], DW_CACHE), "weight gradient")
+    _err(_DW(id(x), id(dy), id(dw), n, c, f, h, wd, k, pad[0], pad[1], DW_CACHE,
+             _threads(dy.size * c * k * k)), "weight gradient")
     return dw
 
 
