@@ -300,8 +300,9 @@ def test_softmax_cross_entropy_grad_rows_are_numpys_bits(native):
 
 
 def test_threaded_passes_give_the_same_bits(native, monkeypatch):
-    """SGD, bias+relu and the softmax loss (forward and backward) split their rows or elements over threads; every
-    split writes its own part, so 1 and 3 threads give the same bits."""
+    """SGD, bias+relu, the softmax loss (forward and backward) and col2im split their rows,
+    planes or elements over threads; every split writes its own part, so 1 and 3 threads give
+    the same bits."""
     rng = np.random.default_rng(11)
     x = (rng.standard_normal((300, 1000)) * 4).astype(np.float32)
     lab = rng.integers(0, 1000, 300).astype(np.int64)
@@ -314,7 +315,9 @@ def test_threaded_passes_give_the_same_bits(native, monkeypatch):
         y = x.copy()
         native.bias_act(y, b, 1)
         loss, e, s = native.softmax_ce_rows(x, lab)
-        return [w, mom, y, loss, e, s, native.softmax_ce_rows_grad(e, s, g[:300], lab)]
+        img = native.col2im_image(x.reshape(-1)[:120_000].reshape(30, 4, 2, 5, 10, 10), 11, 10, 1, 1,
+                                   1, 1, 0, 2)
+        return [w, mom, y, loss, e, s, native.softmax_ce_rows_grad(e, s, g[:300], lab), img]
     monkeypatch.setattr(native, "MIN_THREAD_ELEMS", 1 << 10)
     monkeypatch.setattr(native, "THREADS", 1)
     one = run()

@@ -367,33 +367,50 @@ void FN(im2col_image)(const void *xo, i64 nc, i64 h, i64 w, i64 kh, i64 kw, i64 
 }
 
 /* Sum per-image columns (N, C, kh, kw, oh, ow) into img (N, C, H, W): per plane in a zeroed
-   padded buffer, offset by offset as the NumPy loop adds them (identical sums). */
-int FN(col2im_image)(const void *colso, i64 nc, i64 kh, i64 kw, i64 oh, i64 ow, i64 h, i64 w,
-                     i64 sh, i64 sw, i64 dh, i64 dw, i64 ph, i64 pw, void *imgo)
+   padded buffer, offset by offset as the NumPy loop adds them (identical sums); planes are
+   split over threads, each summed by one. */
+typedef struct {
+    const T *cols;
+    T *img;
+    i64 kh, kw, oh, ow, h, w, sh, sw, dh, dw, ph, pw, ah, aw;
+    int err;
+} FN(c2i_ctx);
+
+static void FN(c2i_range)(void *q, i64 p0, i64 p1)
 {
-    const T *restrict cols = ARR(colso);
-    T *restrict img = ARR(imgo);
-    i64 hp = (oh - 1) * sh + (kh - 1) * dh + 1, wp = (ow - 1) * sw + (kw - 1) * dw + 1;
-    i64 ah = hp > h + ph ? hp : h + ph, aw = wp > w + pw ? wp : w + pw;
-    T *acc = malloc((size_t)(ah * aw) * sizeof(T));
-    if (!acc)
-        return -1;
-    for (i64 p = 0; p < nc; p++) {
-        memset(acc, 0, (size_t)(ah * aw) * sizeof(T));
+    FN(c2i_ctx) *c = q;
+    const i64 kh = c->kh, kw = c->kw, oh = c->oh, ow = c->ow, h = c->h, w = c->w, aw = c->aw;
+    T *acc = malloc((size_t)(c->ah * aw) * sizeof(T));
+    if (!acc) {
+        SET_FLAG(&c->err);
+        return;
+    }
+    const T *restrict cols = c->cols + p0 * kh * kw * oh * ow;
+    for (i64 p = p0; p < p1; p++) {
+        memset(acc, 0, (size_t)(c->ah * aw) * sizeof(T));
         for (i64 ki = 0; ki < kh; ki++)
             for (i64 kj = 0; kj < kw; kj++)
                 for (i64 i = 0; i < oh; i++) {
-                    T *row = acc + (i * sh + ki * dh) * aw + kj * dw;
+                    T *row = acc + (i * c->sh + ki * c->dh) * aw + kj * c->dw;
                     for (i64 j = 0; j < ow; j++)
-                        row[j * sw] += cols[j];
+                        row[j * c->sw] += cols[j];
                     cols += ow;
                 }
-        T *dst = img + p * h * w;
+        T *dst = c->img + p * h * w;
         for (i64 r = 0; r < h; r++)
-            memcpy(dst + r * w, acc + (r + ph) * aw + pw, (size_t)w * sizeof(T));
+            memcpy(dst + r * w, acc + (r + c->ph) * aw + c->pw, (size_t)w * sizeof(T));
     }
     free(acc);
-    return 0;
+}
+
+int FN(col2im_image)(const void *colso, i64 nc, i64 kh, i64 kw, i64 oh, i64 ow, i64 h, i64 w,
+                     i64 sh, i64 sw, i64 dh, i64 dw, i64 ph, i64 pw, void *imgo, i64 nthreads)
+{
+    i64 hp = (oh - 1) * sh + (kh - 1) * dh + 1, wp = (ow - 1) * sw + (kw - 1) * dw + 1;
+    FN(c2i_ctx) c = {ARR(colso), ARR(imgo), kh, kw, oh, ow, h, w, sh, sw, dh, dw, ph, pw,
+                     hp > h + ph ? hp : h + ph, wp > w + pw ? wp : w + pw, 0};
+    run_ranges(FN(c2i_range), &c, nc, (nc + 4 * nthreads - 1) / (4 * nthreads), nthreads);
+    return c.err ? -1 : 0;
 }
 
 /* Sum batch-inner columns (C, kh, kw, oh, ow, N) into img (N, C, H, W), per channel in a

@@ -141,7 +141,7 @@ def _library():
 # argument kinds: p array object (its id), i int64, d double; then the result: v none, i int64
 _SIGS = {
     "max_pool_2x2": "piiiiipp i", "max_pool_any": "piiiiiiiiiiipp v", "max_pool_grad": "pppiiiip v",
-    "im2col_image": "piiiiiiiiiiiiip v", "col2im_image": "piiiiiiiiiiiiip i",
+    "im2col_image": "piiiiiiiiiiiiip v", "col2im_image": "piiiiiiiiiiiiipi i",
     "col2im_inner": "piiiiiiiiiiiiiip i", "rows_to_nchw": "ppiiiip v",
     "bn_grad_sums": "ppiiippp v", "bn_normalise": "piiipppp v",
     "bn_train_forward": "piiippdidppppp i", "bn_train_backward": "ppiiipppipppp v",
@@ -323,11 +323,12 @@ def im2col_image(x, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
 
 def col2im_image(cols, h, w, sh, sw, dh, dw, ph, pw):
     """Sum per-image columns (N, C, kh, kw, oh, ow) into the unpadded image (N, C, H, W), in the
-    NumPy loop's order (the same bits)."""
+    NumPy loop's order (the same bits), planes split over threads."""
     cols = np.ascontiguousarray(cols)
     n, c, kh, kw, oh, ow = cols.shape
     img = np.empty((n, c, h, w), cols.dtype)
-    if _K[cols.dtype].col2im_image(id(cols), n * c, kh, kw, oh, ow, h, w, sh, sw, dh, dw, ph, pw, id(img)):
+    if _K[cols.dtype].col2im_image(id(cols), n * c, kh, kw, oh, ow, h, w, sh, sw, dh, dw, ph, pw, id(img),
+                                   _threads(cols.size)):
         raise MemoryError("col2im_image: no memory for the sum buffer")
     return img
 

@@ -154,7 +154,7 @@ static void fk_range(void *p, i64 m0, i64 m1)
     i64 wp = (ow + 7) / 8 * 8 + k - 1, plane = (h + 2 * q->ph) * wp;
     float *xp = calloc((size_t)(c * plane), sizeof(float));
     if (!xp) {
-        __atomic_store_n(&q->err, 1, __ATOMIC_RELAXED);
+        SET_FLAG(&q->err);
         return;
     }
     for (i64 m = m0; m < m1; m++) {
@@ -303,7 +303,7 @@ static void dk_range(void *p, i64 ob0, i64 ob1)
     if (!xin || !dyin) {
         xp = calloc((size_t)((xin ? 0 : nb * c * plane) + (dyin ? 0 : nb * f * oh * wr)), sizeof(float));
         if (!xp) {
-            __atomic_store_n(&q->err, 1, __ATOMIC_RELAXED);
+            SET_FLAG(&q->err);
             return;
         }
         dp = xp + (xin ? 0 : nb * c * plane);

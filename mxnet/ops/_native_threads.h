@@ -20,9 +20,11 @@
 #pragma weak pthread_join
 #endif
 #define NEXT_ITEM(p) __atomic_fetch_add((p), 1, __ATOMIC_RELAXED)
+#define SET_FLAG(p) __atomic_store_n((p), 1, __ATOMIC_RELAXED)   /* e.g. an error, from any thread */
 #else
 #define HAVE_THREADS 0
 #define NEXT_ITEM(p) ((*(p))++)
+#define SET_FLAG(p) (*(p) = 1)
 #endif
 
 #define MAX_THREADS 64
