@@ -324,3 +324,26 @@ def test_threaded_passes_give_the_same_bits(native, monkeypatch):
     monkeypatch.setattr(native, "THREADS", 3)
     for a, c in zip(one, run()):
         np.testing.assert_array_equal(a.view(np.uint32), c.view(np.uint32))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_passes_are_numpys_bits(native, dtype):
+    """Activation relu through the C passes: maximum(x, 0) (NaN kept, -0 -> 0) and g * (y > 0)
+    (inf * 0 = NaN, -g * 0 = -0), bit for bit as NumPy; in place too."""
+    from mxnet.ops.nn_activation import activate
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal(5000).astype(dtype)
+    g = rng.standard_normal(5000).astype(dtype)
+    x[:6] = [np.nan, -0.0, 0.0, np.inf, -np.inf, 1e-40]
+    g[6:9] = [np.inf, -np.inf, np.nan]
+    want = np.maximum(x, dtype(0))
+    got = native.relu(x)
+    np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
+    np.testing.assert_array_equal(native.relu_grad(g, want).view(np.uint8),
+                                  np.multiply(g, want > 0, dtype=dtype).view(np.uint8))
+    y = x.copy()
+    assert activate(np, "relu", y, out=y) is y
+    np.testing.assert_array_equal(y.view(np.uint8), want.view(np.uint8))
+    strided = x[::2]   # not contiguous: NumPy's own maximum
+    np.testing.assert_array_equal(activate(np, "relu", strided).view(np.uint8),
+                                  np.ascontiguousarray(want[::2]).view(np.uint8))

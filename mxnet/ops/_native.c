@@ -816,6 +816,46 @@ void FN(bias_act)(void *yo, const void *biaso, i64 with_bias, i64 m, i64 n, i64 
     run_ranges(FN(bias_rows), &c, m, (16384 + n - 1) / n, nthreads);
 }
 
+/* Activation relu as NumPy computes it, elementwise over flat arrays split over threads:
+   forward y = maximum(x, 0) (NaN kept, -0 -> 0), backward d = g * (y > 0) (so inf * 0 is NaN,
+   -g * 0 is -0, as NumPy's multiplication by the mask gives). */
+typedef struct {
+    const T *a, *y;
+    T *out;
+} FN(relu_ctx);
+
+static void FN(relu_range)(void *p, i64 k0, i64 k1)
+{
+    FN(relu_ctx) *c = p;
+    const T *restrict x = c->a;
+    T *restrict out = c->out;
+    for (i64 k = k0; k < k1; k++) {
+        T v = x[k];
+        out[k] = (v > 0 || v != v) ? v : 0;
+    }
+}
+
+static void FN(relu_grad_range)(void *p, i64 k0, i64 k1)
+{
+    FN(relu_ctx) *c = p;
+    const T *restrict g = c->a, *restrict y = c->y;
+    T *restrict out = c->out;
+    for (i64 k = k0; k < k1; k++)
+        out[k] = g[k] * (T)(y[k] > 0);
+}
+
+void FN(relu)(const void *xo, void *outo, i64 size, i64 nthreads)
+{
+    FN(relu_ctx) c = {ARR(xo), NULL, ARR(outo)};
+    run_ranges(FN(relu_range), &c, size, 1 << 15, nthreads);
+}
+
+void FN(relu_grad)(const void *go, const void *yo, void *outo, i64 size, i64 nthreads)
+{
+    FN(relu_ctx) c = {ARR(go), ARR(yo), ARR(outo)};
+    run_ranges(FN(relu_grad_range), &c, size, 1 << 15, nthreads);
+}
+
 /* Backward of relu(x @ w.T + b) up to the product: d = g * (y > 0), as NumPy multiplies by the
    mask (so inf * 0 is NaN there too), and the bias gradient db = column sums of d, in one pass
    over rows (the sums in T, row by row, as a BLAS product with ones sums in T). */
