@@ -9,12 +9,12 @@ from ..base import MXNetError, mx_real_t, np_dtype
 from ..context import Context, cpu, current_context
 from .. import ndarray as nd
 from ..ndarray.ndarray import NDArray
+from ..util import is_np_array
 
 
 def _np_view(arr):
     """Under ``npx.set_np()`` parameters are seen as ``mx.np.ndarray`` (same memory, same autograd
     entry); otherwise as NDArray."""
-    from ..util import is_np_array
     return arr.as_np_ndarray() if is_np_array() else arr
 
 

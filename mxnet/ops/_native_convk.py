@@ -56,11 +56,17 @@ def _kernels():
     return _FWD
 
 
+_nconv = None
+
+
 def _threads(macs):
     """Threads for a call of ``macs`` multiply-adds: as for the 3x3 kernels (``_native_conv``:
     ``MXNEXT_CONV_THREADS``, else OpenBLAS's count, from ~5M multiply-adds a thread)."""
-    from . import _native_conv
-    return _native_conv._threads(macs)
+    global _nconv
+    if _nconv is None:    # imported at first use: importing it builds the library
+        from . import _native_conv
+        _nconv = _native_conv
+    return _nconv._threads(macs)
 
 
 def _err(rc, what):
