@@ -2,6 +2,7 @@
 import threading
 
 from .base import MXNetError
+from .ops.registry import OpContext
 
 
 class _State(threading.local):
@@ -236,7 +237,7 @@ def _run_backward(heads, head_grads, retain_graph, train_mode, create_graph, var
                 raise MXNetError(_NOT_IN_GRAPH)
             op = node.op
             in_grads = _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx, get_backend,
-                                      direct)
+                                      NDArray, direct)
             for e, g in zip(node.in_entries, in_grads):
                 add_grad(e, g)
             if not retain_graph:
@@ -322,8 +323,8 @@ def _direct_grad_leaves(order, head_entries):
     return direct
 
 
-def _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx, get_backend, direct=None):
-    from .ndarray.ndarray import NDArray
+def _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx, get_backend, NDArray,
+                   direct=None):
     if create_graph and op.backward_graph is not None:
         ins = node.in_arrays
         outs = [r() if r is not None else None for r in (node.out_arrays or [])]
@@ -345,7 +346,6 @@ def _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx, get_bac
     if all(need) and out is None:
         octx = _opctx(backend, node.is_train)
     else:  # tell the kernels which input gradients nobody reads (e.g. the data of a first layer)
-        from .ops.registry import OpContext
         octx = OpContext(backend, node.is_train, need_grad=None if all(need) else need, grad_out=out)
     res = op.backward(node.attrs, raw, node.inputs, node.outputs, octx, node.state)
     if create_graph:
