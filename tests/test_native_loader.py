@@ -149,3 +149,41 @@ def test_threads_follow_openblas_and_its_spin_is_shortened(needs_compiler, env, 
         pytest.skip("NumPy's BLAS is not OpenBLAS here")
     assert got["threads"] == min(got["blas"], os.cpu_count() or 1) and got["sgd_ok"]
     assert got["timeout"] == (want_timeout if got["threads"] > 1 else env.get("OPENBLAS_THREAD_TIMEOUT"))
+
+
+_FORK = """
+import os, sys, threading
+import numpy as np
+from mxnet.ops import _native
+k = _native._K[np.dtype(np.float32)]
+x = np.linspace(-1, 1, 1 << 16, dtype=np.float32)
+out = np.empty_like(x)
+
+def relu():   # on 2 threads whatever the machine: the pool's workers start here
+    k.relu(id(x), id(out), x.size, 2)
+    return bool((out == np.maximum(x, 0)).all())
+
+def from_threads():   # two Python threads at once: one holds the pool, the other runs alone
+    res = []
+    ts = [threading.Thread(target=lambda: res.append(all(relu() for _ in range(200)))) for _ in range(2)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return res == [True, True]
+
+assert relu() and from_threads()
+pid = os.fork()
+if pid == 0:   # the child has no workers: it must start its own, not wait for the parent's
+    os._exit(0 if relu() and relu() and from_threads() else 3)
+_, status = os.waitpid(pid, 0)
+print("child", os.waitstatus_to_exitcode(status))
+"""
+
+
+def test_pool_survives_fork_and_concurrent_callers(needs_compiler):
+    env = dict(os.environ, PYTHONPATH=ROOT, MXNEXT_JIT="1")
+    res = subprocess.run([sys.executable, "-c", _FORK], env=env, capture_output=True, text=True,
+                         timeout=120, cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip().splitlines()[-1] == "child 0"

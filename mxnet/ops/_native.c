@@ -5,8 +5,8 @@
  * allocated by the caller.  Each kernel computes what its NumPy counterpart computes, with the
  * same operation order where the tests expect identical bits (col2im, the LSTM step, the
  * optimizer updates), so the build must keep IEEE semantics: no -ffast-math, no FMA
- * contraction.  All loops are serial: a thread pool's wake-up costs more than these passes at
- * the sizes that reach them, and would contend with OpenBLAS's threads.
+ * contraction.  The larger passes split their rows or planes over the pool's threads
+ * (_native_threads.h), each part computed by one thread, so the bits do not depend on it.
  */
 #ifndef NATIVE_PASS
 #define NATIVE_PASS

@@ -30,7 +30,7 @@ import numpy as np
 # one library from these sources (each defines its own functions), and the header they share
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _SOURCES = [os.path.join(_HERE, name) for name in ("_native.c", "_native_conv.c", "_native_convk.c",
-                                                  "_native_lstm.c")]
+                                                  "_native_lstm.c", "_native_pool.c")]
 _HEADERS = [os.path.join(_HERE, name) for name in ("_native_vec.h", "_native_threads.h")]
 # IEEE semantics: the bit-identical kernels depend on no reassociation and no FMA contraction;
 # -fno-math-errno (sqrt need not set errno) only lets sqrt be vectorized

@@ -1,11 +1,15 @@
-/* Worker threads for the C kernels (_native.c, _native_conv.c, _native_lstm.c): run_workers(fn,
- * arg, n) runs fn(arg) on n threads, the caller's among them, and waits for all; run_team runs
- * threads that each own a part of the work and meet at barriers.  POSIX threads created per
- * call (~20 us, against calls of a millisecond or more); work items are taken from a shared
- * counter (NEXT_ITEM), so a thread slowed by another process takes fewer, and a kernel whose
- * items write disjoint outputs gives the same bits whatever thread computed them.  Without
- * POSIX threads or GCC atomics, or when pthread_create is not linked in (the symbols are weak)
- * or fails, the caller runs every item.
+/* Worker threads for the C kernels (_native.c, _native_conv.c, _native_convk.c,
+ * _native_lstm.c): run_workers(fn, arg, n) runs fn(arg) on n threads, the caller's among them,
+ * and waits for all; run_ranges splits [0, n) into blocks taken from a shared counter
+ * (NEXT_ITEM), so a thread slowed by another process takes fewer, and a kernel whose blocks
+ * write disjoint outputs gives the same bits whatever thread computed them; run_team runs
+ * threads that each own a part of the work and meet at team_barrier.
+ *
+ * The threads are the library's pool (_native_pool.c), started at first use and kept: starting
+ * and joining a thread per call cost ~35 us, as much as many of the passes split over them.
+ * The pool serves one call at a time; a call that finds it busy (another Python thread in a
+ * kernel, or a kernel called from a pool thread) runs on its caller alone, as do all calls
+ * without POSIX threads or GCC atomics.
  */
 #ifndef NATIVE_THREADS_H
 #define NATIVE_THREADS_H
@@ -13,12 +17,7 @@
 #include <stdint.h>
 
 #if (defined(__GNUC__) || defined(__clang__)) && (defined(__unix__) || defined(__APPLE__)) && !defined(NO_THREADS)
-#include <pthread.h>
 #define HAVE_THREADS 1
-#if defined(__ELF__)
-#pragma weak pthread_create
-#pragma weak pthread_join
-#endif
 #define NEXT_ITEM(p) __atomic_fetch_add((p), 1, __ATOMIC_RELAXED)
 #define SET_FLAG(p) __atomic_store_n((p), 1, __ATOMIC_RELAXED)   /* e.g. an error, from any thread */
 #else
@@ -30,41 +29,20 @@
 #define MAX_THREADS 64
 
 typedef void (*worker_fn)(void *);
-typedef struct {
-    worker_fn fn;
-    void *arg;
-} worker_call;
 
-#if HAVE_THREADS
-static void *thread_main(void *call)
-{
-    worker_call *wc = call;
-    wc->fn(wc->arg);
-    return NULL;
-}
-#endif
+/* The pool (_native_pool.c).  native_pool_acquire(n): how many threads, the caller's included,
+   the next native_pool_run will use (at most n); above 1 the pool is held until that run
+   returns.  native_pool_run(fn, arg): fn(arg) on each of them, the caller's last; returns when
+   all have finished. */
+int native_pool_acquire(int64_t nthreads);
+void native_pool_run(worker_fn fn, void *arg);
 
-static void run_workers(worker_fn fn, void *arg, int64_t nthreads)
+static inline void run_workers(worker_fn fn, void *arg, int64_t nthreads)
 {
-#if HAVE_THREADS
-    pthread_t tid[MAX_THREADS];
-    worker_call job = {fn, arg};
-    int started = 0;
-    if (nthreads > MAX_THREADS)
-        nthreads = MAX_THREADS;
-    if (pthread_create != NULL && pthread_join != NULL)
-        for (int64_t t = 1; t < nthreads; t++) {
-            if (pthread_create(&tid[started], NULL, thread_main, &job) != 0)
-                break;
-            started++;
-        }
-    fn(arg);
-    for (int t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
-#else
-    (void)nthreads;
-    fn(arg);
-#endif
+    if (nthreads > 1 && native_pool_acquire(nthreads) > 1)
+        native_pool_run(fn, arg);
+    else
+        fn(arg);
 }
 
 /* fn(ctx, begin, end) over [0, n) in blocks of `block`, on up to nthreads threads (blocks are
@@ -97,16 +75,15 @@ static inline void run_ranges(range_fn fn, void *ctx, int64_t n, int64_t block, 
         fn(ctx, 0, n);
 }
 
-/* A team: fn(arg, index, size) on up to nthreads threads, the caller's as index 0, for kernels
-   whose threads own fixed parts of the work and meet at team_barrier (the LSTM time loop).  The
-   workers wait until the caller knows how many threads started, so `size` is always the number
-   that run. */
+/* A team: fn(arg, team, index, size) on up to nthreads threads, for kernels whose threads own
+   fixed parts of the work and meet at team_barrier (the LSTM time loop); `size` is the number
+   that run, known before any starts. */
 typedef struct team team;
 typedef void (*team_fn)(void *arg, team *tm, int index, int size);
 struct team {
     team_fn fn;
     void *arg;
-    int size, ready, next, count, gen;
+    int size, next, count, gen;
 };
 
 #if HAVE_THREADS
@@ -127,16 +104,14 @@ struct team {
                 sched_yield();                         \
         }                                              \
     } while (0)
+#endif
 
-static void *team_main(void *p)
+static inline void team_main(void *p)
 {
     team *tm = p;
-    int index = __atomic_add_fetch(&tm->next, 1, __ATOMIC_RELAXED);
-    WAIT_UNTIL(__atomic_load_n(&tm->ready, __ATOMIC_ACQUIRE));
+    int index = NEXT_ITEM(&tm->next);
     tm->fn(tm->arg, tm, index, tm->size);
-    return NULL;
 }
-#endif
 
 /* Every thread of the team waits here until all have arrived. */
 static inline void team_barrier(team *tm)
@@ -158,27 +133,11 @@ static inline void team_barrier(team *tm)
 
 static inline void run_team(team_fn fn, void *arg, int64_t nthreads)
 {
-    team tm = {fn, arg, 1, 0, 0, 0, 0};
-#if HAVE_THREADS
-    pthread_t tid[MAX_THREADS];
-    int started = 0;
-    if (nthreads > MAX_THREADS)
-        nthreads = MAX_THREADS;
-    if (pthread_create != NULL && pthread_join != NULL)
-        for (int64_t t = 1; t < nthreads; t++) {
-            if (pthread_create(&tid[started], NULL, team_main, &tm) != 0)
-                break;
-            started++;
-        }
-    tm.size = started + 1;
-    __atomic_store_n(&tm.ready, 1, __ATOMIC_RELEASE);
-    fn(arg, &tm, 0, tm.size);
-    for (int t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
-#else
-    (void)nthreads;
-    fn(arg, &tm, 0, 1);
-#endif
+    team tm = {fn, arg, 1, 0, 0, 0};
+    if (nthreads > 1 && (tm.size = native_pool_acquire(nthreads)) > 1)
+        native_pool_run(team_main, &tm);
+    else
+        fn(arg, &tm, 0, 1);
 }
 
 #endif
