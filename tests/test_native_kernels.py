@@ -300,9 +300,9 @@ def test_softmax_cross_entropy_grad_rows_are_numpys_bits(native):
 
 
 def test_threaded_passes_give_the_same_bits(native, monkeypatch):
-    """SGD, bias+relu, the softmax loss (forward and backward) and col2im split their rows,
-    planes or elements over threads; every split writes its own part, so 1 and 3 threads give
-    the same bits."""
+    """SGD, bias+relu, the softmax loss (forward and backward), col2im and BatchNorm (forward and
+    backward) split their rows, planes, channels or elements over threads; every split writes
+    its own part, so 1 and 3 threads give the same bits."""
     rng = np.random.default_rng(11)
     x = (rng.standard_normal((300, 1000)) * 4).astype(np.float32)
     lab = rng.integers(0, 1000, 300).astype(np.int64)
@@ -317,7 +317,15 @@ def test_threaded_passes_give_the_same_bits(native, monkeypatch):
         loss, e, s = native.softmax_ce_rows(x, lab)
         img = native.col2im_image(x.reshape(-1)[:120_000].reshape(30, 4, 2, 5, 10, 10), 11, 10, 1, 1,
                                    1, 1, 0, 2)
-        return [w, mom, y, loss, e, s, native.softmax_ce_rows_grad(e, s, g[:300], lab), img]
+        bn = []
+        for ill in (1e4, 1.0):    # 1.0: every channel's variance recomputed on the centred data
+            out, mean, var, invstd, shifted = native.train_forward(x3, gamma, beta, 1e-5, False, ill)
+            assert shifted == (ill == 1.0)
+            bn += [out, mean, var, invstd, *native.train_backward(g3, x3, mean, invstd, gamma, False)]
+        return [w, mom, y, loss, e, s, native.softmax_ce_rows_grad(e, s, g[:300], lab), img, *bn]
+    x3 = (x.reshape(6, 10, 5000) + np.arange(10, dtype=np.float32)[:, None]).astype(np.float32)
+    g3 = g.reshape(6, 10, 5000)
+    gamma, beta = rng.standard_normal(10), rng.standard_normal(10)
     monkeypatch.setattr(native, "MIN_THREAD_ELEMS", 1 << 10)
     monkeypatch.setattr(native, "THREADS", 1)
     one = run()

@@ -36,6 +36,7 @@ void *native_data(const void *obj) { return ARR(obj); }
    without reassociating anything */
 #define LANES 16
 #define CBLK 32
+#define BN_GROUP 4 /* channels per unit of BatchNorm's split over threads */
 
 #define T float
 #define UT uint32_t
@@ -477,8 +478,8 @@ void FN(rows_to_nchw)(const void *yo, const void *biaso, i64 with_bias, i64 f, i
 /* The sums run over blocks of CBLK channels, each channel with LANES float64 accumulators kept
    across the outer rows: reduced once per channel, not once per (short) row. */
 #define SUMS_BEGIN                                                                               \
-    for (i64 j0 = 0; j0 < c; j0 += CBLK) {                                                       \
-        i64 nj = c - j0 < CBLK ? c - j0 : CBLK;                                                  \
+    for (i64 j0 = jlo; j0 < jhi; j0 += CBLK) {                                                   \
+        i64 nj = jhi - j0 < CBLK ? jhi - j0 : CBLK;                                              \
         memset(a, 0, sizeof a);                                                                  \
         memset(q, 0, sizeof q);                                                                  \
         for (i64 o = 0; o < no; o++)                                                             \
@@ -498,8 +499,8 @@ void FN(rows_to_nchw)(const void *yo, const void *biaso, i64 with_bias, i64 f, i
         }                                                                                        \
     }
 
-/* Per-channel sum and sum of squares, in float64. */
-static void FN(moments)(const T *x, i64 no, i64 c, i64 ni, double *s1, double *s2)
+/* Per-channel sum and sum of squares, in float64, for channels [jlo, jhi). */
+static void FN(moments)(const T *x, i64 no, i64 c, i64 ni, double *s1, double *s2, i64 jlo, i64 jhi)
 {
     double a[CBLK][LANES], q[CBLK][LANES];
     SUMS_BEGIN
@@ -519,7 +520,7 @@ static void FN(moments)(const T *x, i64 no, i64 c, i64 ni, double *s1, double *s
 
 /* Per-channel sum of (x - mean)^2 in float64 (the first sum, of x - mean, is unused). */
 static void FN(centred_sumsq)(const T *x, i64 no, i64 c, i64 ni, const double *mean, double *s,
-                              double *scratch)
+                              double *scratch, i64 jlo, i64 jhi)
 {
     double a[CBLK][LANES], q[CBLK][LANES];
     SUMS_BEGIN
@@ -539,7 +540,7 @@ static void FN(centred_sumsq)(const T *x, i64 no, i64 c, i64 ni, const double *m
 
 /* Per-channel sum(g) and sum(g * (x - mean)) in float64. */
 static void FN(grad_sums)(const T *g, const T *x, i64 no, i64 c, i64 ni, const double *mean,
-                          double *sg, double *sgx)
+                          double *sg, double *sgx, i64 jlo, i64 jhi)
 {
     double a[CBLK][LANES], q[CBLK][LANES];
     SUMS_BEGIN
@@ -558,12 +559,12 @@ static void FN(grad_sums)(const T *g, const T *x, i64 no, i64 c, i64 ni, const d
     SUMS_END(sg, sgx)
 }
 
-/* (x - mean) * scale + shift per channel, in T. */
+/* (x - mean) * scale + shift per channel, in T, for channels [jlo, jhi). */
 static void FN(normalise)(const T *x, i64 no, i64 c, i64 ni, const T *mean, const T *scale,
-                          const T *shift, T *out)
+                          const T *shift, T *out, i64 jlo, i64 jhi)
 {
     for (i64 o = 0; o < no; o++)
-        for (i64 j = 0; j < c; j++) {
+        for (i64 j = jlo; j < jhi; j++) {
             i64 off = (o * c + j) * ni;
             T m = mean[j], a = scale[j], b = shift[j];
             for (i64 k = 0; k < ni; k++)
@@ -571,12 +572,12 @@ static void FN(normalise)(const T *x, i64 no, i64 c, i64 ni, const T *mean, cons
         }
 }
 
-/* g * a + (x - mean) * b + c0 per channel, in T. */
+/* g * a + (x - mean) * b + c0 per channel, in T, for channels [jlo, jhi). */
 static void FN(data_grad)(const T *g, const T *x, i64 no, i64 c, i64 ni, const T *mean,
-                          const T *a, const T *b, const T *c0, T *out)
+                          const T *a, const T *b, const T *c0, T *out, i64 jlo, i64 jhi)
 {
     for (i64 o = 0; o < no; o++)
-        for (i64 j = 0; j < c; j++) {
+        for (i64 j = jlo; j < jhi; j++) {
             i64 off = (o * c + j) * ni;
             T m = mean[j], p = a[j], q = b[j], r = c0[j];
             for (i64 k = 0; k < ni; k++)
@@ -588,72 +589,117 @@ static void FN(data_grad)(const T *g, const T *x, i64 no, i64 c, i64 ni, const T
 void FN(bn_grad_sums)(const void *go, const void *xo, i64 no, i64 c, i64 ni, const void *meano,
                       void *sgo, void *sgxo)
 {
-    FN(grad_sums)(ARR(go), ARR(xo), no, c, ni, ARR(meano), ARR(sgo), ARR(sgxo));
+    FN(grad_sums)(ARR(go), ARR(xo), no, c, ni, ARR(meano), ARR(sgo), ARR(sgxo), 0, c);
 }
 
 void FN(bn_normalise)(const void *xo, i64 no, i64 c, i64 ni, const void *meano,
                       const void *scaleo, const void *shifto, void *outo)
 {
-    FN(normalise)(ARR(xo), no, c, ni, ARR(meano), ARR(scaleo), ARR(shifto), ARR(outo));
+    FN(normalise)(ARR(xo), no, c, ni, ARR(meano), ARR(scaleo), ARR(shifto), ARR(outo), 0, c);
 }
 
 /* BatchNorm's training forward on the batch statistics (nn_norm._bn_fwd's formulas): writes
    out and the float64 mean, var, invstd (C,); returns whether the variance had to be
-   recomputed on the centred data.  gamma and beta are float64; tmp holds 3*C of T. */
-i64 FN(bn_train_forward)(const void *xo, i64 no, i64 c, i64 ni, const void *gammao,
-                         const void *betao, double eps, i64 fix_gamma, double ill, void *outo,
-                         void *meano, void *varo, void *invstdo, void *tmpo)
+   recomputed on the centred data (then for every channel, as the NumPy path does).  gamma and
+   beta are float64; tmp holds 3*C of T.  Channels are split over a team of threads in groups
+   of BN_GROUP (every channel's sums run in the same order whatever the split, so the same
+   bits); the threads meet once, to agree on the recomputation. */
+typedef struct {
+    const T *x;
+    const double *gamma, *beta;
+    double eps, ill;
+    i64 no, c, ni, fix_gamma;
+    T *out, *tmp;
+    double *mean, *var, *invstd;
+    int shifted;
+} FN(bnf_job);
+
+static void FN(bnf_worker)(void *p, team *tm, int index, int size)
 {
-    const T *restrict x = ARR(xo);
-    const double *restrict gamma = ARR(gammao), *restrict beta = ARR(betao);
-    double *restrict mean = ARR(meano), *restrict var = ARR(varo), *restrict invstd = ARR(invstdo);
-    T *restrict out = ARR(outo), *restrict tmp = ARR(tmpo);
+    FN(bnf_job) *q = p;
+    const i64 no = q->no, c = q->c, ni = q->ni, ng = (c + BN_GROUP - 1) / BN_GROUP;
+    double *mean = q->mean, *var = q->var, *invstd = q->invstd;
+    T *tmp = q->tmp;
     double n = (double)(no * ni);
+    i64 jlo = ng * index / size * BN_GROUP, jhi = ng * (index + 1) / size * BN_GROUP;
+    jhi = jhi < c ? jhi : c;
+    FN(moments)(q->x, no, c, ni, mean, var, jlo, jhi);
     int shifted = 0;
-    FN(moments)(x, no, c, ni, mean, var);
-    for (i64 j = 0; j < c; j++) {
+    for (i64 j = jlo; j < jhi; j++) {
         double sq = var[j] / n, v;
         mean[j] = mean[j] / n;
         v = sq - mean[j] * mean[j];
         var[j] = v < 0 ? 0 : v; /* keeps NaN, like np.maximum */
-        shifted |= sq > ill * var[j];
+        shifted |= sq > q->ill * var[j];
     }
-    if (shifted) {
-        FN(centred_sumsq)(x, no, c, ni, mean, var, invstd); /* invstd: scratch until below */
-        for (i64 j = 0; j < c; j++)
+    if (shifted)
+        SET_FLAG(&q->shifted);
+    team_barrier(tm);
+    if (q->shifted) {
+        FN(centred_sumsq)(q->x, no, c, ni, mean, var, invstd, jlo, jhi); /* invstd: scratch */
+        for (i64 j = jlo; j < jhi; j++)
             var[j] = var[j] / n;
     }
-    for (i64 j = 0; j < c; j++) {
-        invstd[j] = 1 / sqrt(var[j] + eps);
+    for (i64 j = jlo; j < jhi; j++) {
+        invstd[j] = 1 / sqrt(var[j] + q->eps);
         tmp[j] = (T)mean[j];
-        tmp[c + j] = (T)(fix_gamma ? invstd[j] : invstd[j] * gamma[j]);
-        tmp[2 * c + j] = (T)beta[j];
+        tmp[c + j] = (T)(q->fix_gamma ? invstd[j] : invstd[j] * q->gamma[j]);
+        tmp[2 * c + j] = (T)q->beta[j];
     }
-    FN(normalise)(x, no, c, ni, tmp, tmp + c, tmp + 2 * c, out);
-    return shifted;
+    FN(normalise)(q->x, no, c, ni, tmp, tmp + c, tmp + 2 * c, q->out, jlo, jhi);
+}
+
+i64 FN(bn_train_forward)(const void *xo, i64 no, i64 c, i64 ni, const void *gammao,
+                         const void *betao, double eps, i64 fix_gamma, double ill, void *outo,
+                         void *meano, void *varo, void *invstdo, void *tmpo, i64 nthreads)
+{
+    FN(bnf_job) q = {ARR(xo), ARR(gammao), ARR(betao), eps, ill, no, c, ni, fix_gamma, ARR(outo),
+                     ARR(tmpo), ARR(meano), ARR(varo), ARR(invstdo), 0};
+    i64 ng = (c + BN_GROUP - 1) / BN_GROUP;
+    run_team(FN(bnf_worker), &q, nthreads < ng ? nthreads : ng);
+    return q.shifted;
 }
 
 /* BatchNorm's backward through the batch statistics (nn_norm._bn_bwd's formulas): writes dx,
-   dgamma and sg (the beta gradient), float64 (C,).  gamma is float64; tmp holds 4*C of T. */
-void FN(bn_train_backward)(const void *go, const void *xo, i64 no, i64 c, i64 ni,
-                           const void *meano, const void *invstdo, const void *gammao,
-                           i64 fix_gamma, void *dxo, void *dgammao, void *sgo, void *tmpo)
+   dgamma and sg (the beta gradient), float64 (C,).  gamma is float64; tmp holds 4*C of T.
+   Every channel is independent: groups of BN_GROUP channels split over threads. */
+typedef struct {
+    const T *g, *x;
+    const double *mean, *invstd, *gamma;
+    i64 no, c, ni, fix_gamma;
+    T *dx, *tmp;
+    double *dgamma, *sg;
+} FN(bnb_job);
+
+static void FN(bnb_range)(void *p, i64 g0, i64 g1)
 {
-    const T *restrict g = ARR(go), *restrict x = ARR(xo);
-    const double *restrict mean = ARR(meano), *restrict invstd = ARR(invstdo), *restrict gamma = ARR(gammao);
-    double *restrict dgamma = ARR(dgammao), *restrict sg = ARR(sgo);
-    T *restrict dx = ARR(dxo), *restrict tmp = ARR(tmpo);
+    FN(bnb_job) *q = p;
+    const i64 no = q->no, c = q->c, ni = q->ni;
+    const double *invstd = q->invstd;
+    double *dgamma = q->dgamma, *sg = q->sg;
+    T *tmp = q->tmp;
     double n = (double)(no * ni);
-    FN(grad_sums)(g, x, no, c, ni, mean, sg, dgamma);
-    for (i64 j = 0; j < c; j++) {
-        double gs = fix_gamma ? invstd[j] : invstd[j] * gamma[j];
+    i64 jlo = g0 * BN_GROUP, jhi = g1 * BN_GROUP < c ? g1 * BN_GROUP : c;
+    FN(grad_sums)(q->g, q->x, no, c, ni, q->mean, sg, dgamma, jlo, jhi);
+    for (i64 j = jlo; j < jhi; j++) {
+        double gs = q->fix_gamma ? invstd[j] : invstd[j] * q->gamma[j];
         dgamma[j] = invstd[j] * dgamma[j];
-        tmp[j] = (T)mean[j];
+        tmp[j] = (T)q->mean[j];
         tmp[c + j] = (T)gs;
         tmp[2 * c + j] = (T)(gs * (-invstd[j] * dgamma[j] / n));
         tmp[3 * c + j] = (T)(-gs * sg[j] / n);
     }
-    FN(data_grad)(g, x, no, c, ni, tmp, tmp + c, tmp + 2 * c, tmp + 3 * c, dx);
+    FN(data_grad)(q->g, q->x, no, c, ni, tmp, tmp + c, tmp + 2 * c, tmp + 3 * c, q->dx, jlo, jhi);
+}
+
+void FN(bn_train_backward)(const void *go, const void *xo, i64 no, i64 c, i64 ni,
+                           const void *meano, const void *invstdo, const void *gammao,
+                           i64 fix_gamma, void *dxo, void *dgammao, void *sgo, void *tmpo, i64 nthreads)
+{
+    FN(bnb_job) q = {ARR(go), ARR(xo), ARR(meano), ARR(invstdo), ARR(gammao), no, c, ni, fix_gamma,
+                     ARR(dxo), ARR(tmpo), ARR(dgammao), ARR(sgo)};
+    i64 ng = (c + BN_GROUP - 1) / BN_GROUP;
+    run_ranges(FN(bnb_range), &q, ng, (ng + nthreads - 1) / nthreads, nthreads);
 }
 
 /* ---- LSTM ---------------------------------------------------------------------------------- */

@@ -144,7 +144,7 @@ _SIGS = {
     "im2col_image": "piiiiiiiiiiiiip v", "col2im_image": "piiiiiiiiiiiiipi i",
     "col2im_inner": "piiiiiiiiiiiiiip i", "rows_to_nchw": "ppiiiip v",
     "bn_grad_sums": "ppiiippp v", "bn_normalise": "piiipppp v",
-    "bn_train_forward": "piiippdidppppp i", "bn_train_backward": "ppiiipppipppp v",
+    "bn_train_forward": "piiippdidpppppi i", "bn_train_backward": "ppiiipppippppi v",
     "lstm_bwd_step": "pppppppii v", "bias_act": "ppiiiii v", "relu_grad_colsum": "ppppii v", "relu": "ppii v", "relu_grad": "pppii v", "sgd_update": "pppiddddd ii v", "adam_update": "ppppiddddddd i v",
 }
 # float32 only
@@ -396,7 +396,8 @@ def train_forward(x3, gamma, beta, eps, fix_gamma, ill):
     mean, var, invstd = np.empty(c), np.empty(c), np.empty(c)
     tmp = np.empty(3 * c, x3.dtype)
     shifted = _K[x3.dtype].bn_train_forward(id(x3), *x3.shape, id(gamma), id(beta), eps, bool(fix_gamma),
-                                            ill, id(out), id(mean), id(var), id(invstd), id(tmp))
+                                            ill, id(out), id(mean), id(var), id(invstd), id(tmp),
+                                            _threads(x3.size))
     return out, mean, var, invstd, bool(shifted)
 
 
@@ -412,7 +413,8 @@ def train_backward(g3, x3, mean, invstd, gamma, fix_gamma):
     dgamma, sg = np.empty(c), np.empty(c)
     tmp = np.empty(4 * c, x3.dtype)
     _K[x3.dtype].bn_train_backward(id(g3), id(x3), *x3.shape, id(mean), id(invstd), id(gamma),
-                                   bool(fix_gamma), id(dx), id(dgamma), id(sg), id(tmp))
+                                   bool(fix_gamma), id(dx), id(dgamma), id(sg), id(tmp),
+                                   _threads(x3.size))
     return dx, dgamma, sg
 
 
