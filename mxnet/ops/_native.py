@@ -270,14 +270,15 @@ def _threads_and_spin():
 
 
 THREADS = _threads_and_spin()
-# a pass is split over threads only above this many elements (~0.1 ms of work; a thread costs
-# ~20 us to start)
+# a pass is split over threads only from this many elements a thread.  The pool's dispatch
+# costs ~1 us, but right after a GEMM OpenBLAS's workers still spin on the other cores: the MLP
+# step (bias + relu of 256 x 512, SGD) is 4-7 % slower at 2^16 than at 2^18
 MIN_THREAD_ELEMS = 1 << 18
-
-
-# ... and a pass as light as relu's (one compare and store per element, ~0.1 ns) from this many
-# (measured: 2 threads slower than one up to 2M elements, thread start-up included)
-MIN_THREAD_ELEMS_LIGHT = 1 << 22
+# ... for relu (no GEMM near it in a convolutional network; 2 threads pay from 64K elements:
+# 262144 floats 24 -> 15 us)
+MIN_THREAD_ELEMS_LIGHT = 1 << 17
+# ... for BatchNorm's passes (ResNet-20 step with these two at 2^16 and 2^18: -2-3 %)
+MIN_THREAD_ELEMS_BN = 1 << 16
 
 
 def _threads(size, per_thread=MIN_THREAD_ELEMS):
@@ -397,7 +398,7 @@ def train_forward(x3, gamma, beta, eps, fix_gamma, ill):
     tmp = np.empty(3 * c, x3.dtype)
     shifted = _K[x3.dtype].bn_train_forward(id(x3), *x3.shape, id(gamma), id(beta), eps, bool(fix_gamma),
                                             ill, id(out), id(mean), id(var), id(invstd), id(tmp),
-                                            _threads(x3.size))
+                                            _threads(x3.size, MIN_THREAD_ELEMS_BN))
     return out, mean, var, invstd, bool(shifted)
 
 
@@ -414,7 +415,7 @@ def train_backward(g3, x3, mean, invstd, gamma, fix_gamma):
     tmp = np.empty(4 * c, x3.dtype)
     _K[x3.dtype].bn_train_backward(id(g3), id(x3), *x3.shape, id(mean), id(invstd), id(gamma),
                                    bool(fix_gamma), id(dx), id(dgamma), id(sg), id(tmp),
-                                   _threads(x3.size))
+                                   _threads(x3.size, MIN_THREAD_ELEMS_BN))
     return dx, dgamma, sg
 
 

@@ -50,8 +50,9 @@ DW_PIXELS = 2048
 # ... and at most about this many bytes of data (prepared images and output gradients) per item,
 # so that an item stays in the L2 cache (measured: 64-channel 8x8 images slow down past ~500 KB)
 DW_CACHE = 384 << 10
-# a call is split over threads only where each gets at least this many multiply-adds (~0.1 ms)
-MIN_THREAD_MACS = 5_000_000
+# a call is split over threads only where each gets at least this many multiply-adds (~10 us, a
+# hundred times the pool's dispatch; ResNet-20's 1x1 stride-2 shortcuts, 32 x 32 x 16^3, are 4.2M)
+MIN_THREAD_MACS = 1_000_000
 
 
 def _default_threads():

@@ -61,7 +61,7 @@ _nconv = None
 
 def _threads(macs):
     """Threads for a call of ``macs`` multiply-adds: as for the 3x3 kernels (``_native_conv``:
-    ``MXNEXT_CONV_THREADS``, else OpenBLAS's count, from ~5M multiply-adds a thread)."""
+    ``MXNEXT_CONV_THREADS``, else OpenBLAS's count, from ~1M multiply-adds a thread)."""
     global _nconv
     if _nconv is None:    # imported at first use: importing it builds the library
         from . import _native_conv
