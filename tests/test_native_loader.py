@@ -187,3 +187,38 @@ def test_pool_survives_fork_and_concurrent_callers(needs_compiler):
                          timeout=120, cwd=ROOT)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip().splitlines()[-1] == "child 0"
+
+
+_WIDTHS = """
+import numpy as np
+from mxnet.ops import _native, _native_lstm, rnn_op, _accel
+k = _native._K[np.dtype(np.float32)]
+x = np.linspace(-1, 1, 1 << 16, dtype=np.float32)
+want = np.maximum(x, 0)
+r = np.random.RandomState(0)
+T, N, H = 4, 9, 100
+xs = r.normal(size=(T, N, 8)).astype(np.float32)
+w = [r.normal(size=(4 * H, 8)).astype(np.float32) * 0.3, r.normal(size=(4 * H, H)).astype(np.float32) * 0.3,
+     np.zeros(4 * H, np.float32), np.zeros(4 * H, np.float32)]
+h0 = np.zeros((N, H), np.float32)
+ref = None
+for i in range(300):   # jobs of 4, 2 and 3 threads in turn, plain and team (barrier) kernels
+    out = np.empty_like(x)
+    k.relu(id(x), id(out), x.size, (4, 2, 3)[i % 3])
+    assert (out == want).all()
+    _native.THREADS = (3, 2, 4)[i % 3]
+    y = rnn_op._lstm_forward(np, xs, w, h0, h0)[0]
+    ref = y if ref is None else ref
+    assert np.array_equal(y, ref)
+print("ok")
+"""
+
+
+def test_pool_jobs_of_varying_width(needs_compiler):
+    """Consecutive jobs on different numbers of threads, plain and team kernels, give the same
+    results (the pool hands each job only to the workers that take part in it)."""
+    env = dict(os.environ, PYTHONPATH=ROOT, MXNEXT_JIT="1")
+    res = subprocess.run([sys.executable, "-c", _WIDTHS], env=env, capture_output=True, text=True,
+                         timeout=120, cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip().splitlines()[-1] == "ok"

@@ -1,11 +1,13 @@
 /* The kernels' thread pool (see _native_threads.h): workers started at first use and kept.
  *
- * A job is published by bumping a generation counter; a worker that finished its last job
- * yields the CPU in a loop for a while (~50 us: the next kernel of a training step usually
- * comes sooner) and then sleeps on a condition variable.  Yielding rather than spinning on
- * `pause` leaves the core at once to any other runnable thread, OpenBLAS's among them.  One
- * caller at a time holds the pool (a trylock: a second caller runs alone); after fork() the
- * child starts with no workers.
+ * Each worker has its own slot: a job is handed to the workers that take part by writing their
+ * slots and bumping each slot's generation, so a worker left out of a job never sees it (and
+ * never mistakes the next one's function for it).  A worker that finished its last job yields
+ * the CPU in a loop for a while (~50 us: the next kernel of a training step usually comes
+ * sooner) and then sleeps on a condition variable.  Yielding rather than spinning on `pause`
+ * leaves the core at once to any other runnable thread, OpenBLAS's among them.  One caller at a
+ * time holds the pool (a trylock: a second caller runs alone); after fork() the child starts
+ * with no workers.
  */
 #include "_native_threads.h"
 
@@ -25,37 +27,40 @@ static pthread_mutex_t busy = PTHREAD_MUTEX_INITIALIZER;   /* held by the pool's
 static pthread_mutex_t sleep_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static int nworkers;                 /* started: ids 1..nworkers */
-static unsigned start_gen[MAX_THREADS];
 static int atfork_set;
-/* the current job, published by the release increment of gen */
-static unsigned gen;
-static worker_fn job_fn;
-static void *job_arg;
-static int granted;                  /* threads in the job, the caller's included: ids below it */
+static int granted;                  /* threads in the current job, the caller's included */
 static int done;                     /* workers finished with it */
+
+/* a worker's job, published by the release increment of gen; a cache line each */
+static struct slot {
+    unsigned gen;
+    worker_fn fn;
+    void *arg;
+} __attribute__((aligned(64))) slots[MAX_THREADS];
+/* a slot's generation when its worker was started: a job published before the thread first runs
+   is not missed */
+static unsigned start_gen[MAX_THREADS];
 
 static void *worker_main(void *p)
 {
-    int id = (int)(intptr_t)p;
-    unsigned seen = start_gen[id];
+    struct slot *me = &slots[(intptr_t)p];
+    unsigned seen = start_gen[(intptr_t)p];
     for (;;) {
         unsigned g;
         int idle = 0;
-        while ((g = __atomic_load_n(&gen, __ATOMIC_ACQUIRE)) == seen) {
+        while ((g = __atomic_load_n(&me->gen, __ATOMIC_ACQUIRE)) == seen) {
             if (idle++ < IDLE_YIELDS) {
                 sched_yield();
                 continue;
             }
             pthread_mutex_lock(&sleep_mu);
-            while (__atomic_load_n(&gen, __ATOMIC_ACQUIRE) == seen)
+            while (__atomic_load_n(&me->gen, __ATOMIC_ACQUIRE) == seen)
                 pthread_cond_wait(&wake, &sleep_mu);
             pthread_mutex_unlock(&sleep_mu);
         }
         seen = g;
-        if (id < granted) {
-            job_fn(job_arg);
-            __atomic_add_fetch(&done, 1, __ATOMIC_RELEASE);
-        }
+        me->fn(me->arg);
+        __atomic_add_fetch(&done, 1, __ATOMIC_RELEASE);
     }
     return NULL;
 }
@@ -82,7 +87,7 @@ int native_pool_acquire(int64_t nthreads)
     }
     while (nworkers < nthreads - 1) {
         pthread_t t;
-        start_gen[nworkers + 1] = gen;
+        start_gen[nworkers + 1] = slots[nworkers + 1].gen;
         if (pthread_create(&t, NULL, worker_main, (void *)(intptr_t)(nworkers + 1)) != 0)
             break;
         pthread_detach(t);
@@ -96,10 +101,12 @@ int native_pool_acquire(int64_t nthreads)
 
 void native_pool_run(worker_fn fn, void *arg)
 {
-    job_fn = fn;
-    job_arg = arg;
     __atomic_store_n(&done, 0, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&gen, 1, __ATOMIC_RELEASE);
+    for (int id = 1; id < granted; id++) {
+        slots[id].fn = fn;
+        slots[id].arg = arg;
+        __atomic_add_fetch(&slots[id].gen, 1, __ATOMIC_RELEASE);
+    }
     pthread_mutex_lock(&sleep_mu);   /* a worker between its check and its wait holds this */
     pthread_cond_broadcast(&wake);
     pthread_mutex_unlock(&sleep_mu);
