@@ -136,7 +136,7 @@ typedef struct {
 
 /* Forward tile: R rows from n0 x the 8 units of vector jv at step t.  wf is the vector's packed
    block (H, 4, 8): wf[(k * 4 + g) * 8 + l] = wh[g * H + 8 jv + l][k]. */
-INLINE void fwd_tile(const int R, const lstm_job *q, i64 t, i64 n0, i64 jv, const float *wf)
+INLINE void fwd_tile(const int R, i64 n0, const lstm_job *q, i64 t, i64 jv, const float *wf)
 {
     const i64 H = q->H, N = q->N;
     const float *hp = q->hs + (t * N + n0) * H;
@@ -188,7 +188,7 @@ INLINE void bwd_units(const lstm_job *q, i64 t, i64 n, i64 j, lane dh, int cnt)
    gradients (N, 4H) with wh (4H, H) = the gradient reaching h at step t - 1, then that step's
    cell gradient (or, at t = 0, the result dh).  wb is packed (JV, 4H, 8): wb[(jv * 4H + c) * 8
    + l] = wh[c][8 jv + l]. */
-INLINE void bwd_tile(const int R, const int V, const lstm_job *q, i64 t, i64 n0, i64 jv0)
+INLINE void bwd_tile(const int R, i64 n0, const int V, const lstm_job *q, i64 t, i64 jv0)
 {
     const i64 H = q->H, N = q->N, H4 = 4 * H;
     const float *dg = q->dgates + (t * N + n0) * H4;
@@ -231,6 +231,30 @@ INLINE void bwd_tile(const int R, const int V, const lstm_job *q, i64 t, i64 n0,
 }
 
 /* ---- the teams ------------------------------------------------------------------------------ */
+/* TILE(R, n0, ...) over the rows of N: tiles of RB rows, then one of the rest, R a constant in
+   each call so that every tile size is its own specialization */
+#if RB > 4
+#define REST_TILE(TILE, n0, rest, ...)                     \
+    switch (rest) {                                        \
+    case 4: TILE(4, n0, __VA_ARGS__); break;               \
+    case 3: TILE(3, n0, __VA_ARGS__); break;               \
+    case 2: TILE(2, n0, __VA_ARGS__); break;               \
+    case 1: TILE(1, n0, __VA_ARGS__); break;               \
+    default: break;                                        \
+    }
+#else
+#define REST_TILE(TILE, n0, rest, ...) \
+    if ((rest) == 1)                   \
+        TILE(1, n0, __VA_ARGS__)
+#endif
+#define ROW_TILES(N, TILE, ...)                            \
+    do {                                                   \
+        i64 n0_ = 0;                                       \
+        for (; n0_ + RB <= (N); n0_ += RB)                 \
+            TILE(RB, n0_, __VA_ARGS__);                    \
+        REST_TILE(TILE, n0_, (N) - n0_, __VA_ARGS__);      \
+    } while (0)
+
 /* The unit vectors a thread owns: whole chunks of VB, so that every vector is computed by the
    same specialization of the tiles whatever the number of threads (specializations may contract
    multiply-adds differently, and the bits would follow the thread count). */
@@ -264,42 +288,14 @@ static void fwd_worker(void *p, team *tm, int index, int size)
     for (i64 t = 0; t < q->T; t++) {
         if (t > 0)
             team_barrier(tm);   /* h of step t is complete */
-        for (i64 jv = jv0; jv < jv1; jv++) {
-            const float *wf = q->packed + jv * H * 32;
-            i64 n0 = 0;
-            for (; n0 + RB <= N; n0 += RB)
-                fwd_tile(RB, q, t, n0, jv, wf);
-            switch (N - n0) {
-#if RB > 4
-            case 4: fwd_tile(4, q, t, n0, jv, wf); break;
-            case 3: fwd_tile(3, q, t, n0, jv, wf); break;
-#endif
-#if RB > 2
-            case 2: fwd_tile(2, q, t, n0, jv, wf); break;
-#endif
-            case 1: fwd_tile(1, q, t, n0, jv, wf); break;
-            default: break;
-            }
-        }
+        for (i64 jv = jv0; jv < jv1; jv++)
+            ROW_TILES(N, fwd_tile, q, t, jv, q->packed + jv * H * 32);
     }
 }
 
 INLINE void bwd_rows(const int V, const lstm_job *q, i64 t, i64 jv)
 {
-    i64 n0 = 0;
-    for (; n0 + RB <= q->N; n0 += RB)
-        bwd_tile(RB, V, q, t, n0, jv);
-    switch (q->N - n0) {
-#if RB > 4
-    case 4: bwd_tile(4, V, q, t, n0, jv); break;
-    case 3: bwd_tile(3, V, q, t, n0, jv); break;
-#endif
-#if RB > 2
-    case 2: bwd_tile(2, V, q, t, n0, jv); break;
-#endif
-    case 1: bwd_tile(1, V, q, t, n0, jv); break;
-    default: break;
-    }
+    ROW_TILES(q->N, bwd_tile, V, q, t, jv);
 }
 
 static void bwd_worker(void *p, team *tm, int index, int size)
@@ -334,6 +330,24 @@ static void bwd_worker(void *p, team *tm, int index, int size)
     }
 }
 
+/* Runs a worker over q's arrays: the packed weights, JV * H * 32 floats (JV blocks of H x 4 x 8
+   forward, of 4H x 8 backward), and the team.  0, or 1 when out of memory. */
+static i64 run_job(lstm_job *q, team_fn worker, i64 T, i64 N, i64 H, i64 nthreads)
+{
+    if (T <= 0 || N <= 0 || H <= 0)
+        return 0;
+    q->T = T;
+    q->N = N;
+    q->H = H;
+    q->JV = (H + 7) / 8;
+    q->packed = malloc((size_t)(q->JV * H * 32) * sizeof(float));
+    if (!q->packed)
+        return 1;
+    run_team(worker, q, nthreads < chunks(q->JV) ? nthreads : chunks(q->JV));
+    free(q->packed);
+    return 0;
+}
+
 /* The forward time loop: acts holds the input part of the pre-activations with both biases
    added and receives the activations; hs[0], cs[0] hold the initial state.  0, or 1 when out of
    memory. */
@@ -341,23 +355,12 @@ i64 lstm_seq_fwd_f32(const void *actso, const void *who, const void *hso, const 
                      const void *tcso, i64 T, i64 N, i64 H, i64 nthreads)
 {
     lstm_job q = {0};
-    if (T <= 0 || N <= 0 || H <= 0)
-        return 0;
     q.acts = native_data(actso);
     q.wh = native_data(who);
     q.hs = native_data(hso);
     q.cs = native_data(cso);
     q.tcs = native_data(tcso);
-    q.T = T;
-    q.N = N;
-    q.H = H;
-    q.JV = (H + 7) / 8;
-    q.packed = malloc((size_t)(q.JV * H * 32) * sizeof(float));
-    if (!q.packed)
-        return 1;
-    run_team(fwd_worker, &q, nthreads < chunks(q.JV) ? nthreads : chunks(q.JV));
-    free(q.packed);
-    return 0;
+    return run_job(&q, fwd_worker, T, N, H, nthreads);
 }
 
 /* The backward time loop: from dout and the incoming dh, dc (N, H), writes the gate gradients
@@ -368,8 +371,6 @@ i64 lstm_seq_bwd_f32(const void *actso, const void *who, const void *cso, const 
                      i64 T, i64 N, i64 H, i64 nthreads)
 {
     lstm_job q = {0};
-    if (T <= 0 || N <= 0 || H <= 0)
-        return 0;
     q.acts = native_data(actso);
     q.wh = native_data(who);
     q.cs = native_data(cso);
@@ -378,14 +379,5 @@ i64 lstm_seq_bwd_f32(const void *actso, const void *who, const void *cso, const 
     q.dh = native_data(dho);
     q.dc = native_data(dco);
     q.dgates = native_data(dgateso);
-    q.T = T;
-    q.N = N;
-    q.H = H;
-    q.JV = (H + 7) / 8;
-    q.packed = malloc((size_t)(q.JV * 4 * H * 8) * sizeof(float));
-    if (!q.packed)
-        return 1;
-    run_team(bwd_worker, &q, nthreads < chunks(q.JV) ? nthreads : chunks(q.JV));
-    free(q.packed);
-    return 0;
+    return run_job(&q, bwd_worker, T, N, H, nthreads);
 }
