@@ -17,6 +17,9 @@ def _float_only(opname, x):
 
 
 # -- Activation -------------------------------------------------------------------------
+_C_DTYPES = (np.float32, np.float64)
+
+
 def _native_pair(a, b):
     """The C kernels when they take ``a`` and ``b`` (None: a new array) elementwise: C-contiguous
     float32/float64 NumPy arrays of one dtype and shape."""
@@ -26,9 +29,6 @@ def _native_pair(a, b):
                           or not b.flags.c_contiguous):
         return None
     return jit()
-
-
-_C_DTYPES = (np.float32, np.float64)
 
 
 def activate(xp, t, x, out=None):

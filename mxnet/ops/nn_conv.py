@@ -185,12 +185,9 @@ def bind_dense(attrs, ins, ctx, act=None):
     """``OpDef.bind`` of FullyConnected, followed by activation ``act`` (or None) in place."""
     x, w, b = _split_inputs("FullyConnected", ins, attrs.no_bias)
     x2shape, oshape = _memo(_fc_check, attrs, x, w, b)
-    xp = ctx.xp
-    if b is None:
-        return lambda ins: fc_bias_act(xp, xp.matmul(ins[0].reshape(x2shape), ins[1].T), None,
-                                       act).reshape(oshape)
-    return lambda ins: fc_bias_act(xp, xp.matmul(ins[0].reshape(x2shape), ins[1].T), ins[2],
-                                   act).reshape(oshape)
+    xp, bias = ctx.xp, b is not None
+    return lambda ins: fc_bias_act(xp, xp.matmul(ins[0].reshape(x2shape), ins[1].T),
+                                   ins[2] if bias else None, act).reshape(oshape)
 
 
 def fc_product_grads(attrs, dy, ins, ctx):
@@ -331,9 +328,8 @@ def _conv_bind(attrs, ins, ctx):
     run = K.bind_conv_forward(ctx.xp, x, w, *_memo(_conv_check, attrs, x, w, b), attrs.num_group)
     if run is None:
         return None
-    if b is None:
-        return lambda ins: run(ins[0], ins[1], None)
-    return lambda ins: run(ins[0], ins[1], ins[2])
+    bias = b is not None
+    return lambda ins: run(ins[0], ins[1], ins[2] if bias else None)
 
 
 def _conv_bwd(attrs, og, ins, outs, ctx, state):

@@ -306,13 +306,19 @@ def _jit_rnn():
     return _accel.jit()
 
 
+_seq = None
+
+
 def _lstm_seq(xp, dt):
     """The C time loop (``_native_lstm``) for float32 NumPy arrays when the kernels are on, else
     None."""
+    global _seq
     if xp is not np or dt != np.float32 or _jit_rnn() is None:
         return None
-    from . import _native_lstm
-    return _native_lstm if _native_lstm.AVAILABLE else None
+    if _seq is None:    # imported once the kernels are known to be on: importing it loads them
+        from . import _native_lstm
+        _seq = _native_lstm
+    return _seq if _seq.AVAILABLE else None
 
 
 def _plain_lstm(attrs, mask):
