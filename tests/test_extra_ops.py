@@ -108,6 +108,11 @@ def test_rnn_errors_and_shapes():
         mx.nd.RNN(x, mx.nd.zeros((7,)), s, state_size=5, num_layers=1, mode="gru")
     with pytest.raises(MXNetError, match="mode"):
         mx.nd.RNN(x, mx.nd.zeros((7,)), s, state_size=5, num_layers=1, mode="bad")
+    n = 4 * 5 * (4 + 5 + 2)   # one dtype throughout, as MXNet requires
+    with pytest.raises(MXNetError, match="uniform type.*'float64' at 'parameters'"):
+        mx.nd.RNN(x, mx.nd.zeros((n,), dtype="float64"), s, s, state_size=5, num_layers=1, mode="lstm")
+    with pytest.raises(MXNetError, match="'float16' at 'state_cell'"):
+        mx.nd.RNN(x, mx.nd.zeros((n,)), s, s.astype("float16"), state_size=5, num_layers=1, mode="lstm")
     sym = mx.sym.RNN(mx.sym.var("data"), mx.sym.var("p"), mx.sym.var("s"), mx.sym.var("c"),
                      state_size=5, num_layers=2, bidirectional=True, mode="lstm", state_outputs=True)
     args, outs, _ = sym.infer_shape(data=(2, 3, 4))

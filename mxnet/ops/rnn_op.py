@@ -341,6 +341,11 @@ def _prepare(attrs, ins, xp):
         raise MXNetError(f"Operator RNN: data must be 3-D (seq_len, batch, input_size), got shape "
                          f"{tuple(data.shape)}")
     T, N, C = data.shape
+    names = ("data", "parameters", "state", "state_cell")
+    for k in range(1, 4 if attrs.mode == "lstm" else 3):
+        if ins[k].dtype != data.dtype:   # as MXNet: one dtype throughout
+            raise MXNetError(f"Operator RNN: this layer requires uniform type: expected "
+                             f"'{data.dtype}' (data), got '{ins[k].dtype}' at '{names[k]}'")
     want = _param_count(attrs, C)
     if params.shape != (want,):
         raise MXNetError(f"Operator RNN: parameters must have shape ({want},) for mode={attrs.mode}, "
