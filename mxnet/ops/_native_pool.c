@@ -25,17 +25,18 @@
 
 static pthread_mutex_t busy = PTHREAD_MUTEX_INITIALIZER;   /* held by the pool's current user */
 static pthread_mutex_t sleep_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static int nworkers;                 /* started: ids 1..nworkers */
 static int atfork_set;
 static int granted;                  /* threads in the current job, the caller's included */
 static int done;                     /* workers finished with it */
 
-/* a worker's job, published by the release increment of gen; a cache line each */
+/* a worker's job, published by the release increment of gen, and what it sleeps on (so that a
+   job wakes only its own workers); cache-line aligned */
 static struct slot {
     unsigned gen;
     worker_fn fn;
     void *arg;
+    pthread_cond_t wake;
 } __attribute__((aligned(64))) slots[MAX_THREADS];
 /* a slot's generation when its worker was started: a job published before the thread first runs
    is not missed */
@@ -55,7 +56,7 @@ static void *worker_main(void *p)
             }
             pthread_mutex_lock(&sleep_mu);
             while (__atomic_load_n(&me->gen, __ATOMIC_ACQUIRE) == seen)
-                pthread_cond_wait(&wake, &sleep_mu);
+                pthread_cond_wait(&me->wake, &sleep_mu);
             pthread_mutex_unlock(&sleep_mu);
         }
         seen = g;
@@ -71,7 +72,6 @@ static void pool_child(void)
     nworkers = 0;
     pthread_mutex_init(&busy, NULL);
     pthread_mutex_init(&sleep_mu, NULL);
-    pthread_cond_init(&wake, NULL);
 }
 
 int native_pool_acquire(int64_t nthreads)
@@ -87,7 +87,9 @@ int native_pool_acquire(int64_t nthreads)
     }
     while (nworkers < nthreads - 1) {
         pthread_t t;
-        start_gen[nworkers + 1] = slots[nworkers + 1].gen;
+        struct slot *sl = &slots[nworkers + 1];
+        start_gen[nworkers + 1] = sl->gen;
+        pthread_cond_init(&sl->wake, NULL);
         if (pthread_create(&t, NULL, worker_main, (void *)(intptr_t)(nworkers + 1)) != 0)
             break;
         pthread_detach(t);
@@ -108,7 +110,8 @@ void native_pool_run(worker_fn fn, void *arg)
         __atomic_add_fetch(&slots[id].gen, 1, __ATOMIC_RELEASE);
     }
     pthread_mutex_lock(&sleep_mu);   /* a worker between its check and its wait holds this */
-    pthread_cond_broadcast(&wake);
+    for (int id = 1; id < granted; id++)
+        pthread_cond_signal(&slots[id].wake);
     pthread_mutex_unlock(&sleep_mu);
     fn(arg);
     WAIT_UNTIL(__atomic_load_n(&done, __ATOMIC_ACQUIRE) >= granted - 1);
