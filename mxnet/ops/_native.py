@@ -34,7 +34,7 @@ _SOURCES = [os.path.join(_HERE, name) for name in ("_native.c", "_native_conv.c"
 _HEADERS = [os.path.join(_HERE, name) for name in ("_native_vec.h", "_native_threads.h")]
 # IEEE semantics: the bit-identical kernels depend on no reassociation and no FMA contraction;
 # -fno-math-errno (sqrt need not set errno) only lets sqrt be vectorized
-_FLAGS = ["-std=c99", "-O3", "-fPIC", "-shared", "-fno-fast-math", "-ffp-contract=off", "-fno-math-errno"]
+_FLAGS = ["-std=c99", "-O3", "-fPIC", "-fno-fast-math", "-ffp-contract=off", "-fno-math-errno"]
 # tried in order until the compiler accepts one
 _EXTRA_FLAGS = (["-march=native"], [])
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
@@ -87,19 +87,31 @@ def _cache_dir():
 
 def _compile(cc, path):
     """Build into ``path`` through a temporary file beside it, so that a concurrent build or
-    load never sees a partial library; True on success."""
+    load never sees a partial library; True on success.  The sources compile in parallel (~10 s
+    one after another, ~7 s so on 2 cores), then link."""
     fd, tmp = tempfile.mkstemp(suffix=".so", dir=os.path.dirname(path))
     os.close(fd)
+    objdir = tempfile.mkdtemp(prefix="mxnext-build-")
     try:
         for extra in _EXTRA_FLAGS:
-            res = subprocess.run(cc + _FLAGS + extra + ["-o", tmp] + _SOURCES + ["-lm"],
-                                 capture_output=True, text=True, timeout=300)
-            if res.returncode == 0:
-                os.replace(tmp, path)
-                return True
-            _debug(f"{' '.join(cc + extra)} failed:\n{res.stderr}")
+            objs = [os.path.join(objdir, f"{i}.o") for i in range(len(_SOURCES))]
+            procs = [subprocess.Popen(cc + _FLAGS + extra + ["-c", src, "-o", obj], stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True)
+                     for src, obj in zip(_SOURCES, objs)]
+            errors = []
+            for proc in procs:
+                errors.append(proc.communicate(timeout=300)[1])
+            if not any(proc.returncode for proc in procs):
+                res = subprocess.run(cc + _FLAGS + extra + ["-shared", "-o", tmp] + objs + ["-lm"],
+                                     capture_output=True, text=True, timeout=300)
+                if res.returncode == 0:
+                    os.replace(tmp, path)
+                    return True
+                errors.append(res.stderr)
+            _debug(f"{' '.join(cc + extra)} failed:\n{''.join(errors)}")
         return False
     finally:
+        shutil.rmtree(objdir, ignore_errors=True)
         if os.path.exists(tmp):
             os.unlink(tmp)
 
