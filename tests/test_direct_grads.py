@@ -49,6 +49,32 @@ def test_dense_writes_its_weight_gradients_in_place(hybrid):
     np.testing.assert_allclose(net.bias.grad().asnumpy(), gb, rtol=1e-6)
 
 
+@pytest.mark.parametrize("hybrid", [False, True])
+def test_conv_gemm_path_writes_its_weight_gradient_in_place(hybrid):
+    """A convolution on the GEMM path (more channels than the direct kernels take, batch-inner
+    columns) writes its weight gradient into the parameter's row-major buffer."""
+    net = gluon.nn.Conv2D(130, 3, padding=1, in_channels=129, use_bias=False)
+    net.initialize(mx.init.Normal(0.1))
+    if hybrid:
+        net.hybridize()
+    r = np.random.RandomState(4)
+    x = r.normal(size=(8, 129, 5, 5)).astype(np.float32)
+    dy = r.normal(size=(8, 130, 5, 5)).astype(np.float32)
+    wbuf = net.weight.grad()._data
+    patch, used = _count_used_buffers()
+    with patch:
+        with autograd.record():
+            y = net(mx.nd.array(x))
+        y.backward(mx.nd.array(dy))
+    assert any(u is wbuf for u in used) and net.weight.grad()._data is wbuf
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (1, 1), (1, 1)))
+    want = np.zeros((130, 129, 3, 3))
+    for i in range(3):
+        for j in range(3):
+            want[:, :, i, j] = np.einsum("nfhw,nchw->fc", dy, xp[:, :, i:i + 5, j:j + 5])
+    np.testing.assert_allclose(net.weight.grad().asnumpy(), want, rtol=1e-4, atol=1e-4)
+
+
 def test_shared_weight_sums_both_uses():
     w = mx.nd.array(np.random.RandomState(1).normal(size=(3, 4)))
     w.attach_grad()

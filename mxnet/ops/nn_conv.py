@@ -341,7 +341,7 @@ def _conv_bwd(attrs, og, ins, outs, ctx, state):
     if last:
         x, w, dy = _to_first(xp, x), _to_first(xp, w), _to_first(xp, dy)
     dx, dw, db = K.conv_backward(xp, dy, x, w, state, *geom, attrs.num_group, b is not None,
-                                 _need_grad(ctx, 0))
+                                 _need_grad(ctx, 0), None if last else ctx.grad_buffer(1, w.shape, w.dtype))
     if last:
         dx, dw = (None if dx is None else _to_last(xp, dx)), _to_last(xp, dw)
     return [dx, dw] if b is None else [dx, dw, db]
