@@ -300,9 +300,10 @@ def test_softmax_cross_entropy_grad_rows_are_numpys_bits(native):
 
 
 def test_threaded_passes_give_the_same_bits(native, monkeypatch):
-    """SGD, bias+relu, the softmax loss (forward and backward), col2im and BatchNorm (forward and
-    backward) split their rows, planes, channels or elements over threads; every split writes
-    its own part, so 1 and 3 threads give the same bits."""
+    """SGD, bias+relu, the softmax loss (forward and backward), col2im, im2col, max pooling
+    (forward and backward) and BatchNorm (forward and backward) split their rows, planes,
+    channels or elements over threads; every split writes its own part, so 1 and 3 threads give
+    the same bits."""
     rng = np.random.default_rng(11)
     x = (rng.standard_normal((300, 1000)) * 4).astype(np.float32)
     lab = rng.integers(0, 1000, 300).astype(np.int64)
@@ -322,11 +323,17 @@ def test_threaded_passes_give_the_same_bits(native, monkeypatch):
             out, mean, var, invstd, shifted = native.train_forward(x3, gamma, beta, 1e-5, False, ill)
             assert shifted == (ill == 1.0)
             bn += [out, mean, var, invstd, *native.train_backward(g3, x3, mean, invstd, gamma, False)]
-        return [w, mom, y, loss, e, s, native.softmax_ce_rows_grad(e, s, g[:300], lab), img, *bn]
+        planes = x.reshape(-1)[:240_000].reshape(600, 20, 20)
+        pooled, pidx = native.max_pool2d(planes, 3, 3, 2, 2, 1, 1, 10, 10)
+        pgrad = native.max_pool2d_grad(np.cos(pooled), pidx, pooled, 3, 20, 20)
+        cols = native.im2col_image(planes.reshape(30, 20, 20, 20), 3, 3, 2, 2, 1, 1, 1, 1, 10, 10)
+        return [w, mom, y, loss, e, s, native.softmax_ce_rows_grad(e, s, g[:300], lab), img, *bn,
+                pooled, pidx, pgrad, cols]
     x3 = (x.reshape(6, 10, 5000) + np.arange(10, dtype=np.float32)[:, None]).astype(np.float32)
     g3 = g.reshape(6, 10, 5000)
     gamma, beta = rng.standard_normal(10), rng.standard_normal(10)
-    monkeypatch.setattr(native, "MIN_THREAD_ELEMS", 1 << 10)
+    for name in ("MIN_THREAD_ELEMS", "MIN_THREAD_ELEMS_LIGHT", "MIN_THREAD_ELEMS_BN"):
+        monkeypatch.setattr(native, name, 1 << 10)
     monkeypatch.setattr(native, "THREADS", 1)
     one = run()
     monkeypatch.setattr(native, "THREADS", 3)

@@ -260,14 +260,22 @@ int FN(max_pool_2x2)(const void *xo, i64 nb, i64 h, i64 w, i64 oh, i64 ow, void 
 /* Any window: max over the window's part inside the plane, NaN skipped; index -1 when the
    padding's -inf is the max.  A window wholly inside whose elements are all NaN (or -inf)
    reports its first element. */
-void FN(max_pool_any)(const void *xo, i64 nb, i64 h, i64 w, i64 kh, i64 kw, i64 sh, i64 sw,
-                      i64 ph, i64 pw, i64 oh, i64 ow, void *yo, void *idxo)
+typedef struct {
+    const T *x;
+    T *y;
+    int32_t *idx;
+    i64 h, w, kh, kw, sh, sw, ph, pw, oh, ow;
+} FN(pool_ctx);
+
+static void FN(pool_range)(void *q, i64 b0, i64 b1)
 {
-    const T *restrict x = ARR(xo);
-    T *restrict y = ARR(yo);
-    int32_t *restrict idx = ARR(idxo);
-    for (i64 b = 0; b < nb; b++) {
-        const T *xb = x + b * h * w;
+    const FN(pool_ctx) *c = q;
+    const i64 h = c->h, w = c->w, kh = c->kh, kw = c->kw, sh = c->sh, sw = c->sw, ph = c->ph;
+    const i64 pw = c->pw, oh = c->oh, ow = c->ow;
+    T *restrict y = c->y;
+    int32_t *restrict idx = c->idx;
+    for (i64 b = b0; b < b1; b++) {
+        const T *xb = c->x + b * h * w;
         for (i64 i = 0; i < oh; i++) {
             i64 r0 = i * sh - ph;
             i64 rs = r0 > 0 ? r0 : 0, re = r0 + kh < h ? r0 + kh : h;
@@ -295,17 +303,28 @@ void FN(max_pool_any)(const void *xo, i64 nb, i64 h, i64 w, i64 kh, i64 kw, i64 
     }
 }
 
-/* Scatter-add dy (B, oh, ow) into the zeroed dx (B, H*W) at idx, times the derivative of
-   activation act (0 none, 1 relu, 2 sigmoid, 3 tanh, 4 softrelu) at its output t, grouped as
-   _conv_kernels.ACT_GRADS computes it. */
-void FN(max_pool_grad)(const void *dyo, const void *idxo, const void *to, i64 act, i64 nb,
-                       i64 nout, i64 hw, void *dxo)
+void FN(max_pool_any)(const void *xo, i64 nb, i64 h, i64 w, i64 kh, i64 kw, i64 sh, i64 sw,
+                      i64 ph, i64 pw, i64 oh, i64 ow, void *yo, void *idxo, i64 nthreads)
 {
-    const T *restrict dy = ARR(dyo), *restrict t = ARR(to);
-    const int32_t *restrict idx = ARR(idxo);
-    T *restrict dx = ARR(dxo);
-    for (i64 b = 0; b < nb; b++) {
-        T *dxb = dx + b * hw;
+    FN(pool_ctx) c = {ARR(xo), ARR(yo), ARR(idxo), h, w, kh, kw, sh, sw, ph, pw, oh, ow};
+    run_ranges(FN(pool_range), &c, nb, (nb + 4 * nthreads - 1) / (4 * nthreads), nthreads);
+}
+
+typedef struct {
+    const T *dy, *t;
+    const int32_t *idx;
+    T *dx;
+    i64 act, nout, hw;
+} FN(pool_grad_ctx);
+
+static void FN(pool_grad_range)(void *q, i64 b0, i64 b1)
+{
+    const FN(pool_grad_ctx) *c = q;
+    const T *restrict dy = c->dy, *restrict t = c->t;
+    const int32_t *restrict idx = c->idx;
+    const i64 act = c->act, nout = c->nout;
+    for (i64 b = b0; b < b1; b++) {
+        T *dxb = c->dx + b * c->hw;
         for (i64 p = b * nout; p < (b + 1) * nout; p++) {
             int32_t k = idx[p];
             if (k < 0)
@@ -323,15 +342,31 @@ void FN(max_pool_grad)(const void *dyo, const void *idxo, const void *to, i64 ac
     }
 }
 
+void FN(max_pool_grad)(const void *dyo, const void *idxo, const void *to, i64 act, i64 nb,
+                       i64 nout, i64 hw, void *dxo, i64 nthreads)
+{
+    FN(pool_grad_ctx) c = {ARR(dyo), ARR(to), ARR(idxo), ARR(dxo), act, nout, hw};
+    run_ranges(FN(pool_grad_range), &c, nb, (nb + 4 * nthreads - 1) / (4 * nthreads), nthreads);
+}
+
 /* ---- convolution columns ------------------------------------------------------------------ */
 
-/* Per-image columns (N, C, kh, kw, oh, ow) of x (N, C, H, W), zero outside the image. */
-void FN(im2col_image)(const void *xo, i64 nc, i64 h, i64 w, i64 kh, i64 kw, i64 sh, i64 sw,
-                      i64 dh, i64 dw, i64 ph, i64 pw, i64 oh, i64 ow, void *colso)
+/* Per-image columns (N, C, kh, kw, oh, ow) of x (N, C, H, W), zero outside the image; planes
+   split over threads. */
+typedef struct {
+    const T *x;
+    T *cols;
+    i64 h, w, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow;
+} FN(i2c_ctx);
+
+static void FN(i2c_range)(void *q, i64 p0, i64 p1)
 {
-    const T *restrict x = ARR(xo);
-    T *restrict cols = ARR(colso);
-    for (i64 p = 0; p < nc; p++) {
+    const FN(i2c_ctx) *c = q;
+    const i64 h = c->h, w = c->w, kh = c->kh, kw = c->kw, sh = c->sh, sw = c->sw, dh = c->dh;
+    const i64 dw = c->dw, ph = c->ph, pw = c->pw, oh = c->oh, ow = c->ow;
+    const T *restrict x = c->x;
+    T *restrict cols = c->cols + p0 * kh * kw * oh * ow;
+    for (i64 p = p0; p < p1; p++) {
         const T *xp = x + p * h * w;
         for (i64 ki = 0; ki < kh; ki++)
             for (i64 kj = 0; kj < kw; kj++) {
@@ -365,6 +400,13 @@ void FN(im2col_image)(const void *xo, i64 nc, i64 h, i64 w, i64 kh, i64 kw, i64 
                 }
             }
     }
+}
+
+void FN(im2col_image)(const void *xo, i64 nc, i64 h, i64 w, i64 kh, i64 kw, i64 sh, i64 sw,
+                      i64 dh, i64 dw, i64 ph, i64 pw, i64 oh, i64 ow, void *colso, i64 nthreads)
+{
+    FN(i2c_ctx) c = {ARR(xo), ARR(colso), h, w, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow};
+    run_ranges(FN(i2c_range), &c, nc, (nc + 4 * nthreads - 1) / (4 * nthreads), nthreads);
 }
 
 /* Sum per-image columns (N, C, kh, kw, oh, ow) into img (N, C, H, W): per plane in a zeroed

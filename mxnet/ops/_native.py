@@ -39,10 +39,6 @@ _FLAGS = ["-std=c99", "-O3", "-fPIC", "-fno-fast-math", "-ffp-contract=off", "-f
 _EXTRA_FLAGS = (["-march=native"], [])
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 
-# inputs below this many elements take the C im2col: NumPy's strided copy pays per row of
-# output, half a batch-1 LeNet convolution's time, while on large inputs it is as fast
-SMALL_IM2COL = 1 << 15
-
 
 def _debug(msg):
     if os.environ.get("MXNEXT_NATIVE_DEBUG") == "1":
@@ -152,8 +148,8 @@ def _library():
 
 # argument kinds: p array object (its id), i int64, d double; then the result: v none, i int64
 _SIGS = {
-    "max_pool_2x2": "piiiiipp i", "max_pool_any": "piiiiiiiiiiipp v", "max_pool_grad": "pppiiiip v",
-    "im2col_image": "piiiiiiiiiiiiip v", "col2im_image": "piiiiiiiiiiiiipi i",
+    "max_pool_2x2": "piiiiipp i", "max_pool_any": "piiiiiiiiiiippi v", "max_pool_grad": "pppiiiipi v",
+    "im2col_image": "piiiiiiiiiiiiipi v", "col2im_image": "piiiiiiiiiiiiipi i",
     "col2im_inner": "piiiiiiiiiiiiiip i", "rows_to_nchw": "ppiiiip v",
     "bn_grad_sums": "ppiiippp v", "bn_normalise": "piiipppp v",
     "bn_train_forward": "piiippdidpppppi i", "bn_train_backward": "ppiiipppippppi v",
@@ -293,8 +289,9 @@ MIN_THREAD_ELEMS_LIGHT = 1 << 17
 MIN_THREAD_ELEMS_BN = 1 << 16
 
 
-def _threads(size, per_thread=MIN_THREAD_ELEMS):
-    return max(1, min(THREADS, size // per_thread))
+def _threads(size, per_thread=None):
+    """Threads for a pass over ``size`` elements, one per ``per_thread`` (MIN_THREAD_ELEMS)."""
+    return max(1, min(THREADS, size // (MIN_THREAD_ELEMS if per_thread is None else per_thread)))
 
 
 # -- pooling ---------------------------------------------------------------------------------
@@ -311,7 +308,8 @@ def max_pool2d(x, kh, kw, sh, sw, ph, pw, oh, ow):
         if k.max_pool_2x2(id(x), nb, h, w, oh, ow, id(y), id(idx)):
             raise MemoryError("max_pool2d: no memory for the block buffer")
     else:
-        k.max_pool_any(id(x), nb, h, w, kh, kw, sh, sw, ph, pw, oh, ow, id(y), id(idx))
+        k.max_pool_any(id(x), nb, h, w, kh, kw, sh, sw, ph, pw, oh, ow, id(y), id(idx),
+                       _threads(x.size, MIN_THREAD_ELEMS_LIGHT))
     return y, idx
 
 
@@ -324,18 +322,20 @@ def max_pool2d_grad(dy, idx, t, act, h, w):
     t = np.ascontiguousarray(t, dy.dtype)
     nb = dy.shape[0]
     dx = np.zeros((nb, h, w), dy.dtype)
-    _K[dy.dtype].max_pool_grad(id(dy), id(idx), id(t), act, nb, dy.size // max(nb, 1), h * w, id(dx))
+    _K[dy.dtype].max_pool_grad(id(dy), id(idx), id(t), act, nb, dy.size // max(nb, 1), h * w, id(dx),
+                               _threads(dx.size, MIN_THREAD_ELEMS_LIGHT))
     return dx
 
 
 # -- convolution -----------------------------------------------------------------------------
 def im2col_image(x, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow):
-    """Per-image columns (N, C, kh, kw, oh, ow) of ``x`` (N, C, H, W) zero padded by ph/pw (for
-    small inputs, see ``SMALL_IM2COL``)."""
+    """Per-image columns (N, C, kh, kw, oh, ow) of ``x`` (N, C, H, W) zero padded by ph/pw, planes
+    split over threads."""
     x = np.ascontiguousarray(x)
     n, c, h, w = x.shape
     cols = np.empty((n, c, kh, kw, oh, ow), x.dtype)
-    _K[x.dtype].im2col_image(id(x), n * c, h, w, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, id(cols))
+    _K[x.dtype].im2col_image(id(x), n * c, h, w, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, id(cols),
+                             _threads(cols.size, MIN_THREAD_ELEMS_LIGHT))
     return cols
 
 
