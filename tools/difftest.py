@@ -82,6 +82,7 @@ KNOWN = {
     "gluon2.py::param_ops": "Symbol.list_attr key order (MXNet insertion order vs sorted)",
     "gluon2.py::model_zoo": "mxnext ParameterDict supports len()",
     "gluon5.py::grad_add_zero": "oracle: async FP16-gemm error of the previous case",
+    "nn1.py::rrelu_eval": "oracle: rrelu's mask output is left uninitialized outside training (sometimes not 0)",
     "gluon5.py::trainer_update_on_kvstore": "oracle bug with kvstore='device' on CPU",
     "gluon5.py::dense_f64_input_mismatch": "OPEN: FullyConnected accepts mixed dtypes (nn_conv.py, not ours)",
     "grads1.py::unary_grads": "float32 ulp",
