@@ -131,9 +131,13 @@ def _lanes_ok(ow):
 # batch 128, 1.7x at batch 1), equal at K = 1 (the GEMM runs on the data itself there); the
 # weight gradient is 1.1-2x faster where each register block sums enough pixel vectors (LeNet
 # training: 2x and 1.5x) and slower below ~32 (batch 1, 8x8 images of many channels), at K = 1
-# and at K = 7 on few channels.  3x3 pad 1 is left to _native_conv's kernels.
-MAX_CKK = 1600
-MAX_F = 128
+# and at K = 7 on few channels.  3x3 pad 1 is left to _native_conv's kernels.  On 2 threads
+# (forward + weight gradient + data gradient, ms, direct against im2col + GEMM): 5x5 pad 2,
+# 96 -> 256 at 26x26 (AlexNet's second layer, batch 16) 233 / 294; 128 -> 128 at 14x14 94 / 124;
+# 64 -> 192 at 28x28 251 / 371; but 256 -> 256 at 13x13 (C*K*K = 6400) 176 / 162; 3x3 pad 0,
+# 160 -> 160 at 14x14, 51 / 50.
+MAX_CKK = 3200
+MAX_F = 256
 MIN_DW_VECTORS = 32
 
 
