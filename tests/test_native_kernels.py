@@ -362,3 +362,15 @@ def test_relu_passes_are_numpys_bits(native, dtype):
     strided = x[::2]   # not contiguous: NumPy's own maximum
     np.testing.assert_array_equal(activate(np, "relu", strided).view(np.uint8),
                                   np.ascontiguousarray(want[::2]).view(np.uint8))
+
+
+def test_empty_inputs_run_no_blocks(native):
+    """Zero planes (an empty batch, as mx.np allows): the threaded passes return empty results
+    (a zero block size used to divide by zero)."""
+    x = np.zeros((0, 9, 9), np.float32)
+    y, idx = native.max_pool2d(x, 3, 3, 2, 2, 1, 1, 5, 5)
+    assert y.shape == idx.shape == (0, 5, 5)
+    assert native.max_pool2d_grad(y, idx, y, 0, 9, 9).shape == (0, 9, 9)
+    cols = native.im2col_image(np.zeros((0, 3, 9, 9), np.float32), 3, 3, 2, 2, 1, 1, 1, 1, 5, 5)
+    assert cols.shape == (0, 3, 3, 3, 5, 5)
+    assert native.col2im_image(cols, 9, 9, 2, 2, 1, 1, 1, 1).shape == (0, 3, 9, 9)

@@ -67,11 +67,15 @@ static inline void range_worker(void *p)
 
 static inline void run_ranges(range_fn fn, void *ctx, int64_t n, int64_t block, int64_t nthreads)
 {
+    if (n <= 0)
+        return;
+    if (block < 1)
+        block = 1;
     range_job job = {fn, ctx, n, block, 0};
     int64_t nblocks = (n + block - 1) / block;
     if (nthreads > 1 && nblocks > 1)
         run_workers(range_worker, &job, nthreads < nblocks ? nthreads : nblocks);
-    else if (n > 0)
+    else
         fn(ctx, 0, n);
 }
 
