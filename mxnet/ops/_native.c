@@ -307,7 +307,7 @@ void FN(max_pool_any)(const void *xo, i64 nb, i64 h, i64 w, i64 kh, i64 kw, i64 
                       i64 ph, i64 pw, i64 oh, i64 ow, void *yo, void *idxo, i64 nthreads)
 {
     FN(pool_ctx) c = {ARR(xo), ARR(yo), ARR(idxo), h, w, kh, kw, sh, sw, ph, pw, oh, ow};
-    run_ranges(FN(pool_range), &c, nb, (nb + 4 * nthreads - 1) / (4 * nthreads), nthreads);
+    run_blocks(FN(pool_range), &c, nb, 4, nthreads);
 }
 
 typedef struct {
@@ -346,7 +346,7 @@ void FN(max_pool_grad)(const void *dyo, const void *idxo, const void *to, i64 ac
                        i64 nout, i64 hw, void *dxo, i64 nthreads)
 {
     FN(pool_grad_ctx) c = {ARR(dyo), ARR(to), ARR(idxo), ARR(dxo), act, nout, hw};
-    run_ranges(FN(pool_grad_range), &c, nb, (nb + 4 * nthreads - 1) / (4 * nthreads), nthreads);
+    run_blocks(FN(pool_grad_range), &c, nb, 4, nthreads);
 }
 
 /* ---- convolution columns ------------------------------------------------------------------ */
@@ -406,7 +406,7 @@ void FN(im2col_image)(const void *xo, i64 nc, i64 h, i64 w, i64 kh, i64 kw, i64 
                       i64 dh, i64 dw, i64 ph, i64 pw, i64 oh, i64 ow, void *colso, i64 nthreads)
 {
     FN(i2c_ctx) c = {ARR(xo), ARR(colso), h, w, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow};
-    run_ranges(FN(i2c_range), &c, nc, (nc + 4 * nthreads - 1) / (4 * nthreads), nthreads);
+    run_blocks(FN(i2c_range), &c, nc, 4, nthreads);
 }
 
 /* Sum per-image columns (N, C, kh, kw, oh, ow) into img (N, C, H, W): per plane in a zeroed
@@ -452,7 +452,7 @@ int FN(col2im_image)(const void *colso, i64 nc, i64 kh, i64 kw, i64 oh, i64 ow, 
     i64 hp = (oh - 1) * sh + (kh - 1) * dh + 1, wp = (ow - 1) * sw + (kw - 1) * dw + 1;
     FN(c2i_ctx) c = {ARR(colso), ARR(imgo), kh, kw, oh, ow, h, w, sh, sw, dh, dw, ph, pw,
                      hp > h + ph ? hp : h + ph, wp > w + pw ? wp : w + pw, 0};
-    run_ranges(FN(c2i_range), &c, nc, (nc + 4 * nthreads - 1) / (4 * nthreads), nthreads);
+    run_blocks(FN(c2i_range), &c, nc, 4, nthreads);
     return c.err ? -1 : 0;
 }
 
@@ -659,12 +659,12 @@ typedef struct {
 static void FN(bnf_worker)(void *p, team *tm, int index, int size)
 {
     FN(bnf_job) *q = p;
-    const i64 no = q->no, c = q->c, ni = q->ni, ng = (c + BN_GROUP - 1) / BN_GROUP;
+    const i64 no = q->no, c = q->c, ni = q->ni;
     double *mean = q->mean, *var = q->var, *invstd = q->invstd;
     T *tmp = q->tmp;
     double n = (double)(no * ni);
-    i64 jlo = ng * index / size * BN_GROUP, jhi = ng * (index + 1) / size * BN_GROUP;
-    jhi = jhi < c ? jhi : c;
+    i64 jlo, jhi;
+    team_share(c, BN_GROUP, index, size, &jlo, &jhi);
     FN(moments)(q->x, no, c, ni, mean, var, jlo, jhi);
     int shifted = 0;
     for (i64 j = jlo; j < jhi; j++) {
@@ -741,7 +741,7 @@ void FN(bn_train_backward)(const void *go, const void *xo, i64 no, i64 c, i64 ni
     FN(bnb_job) q = {ARR(go), ARR(xo), ARR(meano), ARR(invstdo), ARR(gammao), no, c, ni, fix_gamma,
                      ARR(dxo), ARR(tmpo), ARR(dgammao), ARR(sgo)};
     i64 ng = (c + BN_GROUP - 1) / BN_GROUP;
-    run_ranges(FN(bnb_range), &q, ng, (ng + nthreads - 1) / nthreads, nthreads);
+    run_blocks(FN(bnb_range), &q, ng, 1, nthreads);
 }
 
 /* ---- LSTM ---------------------------------------------------------------------------------- */

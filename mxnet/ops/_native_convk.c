@@ -185,7 +185,7 @@ i64 convk_fwd_f32(const void *xo, const void *wo, const void *bo, void *yo, i64 
     if (q.oh <= 0 || q.ow <= 0)
         return 0;
     /* about four blocks per thread: balance, and one padded buffer per block */
-    run_ranges(fk_range, &q, n, (n + 4 * nthreads - 1) / (4 * nthreads), nthreads);
+    run_blocks(fk_range, &q, n, 4, nthreads);
     return q.err;
 }
 
@@ -355,6 +355,6 @@ i64 convk_dw_f32(const void *xo, const void *dyo, void *dwo, i64 n, i64 c, i64 f
     if (q.nb > n)
         q.nb = n;
     i64 nob = (f + KDOB(k) - 1) / KDOB(k);
-    run_ranges(dk_range, &q, nob, (nob + nthreads - 1) / nthreads, nthreads);
+    run_blocks(dk_range, &q, nob, 1, nthreads);
     return q.err;
 }

@@ -255,26 +255,18 @@ INLINE void bwd_tile(const int R, i64 n0, const int V, const lstm_job *q, i64 t,
         REST_TILE(TILE, n0_, (N) - n0_, __VA_ARGS__);      \
     } while (0)
 
-/* The unit vectors a thread owns: whole chunks of VB, so that every vector is computed by the
-   same specialization of the tiles whatever the number of threads (specializations may contract
-   multiply-adds differently, and the bits would follow the thread count). */
+/* A thread owns whole chunks of VB unit vectors (team_share), so that every vector is computed
+   by the same specialization of the tiles whatever the number of threads (specializations may
+   contract multiply-adds differently, and the bits would follow the thread count); chunks() is
+   the most threads that can share a loop. */
 static i64 chunks(i64 JV) { return (JV + VB - 1) / VB; }
-
-static void own_range(const lstm_job *q, int index, int size, i64 *jv0, i64 *jv1)
-{
-    i64 nc = chunks(q->JV);
-    *jv0 = nc * index / size * VB;
-    *jv1 = nc * (index + 1) / size * VB;
-    if (*jv1 > q->JV)
-        *jv1 = q->JV;
-}
 
 static void fwd_worker(void *p, team *tm, int index, int size)
 {
     const lstm_job *q = p;
     const i64 H = q->H, N = q->N;
     i64 jv0, jv1;
-    own_range(q, index, size, &jv0, &jv1);
+    team_share(q->JV, VB, index, size, &jv0, &jv1);
     for (i64 jv = jv0; jv < jv1; jv++) {   /* each thread packs the blocks it reads */
         float *wf = q->packed + jv * H * 32;
         for (int g = 0; g < 4; g++)
@@ -303,7 +295,7 @@ static void bwd_worker(void *p, team *tm, int index, int size)
     const lstm_job *q = p;
     const i64 H = q->H, N = q->N, H4 = 4 * H;
     i64 jv0, jv1;
-    own_range(q, index, size, &jv0, &jv1);
+    team_share(q->JV, VB, index, size, &jv0, &jv1);
     for (i64 jv = jv0; jv < jv1; jv++)
         for (i64 c = 0; c < H4; c++)
             for (int l = 0; l < 8; l++) {

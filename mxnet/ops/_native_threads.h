@@ -79,6 +79,14 @@ static inline void run_ranges(range_fn fn, void *ctx, int64_t n, int64_t block, 
         fn(ctx, 0, n);
 }
 
+/* run_ranges in about `per_thread` blocks a thread: 1 for a fixed split, 4 where the blocks'
+   costs vary (the threads that finish first take the rest). */
+static inline void run_blocks(range_fn fn, void *ctx, int64_t n, int64_t per_thread, int64_t nthreads)
+{
+    int64_t parts = per_thread * (nthreads > 1 ? nthreads : 1);
+    run_ranges(fn, ctx, n, (n + parts - 1) / parts, nthreads);
+}
+
 /* A team: fn(arg, team, index, size) on up to nthreads threads, for kernels whose threads own
    fixed parts of the work and meet at team_barrier (the LSTM time loop); `size` is the number
    that run, known before any starts. */
@@ -115,6 +123,17 @@ static inline void team_main(void *p)
     team *tm = p;
     int index = NEXT_ITEM(&tm->next);
     tm->fn(tm->arg, tm, index, tm->size);
+}
+
+/* The part [*lo, *hi) of [0, n) that member `index` of a team of `size` owns, in whole units of
+   `unit` items (the last unit may be short), so that no unit is split between threads. */
+static inline void team_share(int64_t n, int64_t unit, int index, int size, int64_t *lo, int64_t *hi)
+{
+    int64_t units = (n + unit - 1) / unit;
+    *lo = units * index / size * unit;
+    *hi = units * (index + 1) / size * unit;
+    if (*hi > n)
+        *hi = n;
 }
 
 /* Every thread of the team waits here until all have arrived. */
