@@ -132,8 +132,27 @@ static void fk_image_any(int k, int flip, const float *x, i64 plane, i64 wp, con
     }
 }
 
-/* The forward over images [m0, m1) (see convk_fwd_f32), with a zero-padded copy of each image
-   unless every load falls inside it. */
+/* Where the kernels read an image: in place (1: rows of w, planes of h * w) when it needs no
+   padding and the output rows fill whole vectors, else (0) a zero-padded copy whose rows hold
+   the output row rounded up to 8 pixels plus K - 1, in planes of h + 2ph rows. */
+static int image_layout(i64 h, i64 w, i64 k, i64 ph, i64 pw, i64 ow, i64 *wp, i64 *plane)
+{
+    int in_place = ph == 0 && pw == 0 && ow % 8 == 0;
+    *wp = in_place ? w : (ow + 7) / 8 * 8 + k - 1;
+    *plane = (h + 2 * ph) * *wp;
+    return in_place;
+}
+
+/* np planes of h rows of w from src into the zeroed padded planes at dst (see image_layout). */
+static void pad_planes(float *dst, i64 plane, i64 wp, i64 ph, i64 pw, const float *src, i64 np, i64 h, i64 w)
+{
+    for (i64 i = 0; i < np; i++)
+        for (i64 r = 0; r < h; r++)
+            memcpy(dst + i * plane + (r + ph) * wp + pw, src + (i * h + r) * w, (size_t)w * sizeof(float));
+}
+
+/* The forward over images [m0, m1) (see convk_fwd_f32), each read in place or from this
+   thread's padded copy. */
 typedef struct {
     const float *x, *wt, *bias;
     float *y;
@@ -145,24 +164,22 @@ static void fk_range(void *p, i64 m0, i64 m1)
 {
     fk_job *q = p;
     const i64 c = q->c, f = q->f, h = q->h, w = q->w, k = q->k, oh = q->oh, ow = q->ow;
-    if (q->ph == 0 && q->pw == 0 && ow % 8 == 0) {  /* every load inside the image */
-        for (i64 m = m0; m < m1; m++)
-            fk_image_any((int)k, (int)q->flip, q->x + m * c * h * w, h * w, w, q->wt, q->so, q->si,
-                         q->bias, q->y + m * f * oh * ow, c, f, oh, ow);
-        return;
-    }
-    i64 wp = (ow + 7) / 8 * 8 + k - 1, plane = (h + 2 * q->ph) * wp;
-    float *xp = calloc((size_t)(c * plane), sizeof(float));
-    if (!xp) {
-        SET_FLAG(&q->err);
-        return;
+    i64 wp, plane;
+    float *xp = NULL;
+    if (!image_layout(h, w, k, q->ph, q->pw, ow, &wp, &plane)) {
+        xp = calloc((size_t)(c * plane), sizeof(float));
+        if (!xp) {
+            SET_FLAG(&q->err);
+            return;
+        }
     }
     for (i64 m = m0; m < m1; m++) {
         const float *xm = q->x + m * c * h * w;
-        for (i64 i = 0; i < c; i++)
-            for (i64 r = 0; r < h; r++)
-                memcpy(xp + i * plane + (r + q->ph) * wp + q->pw, xm + (i * h + r) * w, (size_t)w * sizeof(float));
-        fk_image_any((int)k, (int)q->flip, xp, plane, wp, q->wt, q->so, q->si, q->bias,
+        if (xp) {
+            pad_planes(xp, plane, wp, q->ph, q->pw, xm, c, h, w);
+            xm = xp;
+        }
+        fk_image_any((int)k, (int)q->flip, xm, plane, wp, q->wt, q->so, q->si, q->bias,
                      q->y + m * f * oh * ow, c, f, oh, ow);
     }
     free(xp);
@@ -288,17 +305,16 @@ typedef struct {
     const float *x, *dy;
     float *dw;
     i64 n, c, f, h, w, k, ph, pw, oh, ow, nb;
-    int err;
+    i64 wp, plane, wr;   /* image_layout's, and dy's rows rounded up to 8 */
+    int xin, err;
 } dk_job;
 
 static void dk_range(void *p, i64 ob0, i64 ob1)
 {
     dk_job *q = p;
     const i64 c = q->c, f = q->f, h = q->h, w = q->w, k = q->k, ph = q->ph, pw = q->pw;
-    const i64 oh = q->oh, ow = q->ow, nb = q->nb;
-    i64 nvr = (ow + 7) / 8, wr = nvr * 8;
-    int xin = ph == 0 && pw == 0 && ow % 8 == 0, dyin = ow % 8 == 0;
-    i64 wp = xin ? w : wr + k - 1, plane = (h + 2 * ph) * wp;
+    const i64 oh = q->oh, ow = q->ow, nb = q->nb, wp = q->wp, plane = q->plane, wr = q->wr;
+    const int xin = q->xin, dyin = ow % 8 == 0;
     float *xp = NULL, *dp = NULL;
     if (!xin || !dyin) {
         xp = calloc((size_t)((xin ? 0 : nb * c * plane) + (dyin ? 0 : nb * f * oh * wr)), sizeof(float));
@@ -312,9 +328,7 @@ static void dk_range(void *p, i64 ob0, i64 ob1)
         i64 cnt = q->n - m0 < nb ? q->n - m0 : nb;
         const float *xs = q->x + m0 * c * h * w, *ds = q->dy + m0 * f * oh * ow;
         if (!xin) {
-            for (i64 r2 = 0; r2 < cnt * c; r2++)
-                for (i64 r = 0; r < h; r++)
-                    memcpy(xp + r2 * plane + (r + ph) * wp + pw, xs + (r2 * h + r) * w, (size_t)w * sizeof(float));
+            pad_planes(xp, plane, wp, ph, pw, xs, cnt * c, h, w);
             xs = xp;
         }
         if (!dyin) {
@@ -341,14 +355,13 @@ i64 convk_dw_f32(const void *xo, const void *dyo, void *dwo, i64 n, i64 c, i64 f
     if (k < 1 || k > MAXK)
         return 2;
     dk_job q = {native_data(xo), native_data(dyo), native_data(dwo), n, c, f, h, w, k, ph, pw,
-                h + 2 * ph - k + 1, w + 2 * pw - k + 1, 0, 0};
+                h + 2 * ph - k + 1, w + 2 * pw - k + 1, 0, 0, 0, 0, 0, 0};
     memset(q.dw, 0, (size_t)(f * c * k * k) * sizeof(float));
     if (q.oh <= 0 || q.ow <= 0 || n == 0)
         return 0;
-    i64 wr = (q.ow + 7) / 8 * 8;
-    int xin = ph == 0 && pw == 0 && q.ow % 8 == 0;
-    i64 plane = (h + 2 * ph) * (xin ? w : wr + k - 1);
-    i64 img_bytes = (c * plane + f * q.oh * wr) * (i64)sizeof(float);
+    q.wr = (q.ow + 7) / 8 * 8;
+    q.xin = image_layout(h, w, k, ph, pw, q.ow, &q.wp, &q.plane);
+    i64 img_bytes = (c * q.plane + f * q.oh * q.wr) * (i64)sizeof(float);
     q.nb = cache / img_bytes;
     if (q.nb < 1)
         q.nb = 1;
