@@ -47,10 +47,12 @@ DW_CACHE = 256 << 10
 def _kernels():
     """The forward C function (the weight gradient's is bound with it), or None when the C
     kernels are off or the library lacks these functions."""
-    global _FWD, _DW, _bound
+    global _FWD, _DW, _bound, _nconv
     if _accel.jit() is None:
         return None
     if not _bound:
+        from . import _native_conv   # here, not at import: importing it loads the library
+        _nconv = _native_conv
         _FWD, _DW = _bind()
         _bound = True
     return _FWD
@@ -60,12 +62,9 @@ _nconv = None
 
 
 def _threads(macs):
-    """Threads for a call of ``macs`` multiply-adds: as for the 3x3 kernels (``_native_conv``:
-    ``MXNEXT_CONV_THREADS``, else OpenBLAS's count, from ~1M multiply-adds a thread)."""
-    global _nconv
-    if _nconv is None:    # imported at first use: importing it builds the library
-        from . import _native_conv
-        _nconv = _native_conv
+    """Threads for a call of ``macs`` multiply-adds (the kernels are bound, see ``_kernels``): as
+    for the 3x3 kernels (``_native_conv``: ``MXNEXT_CONV_THREADS``, else OpenBLAS's count, from
+    ~1M multiply-adds a thread)."""
     return _nconv._threads(macs)
 
 
