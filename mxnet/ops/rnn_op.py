@@ -254,8 +254,9 @@ def _lstm_forward(xp, x, w, h0, c0):
 
 def _lstm_backward(xp, x, w, saved, dout, dh, dc):
     """``_dir_backward`` for ``_lstm_forward``'s cache.  The time loop keeps only what is
-    recurrent (the C step, or NumPy on factors computed for all steps at once) and the
-    dh GEMM; the weight gradients are then one GEMM each over the whole sequence."""
+    recurrent (float32 with the C kernels: the C time loop; float64: the C step; else NumPy on
+    factors computed for all steps at once) and the dh GEMM; the weight gradients are then one
+    GEMM each over the whole sequence."""
     wi, wh, bi, bh = w
     hs, (acts, cs, tcs) = saved
     T, N, cin = x.shape
