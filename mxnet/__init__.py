@@ -7,12 +7,15 @@ from . import autograd
 from . import ndarray
 from . import ndarray as nd
 from .ndarray import NDArray
+# MXNet's autograd module exports NDArray (to `from mxnet.autograd import *`); it cannot import it
+# itself, since the ndarray package imports autograd first.
+autograd.NDArray = NDArray
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus",
            "gpu_memory_info", "autograd", "nd", "ndarray", "NDArray", "base", "context", "__version__",
            "__mxnext_version__"]
 
-import importlib as _importlib
+import importlib as _importlib  # noqa: E402
 
 # Submodules load on first use (PEP 562): `import mxnet` stays fast, and `mx.gluon`,
 # `mx.optimizer`, ... work as in MXNet.

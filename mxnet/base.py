@@ -113,3 +113,226 @@ def check_call(ret):
     """Kept for code that calls it after a C API call; there is no C API here."""
     if ret != 0:
         raise MXNetError(f"call failed with code {ret}")
+
+
+# ---- names MXNet code imports from mxnet.base -------------------------------------------
+
+basestring = str
+long = int
+# MXNet's Python spelling of its C scalar types; kept because user code passes them to ctypes
+import ctypes  # noqa: E402
+
+mx_uint = ctypes.c_uint
+mx_int = ctypes.c_int
+mx_int64 = ctypes.c_int64
+mx_float = ctypes.c_float
+mx_float_p = ctypes.POINTER(mx_float)
+
+# MXNet's opaque C handles.  There is no C library here, so these are plain void pointers.
+NDArrayHandle = FunctionHandle = OpHandle = CachedOpHandle = SymbolHandle = ctypes.c_void_p
+ExecutorHandle = DataIterCreatorHandle = DataIterHandle = KVStoreHandle = ctypes.c_void_p
+RecordIOHandle = RtcHandle = CudaModuleHandle = CudaKernelHandle = ctypes.c_void_p
+ProfileHandle = DLPackHandle = ctypes.c_void_p
+
+_NP_OP_PREFIX = "_np_"
+_NP_OP_SUBMODULE_LIST = ["_random_", "_linalg_"]
+_NP_EXT_OP_PREFIX = "_npx_"
+_NP_EXT_OP_SUBMODULE_LIST = ["_image_", "_random_"]
+_NP_INTERNAL_OP_PREFIX = "_npi_"
+_OP_NAME_PREFIX_LIST = ["_contrib_", "_linalg_", "_sparse_", "_image_", "_random_"]
+
+
+class _NoCLibrary:
+    """Stands for MXNet's C library (``_LIB``): mxnext has none, so any use says so."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise MXNetError(f"mxnet.base._LIB.{name}: MXNet's C library does not exist in mxnext; "
+                         "use the Python API instead")
+
+    def __repr__(self):
+        return "<MXNet C library: not available in mxnext>"
+
+
+_LIB = _NoCLibrary()
+
+
+class _NullType:
+    """Marks an argument left out (MXNet's ``_Null``), as distinct from an explicit None."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "_Null"
+
+
+_Null = _NullType()
+
+
+def _as_list(obj):
+    """``obj`` itself if it is a list or tuple, else ``[obj]``."""
+    if isinstance(obj, (list, tuple)):
+        return obj
+    return [obj]
+
+
+def data_dir_default():
+    """``%APPDATA%\\mxnet`` on Windows, ``~/.mxnet`` elsewhere."""
+    import os
+    import platform
+    if platform.system() == "Windows":
+        return os.path.join(os.environ.get("APPDATA"), "mxnet")
+    return os.path.join(os.path.expanduser("~"), ".mxnet")
+
+
+def data_dir():
+    """Where MXNet keeps datasets and models: ``$MXNET_HOME`` or :func:`data_dir_default`."""
+    import os
+    return os.getenv("MXNET_HOME", data_dir_default())
+
+
+class classproperty:
+    """A read-only property of the class itself."""
+
+    def __init__(self, func):
+        self.func = func
+
+    def __get__(self, obj, owner):
+        return self.func(owner)
+
+
+class _MXClassPropertyDescriptor:
+    """A class-level property with a setter (used with :class:`_MXClassPropertyMetaClass`)."""
+
+    def __init__(self, fget, fset=None):
+        self.fget = fget
+        self.fset = fset
+
+    def __get__(self, obj, clas=None):
+        if clas is None:
+            clas = type(obj)
+        return self.fget.__get__(obj, clas)()
+
+    def __set__(self, obj, value):
+        if not self.fset:
+            raise MXNetError("cannot use the setter: it has not been defined")
+        type_ = obj if isinstance(obj, type) else type(obj)
+        return self.fset.__get__(obj, type_)(value)
+
+    def setter(self, func):
+        if not isinstance(func, (classmethod, staticmethod)):
+            func = classmethod(func)
+        self.fset = func
+        return self
+
+
+class _MXClassPropertyMetaClass(type):
+    def __setattr__(cls, key, value):
+        obj = cls.__dict__.get(key)
+        if obj and isinstance(obj, _MXClassPropertyDescriptor):
+            return obj.__set__(cls, value)
+        return super().__setattr__(key, value)
+
+
+def with_metaclass(meta, *bases):
+    """Create a base class with metaclass ``meta`` (the ``six`` idiom MXNet uses)."""
+    return meta("_with_metaclass_base", bases or (object,), {})
+
+
+def c_str(string):
+    """A C ``char*`` for a Python string."""
+    return ctypes.c_char_p(string.encode("utf-8"))
+
+
+def c_str_array(strings):
+    arr = (ctypes.c_char_p * len(strings))()
+    arr[:] = [s.encode("utf-8") for s in strings]
+    return arr
+
+
+def c_array(ctype, values):
+    """A ctypes array of ``ctype`` holding ``values``."""
+    out = (ctype * len(values))()
+    out[:] = values
+    return out
+
+
+def c_array_buf(ctype, buf):
+    return (ctype * len(buf)).from_buffer(buf)
+
+
+def c_handle_array(objs):
+    arr = (ctypes.c_void_p * len(objs))()
+    arr[:] = [o.handle for o in objs]
+    return arr
+
+
+def ctypes2buffer(cptr, length):
+    """Copy ``length`` bytes at a ``char*`` into a bytearray."""
+    if not isinstance(cptr, ctypes.POINTER(ctypes.c_char)):
+        raise TypeError("expected char pointer")
+    res = bytearray(length)
+    rptr = (ctypes.c_char * length).from_buffer(res)
+    if not ctypes.memmove(rptr, cptr, length):
+        raise RuntimeError("memmove failed")
+    return res
+
+
+def ctypes2numpy_shared(cptr, shape):
+    """A NumPy float32 array sharing the memory of a ``float*``."""
+    if not isinstance(cptr, ctypes.POINTER(mx_float)):
+        raise RuntimeError("expected float pointer")
+    size = 1
+    for s in shape:
+        size *= s
+    dbuffer = (mx_float * size).from_address(ctypes.addressof(cptr.contents))
+    return np.frombuffer(dbuffer, dtype=np.float32).reshape(shape)
+
+
+def build_param_doc(arg_names, arg_types, arg_descs, remove_dup=True):
+    """The "Parameters" section of an operator docstring."""
+    param_keys = set()
+    param_str = []
+    for key, type_info, desc in zip(arg_names, arg_types, arg_descs):
+        if key in param_keys and remove_dup:
+            continue
+        if key == "num_args":
+            continue
+        param_keys.add(key)
+        ret = f"{key} : {type_info}"
+        if desc:
+            ret += "\n    " + desc
+        param_str.append(ret)
+    return "Parameters\n----------\n" + "\n".join(param_str) + "\n"
+
+
+def add_fileline_to_docstring(module, incursive=True):
+    """Kept for MXNet code that calls it; docstrings here need no file/line suffix."""
+    return None
+
+
+error_types = {}
+
+
+def register_error(func_name=None, cls=None):
+    """Register an exception class under its name so errors can be raised by that name."""
+    if callable(func_name):
+        cls, func_name = func_name, func_name.__name__
+
+    def register(mycls):
+        error_types[func_name or mycls.__name__] = mycls
+        return mycls
+
+    return register(cls) if cls is not None else register
+
+
+def _find_error_type(message):
+    """The registered exception class named at the start of ``message`` (``Name: text``)."""
+    head = message.split(":", 1)[0].strip()
+    return error_types.get(head, MXNetError)
+
+
+for _cls in (ValueError, TypeError, AttributeError, IndexError, NotImplementedError, RuntimeError):
+    error_types[_cls.__name__] = _cls
+del _cls

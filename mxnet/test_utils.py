@@ -16,9 +16,25 @@ import zipfile
 import numpy as np
 import numpy.random as rnd
 
+import errno  # noqa: F401  (MXNet's test_utils exports these module names to star imports)
+import json  # noqa: F401
+import time  # noqa: F401
+import traceback  # noqa: F401
+from collections import OrderedDict  # noqa: F401
+from contextlib import contextmanager  # noqa: F401
+
+import numpy.testing as npt  # noqa: F401
+
+import mxnet as mx  # noqa: F401
 from .base import MXNetError
 from .context import Context, current_context
 from .io import DataIter
+from .ndarray import array  # noqa: F401
+from .ndarray.ndarray import _STORAGE_TYPE_STR_TO_ID  # noqa: F401
+from .symbol import Symbol  # noqa: F401
+from .symbol.numpy import _Symbol as np_symbol  # noqa: F401
+from .util import use_np, getenv, setenv  # noqa: F401
+from .runtime import Features  # noqa: F401
 
 _FLOATS = (np.float16, np.float32, np.float64)
 _INTS = (np.bool_, np.int8, np.uint8, np.int32, np.uint32, np.int64, np.uint64)
@@ -360,7 +376,6 @@ def create_2d_tensor(rows, columns, dtype=np.int64):
 
 # -- gradients ------------------------------------------------------------------------
 def _is_symbol(obj):
-    from .symbol import Symbol
     return isinstance(obj, Symbol)
 
 
@@ -677,7 +692,6 @@ def check_speed(sym, location=None, ctx=None, N=20, grad_req=None, typ="whole", 
 
     Without ``location`` the inputs are random normals with the shapes given in ``kwargs``.
     """
-    import time
     from . import ndarray as nd
     ctx = ctx if ctx is not None else default_context()
     grad_req = "write" if grad_req is None else grad_req
@@ -899,19 +913,6 @@ def compare_optimizer(opt1, opt2, shape, dtype, w_stype="default", g_stype="defa
         compare_ndarray_tuple(w1[i], w2[i], rtol, atol)
 
 # -- environment and system -----------------------------------------------------------
-def getenv(name):
-    """The value of environment variable ``name`` or None."""
-    return os.environ.get(name)
-
-
-def setenv(name, value):
-    """Set (or, for None, unset) environment variable ``name``."""
-    if value is None:
-        os.environ.pop(name, None)
-    else:
-        os.environ[name] = str(value)
-
-
 @contextlib.contextmanager
 def environment(*args):
     """Set environment variables for a ``with`` block and restore them after.
@@ -1272,15 +1273,4 @@ class DummyIter(DataIter):
 
     def __next__(self):   # DataIter binds __next__ to its own next; route it to ours
         return self.next()
-
-
-def __getattr__(name):
-    # use_np comes from mx.util once that module exists
-    if name == "use_np":
-        try:
-            from .util import use_np
-        except ImportError:
-            raise AttributeError("mxnet.test_utils.use_np needs mxnet.util, which is not built yet") from None
-        return use_np
-    raise AttributeError(f"module 'mxnet.test_utils' has no attribute {name!r}")
 

@@ -11,6 +11,7 @@ import weakref
 import numpy as np
 
 from ..backend import get_backend
+from ..base import data_dir
 from ..ndarray import NDArray, array as _nd_array
 from ..ndarray.ndarray import _wrap
 
@@ -27,14 +28,6 @@ def _np_flag(name):
     return getattr(util, name)()
 
 
-def data_dir():
-    """Where datasets and models are kept: ``$MXNET_HOME``, by default ``~/.mxnet``
-    (``%APPDATA%\\mxnet`` on Windows)."""
-    if os.name == "nt":
-        default = os.path.join(os.environ.get("APPDATA", "~"), "mxnet")
-    else:
-        default = os.path.join(os.path.expanduser("~"), ".mxnet")
-    return os.getenv("MXNET_HOME", default)
 
 
 def split_data(data, num_slice, batch_axis=0, even_split=True):

@@ -4,7 +4,7 @@ import numpy as np
 
 from .. import autograd as _ag
 from ..backend import get_backend, NUMPY_BACKEND
-from ..base import MXNetError, np_dtype, numeric_types, integer_types
+from ..base import MXNetError, np_dtype, numeric_types, integer_types, DTYPE_TO_FLAG, mx_real_t  # noqa: F401
 from ..context import Context, current_context, cpu
 from ..ops.registry import get_op, OpContext
 
@@ -595,3 +595,31 @@ _OP_RMOD_S = get_op("_rmod_scalar")
 _OP_POW_S = get_op("_power_scalar")
 _OP_RPOW_S = get_op("_rpower_scalar")
 
+
+
+# MXNet's storage-type ids, as stored in .params files and returned by the C API
+_STORAGE_TYPE_UNDEFINED = -1
+_STORAGE_TYPE_DEFAULT = 0
+_STORAGE_TYPE_ROW_SPARSE = 1
+_STORAGE_TYPE_CSR = 2
+_STORAGE_TYPE_STR_TO_ID = {"undefined": _STORAGE_TYPE_UNDEFINED, "default": _STORAGE_TYPE_DEFAULT,
+                           "row_sparse": _STORAGE_TYPE_ROW_SPARSE, "csr": _STORAGE_TYPE_CSR}
+_STORAGE_TYPE_ID_TO_STR = {v: k for k, v in _STORAGE_TYPE_STR_TO_ID.items()}
+_GRAD_REQ_MAP = {"null": 0, "write": 1, "add": 3}
+_DTYPE_NP_TO_MX = {None: -1, **{k.type: v for k, v in DTYPE_TO_FLAG.items()}}
+_DTYPE_MX_TO_NP = {v: k for k, v in _DTYPE_NP_TO_MX.items()}
+_SIGNED_INT32_UPPER_LIMIT = 2 ** 31 - 1
+py_slice = slice
+
+
+def __getattr__(name):
+    # MXNet defines the creation and arithmetic functions (empty, zeros, add, ...) in this module
+    # and mx.nd re-exports them; here they live in the package, so resolve them from there.
+    import sys
+    pkg = sys.modules.get("mxnet.ndarray")
+    if pkg is not None and not name.startswith("__"):
+        try:
+            return getattr(pkg, name)
+        except AttributeError:
+            pass
+    raise AttributeError(f"module 'mxnet.ndarray.ndarray' has no attribute '{name}'")

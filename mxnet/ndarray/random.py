@@ -9,18 +9,9 @@ from ..context import current_context
 from ..ops.registry import get_op
 from .ndarray import NDArray, invoke
 from .register import make_function
+from ..base import _Null
 
 
-class _NullType:
-    """Marks an argument left out (MXNet's ``_Null``), as distinct from an explicit None."""
-
-    __slots__ = ()
-
-    def __repr__(self):
-        return "_Null"
-
-
-_Null = _NullType()
 
 
 def _draw(random_op, sample_op, params, shape, dtype, ctx, out, kwargs):
