@@ -28,7 +28,8 @@ _LAZY = {"gluon": "gluon", "optimizer": "optimizer", "opt": "optimizer", "metric
          "callback": "callback", "profiler": "profiler", "viz": "visualization",
          "visualization": "visualization", "name": "name", "attribute": "attribute", "util": "util",
          "engine": "engine", "runtime": "runtime", "operator": "operator", "contrib": "contrib",
-         "image": "image", "img": "image", "monitor": "monitor", "executor": "executor"}
+         "image": "image", "img": "image", "monitor": "monitor", "executor": "executor",
+         "registry": "registry"}
 
 
 # NumPy-semantics switches MXNet re-exports from mx.util at the top level

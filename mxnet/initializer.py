@@ -15,57 +15,11 @@ from math import sqrt
 
 import numpy as np
 
+from . import registry
 from .base import string_types
 from .ndarray import NDArray
 from .ndarray.ndarray import invoke
 from .ops.registry import get_op
-
-_REGISTRY = {}
-
-
-def register(klass):
-    """Class decorator: make ``klass`` creatable by its lower-cased name (``create('xavier')``)."""
-    assert issubclass(klass, Initializer), f"Can only register subclass of {Initializer.__name__}"
-    name = klass.__name__.lower()
-    if name in _REGISTRY and _REGISTRY[name] is not klass:
-        warnings.warn(f"\033[91mNew initializer {klass.__module__}.{klass.__name__} registered with name "
-                      f"{name} is overriding existing initializer {_REGISTRY[name].__module__}."
-                      f"{_REGISTRY[name].__name__}\033[0m", UserWarning, stacklevel=2)
-    _REGISTRY[name] = klass
-    return klass
-
-
-def alias(*aliases):
-    """Class decorator: extra names under which ``create`` finds the class."""
-    def reg(klass):
-        for a in aliases:
-            _REGISTRY[a.lower()] = klass
-        return klass
-    return reg
-
-
-def create(*args, **kwargs):
-    """An initializer from an instance, a name (``'xavier'``), a ``dumps()`` string or a dict."""
-    if args:
-        name, args = args[0], args[1:]
-    else:
-        name = kwargs.pop("initializer")
-    if isinstance(name, Initializer):
-        assert not args and not kwargs, "initializer is already an instance. Additional arguments are invalid"
-        return name
-    if isinstance(name, dict):
-        return create(**name)
-    assert isinstance(name, string_types), "initializer must be of string type"
-    if name.startswith("["):
-        assert not args and not kwargs
-        name, kwargs = json.loads(name)
-        return create(name, **kwargs)
-    if name.startswith("{"):
-        assert not args and not kwargs
-        return create(**json.loads(name))
-    name = name.lower()
-    assert name in _REGISTRY, f"{name} is not registered. Please register with initializer.register first"
-    return _REGISTRY[name](*args, **kwargs)
 
 
 class InitDesc(str):
@@ -266,6 +220,11 @@ class Mixed:
                 return
         raise ValueError(f"Parameter name {name} did not match any pattern. Consider "
                          'add a ".*" pattern at the and with default Initializer.')
+
+
+register = registry.get_register_func(Initializer, "initializer")
+alias = registry.get_alias_func(Initializer, "initializer")
+create = registry.get_create_func(Initializer, "initializer")
 
 
 @register

@@ -6,13 +6,13 @@ values are computed with NumPy on host copies.  Each metric keeps a local
 one, ``get_global`` the global one.  Accumulators are Python/NumPy float64,
 as in MXNet (whose NumPy promoted float32 scalars to float64 there).
 """
-import json
 import math
-import warnings
 from collections import OrderedDict
 
 import numpy
 
+from . import ndarray, registry  # noqa: F401  (mxnet.metric.ndarray is imported by GluonTS)
+from .base import numeric_types, string_types  # noqa: F401  (module names MXNet code imports)
 from .ndarray import NDArray
 
 __all__ = ["EvalMetric", "CompositeEvalMetric", "Accuracy", "TopKAccuracy", "F1", "MCC", "Perplexity",
@@ -41,55 +41,6 @@ def check_label_shapes(labels, preds, wrap=False, shape=False):
         if isinstance(preds, NDArray) or hasattr(preds, "asnumpy"):
             preds = [preds]
     return labels, preds
-
-
-# -- registry -----------------------------------------------------------------------------------
-_METRICS = {}
-
-
-def register(klass, name=None):
-    """Register an ``EvalMetric`` subclass under ``name`` (default: its class name), lower-cased."""
-    assert issubclass(klass, EvalMetric), "Can only register subclass of EvalMetric"
-    key = (name or klass.__name__).lower()
-    if key in _METRICS:
-        old = _METRICS[key]
-        warnings.warn(f"New metric {klass.__module__}.{klass.__name__} registered with name {key} is "
-                      f"overriding existing metric {old.__module__}.{old.__name__}", UserWarning,
-                      stacklevel=2)
-    _METRICS[key] = klass
-    return klass
-
-
-def alias(*aliases):
-    """Class decorator registering extra names for a metric."""
-    def reg(klass):
-        for a in aliases:
-            register(klass, a)
-        return klass
-    return reg
-
-
-def _create(*args, **kwargs):
-    if args:
-        name, args = args[0], args[1:]
-    else:
-        name = kwargs.pop("metric")
-    if isinstance(name, EvalMetric):
-        assert not args and not kwargs, "metric is already an instance. Additional arguments are invalid"
-        return name
-    if isinstance(name, dict):
-        return _create(**name)
-    assert isinstance(name, str), "metric must be of string type"
-    if name.startswith("["):
-        assert not args and not kwargs
-        name, kwargs = json.loads(name)
-        return _create(name, **kwargs)
-    if name.startswith("{"):
-        assert not args and not kwargs
-        return _create(**json.loads(name))
-    key = name.lower()
-    assert key in _METRICS, f"{key} is not registered. Please register with metric.register first"
-    return _METRICS[key](*args, **kwargs)
 
 
 def create(metric, *args, **kwargs):
@@ -180,6 +131,12 @@ class EvalMetric:
         if not self._has_global_stats:
             return self.get_name_value()
         return _pairs(*self.get_global())
+
+
+# -- registry -----------------------------------------------------------------------------------
+register = registry.get_register_func(EvalMetric, "metric")
+alias = registry.get_alias_func(EvalMetric, "metric")
+_create = registry.get_create_func(EvalMetric, "metric")
 
 
 @register

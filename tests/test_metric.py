@@ -80,8 +80,9 @@ def test_register_alias_custom():
     t.update([], [])
     assert t.get() == ("twice", 2.0)
     assert isinstance(metric.create("twice"), Twice)
-    for key in ("twice", "double"):
-        del metric._METRICS[key]
+    assert mx.registry.get_registry(metric.EvalMetric)["double"] is Twice
+    for key in ("twice", "double"):  # leave the registry as it was for other tests
+        del mx.registry._REGISTRY[metric.EvalMetric][key]
 
     def feval(label, pred):
         return float(np.abs(label - pred).sum()), label.size
