@@ -55,6 +55,8 @@ FD = [
     ("inverse", lambda a: L.inverse(a), [_spd()]),
     ("det", lambda a: L.det(a), [_r(2, 3, 3) + 2 * np.eye(3)]),
     ("slogdet", lambda a: L.slogdet(a)[1], [_r(3, 3) - 2 * np.eye(3)]),
+    ("gelqf_q", lambda a: L.gelqf(a)[0], [_r(2, 3, 4)]),
+    ("gelqf_l", lambda a: L.gelqf(a)[1], [_r(3, 4)]),
 ]
 
 

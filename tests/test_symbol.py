@@ -178,6 +178,47 @@ def test_infer_shape_partial_errors_and_positional():
     assert x.infer_type() == (None, None, None)
 
 
+def test_infer_shape_partial_runs_both_ways():
+    """Unknown dimensions (0) are filled from other operands and from known outputs, as MXNet
+    1.9.1 does (values observed there)."""
+    def args(sym, **kw):
+        return dict(zip(sym.list_arguments(), sym.infer_shape(**kw)[0]))
+    a, b, c, d = (mx.sym.var(n) for n in "abcd")
+    assert args(a + b, a=(0, 10), b=(12, 0)) == {"a": (12, 10), "b": (12, 10)}
+    fc = mx.sym.FullyConnected(a, num_hidden=21, name="fc") + c
+    assert args(fc, a=(0, 10), c=(5, 0))["a"] == (5, 10)
+    conv = mx.sym.Convolution(a, num_filter=21, kernel=(3, 3), pad=(1, 1), name="cv") + c
+    assert args(conv, a=(0, 10, 0, 0), c=(5, 21, 32, 32))["a"] == (5, 10, 32, 32)
+    cat = mx.sym.Concat(a, b, dim=1) + d
+    assert args(cat, a=(0, 10), b=(0, 5), d=(2, 0)) == {"a": (2, 10), "b": (2, 5), "d": (2, 15)}
+    sp = mx.sym.SliceChannel(a, num_outputs=3, squeeze_axis=False)[1] + c
+    assert args(sp, a=(0, 15, 0), c=(3, 5, 2))["a"] == (3, 15, 2)
+    like = mx.sym._internal._identity_with_attr_like_rhs(a, b)
+    assert like.infer_shape_partial(b=(2, 3))[0] == [(2, 3), (2, 3)]
+    bc = mx.sym.broadcast_add(a, b)
+    assert bc.infer_shape_partial(a=(0, 3), b=(2, 0))[1] == [(0, 0)]
+    assert bc.infer_shape_partial(a=(2, 3), b=(0, 3))[1] == [(0, 3)]
+    cv = mx.sym.Convolution(a, num_filter=21, kernel=(3, 3), stride=(2, 2), pad=(1, 1), name="cv")
+    assert cv.infer_shape_partial(a=(0, 10, 0, 9)) == ([(0, 10, 0, 9), (21, 10, 3, 3), (21,)],
+                                                       [(0, 21, 0, 5)], [])
+    w = mx.sym.where(c, a, b)
+    assert w.infer_shape_partial(c=(0, 2), a=(0, 2), b=(0, 2))[1] == [()]
+    assert w.infer_shape_partial(c=(2, 2), a=(0, 2))[1] == [(2, 2)]
+
+
+def test_infer_shape_partial_np_shape_markers():
+    """Under np shape semantics unknown dimensions are -1 and unknown shapes None."""
+    x, y = mx.sym.var("x"), mx.sym.var("y")
+    with mx.np_shape(True):
+        assert mx.sym.dot(x, y).infer_shape_partial(x=(-1, 3, 4), y=(4, 5))[1] == [(-1, 3, 5)]
+        assert mx.sym.sin(x).infer_shape_partial() == ([None], [None], [])
+        assert mx.sym.sin(x).infer_shape(x=()) == ([()], [()], [])
+    assert mx.sym.sin(x).infer_shape_partial() == ([()], [()], [])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert mx.sym.sin(x).infer_shape(x=()) == (None, None, None)
+
+
 def test_operator_namespaces_and_methods():
     a = mx.sym.var("a")
     with mx.name.NameManager():

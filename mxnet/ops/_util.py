@@ -67,6 +67,49 @@ def broadcast_shape(opname, s1, s2):
                          f"shapes {tuple(s1)} {tuple(s2)}") from None
 
 
+def merge_shapes(shapes):
+    """One shape agreeing with every partly known shape in ``shapes`` (None: nothing known; a
+    0 dimension: unknown), as MXNet's elementwise shape inference unifies its operands."""
+    out = None
+    for s in shapes:
+        if s is None:
+            continue
+        s = tuple(s)
+        if out is None:
+            out = s
+            continue
+        if len(s) != len(out):
+            raise MXNetError(f"Shape inconsistent: {out} and {s} have different numbers of "
+                             "dimensions")
+        for a, b in zip(out, s):
+            if a and b and a != b:
+                raise MXNetError(f"Shape inconsistent: {out} and {s}")
+        out = tuple(a or b for a, b in zip(out, s))
+    return out
+
+
+def broadcast_shape_partial(opname, s1, s2):
+    """``broadcast_shape`` where 0 dimensions are unknown: a dimension stays unknown unless the
+    other operand's is equal to it or 1."""
+    if all(s1) and all(s2):
+        return broadcast_shape(opname, s1, s2)
+    n = max(len(s1), len(s2))
+    a = (1,) * (n - len(s1)) + tuple(s1)
+    b = (1,) * (n - len(s2)) + tuple(s2)
+    out = []
+    for x, y in zip(a, b):
+        if x == y or y == 1:
+            out.append(x)
+        elif x == 1:
+            out.append(y)
+        elif x and y:
+            raise MXNetError(f"Operator {opname}: operands could not be broadcast together with "
+                             f"shapes {tuple(s1)} {tuple(s2)}")
+        else:
+            out.append(0)
+    return tuple(out)
+
+
 class NumpyMath:
     """The few math functions a gradient expression uses, over raw backend arrays.
 

@@ -14,7 +14,8 @@ import numpy as np
 
 from ..base import MXNetError
 from . import _util as U
-from ._util import math_for, broadcast_shape, check_same_shape, check_same_dtype
+from ._util import (math_for, broadcast_shape_partial, check_same_shape, check_same_dtype,
+                    merge_shapes)
 from .registry import register, Param
 
 
@@ -28,8 +29,15 @@ def _keep_dtype(y, x):
 
 
 def _same_shape(attrs, shapes):
-    s = next((x for x in shapes if x is not None), None)
+    s = merge_shapes(shapes)
     return [s] * len(shapes), [s]
+
+
+def _same_shape_back(attrs, shapes, outs):
+    return [merge_shapes(shapes + outs[:1])] * len(shapes)
+
+
+_SAME_SHAPE = {"infer_shape": _same_shape, "infer_shape_back": _same_shape_back}
 
 
 def _zero_grad(F, x, y, g):
@@ -67,7 +75,7 @@ def unary(name, fwd, grad=None, aliases=(), doc="", quiet=True, graph=True):
 
     register(name, forward, inputs=("data",), backward=backward if grad else None,
              backward_graph=backward_graph if grad and graph else None,
-             infer_shape=_same_shape, aliases=aliases, doc=doc)
+             **_SAME_SHAPE, aliases=aliases, doc=doc)
 
 
 def _float(xp, x):
@@ -191,7 +199,7 @@ def _hard_sigmoid_bwd(attrs, og, ins, outs, ctx, state):
 
 register("hard_sigmoid", _hard_sigmoid_fwd, params=(
     Param("alpha", "float", 0.2, "slope"), Param("beta", "float", 0.5, "intercept")),
-    backward=_hard_sigmoid_bwd, infer_shape=_same_shape,
+    backward=_hard_sigmoid_bwd, **_SAME_SHAPE,
     backward_graph=lambda attrs, og, ins, outs: [og[0] * _hs_mask(ins[0], attrs) * attrs["alpha"]],
     doc="Hard sigmoid max(0, min(1, alpha * x + beta)).")
 
@@ -226,7 +234,7 @@ register("MakeLoss", _make_loss_fwd, params=(
     Param("valid_thresh", "float", 0.0, "elements above this count as valid ('valid' normalization)"),
     Param("normalization", "str", "null", "how the gradient is normalised",
           choices=("null", "batch", "valid"))),
-    backward=_make_loss_bwd, backward_graph=_make_loss_graph, infer_shape=_same_shape,
+    backward=_make_loss_bwd, backward_graph=_make_loss_graph, **_SAME_SHAPE,
     doc="Marks the input as a loss: its gradient is grad_scale (normalised), whatever the head gradient.")
 
 
@@ -308,7 +316,7 @@ def binary(name, fwd, grad=None, elemwise_name=None, aliases=(), elemwise_aliase
         a, b = shapes
         if a is None or b is None:
             return shapes, [None]
-        return shapes, [broadcast_shape(name, a, b)]
+        return shapes, [broadcast_shape_partial(name, a, b)]
 
     register(name, forward_b, inputs=("lhs", "rhs"), backward=backward, backward_graph=backward_graph,
              infer_shape=shape_b, infer_type=_same_type(name), aliases=aliases, doc=doc)
@@ -318,7 +326,7 @@ def binary(name, fwd, grad=None, elemwise_name=None, aliases=(), elemwise_aliase
             return forward_b(attrs, ins, ctx)
 
         register(elemwise_name, forward_e, inputs=("lhs", "rhs"), backward=backward,
-                 backward_graph=backward_graph, infer_shape=_same_shape, infer_type=_same_type(elemwise_name),
+                 backward_graph=backward_graph, **_SAME_SHAPE, infer_type=_same_type(elemwise_name),
                  aliases=elemwise_aliases, doc=doc)
 
 
@@ -399,7 +407,7 @@ def _grad_add_fwd(attrs, ins, ctx):
     return ins[0] + ins[1]
 
 
-register("_grad_add", _grad_add_fwd, inputs=("lhs", "rhs"), infer_shape=_same_shape,
+register("_grad_add", _grad_add_fwd, inputs=("lhs", "rhs"), **_SAME_SHAPE,
          doc="Sum of two same-shape arrays, without a gradient (used to accumulate gradients).")
 
 
@@ -410,8 +418,7 @@ def _iwalr_bwd(attrs, og, ins, outs, ctx, state):
 register("_identity_with_attr_like_rhs", lambda attrs, ins, ctx: ins[0].copy(), inputs=("lhs", "rhs"),
          backward=_iwalr_bwd,
          backward_graph=lambda attrs, og, ins, outs: [og[0], _nd_math().zeros_like(ins[1])],
-         infer_shape=lambda attrs, shapes: (shapes, [shapes[0]]),
-         doc="Returns lhs unchanged (rhs only lends its attributes).")
+         **_SAME_SHAPE, doc="Returns lhs unchanged (rhs only lends its attributes).")
 
 
 # -- scalar ---------------------------------------------------------------------
@@ -450,7 +457,7 @@ def scalar(name, fwd, grad=None, aliases=(), doc="", quiet=True):
         return [grad(_nd_math(), ins[0], outs[0], og[0], attrs["scalar"])]
 
     register(name, forward, inputs=("data",), params=_SCALAR_PARAMS, backward=backward if grad else None,
-             backward_graph=backward_graph if grad else None, infer_shape=_same_shape, aliases=aliases,
+             backward_graph=backward_graph if grad else None, **_SAME_SHAPE, aliases=aliases,
              doc=doc)
 
 
@@ -524,7 +531,7 @@ register("clip", _clip_fwd, params=(Param("a_min", "float", doc="lower bound"),
          backward=lambda attrs, og, ins, outs, ctx, state:
              [None if og[0] is None else _keep_dtype(_clip_grad(ins[0], og[0], attrs), ins[0])],
          backward_graph=lambda attrs, og, ins, outs: [_clip_grad(ins[0], og[0], attrs)],
-         infer_shape=_same_shape, doc="Limits the values to [a_min, a_max]; the gradient passes inside.")
+         **_SAME_SHAPE, doc="Limits the values to [a_min, a_max]; the gradient passes inside.")
 
 
 def _where_mask(cond, x):
@@ -550,11 +557,22 @@ def _where_grads(F, c, x, g):
     return [F.zeros_like(c), gx, g - gx]
 
 
+def _where_shape(attrs, shapes):
+    c, x, y = shapes
+    if c is None or not all(c):
+        # as in MXNet, nothing is decided before the condition's shape is fully known
+        return shapes, [None]
+    out = merge_shapes([x, y])
+    if out is not None and len(c) == len(out):
+        out = merge_shapes([c, out])
+    return [c, out, out], [out]
+
+
 register("where", _where_fwd, inputs=("condition", "x", "y"),
          backward=lambda attrs, og, ins, outs, ctx, state:
              [None] * 3 if og[0] is None else _where_grads(math_for(ctx.xp), ins[0], ins[1], og[0]),
          backward_graph=lambda attrs, og, ins, outs: _where_grads(_nd_math(), ins[0], ins[1], og[0]),
-         infer_shape=lambda attrs, shapes: (shapes, [shapes[1] if shapes[1] is not None else shapes[2]]),
+         infer_shape=_where_shape,
          infer_type=lambda attrs, types: (types, [types[1] if types[1] is not None else types[2]]),
          doc="Elements of x where condition is nonzero, else of y.")
 
@@ -577,4 +595,4 @@ register("add_n", _add_n_fwd, inputs=("args",), variadic="num_args",
          params=(Param("num_args", "int", doc="number of inputs"),),
          backward=lambda attrs, og, ins, outs, ctx, state: [og[0]] * len(ins),
          backward_graph=lambda attrs, og, ins, outs: [og[0]] * len(ins),
-         infer_shape=_same_shape, aliases=("ElementWiseSum",), doc="Sum of any number of same-shape arrays.")
+         **_SAME_SHAPE, aliases=("ElementWiseSum",), doc="Sum of any number of same-shape arrays.")

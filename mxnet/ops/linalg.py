@@ -489,7 +489,7 @@ register("_linalg_slogdet", _slogdet_fwd, inputs=("A",), backward=_slogdet_bwd, 
          aliases=("linalg_slogdet",), doc="Sign and log of the absolute determinant of each matrix.")
 
 
-# -- gelqf, syevd (forward only) -----------------------------------------------------------------------
+# -- gelqf, syevd -------------------------------------------------------------------------------------
 def _gelqf_fwd(attrs, ins, ctx):
     a = ins[0]
     _float_inputs("_linalg_gelqf", ins)
@@ -497,6 +497,19 @@ def _gelqf_fwd(attrs, ins, ctx):
         raise MXNetError(f"Operator _linalg_gelqf: matrices need rows <= columns, got {a.shape}")
     q, r = ctx.xp.linalg.qr(_T(a))       # A^T = QR  =>  A = R^T Q^T = L Q
     return _T(q).copy(), _T(r).copy()
+
+
+def _gelqf_bwd(attrs, og, ins, outs, ctx, state):
+    # A = L Q:  dA = L^-T (dQ + sym(M) Q),  M = L^T dL - dQ Q^T, with sym(M) M's lower
+    # triangle mirrored onto its upper one
+    xp = ctx.xp
+    q, lo = outs
+    dq = xp.zeros_like(q) if og[0] is None else og[0]
+    dl = xp.zeros_like(lo) if og[1] is None else og[1]
+    m = _T(lo) @ dl - dq @ _T(q)
+    low = xp.tril(m)
+    sym = low + _T(xp.tril(m, -1))
+    return [_lapack("_linalg_gelqf", xp.linalg.solve, _T(lo), dq + sym @ q).astype(q.dtype, copy=False)]
 
 
 def _syevd_fwd(attrs, ins, ctx):
@@ -509,7 +522,8 @@ def _syevd_fwd(attrs, ins, ctx):
     return (u * xp.where(big < 0, -1, 1).astype(u.dtype)).copy(), w
 
 
-register("_linalg_gelqf", _gelqf_fwd, inputs=("A",), num_outputs=2, aliases=("linalg_gelqf",),
+register("_linalg_gelqf", _gelqf_fwd, inputs=("A",), backward=_gelqf_bwd, num_outputs=2,
+         aliases=("linalg_gelqf",),
          doc="LQ factorisation A = L Q (Q with orthonormal rows); returns (Q, L).")
 register("_linalg_syevd", _syevd_fwd, inputs=("A",), num_outputs=2,
          doc="Eigendecomposition of symmetric A = U^T diag(L) U; returns (U, L), L ascending.")

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..base import MXNetError
-from ._util import norm_axis, sum_to
+from ._util import merge_shapes, norm_axis, sum_to
 from .registry import register, Param
 
 
@@ -400,10 +400,28 @@ def _concat_shape(attrs, shapes):
     return ins, [tuple(merged)]
 
 
+def _concat_shape_back(attrs, shapes, outs):
+    """Inputs from a known output: every axis but ``dim``, and the one input size along ``dim``
+    that the output's size and the others' leave."""
+    o = outs[0]
+    known = [s for s in shapes if s is not None]
+    if o is None or any(len(s) != len(o) for s in known):
+        return shapes
+    dim = _axis(attrs.dim, len(o), "Concat", "dim")
+    ins = [tuple(o[:dim]) + ((s[dim] if s is not None else 0),) + tuple(o[dim + 1:]) for s in shapes]
+    missing = [i for i, s in enumerate(ins) if not s[dim]]
+    if o[dim] and len(missing) == 1:
+        i = missing[0]
+        rest = o[dim] - sum(s[dim] for s in ins)
+        ins[i] = ins[i][:dim] + (rest,) + ins[i][dim + 1:]
+    return ins
+
+
 register("Concat", _concat_fwd, inputs=("data",), variadic="num_args", params=(
     Param("num_args", "int", doc="number of inputs"),
     Param("dim", "int", 1, "the axis to join along")),
-    backward=_concat_bwd, infer_shape=_concat_shape, aliases=("concat",),
+    backward=_concat_bwd, infer_shape=_concat_shape, infer_shape_back=_concat_shape_back,
+    aliases=("concat",),
     doc="Joins arrays along an existing axis.")
 
 
@@ -464,10 +482,12 @@ def _split_bounds(attrs, shape, opname):
                              f"{attrs.sections} sections")
         step = n // attrs.sections
         return axis, [(i * step, (i + 1) * step) for i in range(attrs.sections)]
-    idx = list(attrs.indices) + [n]
-    if not idx[:-1] or idx[0] != 0 or any(b > e for b, e in zip(idx, idx[1:])):
+    idx = list(attrs.indices)
+    if not idx or idx[0] != 0 or any(b > e for b, e in zip(idx, idx[1:])):
         raise MXNetError(f"Operator _split_v2: indices {attrs.indices} must start at 0 and be "
-                         f"non-decreasing within axis size {n}")
+                         f"non-decreasing")
+    # indices past the end give empty parts, as NumPy's split does
+    idx = [min(i, n) for i in idx] + [n]
     return axis, list(zip(idx[:-1], idx[1:]))
 
 
@@ -511,21 +531,37 @@ def _split_defs(opname):
             outs.append(tuple(s[:axis]) + (() if attrs.squeeze_axis else (d,)) + tuple(s[axis + 1:]))
         return shapes, outs
 
+    def infer_shape_back(attrs, shapes, outs):
+        # equal parts: the input is any known part widened back along the split axis
+        n = num_outputs(attrs)
+        ins = shapes[0]
+        for o in outs:
+            if o is None:
+                continue
+            ndim = len(o) + 1 if attrs.squeeze_axis else len(o)
+            axis = _axis(attrs.axis, ndim, opname)
+            if attrs.squeeze_axis:
+                full = tuple(o[:axis]) + (n,) + tuple(o[axis:])
+            else:
+                full = tuple(o[:axis]) + (o[axis] * n,) + tuple(o[axis + 1:])
+            ins = merge_shapes([ins, full])
+        return [ins]
+
     def num_outputs(attrs):
         if opname == "SliceChannel":
             return attrs.num_outputs
         return attrs.sections if attrs.sections > 0 else len(attrs.indices)
-    return forward, backward, infer_shape, num_outputs
+    return forward, backward, infer_shape, infer_shape_back, num_outputs
 
 
-_f, _b, _s, _n = _split_defs("SliceChannel")
+_f, _b, _s, _sb, _n = _split_defs("SliceChannel")
 register("SliceChannel", _f, params=(
     Param("num_outputs", "int", doc="number of equal parts"),
     Param("axis", "int", 1, "the axis to split"),
     Param("squeeze_axis", "bool", False, "drop the split axis (parts must have size 1)")),
-    backward=_b, infer_shape=_s, num_outputs=_n, aliases=("split",),
+    backward=_b, infer_shape=_s, infer_shape_back=_sb, num_outputs=_n, aliases=("split",),
     doc="Splits an array into equal parts along an axis.")
-_f, _b, _s, _n = _split_defs("_split_v2")
+_f, _b, _s, _sb, _n = _split_defs("_split_v2")
 register("_split_v2", _f, params=(
     Param("indices", "shape", doc="start index of each part (first is 0)"),
     Param("axis", "int", 1, "the axis to split"),

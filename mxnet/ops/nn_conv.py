@@ -132,16 +132,17 @@ def _fc_dims(attrs, dshape):
 
 
 def _fc_check(attrs, x, w, b):
-    if x.ndim < 1 or (attrs.flatten and x.ndim < 2 and x.ndim != 1):
+    if x.ndim < 1:
         raise MXNetError(f"Operator FullyConnected: data of shape {_shape_str(x.shape)} is not usable")
-    x2shape, _ = _fc_dims(attrs, x.shape if x.ndim > 1 else (1,) + tuple(x.shape))
+    # 1-D data with flatten=True is a batch of single features, as in MXNet
+    x2shape, oshape = _fc_dims(attrs, x.shape)
     want = (attrs.num_hidden, x2shape[1])
     _check_shape("FullyConnected", "weight", w.shape, want,
                  f"num_hidden={attrs.num_hidden}, data {_shape_str(x.shape)}, flatten={attrs.flatten}")
     if b is not None:
         _check_shape("FullyConnected", "bias", b.shape, (attrs.num_hidden,),
                      f"num_hidden={attrs.num_hidden}")
-    return _fc_dims(attrs, x.shape)
+    return x2shape, oshape
 
 
 def fc_product(attrs, ins, ctx):
@@ -222,11 +223,23 @@ def _fc_shape(attrs, shapes):
     return shapes, [oshape]
 
 
+def _fc_shape_back(attrs, shapes, outs):
+    """The data dimensions a known output decides: the batch (all but the last axis when not
+    flattening)."""
+    d, o = shapes[0], outs[0]
+    if d is None or o is None:
+        return shapes
+    lead = 1 if attrs.flatten else len(d) - 1
+    if len(o) != lead + 1:
+        return shapes
+    return [tuple(a or b for a, b in zip(d[:lead], o[:lead])) + tuple(d[lead:])] + shapes[1:]
+
+
 register("FullyConnected", _fc_fwd, inputs=("data", "weight", "bias"), params=(
     Param("num_hidden", "int", doc="number of output units"),
     Param("no_bias", "bool", False, "leave out the bias"),
     Param("flatten", "bool", True, "flatten all axes after the first; else apply to the last axis")),
-    backward=_fc_bwd, infer_shape=_fc_shape, bind=bind_dense,
+    backward=_fc_bwd, infer_shape=_fc_shape, infer_shape_back=_fc_shape_back, bind=bind_dense,
     doc="Dense layer: ``data @ weight.T + bias``.")
 
 
@@ -351,14 +364,37 @@ def _filter_shape(geometry):
     """``infer_shape`` of a convolution-like op whose ``geometry(attrs, data_shape)`` gives
     (weight shape, output shape, ...): weight and bias shapes follow from the data's."""
     def infer(attrs, shapes):
-        if shapes[0] is None:
+        d = shapes[0]
+        if d is None:
             return shapes, [None]
-        wshape, oshape, _ = geometry(attrs, shapes[0])
+        ds = _nchw_shape(d, attrs.layout)
+        # unknown (0) spatial sizes: any size that passes the checks, and unknown outputs there
+        probe = _from_nchw_shape(ds[:2] + tuple(x or 4096 for x in ds[2:]), attrs.layout)
+        wshape, oshape, _ = geometry(attrs, probe)
+        os = _nchw_shape(oshape, attrs.layout)
+        oshape = _from_nchw_shape(os[:2] + tuple(o if x else 0 for o, x in zip(os[2:], ds[2:])),
+                                  attrs.layout)
         shapes[1] = wshape
         if len(shapes) > 2:
             shapes[2] = (attrs.num_filter,)
         return shapes, [oshape]
     return infer
+
+
+def _conv_shape_back(attrs, shapes, outs):
+    """The data dimensions a known output decides: the batch, and the spatial sizes along
+    axes of stride 1."""
+    d, o = shapes[0], outs[0]
+    if o is None or (d is not None and len(d) != len(o)):
+        return shapes
+    kernel, stride, dilate, pad = _conv_geom("Convolution", attrs, len(o))
+    os = _nchw_shape(o, attrs.layout)
+    ds = list(_nchw_shape(d, attrs.layout)) if d is not None else [0] * len(o)
+    ds[0] = ds[0] or os[0]
+    for i, k in enumerate(kernel):
+        if not ds[2 + i] and os[2 + i] and stride[i] == 1:
+            ds[2 + i] = os[2 + i] + dilate[i] * (k - 1) - 2 * pad[i]
+    return [_from_nchw_shape(tuple(ds), attrs.layout)] + shapes[1:]
 
 
 register("Convolution", _conv_fwd, inputs=("data", "weight", "bias"), params=_CONV_PARAMS_HEAD + (
@@ -369,7 +405,8 @@ register("Convolution", _conv_fwd, inputs=("data", "weight", "bias"), params=_CO
     Param("cudnn_tune", "str", None, "accepted for compatibility; unused", choices=_CUDNN_TUNE),
     Param("cudnn_off", "bool", False, "accepted for compatibility; unused"),
     Param("layout", "str", None, "data layout (default channels-first)", choices=_CONV_LAYOUTS)),
-    backward=_conv_bwd, infer_shape=_filter_shape(_conv_shapes), save_state=True, bind=_conv_bind,
+    backward=_conv_bwd, infer_shape=_filter_shape(_conv_shapes), infer_shape_back=_conv_shape_back,
+    save_state=True, bind=_conv_bind,
     doc="1-D/2-D/3-D convolution (im2col + GEMM), with groups, stride, dilation and padding.")
 
 

@@ -17,6 +17,7 @@ def clone(new, old, doc=None):
     src = get_op(old)
     return register(new, src.forward, inputs=src.inputs, params=src.params, backward=src.backward,
                     backward_graph=src.backward_graph, infer_shape=src.infer_shape_fn,
+                    infer_shape_back=src.infer_shape_back,
                     infer_type=src.infer_type_fn, num_outputs=src._num_outputs,
                     num_visible_outputs=src._num_visible, output_names=src.output_names,
                     mutate_inputs=src.mutate_inputs, variadic=src.variadic, save_state=src.save_state,

@@ -246,7 +246,7 @@ class OpDef:
                  infer_type=None, mutate_inputs=(), variadic=None, save_state=False,
                  differentiable=True, doc="", grad_inputs=None, attr_check=None, key_var_num_args=None,
                  inplace=False, needs_rng=False, uses_train=False, backward_graph=None,
-                 input_filter=None, bind=None):
+                 input_filter=None, bind=None, infer_shape_back=None):
         self.name = name
         self.forward = forward
         self.backward = backward
@@ -271,6 +271,9 @@ class OpDef:
         self._num_visible = num_visible_outputs
         self.output_names = output_names
         self.infer_shape_fn = infer_shape
+        # optional ``infer_shape_back(attrs, in_shapes, out_shapes) -> in_shapes``: input
+        # dimensions that known output shapes decide (MXNet's shape inference runs both ways)
+        self.infer_shape_back = infer_shape_back
         self.infer_type_fn = infer_type
         self.mutate_inputs = mutate_inputs if callable(mutate_inputs) else tuple(mutate_inputs)
         self.variadic = variadic          # name of the count parameter (e.g. "num_args")

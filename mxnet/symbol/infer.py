@@ -10,6 +10,7 @@ import ast
 import numpy as np
 
 from ..base import MXNetError, FLAG_TO_DTYPE
+from ..util import is_np_shape
 
 
 def complete(shape):
@@ -46,6 +47,8 @@ def _var_shape(node, known):
     s = known.get(node.name)
     if s is None and "__shape__" in node.attrs:
         s = ast.literal_eval(node.attrs["__shape__"])
+        if s == () and not is_np_shape():
+            return None     # a legacy empty shape means "unknown"
     if s is None:
         return None
     return _norm(tuple(s) if not isinstance(s, int) else (s,))
@@ -82,6 +85,16 @@ def infer_shapes(order, heads, known):
                 if m != shapes.get(k):
                     shapes[k] = m
                     changed = True
+            back = n.op.infer_shape_back
+            if back is not None and not all(complete(shapes.get(k)) for k in keys):
+                outs = [shapes.get((id(n), i)) for i in range(len(outs))]
+                if any(s is not None for s in outs):
+                    new_in = back(n.parsed, [shapes.get(k) for k in keys], outs)
+                    for k, s in zip(keys, new_in):
+                        m = _merge(shapes.get(k), s, n, "input")
+                        if m != shapes.get(k):
+                            shapes[k] = m
+                            changed = True
         if not changed:
             break
     return shapes

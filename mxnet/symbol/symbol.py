@@ -43,6 +43,17 @@ class Node:
     def is_var(self):
         return self.op is None
 
+    @property
+    def subgraphs(self):
+        """The body graphs (Symbols) of a control-flow node (``_foreach``, ...); empty otherwise."""
+        return () if self.parsed is None else self.parsed.get("subgraphs", ())
+
+    def set_subgraphs(self, subgraphs):
+        """Attach body graphs; they live in ``parsed`` so that operators receive them."""
+        parsed = type(self.parsed)(self.parsed)  # parsed attributes may be shared (parse cache)
+        parsed["subgraphs"] = tuple(subgraphs)
+        self.parsed = parsed
+
     def num_outputs(self):
         return 1 if self.op is None else self.op.num_outputs(self.parsed)
 
@@ -205,7 +216,10 @@ class Symbol:
                     elif not (k.startswith("__") and k.endswith("__")):
                         raise MXNetError(f"Cannot find argument '{k}' of operator {n.op.name}; possible "
                                          f"arguments: {list(n.op.param_map)}")
+                subgraphs = n.subgraphs
                 n.parsed = n.op.parse_attrs(params)
+                if subgraphs:
+                    n.set_subgraphs(subgraphs)
             n.attrs = attrs
 
     # -- composition ----------------------------------------------------------------------
@@ -384,8 +398,18 @@ class Symbol:
 
     def _infer_shape(self, partial, args, kwargs):
         from .infer import infer_shapes
+        from ..util import is_np_shape
+        np_shape = is_np_shape()
         order = self._order()
-        known = _known_by_name(self, order, args, kwargs)
+        known = {}
+        for k, v in _known_by_name(self, order, args, kwargs).items():
+            v = (v,) if isinstance(v, int) else tuple(v)
+            # inference marks an unknown dimension 0 and an unknown shape None; legacy shapes
+            # say the same with 0 and (), np shapes with -1 and None (there () is a scalar)
+            if np_shape:
+                known[k] = tuple(0 if d == -1 else d for d in v)
+            elif v:
+                known[k] = v
         try:
             shapes = infer_shapes(order, self._outputs, known)
         except MXNetError:
@@ -400,6 +424,8 @@ class Symbol:
         aux_s = [shapes.get((id(n), 0)) for n in auxn]
         if partial:
             def fix(s):
+                if np_shape:
+                    return None if s is None else tuple(d if d else -1 for d in s)
                 return () if s is None else tuple(0 if d is None or d < 0 else d for d in s)
             return [fix(s) for s in arg_s], [fix(s) for s in out_s], [fix(s) for s in aux_s]
         from .infer import complete
@@ -628,14 +654,19 @@ def create(op, hint, args, kwargs):
             raise TypeError(f"Operator {op.name}: expected Symbol inputs, got {type(a).__name__}")
     if op.variadic and op.variadic in op.param_map:
         params[op.variadic] = len(pos)
-    strs = {}
+    strs, scope_kw = {}, {}
     for k, v in params.items():
         if k.startswith("__") and k.endswith("__"):
+            continue
+        if k in HIDDEN_KEYS and k not in op.param_map:
+            # lr_mult=... and the like are symbol attributes, stored under both spellings
+            scope_kw[k] = scope_kw[hidden_key(k)] = str(v)
             continue
         strs[k] = _param_str(op.param_map.get(k), v)
     parsed = op.parse_attrs(strs)
     name = NameManager.current.get(name, hint.lower())
     attrs = {hidden_key(k): v for k, v in AttrScope.current.get(attr).items()}
+    attrs.update(scope_kw)
     attrs.update(strs)
     node = Node(op, name, attrs, parsed=parsed)
     if op.variadic:
