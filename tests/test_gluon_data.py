@@ -259,3 +259,18 @@ def test_random_transforms():
     rrc = T.RandomResizedCrop(4)(IMG)
     assert rrc.shape == (4, 4, 3) and rrc.dtype == np.uint8
     assert T.RandomApply([T.Cast("float16")], p=0.0)(IMG).dtype == np.uint8
+
+
+def test_multi_worker_iter_with_users_pool():
+    # MXNet's pool-based protocol, as GluonCV's RandomTransformDataLoader drives it
+    from mxnet.gluon.data.dataloader import _MultiWorkerIter, _worker_initializer, default_mp_batchify_fn
+    ds = gdata.ArrayDataset(mx.nd.arange(10).reshape(10, 1), mx.nd.arange(10))
+    sampler = gdata.BatchSampler(gdata.SequentialSampler(10), 4, "keep")
+    pool = multiprocessing.Pool(2, initializer=_worker_initializer, initargs=[ds])
+    try:
+        it = _MultiWorkerIter(pool, default_mp_batchify_fn, sampler, prefetch=2)
+        assert len(it) == 3
+        labels = [b[1].asnumpy().tolist() for b in it]
+    finally:
+        pool.terminate()
+    assert labels == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]

@@ -4,7 +4,7 @@ import numpy as np
 from ..base import MXNetError
 from . import _accel
 from ._util import norm_axis
-from .registry import register, Param
+from .registry import register, Param, Attrs
 
 
 def _check_float(opname, x):
@@ -210,6 +210,30 @@ register("BatchNorm", _bn_fwd, inputs=("data", "gamma", "beta", "moving_mean", "
     doc="Batch normalisation over every axis but the channel axis. Training uses the batch "
         "statistics, which the backward pass folds into moving_mean/moving_var (biased variance, "
         "new = old * momentum + batch * (1 - momentum)); inference uses the moving statistics.")
+
+
+def _sync_attrs(attrs):
+    return Attrs({**attrs, "axis": 1})
+
+
+# Across devices in one process each device's batch is normalised on its own: the statistics are
+# not combined (MXNet's kernel does that with a barrier per `key`), so ndev > 1 behaves as BatchNorm.
+register("_contrib_SyncBatchNorm",
+         lambda attrs, ins, ctx: _bn_fwd(_sync_attrs(attrs), ins, ctx),
+         inputs=("data", "gamma", "beta", "moving_mean", "moving_var"), params=(
+             Param("eps", "float", 1e-3, "added to the variance to avoid dividing by zero"),
+             Param("momentum", "float", 0.9, "weight of the old value in the moving averages"),
+             Param("fix_gamma", "bool", True, "use gamma = 1; no gamma gradient"),
+             Param("use_global_stats", "bool", False, "normalise with the moving statistics in training too"),
+             Param("output_mean_var", "bool", False, "also return the mean and the inverse standard deviation"),
+             Param("ndev", "int", 1, "number of devices whose batches are normalised together"),
+             Param("key", "str", "", "the name shared by the copies of one layer across devices")),
+         backward=lambda attrs, og, ins, outs, ctx, state: _bn_bwd(_sync_attrs(attrs), og, ins, outs, ctx, state),
+         save_state=True, infer_shape=lambda attrs, shapes: _bn_shape(_sync_attrs(attrs), shapes),
+         infer_type=lambda attrs, types: _bn_type(_sync_attrs(attrs), types),
+         num_outputs=3, num_visible_outputs=lambda a: 3 if a.output_mean_var else 1,
+         output_names=("output", "mean", "var"), mutate_inputs=(3, 4), uses_train=True,
+         doc="Batch normalisation over the channel axis 1 (cross-device in MXNet; see the note above).")
 
 
 # -- normalisation over a set of axes, shared by LayerNorm / InstanceNorm / GroupNorm -----------

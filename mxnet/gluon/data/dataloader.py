@@ -1,6 +1,7 @@
 """DataLoader: batches of a Dataset, loaded in the main process, worker processes or threads."""
 import atexit
 import concurrent.futures
+import io
 import multiprocessing
 import pickle
 import queue
@@ -8,6 +9,7 @@ import random
 import time
 import traceback
 import weakref
+from multiprocessing.reduction import ForkingPickler
 
 import numpy as np
 
@@ -348,3 +350,95 @@ class DataLoader:
         for it in list(getattr(self, "_iters", ())):
             it.shutdown()
 
+
+
+# ---- MXNet's pool-based worker protocol ----------------------------------------------------
+# Libraries built on MXNet (GluonCV's RandomTransformDataLoader, GluonNLP's samplers) subclass
+# _MultiWorkerIter and hand it a multiprocessing.Pool of their own together with these worker
+# functions, so they keep MXNet's contract: the pool's initializer stores the dataset in the
+# worker, a worker function returns the batch pickled, and the iterator unpickles in order.
+_worker_dataset = None
+
+
+def _worker_initializer(dataset, active_shape=None, active_array=None):
+    """Pool initializer: keep ``dataset`` for this worker process, in the parent's np mode."""
+    global _worker_dataset
+    _worker_dataset = dataset
+    if active_shape is not None or active_array is not None:
+        from ...util import set_np
+        set_np(shape=bool(active_shape), array=bool(active_array))
+
+
+def _worker_fn(samples, batchify_fn, dataset=None):
+    """Pool task: the batch of ``samples`` from the worker's dataset, pickled."""
+    data = _worker_dataset if dataset is None else dataset
+    batch = batchify_fn([data[i] for i in samples])
+    buf = io.BytesIO()
+    ForkingPickler(buf, pickle.HIGHEST_PROTOCOL).dump(batch)
+    return buf.getvalue()
+
+
+def _thread_worker_initializer(active_shape, active_array):
+    from ...util import set_np
+    set_np(shape=bool(active_shape), array=bool(active_array))
+
+
+def _thread_worker_fn(samples, batchify_fn, dataset):
+    """Thread-pool task: the batch itself (threads share memory, nothing to pickle)."""
+    return batchify_fn([dataset[i] for i in samples])
+
+
+class _MultiWorkerIter:
+    """Batches computed by ``worker_fn`` on ``worker_pool`` (``apply_async``), returned in order;
+    ``prefetch`` tasks are sent ahead. Without ``dataset`` results arrive pickled."""
+
+    def __init__(self, worker_pool, batchify_fn, batch_sampler, pin_memory=False, pin_device_id=0,
+                 worker_fn=_worker_fn, prefetch=0, dataset=None, data_loader=None, timeout=120):
+        self._worker_pool = worker_pool
+        self._batchify_fn = batchify_fn
+        self._batch_sampler = batch_sampler
+        self._data_buffer = {}
+        self._rcvd_idx = 0
+        self._sent_idx = 0
+        self._iter = iter(self._batch_sampler)
+        self._worker_fn = worker_fn
+        self._pin_memory = pin_memory
+        self._pin_device_id = pin_device_id
+        self._dataset = dataset
+        self._data_loader = data_loader
+        self._timeout = timeout
+        for _ in range(prefetch):
+            self._push_next()
+
+    def __len__(self):
+        return len(self._batch_sampler)
+
+    def _push_next(self):
+        indices = next(self._iter, None)
+        if indices is None:
+            return
+        self._data_buffer[self._sent_idx] = self._worker_pool.apply_async(
+            self._worker_fn, (indices, self._batchify_fn, self._dataset))
+        self._sent_idx += 1
+
+    def __next__(self):
+        self._push_next()
+        if self._rcvd_idx == self._sent_idx:
+            raise StopIteration
+        ret = self._data_buffer.pop(self._rcvd_idx)
+        try:
+            batch = ret.get(self._timeout)
+        except multiprocessing.TimeoutError:
+            raise RuntimeError(f"DataLoader worker timed out after {self._timeout} s fetching batch "
+                               f"{self._rcvd_idx}; raise `timeout` if loading is slow") from None
+        if self._dataset is None:
+            batch = pickle.loads(batch)
+        if self._pin_memory:
+            batch = _as_in_context(batch, cpu_pinned(self._pin_device_id))
+        self._rcvd_idx += 1
+        return batch
+
+    next = __next__
+
+    def __iter__(self):
+        return self

@@ -39,7 +39,8 @@ class Identity(HybridBlock):
 
 
 class SyncBatchNorm(nn.BatchNorm):
-    """Cross-device batch normalisation; in a single process it equals BatchNorm over axis 1."""
+    """Cross-device batch normalisation (the ``SyncBatchNorm`` operator); in one process each
+    device's batch is normalised on its own, as BatchNorm over axis 1."""
 
     def __init__(self, in_channels=0, num_devices=None, momentum=0.9, epsilon=1e-5, center=True, scale=True,
                  use_global_stats=False, beta_initializer="zeros", gamma_initializer="ones",
@@ -58,10 +59,8 @@ class SyncBatchNorm(nn.BatchNorm):
                         "use_global_stats": use_global_stats, "ndev": num_devices, "key": self.prefix}
 
     def hybrid_forward(self, F, x, gamma, beta, running_mean, running_var):
-        return F.BatchNorm(x, gamma, beta, running_mean, running_var, name="fwd", axis=1,
-                           eps=self._kwargs["eps"], momentum=self._kwargs["momentum"],
-                           fix_gamma=self._kwargs["fix_gamma"],
-                           use_global_stats=self._kwargs["use_global_stats"])
+        return F.contrib.SyncBatchNorm(x, gamma, beta, running_mean, running_var, name="fwd",
+                                       **self._kwargs)
 
 
 def _factors(factor, n, cls):
