@@ -1,5 +1,6 @@
 """``AttrScope``: attributes that every symbol created inside a ``with`` block receives."""
 import threading
+from collections import defaultdict
 
 from .base import MXNetError
 
@@ -16,6 +17,8 @@ class AttrScope:
     """Attribute scope: ``with AttrScope(ctx_group='dev1'): ...`` tags new symbols."""
 
     _local = threading.local()
+    # how many control-flow bodies of each name were built (``foreach`` -> foreach0, foreach1, ...)
+    _subgraph_names = defaultdict(int)
 
     def __init__(self, **kwargs):
         self._old_scope = None

@@ -323,7 +323,16 @@ class Parameter:
                 d._entry.fresh = False
 
     def __getstate__(self):
-        raise NotImplementedError("Parameters cannot be pickled; use save_parameters")
+        # as in MXNet, a copy (copy.deepcopy, pickle) keeps the values but not the trainer
+        state = dict(self.__dict__)
+        state["_trainer"] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if self._data is not None and self._grad is not None:
+            # copied arrays come back without their autograd marks: gradients go to the copies
+            autograd.mark_variables(self._data, self._grad, self._grad_req)
 
 
 class Constant(Parameter):

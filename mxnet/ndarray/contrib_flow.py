@@ -8,82 +8,103 @@ import numpy as _np
 from .ndarray import NDArray
 
 
-def _as_list(x, what):
-    """``(list of NDArrays, was_single)`` for an NDArray or a (possibly empty) sequence of them."""
-    if x is None:
-        return [], False
-    if isinstance(x, NDArray):
-        return [x], True
-    if isinstance(x, (list, tuple)):
-        for v in x:
-            if not isinstance(v, NDArray):
-                raise ValueError(f"{what} must be an NDArray or a list of NDArrays, got {type(v).__name__}")
-        return list(x), False
-    raise ValueError(f"{what} must be an NDArray or a list of NDArrays, got {type(x).__name__}")
+def _flatten(args, what):
+    """``(flat list of NDArrays, format)``: format 0 for one NDArray, a list of formats for a
+    (nested) list."""
+    if isinstance(args, NDArray):
+        return [args], 0
+    if not isinstance(args, (list, tuple)):
+        raise ValueError(f"{what} must be an NDArray or a nested list of NDArrays, "
+                         f"got {type(args).__name__}")
+    flat, fmt = [], []
+    for a in args:
+        f, m = _flatten(a, what)
+        flat.extend(f)
+        fmt.append(m)
+    return flat, fmt
 
 
-def _stack_steps(steps):
-    """Stack per-step output lists along a new axis 0 (one stacked array per output)."""
-    from . import stack
-    return [stack(*col, axis=0) for col in zip(*steps)]
+def _regroup(flat, fmt):
+    """Inverse of ``_flatten``: ``(grouped value, remaining items)``."""
+    if fmt == 0:
+        return flat[0], flat[1:]
+    out = []
+    for f in fmt:
+        v, flat = _regroup(flat, f)
+        out.append(v)
+    return out, flat
+
+
+def _scalar(x, type_, what):
+    try:
+        return type_(x.asscalar() if isinstance(x, NDArray) else x)
+    except (TypeError, ValueError):
+        raise ValueError(f"Cannot convert {what} to python {type_.__name__}") from None
 
 
 def foreach(body, data, init_states):
-    """Run ``body(slice, states) -> (outputs, states)`` over axis 0 of ``data``; outputs are stacked."""
-    items, single_data = _as_list(data, "data")
-    if not items:
+    """Run ``body(slice, states) -> (outputs, states)`` over axis 0 of ``data``; outputs are
+    stacked over the steps (in the format ``body`` gives them), states are the last ones."""
+    from . import stack
+    flat_data, _ = _flatten(data, "foreach input")
+    _flatten(init_states, "foreach states")
+    if not flat_data:
         raise ValueError("foreach: data must not be empty")
     states = init_states
-    steps, single_out = [], True
-    for i in range(items[0].shape[0]):
-        sl = items[0][i] if single_data else [d[i] for d in items]
+    steps, out_fmt = [], 0
+    for i in range(flat_data[0].shape[0]):
+        sl = data[i] if isinstance(data, NDArray) else [d[i] for d in data]
         outs, states = body(sl, states)
-        outs, single_out = _as_list(outs, "foreach output")
+        outs, out_fmt = _flatten(outs, "foreach output")
         steps.append(outs)
-    outputs = _stack_steps(steps)
-    return (outputs[0] if single_out and len(outputs) == 1 else outputs), states
+    outputs = [stack(*col, axis=0) for col in zip(*steps)]
+    if not steps:   # no steps: nothing to stack
+        return [], states
+    return _regroup(outputs, out_fmt)[0], states
 
 
 def while_loop(cond, func, loop_vars, max_iterations=None):
     """Repeat ``func(*loop_vars) -> (step_output, new_loop_vars)`` while ``cond(*loop_vars)`` holds.
 
-    Step outputs are stacked along axis 0 and padded with zeros to ``max_iterations`` rows.
+    Step outputs are stacked along axis 0 and padded with zeros to ``max_iterations`` rows; when
+    the body never runs there are none (``[]``).
     """
     from . import concat, zeros
     if max_iterations is None:
         raise ValueError("max_iterations should be specified")
-    max_iterations = int(max_iterations)
-    vars_, single_vars = _as_list(loop_vars, "loop_vars")
-    steps, single_out = [], False
-    n = 0
-    while n < max_iterations:
-        pred = cond(*vars_)
-        if not (pred.asscalar() if isinstance(pred, NDArray) else pred):
-            break
+    max_iterations = _scalar(max_iterations, int, "max_iteration")
+    single_var = isinstance(loop_vars, NDArray)
+    vars_ = [loop_vars] if single_var else list(loop_vars)
+    if not vars_:
+        raise ValueError("loop_vars should contain at least one element")
+    steps, out_fmt = [], None
+    while len(steps) < max_iterations and _scalar(cond(*vars_), bool, "Return value of cond"):
         outs, new_vars = func(*vars_)
-        outs, single_out = _as_list(outs, "step output")
-        new_vars, _ = _as_list(new_vars, "loop_vars")
+        outs = [] if outs is None else list(outs) if isinstance(outs, tuple) else outs
+        new_vars = [] if new_vars is None else new_vars
+        new_vars = [new_vars] if isinstance(new_vars, NDArray) else list(new_vars)
         if len(new_vars) != len(vars_):
-            raise ValueError(f"while_loop: func returned {len(new_vars)} loop variables, expected {len(vars_)}")
+            raise ValueError("The length of loop_vars should be consistent during the loop")
+        outs, out_fmt = _flatten(outs, "while output")
+        if steps and len(outs) != len(steps[0]):
+            raise ValueError("Number of elements in step_output should be the same in each step")
         steps.append(outs)
         vars_ = new_vars
-        n += 1
     outputs = []
-    if steps and steps[0]:
-        for out in _stack_steps(steps):
-            if n < max_iterations:
-                pad = zeros((max_iterations - n,) + out.shape[1:], ctx=out.context, dtype=out.dtype)
-                out = concat(out, pad, dim=0)
-            outputs.append(out)
-    if single_out and len(outputs) == 1:
-        outputs = outputs[0]
-    return outputs, (vars_[0] if single_vars else vars_)
+    for col in zip(*steps):
+        out = concat(*[x.expand_dims(0) for x in col], dim=0)
+        if len(steps) < max_iterations:
+            pad = zeros((max_iterations - len(steps),) + out.shape[1:], ctx=out.context, dtype=out.dtype)
+            out = concat(out, pad, dim=0)
+        outputs.append(out)
+    if out_fmt is not None:
+        outputs = _regroup(outputs, out_fmt)[0]
+    return outputs, (vars_[0] if single_var else vars_)
 
 
 def cond(pred, then_func, else_func):
     """``then_func()`` if the one-element ``pred`` is non-zero, else ``else_func()``."""
-    branch = pred.asscalar() if isinstance(pred, NDArray) else pred
-    return then_func() if branch else else_func()
+    return then_func() if _scalar(pred, bool, "pred") else else_func()
 
 
 def isnan(data):

@@ -23,6 +23,9 @@ for _name in ("contrib", "linalg", "random", "image", "sparse"):
     globals()[_name] = _m
     _sys.modules[_m.__name__] = _m
 
+from . import contrib_flow as _contrib_flow  # noqa: E402
+_contrib_flow.install(contrib)  # noqa: F821  (contrib is created in the loop above)
+
 __all__ = ["Symbol", "var", "Variable", "Group", "load", "load_json", "fromjson", "zeros", "ones",
            "full", "arange", "pow", "power", "maximum", "minimum", "hypot", "eye", "linspace",
            "split_v2"] + sorted(_top)

@@ -122,10 +122,17 @@ def entry_versions(order):
 
 
 def to_json(sym):
+    w = _Writer()
+    _write_graph(w, sym, True)
+    return "".join(w.out)
+
+
+def _write_graph(w, sym, top):
+    """One graph object; a control-flow node's bodies follow its inputs as nested graphs
+    (without the graph attributes, which only the top level has)."""
     order = topo_order(sym._outputs)
     index = {id(n): i for i, n in enumerate(order)}
     versions = entry_versions(order)
-    w = _Writer()
     w.begin("{", True)
     w.key("nodes")
     w.begin("[", True)
@@ -142,6 +149,13 @@ def to_json(sym):
         w.key("inputs")
         vs = versions.get(id(n), ())
         w.entries([(index[id(c)], i, v) for (c, i), v in zip(n.inputs, vs)])
+        if n.subgraphs:
+            w.key("subgraphs")
+            w.begin("[", True)
+            for g in n.subgraphs:
+                w.item()
+                _write_graph(w, g, False)
+            w.end("]")
         w.end("}")
     w.end("]")
     w.key("arg_nodes")
@@ -153,6 +167,9 @@ def to_json(sym):
     w.ints(ptr)
     w.key("heads")
     w.entries([(index[id(n)], i, 0) for n, i in sym._outputs])
+    if not top:
+        w.end("}")
+        return
     w.key("attrs")
     from ..util import is_np_shape
     graph_attrs = {"mxnet_version": MXNET_VERSION}
@@ -169,7 +186,6 @@ def to_json(sym):
         w.end("]")
     w.end("}")
     w.end("}")
-    return "".join(w.out)
 
 
 def _node_attrs(jn, op):
@@ -189,18 +205,25 @@ def _node_attrs(jn, op):
 
 def from_json(text):
     """Rebuild a ``Symbol`` from MXNet JSON text."""
-    from ..ops.registry import get_op
     try:
         g = json.loads(text)
-        jnodes = g["nodes"]
-        heads = g["heads"]
-    except (ValueError, KeyError, TypeError) as e:
+        return _read_graph(g)
+    except (ValueError, KeyError, TypeError, IndexError) as e:
         raise MXNetError(f"load_json: not a symbol JSON document ({e})") from None
+
+
+def _read_graph(g):
+    from ..ops.registry import get_op
+    jnodes = g["nodes"]
+    heads = g["heads"]
     nodes = []
     for jn in jnodes:
         opname = jn.get("op", "null")
         op = None if opname == "null" else get_op(opname)
         attrs = _node_attrs(jn, op)
         inputs = [(nodes[e[0]], e[1]) for e in jn.get("inputs", [])]
-        nodes.append(Node(op, jn["name"], attrs, inputs))
+        node = Node(op, jn["name"], attrs, inputs)
+        if jn.get("subgraphs"):
+            node.set_subgraphs([_read_graph(sg) for sg in jn["subgraphs"]])
+        nodes.append(node)
     return Symbol([(nodes[h[0]], h[1]) for h in heads])
