@@ -139,7 +139,7 @@ def test_getitem_len_iter_children():
     g = mx.sym.Group([a, a * 2])
     assert g.name is None and repr(g).startswith("<Symbol group [a, _mulscalar")
     assert (a * 2).get_children().list_outputs() == ["a"] and a.get_children() is None
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(mx.base.NotImplementedForSymbol):
         bool(a)
 
 
@@ -204,6 +204,29 @@ def test_infer_shape_partial_runs_both_ways():
     w = mx.sym.where(c, a, b)
     assert w.infer_shape_partial(c=(0, 2), a=(0, 2), b=(0, 2))[1] == [()]
     assert w.infer_shape_partial(c=(2, 2), a=(0, 2))[1] == [(2, 2)]
+
+
+def test_infer_shape_back_through_data_shaped_ops():
+    data = mx.sym.Variable("data", shape=(1, 0, 0, 0))
+    weight = mx.sym.Variable("weight")
+    conv = mx.sym.Convolution(data=mx.sym.cast(data, dtype="float16"),
+                              weight=mx.sym.cast(weight, dtype="float16"), pad=(3, 3), num_filter=64,
+                              stride=(2, 2), no_bias=True, kernel=(7, 7))
+    assert conv.infer_shape_partial() == ([(1, 0, 0, 0), (64, 0, 7, 7)], [(1, 64, 0, 0)], [])
+    a, b = mx.sym.var("a"), mx.sym.var("b")
+    for act in (mx.sym.Activation(a, act_type="relu"), mx.sym.softmax(a), mx.sym.Dropout(a)):
+        assert (act + b).infer_shape_partial(a=(0, 3), b=(2, 0))[0] == [(2, 3), (2, 3)]
+
+
+def test_bool_and_children():
+    x = mx.sym.var("x")
+    with pytest.raises(mx.base.NotImplementedForSymbol, match='operator "bool"'):
+        bool(x)
+    sliced = mx.sym.SliceChannel(x, num_outputs=3, name="slice")
+    assert sliced.get_children().list_outputs() == ["x"]
+    assert mx.sym.Concat(*sliced).get_children().list_outputs() == [
+        "slice_output0", "slice_output1", "slice_output2"]
+    assert x.get_children() is None
 
 
 def test_infer_shape_partial_np_shape_markers():

@@ -88,6 +88,18 @@ def merge_shapes(shapes):
     return out
 
 
+def like_data(num_outputs=1):
+    """``infer_shape``/``infer_shape_back`` keywords of an operator whose outputs are shaped like
+    its first input (MXNet's elementwise shape rule for that input): unknown dimensions of
+    either side come from the other."""
+    def infer(attrs, shapes):
+        return shapes, [shapes[0]] * num_outputs
+
+    def back(attrs, shapes, outs):
+        return [merge_shapes([shapes[0]] + list(outs))] + shapes[1:]
+    return {"infer_shape": infer, "infer_shape_back": back}
+
+
 def broadcast_shape_partial(opname, s1, s2):
     """``broadcast_shape`` where 0 dimensions are unknown: a dimension stays unknown unless the
     other operand's is equal to it or 1."""

@@ -67,7 +67,17 @@ def _batch_take_fwd(attrs, ins, ctx):
     return a[xp.arange(a.shape[0]), xp.clip(idx, 0, a.shape[1] - 1)]
 
 
-register("batch_take", _batch_take_fwd, inputs=("a", "indices"),
+def _batch_take_shape(attrs, shapes):
+    a, idx = shapes
+    if a is not None and idx is not None and all(a) and all(idx) and \
+            int(np.prod(a)) // a[-1] != int(np.prod(idx)):
+        raise MXNetError(f"Operator batch_take: indices {tuple(idx)} must have one entry per row of "
+                         f"a {tuple(a)}")
+    return shapes, [idx]
+
+
+register("batch_take", _batch_take_fwd, inputs=("a", "indices"), infer_shape=_batch_take_shape,
+         infer_type=lambda attrs, types: ([types[0], np.dtype(np.int32)], [types[0]]),
          doc="Takes one element per row: out[i] = a[i, indices[i]] (deprecated, use pick).")
 
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..base import MXNetError
-from ._util import merge_shapes, norm_axis, sum_to
+from ._util import like_data, merge_shapes, norm_axis, sum_to
 from .registry import register, Param
 
 
@@ -20,7 +20,7 @@ def _cast_type(attrs, types):
 
 
 register("Cast", _cast_fwd, params=(Param("dtype", "dtype", doc="output data type"),),
-         backward=_cast_bwd, infer_type=_cast_type, aliases=("cast",),
+         backward=_cast_bwd, infer_type=_cast_type, aliases=("cast",), **like_data(),
          doc="Casts all elements of the input to a new type.")
 
 
@@ -650,7 +650,7 @@ register("slice_axis", _slice_axis_fwd, params=(
 def _slice_like_key(attrs, shape, like):
     if len(like) != len(shape):
         raise MXNetError(f"Operator slice_like: data {tuple(shape)} and shape_like {tuple(like)} must have "
-                         "the same number of dimensions")
+                         "the same number of dimensions when axes is not given")
     axes = range(len(shape)) if not attrs.axes else \
         {_axis(a, len(shape), "slice_like") for a in attrs.axes}
     key = [slice(None)] * len(shape)
@@ -667,6 +667,10 @@ def _slice_like_bwd(attrs, g, ins, ctx):
     gx[_slice_like_key(attrs, ins[0].shape, ins[1].shape)] = g
     return gx
 
+        # axes count in the data's dimensions; shape_like only needs to reach them
+        if a >= len(like):
+            raise MXNetError(f"Operator slice_like: axis {a} exceeds the dimensions of shape_like "
+                             f"{tuple(like)}")
 
 register("slice_like", lambda attrs, ins, ctx: ins[0][_slice_like_key(attrs, ins[0].shape,
                                                                       ins[1].shape)].copy(),

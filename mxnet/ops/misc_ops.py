@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 
 from ..base import MXNetError
-from ._util import norm_axes
+from ._util import like_data, norm_axes
 from .registry import register, add_alias, Param
 
 add_alias("cumsum", "_np_cumsum")
@@ -218,7 +218,7 @@ def _cast_back_bwd(attrs, og, ins, outs, ctx, state):
 
 
 register("amp_cast", _amp_cast_fwd, params=(Param("dtype", "str", doc="target type", choices=_AMP_TYPES),),
-         backward=_cast_back_bwd, infer_type=_amp_cast_type, attr_check=_amp_check,
+         backward=_cast_back_bwd, infer_type=_amp_cast_type, attr_check=_amp_check, **like_data(),
          doc="Casts floating-point data to dtype (for mixed precision); other data is passed through.")
 
 

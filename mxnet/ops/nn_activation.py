@@ -6,7 +6,7 @@ import numpy as np
 
 from ..base import MXNetError
 from ._accel import jit
-from ._util import norm_axis
+from ._util import like_data, norm_axis
 from .indexing import _pick_index
 from .registry import register, Param, Attrs
 
@@ -93,8 +93,8 @@ def _act_bwd(attrs, og, ins, outs, ctx, state):
 register("Activation", _act_fwd, params=(
     Param("act_type", "str", doc="activation function",
           choices=("relu", "sigmoid", "softrelu", "softsign", "tanh")),),
-    backward=_act_bwd, doc="Applies an elementwise activation function (relu, sigmoid, tanh, "
-                            "softrelu, softsign).")
+    backward=_act_bwd, **like_data(),
+    doc="Applies an elementwise activation function (relu, sigmoid, tanh, softrelu, softsign).")
 
 
 # -- LeakyReLU ----------------------------------------------------------------------------
@@ -326,7 +326,7 @@ def _softmax_def(name, log=False, negate=False, with_length=False, doc=""):
               Param("use_length", "bool", False, "mask each row past the given 'length'")]
     register(name, forward, inputs=("data", "length") if with_length else ("data",), params=params,
              input_filter=(lambda a, names: names if a.use_length else names[:1]) if with_length else None,
-             backward=backward, infer_type=infer_type, doc=doc)
+             backward=backward, infer_type=infer_type, **like_data(), doc=doc)
 
 
 _softmax_def("softmax", with_length=True,
@@ -424,4 +424,5 @@ _SACT_ATTRS = {"instance": Attrs(axis=-1, temperature=None, dtype=None),
 register("SoftmaxActivation", _sact_fwd, params=(
     Param("mode", "str", "instance", "instance: over the last axis; channel: over axis 1",
           choices=("channel", "instance")),),
-    backward=_sact_bwd, doc="Softmax over each instance (flattened) or over the channel axis.")
+    backward=_sact_bwd, **like_data(),
+    doc="Softmax over each instance (flattened) or over the channel axis.")

@@ -3,7 +3,7 @@ normalisation and loss families (nn_activation, nn_norm, nn_loss)."""
 import numpy as np
 
 from ..base import MXNetError
-from ._util import norm_axis
+from ._util import like_data, norm_axis
 from .registry import register, Param
 
 
@@ -43,7 +43,7 @@ register("Dropout", _dropout_fwd, params=(
     Param("cudnn_off", "bool", False, "accepted for compatibility", optional=True)),
     backward=_dropout_bwd, save_state=True, num_outputs=2, num_visible_outputs=1,
     output_names=("output", "mask"), needs_rng=True, uses_train=True,
-    infer_shape=lambda a, s: (s, [s[0], s[0]]),
+    **like_data(2),
     doc="Zeroes random elements with probability p and scales the rest by 1 / (1 - p); the identity "
         "outside training unless mode='always'.")
 

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..base import MXNetError
 from . import _accel
-from ._util import norm_axis
+from ._util import like_data, norm_axis
 from .registry import register, Param, Attrs
 
 
@@ -494,4 +494,5 @@ register("LRN", _lrn_fwd, params=(
     Param("knorm", "float", 2.0, "additive constant"),
     Param("nsize", "int", doc="number of neighbouring channels in the window")),
     backward=_lrn_bwd, num_outputs=2, num_visible_outputs=1, output_names=("output", "tmp_norm"),
+    **like_data(2),
     doc="Local response normalisation across neighbouring channels.")

@@ -144,7 +144,7 @@ class Symbol:
         return Symbol([self._outputs[index]])
 
     def __bool__(self):
-        raise NotImplementedError("A Symbol has no truth value; build the comparison into the graph")
+        raise NotImplementedForSymbol(self.__bool__, "bool")
 
     __hash__ = object.__hash__
 
@@ -174,7 +174,11 @@ class Symbol:
 
     def get_children(self):
         """A group of the inputs of the output nodes, or None when they are all variables."""
-        entries = [e for n, _ in self._outputs for e in n.inputs]
+        entries, seen = [], set()
+        for n, _ in self._outputs:
+            if id(n) not in seen:       # outputs of one node share its inputs
+                seen.add(id(n))
+                entries.extend(n.inputs)
         return Symbol(entries) if entries else None
 
     # -- attributes -----------------------------------------------------------------------
