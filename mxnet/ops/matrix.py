@@ -648,13 +648,17 @@ register("slice_axis", _slice_axis_fwd, params=(
 
 
 def _slice_like_key(attrs, shape, like):
-    if len(like) != len(shape):
+    if not attrs.axes and len(like) != len(shape):
         raise MXNetError(f"Operator slice_like: data {tuple(shape)} and shape_like {tuple(like)} must have "
                          "the same number of dimensions when axes is not given")
     axes = range(len(shape)) if not attrs.axes else \
         {_axis(a, len(shape), "slice_like") for a in attrs.axes}
     key = [slice(None)] * len(shape)
     for a in axes:
+        # axes count in the data's dimensions; shape_like only needs to reach them
+        if a >= len(like):
+            raise MXNetError(f"Operator slice_like: axis {a} exceeds the dimensions of shape_like "
+                             f"{tuple(like)}")
         if like[a] > shape[a]:
             raise MXNetError(f"Operator slice_like: shape_like {tuple(like)} is larger than data "
                              f"{tuple(shape)} on axis {a}")
@@ -667,10 +671,6 @@ def _slice_like_bwd(attrs, g, ins, ctx):
     gx[_slice_like_key(attrs, ins[0].shape, ins[1].shape)] = g
     return gx
 
-        # axes count in the data's dimensions; shape_like only needs to reach them
-        if a >= len(like):
-            raise MXNetError(f"Operator slice_like: axis {a} exceeds the dimensions of shape_like "
-                             f"{tuple(like)}")
 
 register("slice_like", lambda attrs, ins, ctx: ins[0][_slice_like_key(attrs, ins[0].shape,
                                                                       ins[1].shape)].copy(),
