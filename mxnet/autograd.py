@@ -301,6 +301,11 @@ def _check_reachable(head_entries, order, variables):
     wanted += [e for n in order for e in n.in_entries if isinstance(e, Leaf) and e.grad_req != "null"]
     if not wanted:
         raise MXNetError("There are no inputs in computation graph that require gradients.")
+    # as in MXNet, a backward leaves the variables with grad_req='null' without a gradient buffer
+    for n in order:
+        for e in n.in_entries:
+            if type(e) is Leaf and e.grad_req == "null":
+                e.grad = None
 
 
 def _direct_grad_leaves(order, head_entries):

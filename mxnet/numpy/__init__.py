@@ -6,6 +6,7 @@ from . import multiarray, _funcs  # noqa: F401
 from .multiarray import ndarray  # noqa: F401
 from ._funcs import *  # noqa: F401,F403
 from ._funcs import _fallback, FALLBACK
+from ._op_funcs import *  # noqa: F401,F403 - after _funcs: these replace its composite forms
 from . import linalg, random  # noqa: F401
 
 for _n in FALLBACK:

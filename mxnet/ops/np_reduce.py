@@ -9,9 +9,8 @@ from .registry import register, Param
 
 def _axis(a):
     ax = a.axis
-    if isinstance(ax, list):
-        ax = tuple(ax)
-    return None if ax == () else ax
+    # an empty tuple reduces over no axis (NumPy's rule); None reduces over all
+    return tuple(ax) if isinstance(ax, list) else ax
 
 
 def _expand(g, x, attrs):
@@ -58,13 +57,16 @@ def _mean_dt(attrs, x):
 def _mean_fwd(attrs, ins, ctx):
     x = ins[0]
     dt = _mean_dt(attrs, x)
-    return ctx.xp.asarray(ctx.xp.mean(x, axis=_axis(attrs), keepdims=attrs.keepdims, dtype=dt)).astype(dt)
+    # MXNet accumulates half precision in float32 whatever the result dtype
+    acc = np.promote_types(dt, np.float32) if dt.kind == "f" else dt
+    return ctx.xp.asarray(ctx.xp.mean(x, axis=_axis(attrs), keepdims=attrs.keepdims, dtype=acc)).astype(dt)
 
 
 def _mean_bwd(attrs, og, ins, outs, ctx, state):
     x = ins[0]
     n = x.size / max(outs[0].size, 1)
-    return [ctx.xp.broadcast_to(_expand(og[0], x, attrs) / n, x.shape).astype(x.dtype)]
+    g = og[0].astype(x.dtype, copy=False) if x.dtype.kind == "f" else og[0]
+    return [ctx.xp.broadcast_to(_expand(g, x, attrs) / n, x.shape).astype(x.dtype)]
 
 
 register("_npi_mean", _mean_fwd, inputs=("a",), params=_RED, backward=_mean_bwd, doc="Mean over axes.")

@@ -87,12 +87,16 @@ register("_npi_take", _take_fwd, inputs=("a", "indices"), backward=_take_bwd,
          params=(Param("axis", "int", None), Param("mode", "str", "clip")), doc="Take elements by index.")
 
 
-def _variadic(name, fn, doc):
+def _variadic(name, fn, doc, axis_optional=False):
     gather_op(name, lambda a, x, xp: fn(a, list(x), xp), inputs=("data",), variadic="num_args",
-              params=(Param("num_args", "int", None), Param("axis", "int", 0)), doc=doc)
+              params=(Param("num_args", "int", None), Param("axis", "int", 0, optional=axis_optional)),
+              doc=doc)
 
 
-_variadic("_npi_concatenate", lambda a, x, xp: xp.concatenate(x, axis=a.axis), "Join arrays along an axis.")
+# axis=None joins the flattened arrays
+_variadic("_npi_concatenate", lambda a, x, xp: xp.concatenate(
+    x if a.axis is not None else [v.ravel() for v in x], axis=a.axis), "Join arrays along an axis.",
+    axis_optional=True)
 _variadic("_npi_stack", lambda a, x, xp: xp.stack(x, axis=a.axis), "Stack arrays along a new axis.")
 _variadic("_npi_vstack", lambda a, x, xp: xp.vstack(x), "Stack arrays vertically.")
 _variadic("_npi_hstack", lambda a, x, xp: xp.hstack(x), "Stack arrays horizontally.")

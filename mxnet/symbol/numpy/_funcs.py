@@ -10,7 +10,7 @@ import numpy as onp
 
 from ...context import current_context
 from ..symbol import Symbol
-from ...numpy import _funcs as _npf
+from ...numpy import _funcs as _npf, _op_funcs as _npo
 from ._symbol import _Symbol, make, binary, NULL, is_scalar
 
 _BINARY = tuple(n for n in _npf._BINARY if n not in ("logical_and", "logical_or", "logical_xor",
@@ -314,10 +314,6 @@ def split(ary, indices_or_sections, axis=0):
     return make("_split_v2", "split", [ary], params).as_nd_ndarray()
 
 
-def hsplit(ary, indices_or_sections):
-    return split(ary, indices_or_sections, 1)
-
-
 def vsplit(ary, indices_or_sections):
     return split(ary, indices_or_sections, 0)
 
@@ -363,6 +359,148 @@ def sort(a, axis=-1, kind=None, order=None):
 
 def argsort(a, axis=-1, kind=None, order=None):
     return make("argsort", "argsort", [a], {"axis": axis, "dtype": "int64", "is_ascend": True})
+
+
+# -- functions on the operators of ops/np_extra.py ---------------------------------------------------
+def diag(v, k=0):
+    return make("_np_diag", "diag", [v], {"k": k})
+
+
+def diagflat(v, k=0):
+    return make("_np_diagflat", "diagflat", [v], {"k": k})
+
+
+def trace(a, offset=0, axis1=0, axis2=1, out=None):
+    return make("_np_trace", "trace", [a], {"axis1": axis1, "axis2": axis2, "offset": offset})
+
+
+def pad(x, pad_width=None, mode="constant", **kwargs):
+    return make("_npi_pad", "pad", [x], _npo.pad_params(pad_width, mode, kwargs))
+
+
+def diff(a, n=1, axis=-1, prepend=None, append=None):
+    if prepend is not None or append is not None:
+        raise NotImplementedError("diff: prepend and append are not supported")
+    return make("_npi_diff", "diff", [a], {"axis": axis, "n": n})
+
+
+def ediff1d(ary, to_end=None, to_begin=None):
+    inputs, params = _npo.ediff_args(ary, to_end, to_begin, lambda v: isinstance(v, Symbol))
+    return make("_npi_ediff1d", "ediff1d", inputs, params)
+
+
+def array_split(ary, indices_or_sections, axis=0):
+    """Split into nearly equal sections (or at indices); a (legacy) Symbol group, as MXNet returns."""
+    params = dict(_npo.split_params(indices_or_sections), axis=axis)
+    res = make("_npi_split", "array_split", [ary], params)
+    # one part still comes back in a list, as from mx.np.array_split
+    return [res] if len(res._outputs) == 1 else res.as_nd_ndarray()
+
+
+def hsplit(ary, indices_or_sections):
+    params = dict(_npo.split_params(indices_or_sections), axis=1, squeeze_axis=False)
+    return make("_npi_hsplit", "hsplit", [ary], params).as_nd_ndarray()
+
+
+def _atleast(n):
+    def fn(*arys):
+        res = make(f"_np_atleast_{n}d", f"atleast_{n}d", list(arys), {"num_args": len(arys)})
+        return res if len(arys) == 1 else [res[i] for i in range(len(arys))]
+    fn.__name__ = fn.__qualname__ = f"atleast_{n}d"
+    fn.__doc__ = f"Each input viewed with at least {n} dimensions."
+    return fn
+
+
+atleast_1d, atleast_2d, atleast_3d = _atleast(1), _atleast(2), _atleast(3)
+
+
+def resize(a, new_shape):
+    return make("_npi_resize_fallback", "resize", [a], {"new_shape": new_shape})
+
+
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None, **kwargs):
+    if is_scalar(x):
+        return onp.nan_to_num(x, copy=copy, nan=nan, posinf=posinf, neginf=neginf)
+    return make("_npi_nan_to_num", "nan_to_num", [x], {"copy": copy, "nan": nan, "neginf": neginf,
+                                                        "posinf": posinf})
+
+
+def polyval(p, x):
+    if isinstance(p, Symbol) and isinstance(x, Symbol):
+        return make("_npi_polyval", "polyval", [p, x])
+    if not isinstance(p, Symbol) and not isinstance(x, Symbol):
+        return onp.polyval(p, x)
+    raise TypeError("polyval: p and x must both be symbols or both not")
+
+
+def _percentile(hint, a, q, axis, overwrite_input, interpolation, keepdims, scale):
+    if overwrite_input is not None:
+        raise NotImplementedError(f"{hint}: overwrite_input is not supported")
+    params = {"axis": axis, "interpolation": interpolation, "keepdims": keepdims}
+    if is_scalar(q):
+        return make("_npi_percentile", hint, [a], dict(params, q_scalar=q * scale))
+    q = q if scale == 1 else binary("multiply", q, scale)
+    return make("_npi_percentile", hint, [a, q], dict(params, q_scalar=None))
+
+
+def percentile(a, q, axis=None, out=None, overwrite_input=None, interpolation="linear", keepdims=False):
+    return _percentile("percentile", a, q, axis, overwrite_input, interpolation, keepdims, 1)
+
+
+def quantile(a, q, axis=None, out=None, overwrite_input=None, interpolation="linear", keepdims=False):
+    return _percentile("quantile", a, q, axis, overwrite_input, interpolation, keepdims, 100)
+
+
+def bincount(x, weights=None, minlength=0):
+    if minlength < 0:
+        raise ValueError("Minlength value should greater than 0")
+    if weights is None:
+        return make("_npi_bincount", "bincount", [x], {"has_weights": False, "minlength": minlength})
+    return make("_npi_bincount", "bincount", [x, weights], {"has_weights": True, "minlength": minlength})
+
+
+def indices(dimensions, dtype=onp.int32, ctx=None):
+    if not isinstance(dimensions, (tuple, list)):
+        raise ValueError("The dimensions must be sequence of ints")
+    return make("_npi_indices", "indices", [], {"ctx": _ctx(ctx), "dimensions": tuple(dimensions),
+                                                 "dtype": _dtype(dtype)})
+
+
+def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0, ctx=None):
+    if axis != 0:
+        raise NotImplementedError("logspace: only axis=0 is supported")
+    return make("_npi_logspace", "logspace", [], {"base": base, "ctx": _ctx(ctx), "dtype": _dtype(dtype),
+                                                   "endpoint": endpoint, "num": num, "start": start,
+                                                   "stop": stop})
+
+
+def unravel_index(indices, shape, order="C"):
+    if order != "C":
+        raise NotImplementedError("unravel_index: only order='C' is supported")
+    shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+    return make("_npi_unravel_index_fallback", "unravel_index", [indices], {"shape": shape})
+
+
+def diag_indices_from(arr):
+    return make("_npi_diag_indices_from", "diag_indices_from", [arr])
+
+
+def average(a, axis=None, weights=None, returned=False, out=None):
+    params = {"axis": axis, "returned": returned, "weighted": weights is not None}
+    res = make("_npi_average", "average", [a] if weights is None else [a, weights], params)
+    return (res[0], res[1]) if returned else res
+
+
+def flipud(m):
+    return flip(m, 0)
+
+
+def fliplr(m):
+    return flip(m, 1)
+
+
+def vdot(a, b):
+    return dot(ravel(a), ravel(b))
 
 
 __all__ = [n for n, v in list(globals().items()) if not n.startswith("_") and callable(v)
