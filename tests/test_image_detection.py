@@ -116,3 +116,26 @@ def test_rotate_gradient_flows():
     y.backward(mx.nd.ones_like(y))
     # a zero-degree rotation samples each pixel exactly once
     np.testing.assert_allclose(x.grad.asnumpy(), np.ones(x.shape), atol=1e-5)
+
+
+def test_box_nms_many_candidates_memory_bounded():
+    # SSD/YOLO heads hand box_nms ~10^5 candidates: a pairwise IoU matrix would need ~100 GB
+    rs = np.random.RandomState(3)
+    n = 120000
+    xy = rs.uniform(0, 500, size=(1, n, 2))
+    data = np.concatenate([rs.randint(0, 20, size=(1, n, 1)), rs.uniform(size=(1, n, 1)), xy,
+                           xy + rs.uniform(5, 50, size=(1, n, 2))], -1).astype(np.float32)
+    out = mx.nd.contrib.box_nms(mx.nd.array(data), overlap_thresh=0.45, topk=400, id_index=0,
+                                valid_thresh=0.01).asnumpy()
+    kept = out[0][out[0, :, 0] >= 0]
+    assert 0 < len(kept) <= 400 and (out[0, len(kept):] == -1).all()
+    assert (np.diff(kept[:, 1]) <= 0).all()   # descending scores
+    # no two kept boxes of one class overlap above the threshold
+    for c in np.unique(kept[:, 0]):
+        b = kept[kept[:, 0] == c, 2:]
+        iw = np.clip(np.minimum(b[:, None, 2], b[None, :, 2]) - np.maximum(b[:, None, 0], b[None, :, 0]), 0, None)
+        ih = np.clip(np.minimum(b[:, None, 3], b[None, :, 3]) - np.maximum(b[:, None, 1], b[None, :, 1]), 0, None)
+        area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+        iou = iw * ih / (area[:, None] + area[None, :] - iw * ih)
+        np.fill_diagonal(iou, 0)
+        assert iou.max() <= 0.45 + 1e-6

@@ -326,35 +326,51 @@ def _nms_check(attrs, x):
                          f"coordinates from coord_start={attrs.coord_start}; got shape {tuple(x.shape)}")
 
 
+def _nms_keep(xp, boxes, cls, thresh, fmt):
+    """Greedy NMS over candidates already in descending score order: the kept positions.
+
+    ``cls`` (or None) limits suppression to boxes of the same class. Memory stays O(K * block)
+    rather than O(K^2), since detection heads hand over tens of thousands of candidates."""
+    K = boxes.shape[0]
+    alive = np.ones(K, dtype=bool)
+    block = 256
+    for start in range(0, K, block):
+        stop = min(start + block, K)
+        # suppression among this block's leaders and everything after them
+        iou = _pair_iou(xp, boxes[start:stop], boxes[start:], fmt)
+        over = iou > thresh
+        if cls is not None:
+            over &= cls[start:stop, None] == cls[None, start:]
+        over = over.get() if hasattr(over, "get") else np.asarray(over)
+        for i in range(stop - start):
+            if alive[start + i]:
+                row = over[i, i + 1:]
+                alive[start + i + 1:] &= ~row
+    return np.nonzero(alive)[0]
+
+
 def _nms_order(attrs, xp, x):
     """(B, N) source row of each output row (-1 for the rows padded with -1)."""
     B, N = int(np.prod(x.shape[:-2])), x.shape[-2]
-    d = x.reshape(B, N, x.shape[-1]).astype(np.float64)
+    d = x.reshape(B, N, x.shape[-1])
     score = d[:, :, attrs.score_index]
     valid = score > attrs.valid_thresh
     classed = attrs.id_index >= 0
-    if classed:
-        cls = d[:, :, attrs.id_index]
-        if attrs.background_id >= 0:
-            valid &= cls != attrs.background_id
+    if classed and attrs.background_id >= 0:
+        valid &= d[:, :, attrs.id_index] != attrs.background_id
     order = xp.argsort(xp.where(valid, -score, np.inf), axis=1, kind="stable")
-    b = xp.arange(B)[:, None]
-    alive = valid[b, order]
-    if attrs.topk > 0:
-        alive[:, attrs.topk:] = False
-    boxes = d[b, order, attrs.coord_start:attrs.coord_start + 4]
-    over = _pair_iou(xp, boxes, boxes, attrs.in_format) > attrs.overlap_thresh
-    if classed and not attrs.force_suppress:
-        c = cls[b, order]
-        over &= c[:, :, None] == c[:, None, :]
-    later = xp.triu(xp.ones((N, N), dtype=bool), 1)
-    over &= later[None]
-    # greedy in score order: a surviving box removes the later boxes it overlaps
-    for i in range(N):
-        alive &= ~(over[:, i, :] & alive[:, i:i + 1])
-    rank = xp.argsort(~alive, axis=1, kind="stable")
-    src = xp.where(xp.take_along_axis(alive, rank, 1), xp.take_along_axis(order, rank, 1), -1)
-    return src
+    counts = valid.sum(axis=1)
+    counts = counts.get() if hasattr(counts, "get") else np.asarray(counts)
+    src = np.full((B, N), -1, dtype=np.int64)
+    for b in range(B):
+        k = int(counts[b]) if attrs.topk <= 0 else min(int(counts[b]), attrs.topk)
+        cand = order[b, :k]
+        boxes = d[b, cand, attrs.coord_start:attrs.coord_start + 4]
+        cls = d[b, cand, attrs.id_index] if classed and not attrs.force_suppress else None
+        kept = _nms_keep(xp, boxes, cls, attrs.overlap_thresh, attrs.in_format)
+        cand = cand.get() if hasattr(cand, "get") else np.asarray(cand)
+        src[b, :len(kept)] = cand[kept]
+    return xp.asarray(src)
 
 
 def _nms_convert(attrs, xp, out):
