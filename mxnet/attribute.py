@@ -2,7 +2,7 @@
 import threading
 from collections import defaultdict
 
-from .base import MXNetError
+from .base import MXNetError, _MXClassPropertyDescriptor, _MXClassPropertyMetaClass
 
 # keys MXNet stores wrapped in double underscores (``ctx_group`` -> ``__ctx_group__``)
 HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_stage", "profiler_scope")
@@ -13,7 +13,7 @@ def hidden_key(key):
     return f"__{key}__" if key in HIDDEN_KEYS else key
 
 
-class AttrScope:
+class AttrScope(metaclass=_MXClassPropertyMetaClass):
     """Attribute scope: ``with AttrScope(ctx_group='dev1'): ...`` tags new symbols."""
 
     _local = threading.local()
@@ -56,10 +56,9 @@ class AttrScope:
             v = cls._local.value = AttrScope()
         return v
 
+    @classmethod
+    def _set_current(cls, scope):
+        cls._local.value = scope
 
-class _CurrentProperty:
-    def __get__(self, obj, owner):
-        return owner._current()
-
-
-AttrScope.current = _CurrentProperty()
+    # the calling thread's scope; assigning to it replaces that thread's scope only
+    current = _MXClassPropertyDescriptor(_current, _set_current)

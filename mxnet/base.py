@@ -17,6 +17,15 @@ class MXNetError(RuntimeError):
     """The error MXNet raises for bad arguments, shapes, dtypes and files."""
 
 
+class DeferredOpError(MXNetError):
+    """An operator failure MXNet reports only when a result is read (its engine runs operators
+    asynchronously): the operator raises it with ``result``, the outputs it leaves behind."""
+
+    def __init__(self, msg, result):
+        super().__init__(msg)
+        self.result = result
+
+
 class NotImplementedForSymbol(MXNetError):
     """Raised when an NDArray-only function (asnumpy, backward, ...) is called on a Symbol."""
 

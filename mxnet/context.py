@@ -1,10 +1,10 @@
 """Devices: ``mx.cpu()``, ``mx.gpu(i)`` and the current default context."""
 import threading
 
-from .base import MXNetError
+from .base import MXNetError, _MXClassPropertyDescriptor, _MXClassPropertyMetaClass
 
 
-class Context:
+class Context(metaclass=_MXClassPropertyMetaClass):
     """A device (type and id); it also selects the array backend that owns memory there."""
 
     devtype2str = {1: "cpu", 2: "gpu", 3: "cpu_pinned", 5: "cpu_shared"}
@@ -63,8 +63,15 @@ class Context:
             get_backend(self).empty_cache()
 
     @classmethod
-    def default_ctx(cls):
+    def _get_default_ctx(cls):
         return current_context()
+
+    @classmethod
+    def _set_default_ctx(cls, ctx):
+        Context._local.value = ctx
+
+    # the calling thread's default context; assigning to it sets that thread's default only
+    default_ctx = _MXClassPropertyDescriptor(_get_default_ctx, _set_default_ctx)
 
 
 def cpu(device_id=0):

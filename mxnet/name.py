@@ -1,8 +1,10 @@
 """Automatic names for symbols and blocks: ``NameManager`` and ``Prefix``."""
 import threading
 
+from .base import _MXClassPropertyDescriptor, _MXClassPropertyMetaClass
 
-class NameManager:
+
+class NameManager(metaclass=_MXClassPropertyMetaClass):
     """Hands out names ``<hint><n>`` with a counter per hint; usable as a scope."""
 
     _local = threading.local()
@@ -35,13 +37,12 @@ class NameManager:
             v = cls._local.value = NameManager()
         return v
 
+    @classmethod
+    def _set_current(cls, manager):
+        cls._local.value = manager
 
-class _CurrentProperty:
-    def __get__(self, obj, owner):
-        return owner._current()
-
-
-NameManager.current = _CurrentProperty()
+    # the calling thread's manager; assigning to it replaces that thread's manager only
+    current = _MXClassPropertyDescriptor(_current, _set_current)
 
 
 class Prefix(NameManager):

@@ -11,11 +11,13 @@ class _Flags(threading.local):
 
 
 _flags = _Flags()
+# set_np_shape(2) turns shape semantics on for every thread, as MXNet's global mode does
+_np_shape_global = False
 
 
 def is_np_shape():
     """Whether NumPy shape semantics (0-d arrays, zero-size dims) are active."""
-    return _flags.np_shape
+    return _np_shape_global or _flags.np_shape
 
 
 def is_np_array():
@@ -24,11 +26,19 @@ def is_np_array():
 
 
 def set_np_shape(active):
-    """Switch NumPy shape semantics on or off; returns the previous state."""
+    """Switch NumPy shape semantics on or off; returns the previous state.
+
+    ``active=2`` switches them on in every thread (MXNet's global mode); switching them off
+    also ends the global mode.
+    """
+    global _np_shape_global
     if not active and _flags.np_array:
         raise ValueError("NumPy shape semantics cannot be switched off while np array "
                          "semantics are on; call npx.reset_np() instead.")
-    prev, _flags.np_shape = _flags.np_shape, bool(active)
+    prev = is_np_shape()
+    _flags.np_shape = bool(active)
+    if active == 2 or not active:
+        _np_shape_global = bool(active)
     return prev
 
 
@@ -43,14 +53,14 @@ def set_np(shape=True, array=True, dtype=False):
         raise ValueError("NumPy array semantics need NumPy shape semantics (shape=True).")
     if dtype:
         raise NotImplementedError("set_np(dtype=True) (float64 default dtype) is not supported")
-    _flags.np_shape = bool(shape)
     _flags.np_array = bool(array)
+    set_np_shape(shape)
 
 
 def reset_np():
     """Return to the legacy ``mx.nd`` semantics."""
     _flags.np_array = False
-    _flags.np_shape = False
+    set_np_shape(False)
 
 
 class _Scope:
@@ -72,14 +82,30 @@ class _Scope:
         _flags.np_shape, _flags.np_array = self._saved.pop()
 
 
+class _NumpyShapeScope(_Scope):
+    """The scope ``np_shape`` returns: NumPy shape semantics on or off inside it."""
+
+    def __init__(self, is_np_shape):
+        super().__init__(shape=bool(is_np_shape))
+        self._is_np_shape = bool(is_np_shape)
+
+
+class _NumpyArrayScope(_Scope):
+    """The scope ``np_array`` returns: ``mx.np`` array semantics on or off inside it."""
+
+    def __init__(self, is_np_array):
+        super().__init__(array=bool(is_np_array))
+        self._is_np_array = bool(is_np_array)
+
+
 def np_shape(active=True):
     """A scope with NumPy shape semantics on (or off)."""
-    return _Scope(shape=active)
+    return _NumpyShapeScope(active)
 
 
 def np_array(active=True):
     """A scope with ``mx.np`` array semantics on (or off)."""
-    return _Scope(array=active)
+    return _NumpyArrayScope(active)
 
 
 def _wrap_with(scope_factory, func):

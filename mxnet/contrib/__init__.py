@@ -7,5 +7,6 @@ from ..ndarray import contrib as ndarray
 from ..ndarray import contrib as nd
 from ..symbol import contrib as symbol
 from ..symbol import contrib as sym
+from . import autograd
 
-__all__ = ["ndarray", "nd", "symbol", "sym"]
+__all__ = ["ndarray", "nd", "symbol", "sym", "autograd"]

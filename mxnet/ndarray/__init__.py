@@ -139,7 +139,10 @@ def eye(N, M=0, k=0, ctx=None, dtype=None, **kwargs):
 
 
 def waitall():
-    """Wait for all pending work (computation here is synchronous)."""
+    """Wait for all pending work (computation here is synchronous); raises the failure of an
+    operator that no read has reported yet."""
+    from .ndarray import _raise_failure
+    _raise_failure()
 
 
 def from_numpy(ndarray, zero_copy=True):

@@ -4,7 +4,7 @@ import numpy as np
 
 from .. import autograd as _ag
 from ..backend import get_backend, NUMPY_BACKEND
-from ..base import MXNetError, np_dtype, numeric_types, integer_types, DTYPE_TO_FLAG, mx_real_t  # noqa: F401
+from ..base import MXNetError, DeferredOpError, np_dtype, numeric_types, integer_types, DTYPE_TO_FLAG, mx_real_t  # noqa: F401
 from ..context import Context, current_context, cpu
 from ..ops.registry import get_op, OpContext
 
@@ -48,6 +48,8 @@ def invoke(op, args, kwargs=None, out=None, ctx=None, attrs=None):
     octx = _NP_OPCTX[st.training] if ctx.device_typeid != 2 else _opctx(get_backend(ctx), st.training)
     try:
         res = op.forward(attrs, datas, octx)
+    except DeferredOpError as e:
+        res = _fail(e, ctx)
     except MXNetError:
         raise
     except Exception as e:
@@ -67,6 +69,8 @@ def invoke(op, args, kwargs=None, out=None, ctx=None, attrs=None):
         o._ctx = ctx
         o._entry = None
         outs = [o]
+    if _pending_failure is not None:
+        _spread_failure(datas, outs)
     if st.recording and op.differentiable:
         _ag._record(op, attrs, args, datas, outs, state)
     if out is not None:
@@ -83,6 +87,62 @@ def invoke(op, args, kwargs=None, out=None, ctx=None, attrs=None):
     return outs[:nvis]
 
 
+class _FailedData(np.ndarray):
+    """The data of an array a failed operator wrote, or computed from one: a NumPy view that
+    remembers which failure (``_gen``), so that reading the array raises it."""
+
+    _gen = 0
+
+    def __array_finalize__(self, obj):
+        self._gen = getattr(obj, "_gen", 0)
+
+
+# MXNet's engine raises an operator's failure when an array it reached is read, or at waitall;
+# raising it once clears it for all of them. The failure waiting to be raised (None when none)
+# and its generation, which the arrays it reached carry.
+_pending_failure = None
+_failure_gen = 0
+
+
+def _fail(err, ctx):
+    """Record the deferred failure ``err`` of an operator; its outputs, marked as failed."""
+    global _pending_failure, _failure_gen
+    if ctx.device_typeid == 2:
+        raise err  # GPU arrays cannot carry the mark: report the failure now
+    if _pending_failure is None:
+        _pending_failure = err
+        _failure_gen += 1
+    res = err.result
+    if type(res) is tuple or type(res) is list:
+        return type(res)(_taint(r, _failure_gen) for r in res)
+    return _taint(res, _failure_gen)
+
+
+def _taint(data, gen):
+    v = data.view(_FailedData)
+    v._gen = gen
+    return v
+
+
+def _spread_failure(datas, outs):
+    """Mark ``outs`` as failed when an input carries the pending failure."""
+    for d in datas:
+        if type(d) is _FailedData and d._gen == _failure_gen:
+            for o in outs:
+                if isinstance(o._data, np.ndarray):
+                    o._data = _taint(o._data, _failure_gen)
+            return
+
+
+def _raise_failure(data=None):
+    """Raise the pending failure when ``data`` carries it (any pending one for None)."""
+    global _pending_failure
+    err = _pending_failure
+    if err is not None and (data is None or (type(data) is _FailedData and data._gen == _failure_gen)):
+        _pending_failure = None
+        raise err
+
+
 def _is_cpu(ctx):
     # MXNet lets operators mix cpu(i) arrays: all CPU ids share host memory
     return ctx.device_typeid != 2
@@ -97,6 +157,8 @@ def _copy_into(target, src):
         raise MXNetError(f"out: shape {tuple(target.shape)} does not match the result's "
                          f"shape {tuple(src.shape)}")
     target._data[...] = src._data
+    if type(src._data) is _FailedData:
+        target._data = _taint(target._data, src._data._gen)
     if src._entry is not None:
         target._entry = src._entry
 
@@ -176,12 +238,28 @@ class NDArray:
             return e.grad
         return None
 
+    @property
+    def _fresh_grad(self):
+        """Whether a backward pass has written this variable's gradient since the flag was
+        last cleared (the Trainer's stale-gradient check); False for non-variables."""
+        e = self._entry
+        return isinstance(e, _ag.Leaf) and e.fresh
+
+    @_fresh_grad.setter
+    def _fresh_grad(self, state):
+        e = self._entry
+        if isinstance(e, _ag.Leaf):
+            e.fresh = bool(state)
+
     # -- conversion ---------------------------------------------------------
     def asnumpy(self):
         """A NumPy copy of the data (synchronous)."""
         d = self._data
         if type(d) is np.ndarray:
             return d.copy()
+        if type(d) is _FailedData:
+            _raise_failure(d)
+            return np.array(d)
         return get_backend(self._ctx).to_numpy(d)
 
     def asscalar(self):
@@ -209,6 +287,8 @@ class NDArray:
                 other._data[...] = self._data
             else:
                 other._data[...] = _as_backend_array(self, other._ctx, other._data.dtype)
+            if type(self._data) is _FailedData:
+                other._data = _taint(other._data, self._data._gen)
             return other
         if isinstance(other, Context):
             if other == self._ctx:
@@ -226,7 +306,8 @@ class NDArray:
         return self.copyto(context)
 
     def wait_to_read(self):
-        pass
+        if type(self._data) is _FailedData:
+            _raise_failure(self._data)
 
     def wait_to_write(self):
         pass
@@ -350,6 +431,8 @@ class NDArray:
                 self._data[...] = v
             else:
                 self._data[key] = v
+            if type(v) is _FailedData and isinstance(self._data, np.ndarray):
+                self._data = _taint(self._data, v._gen)
         except ValueError as e:
             raise ValueError(f"NDArray.__setitem__: cannot assign a value of shape "
                              f"{getattr(v, 'shape', ())} to index {key!r} of an array of shape "

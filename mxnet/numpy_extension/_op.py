@@ -85,7 +85,9 @@ def nonzero(a):
 
 
 def waitall():
-    """Wait for all pending computation (eager here: nothing to wait for)."""
+    """Wait for all pending computation; raises an operator failure no read has reported yet."""
+    from ..ndarray import waitall as nd_waitall
+    nd_waitall()
 
 
 def save(file, arr):

@@ -12,7 +12,8 @@ generator; the distributions are the same.
 """
 import numpy as np
 
-from ..base import MXNetError
+from ..base import MXNetError, DeferredOpError
+from ..util import is_np_shape
 from .registry import register, Param
 
 _F32 = np.dtype(np.float32)
@@ -102,8 +103,9 @@ _DISTS = {
 }
 
 
-def _check_scalar_params(name, dist, a):
-    """The argument checks MXNet makes on scalar distribution parameters."""
+def _check_scalar_params(name, dist, a, xp, size, dtype):
+    """The argument checks MXNet makes on scalar distribution parameters; as MXNet's samplers
+    check them while running, a failure is reported when the (zero) result is read."""
     checks = {
         "uniform": (a.get("high", 0) >= a.get("low", 0), "low must be less or equal to high"),
         "normal": (a.get("scale", 1) > 0, "scale must be positive"),
@@ -116,7 +118,7 @@ def _check_scalar_params(name, dist, a):
     ok, msg = checks[dist]
     if not ok:
         vals = ", ".join(f"{p[0]}={a[p[0]]}" for p in _DISTS[dist][0])
-        raise MXNetError(f"Operator {name}: {msg} ({vals})")
+        raise DeferredOpError(f"Operator {name}: {msg} ({vals})", xp.zeros(size, dtype))
 
 
 def _out_shape(name, shape):
@@ -125,6 +127,9 @@ def _out_shape(name, shape):
                          f"a non-empty tuple, got {shape}")
     if any(d is None or d < 0 for d in shape):
         raise MXNetError(f"Operator {name}: shape {shape} must have non-negative dimensions")
+    if 0 in shape and not is_np_shape():  # legacy shapes read 0 as an unknown dimension
+        raise MXNetError(f"Operator {name}: cannot infer the output shape: shape {tuple(shape)} has "
+                         f"an unknown (zero) dimension")
     return tuple(shape)
 
 
@@ -140,9 +145,10 @@ def _make_random(dist):
     pnames = [p[0] for p in pspecs]
 
     def forward(attrs, inputs, ctx):
-        _check_scalar_params(name, dist, attrs)
         size = _out_shape(name, attrs.shape)
-        return _draw(dist, ctx.rng, ctx.xp, [attrs[p] for p in pnames], size, _float_dt(attrs.dtype))
+        dt = _float_dt(attrs.dtype)
+        _check_scalar_params(name, dist, attrs, ctx.xp, size, dt)
+        return _draw(dist, ctx.rng, ctx.xp, [attrs[p] for p in pnames], size, dt)
 
     def infer_shape(attrs, in_shapes):
         shape = attrs.shape if attrs.shape else None
@@ -161,11 +167,11 @@ def _make_random(dist):
         doc=f"Draw samples from a {dist.replace('_', ' ')} distribution with scalar parameters.")
 
     def forward_like(attrs, inputs, ctx):
-        _check_scalar_params(name + "_like", dist, attrs)
         data = inputs[0]
         if data.dtype.kind != "f":
             raise MXNetError(f"Operator {name}_like: only floating point data is supported, "
                              f"got {data.dtype}")
+        _check_scalar_params(name + "_like", dist, attrs, ctx.xp, tuple(data.shape), data.dtype)
         return _draw(dist, ctx.rng, ctx.xp, [attrs[p] for p in pnames], tuple(data.shape), data.dtype)
 
     def backward_like(attrs, ograds, inputs, outputs, ctx, state):
@@ -224,11 +230,11 @@ for _dist in _DISTS:
 # -- _random_randint ------------------------------------------------------------------
 def _randint(attrs, inputs, ctx):
     name = "_random_randint"
-    if attrs.high < attrs.low:
-        raise MXNetError(f"Operator {name}: low must be less or equal to high "
-                         f"(low={attrs.low}, high={attrs.high})")
     dt = np.dtype(np.int32) if attrs.dtype is None else attrs.dtype
     size = _out_shape(name, attrs.shape)
+    if attrs.high < attrs.low:
+        raise DeferredOpError(f"Operator {name}: low must be less or equal to high "
+                              f"(low={attrs.low}, high={attrs.high})", ctx.xp.zeros(size, dt))
     return ctx.rng.integers(attrs.low, attrs.high, size=size, dtype=np.int64).astype(dt)
 
 
