@@ -51,8 +51,13 @@ class Parameter:
         self.wd_mult = wd_mult
         self.grad_req = grad_req
         self.init = init
-        if stype not in ("default", "row_sparse", "csr") or grad_stype not in ("default", "row_sparse", "csr"):
-            raise ValueError(f"Parameter {name}: invalid stype {stype!r} / grad_stype {grad_stype!r}")
+        valid_stypes = ("default", "row_sparse", "csr")
+        if stype not in valid_stypes:
+            raise AssertionError(f"stype for Parameter '{name}' must be one of 'default', 'row_sparse', "
+                                 f"or 'csr', but got '{stype}'")
+        if grad_stype not in valid_stypes:
+            raise AssertionError(f"grad_stype for Parameter '{name}' must be one of 'default', "
+                                 f"'row_sparse', or 'csr', but got '{grad_stype}'")
         self._stype = stype
         self._grad_stype = grad_stype
 
@@ -164,6 +169,15 @@ class Parameter:
         self._grad = [nd.zeros(d.shape, ctx=d.context, dtype=d._data.dtype) for d in self._data]
         autograd.mark_variables(self._data, self._grad, self._grad_req)
 
+    def _set_trainer(self, trainer):
+        """Attach the Trainer updating this parameter (``None`` detaches it); a sparse parameter
+        lives in its trainer's store, so it cannot be handed to a second one."""
+        if self._stype != "default" and self._trainer and trainer and self._trainer is not trainer:
+            raise RuntimeError(f"Failed to set the trainer for Parameter '{self.name}' because it was "
+                               f"already set. More than one trainers for a {self._stype} Parameter is "
+                               "not supported.")
+        self._trainer = trainer
+
     def _check_and_get(self, arr_list, ctx):
         if arr_list is not None:
             if ctx is list:
@@ -189,10 +203,19 @@ class Parameter:
 
     # -- access ---------------------------------------------------------------------
     def data(self, ctx=None):
-        """The value on ``ctx`` (the only one when there is one context)."""
+        """The value on ``ctx`` (the only one when there is one context); sparse parameters are
+        read with ``row_sparse_data``."""
+        if self._stype != "default":
+            raise RuntimeError(f"Cannot return a copy of Parameter '{self.name}' on ctx {ctx} via data() "
+                               f"because its storage type is {self._stype}. Please use "
+                               "row_sparse_data() instead.")
         return _np_view(self._check_and_get(self._data, ctx))
 
     def list_data(self):
+        if self._stype != "default":
+            raise RuntimeError(f"Cannot return copies of Parameter '{self.name}' on all contexts via "
+                               f"list_data() because its storage type is {self._stype}. Please use "
+                               "row_sparse_data() instead.")
         return [_np_view(d) for d in self._check_and_get(self._data, list)]
 
     def grad(self, ctx=None):
@@ -229,6 +252,11 @@ class Parameter:
             self._deferred_init = (init, ctx, default_init, data if isinstance(data, NDArray) else
                                    nd.array(data))
             return
+        trainer = self._trainer
+        if trainer is not None and trainer._kv_initialized and trainer._update_on_kvstore \
+                and self not in trainer._params_to_init:
+            # the store holds the weights it updates: it must start again from the new values
+            trainer._reset_kvstore()
         for arr in self._data:
             src = data if isinstance(data, NDArray) else nd.array(data, dtype=arr._data.dtype)
             arr._data[...] = src.as_in_context(arr.context)._data.astype(arr._data.dtype, copy=False)
@@ -309,10 +337,34 @@ class Parameter:
         return self._var
 
     def row_sparse_data(self, row_id):
-        raise NotImplementedError("row_sparse parameters are not supported yet")
+        """The value of a ``row_sparse`` parameter on ``row_id``'s context, fetched through its
+        Trainer's store.
+
+        mxnext keeps every array dense, so the whole weight comes back (the rows of ``row_id``
+        hold what MXNet returns; MXNet leaves the other rows out).
+        """
+        if self._stype != "row_sparse":
+            raise RuntimeError(f"Cannot return a copy of Parameter {self.name} via row_sparse_data() "
+                               f"because its storage type is {self._stype}. Please use data() instead.")
+        return _np_view(self._get_row_sparse(self._data, row_id.context, row_id))
 
     def list_row_sparse_data(self, row_id):
-        raise NotImplementedError("row_sparse parameters are not supported yet")
+        """``row_sparse_data`` on every context, in the order of ``list_ctx()``."""
+        if self._stype != "row_sparse":
+            raise RuntimeError(f"Cannot return copies of Parameter '{self.name}' on all contexts via "
+                               f"list_row_sparse_data() because its storage type is {self._stype}. "
+                               "Please use data() instead.")
+        return [_np_view(d) for d in self._get_row_sparse(self._data, list, row_id)]
+
+    def _get_row_sparse(self, arr_list, ctx, row_id):
+        if not isinstance(row_id, NDArray):
+            raise TypeError(f"row_id must have NDArray type, but {type(row_id)} is given")
+        if not self._trainer:
+            raise RuntimeError(f"Cannot get row_sparse data for Parameter '{self.name}' when no "
+                               "Trainer is created with it.")
+        results = self._check_and_get(arr_list, ctx)
+        self._trainer._row_sparse_pull(self, results, row_id)
+        return results
 
     def _fresh_grad_flags(self):
         return [getattr(d._entry, "fresh", False) for d in self._data or ()]
@@ -548,6 +600,12 @@ def save_arrays(filename, arg_dict):
 
 def _reduce(self):
     """The value averaged over contexts, on the CPU (what gets saved)."""
+    if self._stype != "default":
+        # a sparse parameter's value is the one in its trainer's store
+        data = nd.zeros(self._shape, ctx=cpu(), dtype=self._dtype)
+        row_ids = nd.arange(0, self._shape[0], ctx=cpu(), dtype="int64")
+        self._trainer._row_sparse_pull(self, data, row_ids, full_idx=True)
+        return data
     data = self.list_data()
     if len(data) == 1:
         return data[0].copyto(cpu())

@@ -1,16 +1,60 @@
 """``gluon.Trainer``: applies an optimizer to a set of Parameters."""
+import os
+
 from .. import optimizer as opt
 from ..base import MXNetError
+from ..kvstore import KVStore, KVStoreBase, create as _create_store
 from .parameter import ParameterDict, Parameter
 
-_LOCAL_STORES = ("device", "local", "nccl", None)
+
+def _dense_store(kvstore, num_device, params):
+    """The store for dense weights and whether it runs the optimizer: none for one device
+    (unless distributed), ``MXNET_UPDATE_ON_KVSTORE`` (default 1) otherwise."""
+    update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
+    if kvstore is None:
+        kv = None
+    elif isinstance(kvstore, KVStoreBase):
+        kv = kvstore
+    elif isinstance(kvstore, str):
+        if num_device == 1 and "dist" not in kvstore:
+            kv = None
+        else:
+            kv = _create_store(kvstore)
+            if kvstore == "local" and params:
+                # MXNet updates large weights on the devices rather than in the local store
+                largest = max(p._data[0].size if p._data else 0 for p in params)
+                if largest > 1024 * 1024 * 16:
+                    update_on_kvstore = False
+    else:
+        raise TypeError("kvstore must be KVStore, str or None")
+    if kv is None:
+        return None, False
+    return kv, update_on_kvstore and kv.is_capable(KVStoreBase.OPTIMIZER)
+
+
+def _sparse_store(kvstore):
+    """The store holding ``row_sparse`` weights: always one that runs the optimizer."""
+    if isinstance(kvstore, KVStore):
+        kv = kvstore
+    elif isinstance(kvstore, str):
+        kv = _create_store(kvstore)
+    else:
+        raise TypeError(f"Cannot create '{kvstore}' KVStore with row_sparse parameters. The type must "
+                        "be KVStore or str.")
+    if not kv.is_capable(KVStoreBase.OPTIMIZER):
+        raise AssertionError(f"KVStore with sparse weight requires optimizer support. However, "
+                             f"type({kv}) does not support optimizer. Please consider other kvstore "
+                             "backends (e.g. dist_device) instead.")
+    return kv, True
 
 
 class Trainer:
     """Updates Parameters with an Optimizer after each backward pass.
 
-    Gradients from several contexts are summed (the in-process ``local``/``device``
-    store); distributed stores need the ``[dist]`` extra and are not available yet.
+    Gradients from several contexts are summed through a KVStore (created on the first step
+    from ``kvstore``), which also applies the optimizer when ``update_on_kvstore``; with one
+    context and a local store name no store is made and the optimizer runs on the device.
+    ``row_sparse`` weights live in the store and are read back with ``row_sparse_data``.
     """
 
     def __init__(self, params, optimizer, optimizer_params=None, kvstore="device", compression_params=None,
@@ -24,6 +68,8 @@ class Trainer:
             raise ValueError("First argument must be a list or dict of Parameters, got "
                              f"{type(params)}.")
         self._params = []
+        self._contains_sparse_weight = False
+        self._contains_sparse_grad = False
         self._param2idx = {}
         for i, param in enumerate(params):
             if not isinstance(param, Parameter):
@@ -31,31 +77,15 @@ class Trainer:
                                  f"{type(param)}.")
             self._param2idx[param.name] = i
             self._params.append(param)
-            param._trainer = self
+            param._set_trainer(self)
+            self._contains_sparse_weight |= param._stype != "default"
+            self._contains_sparse_grad |= param._grad_stype != "default"
         self._compression_params = compression_params
         self._contexts = self._check_contexts()
-        optimizer_params = optimizer_params if optimizer_params else {}
-        self._scale = float(optimizer_params.get("rescale_grad", 1.0))
-        self._init_optimizer(optimizer, optimizer_params)
-        is_dist = isinstance(kvstore, str) and kvstore.startswith(("dist", "horovod", "byteps"))
-        if not (kvstore in _LOCAL_STORES or is_dist or hasattr(kvstore, "pushpull")):
-            raise ValueError(f"Trainer: unknown kvstore {kvstore!r}")
-        self._kvstore_arg = kvstore
-        self._update_on_kvstore = bool(update_on_kvstore)
-        self._kvstore = None
-        self._kv_initialized = kvstore in _LOCAL_STORES
-
-    def _init_kvstore(self):
-        """Create the distributed (or given) store; every worker starts from worker 0's weights."""
-        from .. import kvstore as kvs
-        kv = kvs.create(self._kvstore_arg) if isinstance(self._kvstore_arg, str) else self._kvstore_arg
-        if self._compression_params:
-            kv.set_gradient_compression(self._compression_params)
-        for i, param in enumerate(self._params):
-            if param._data is not None:
-                kv.broadcast(i, param.list_data()[0], out=param.list_data())
-        self._kvstore = kv
-        self._kv_initialized = True
+        self._init_optimizer(optimizer, optimizer_params if optimizer_params else {})
+        self._scale = self._optimizer.rescale_grad
+        self._kvstore_params = {"kvstore": kvstore, "update_on_kvstore": update_on_kvstore}
+        self._reset_kvstore()
 
     def _check_contexts(self):
         contexts = None
@@ -83,6 +113,103 @@ class Trainer:
         self._updaters = [opt.get_updater(self._optimizer)
                           for _ in (self._contexts or [None])]
 
+    # -- the store ----------------------------------------------------------------
+    def _reset_kvstore(self):
+        """Forget the store: the next step makes a new one from the current weights."""
+        if self._kvstore_is_dist():
+            raise RuntimeError("Cannot reset distributed KVStore.")
+        self._kv_initialized = False
+        self._kvstore = None
+        self._distributed = None
+        self._update_on_kvstore = None
+        self._params_to_init = list(self._params)
+
+    def _kvstore_is_dist(self):
+        kv = getattr(self, "_kvstore", None)
+        return kv is not None and "dist" in kv.type
+
+    def _init_kvstore(self):
+        """Create the store (if any) and decide where the optimizer runs."""
+        config = self._kvstore_params
+        num_device = len(self._contexts) if self._contexts else 1
+        if self._contains_sparse_weight:
+            kvstore, update_on_kvstore = _sparse_store(config["kvstore"])
+            self._distributed = "dist" in kvstore.type
+            if config["update_on_kvstore"] is False:
+                raise ValueError("Cannot set update_on_kvstore=False when sparse weights are present.")
+        elif self._contains_sparse_grad:
+            kvstore, _ = _dense_store(config["kvstore"], num_device, self._params)
+            self._distributed = "dist" in kvstore.type if kvstore else False
+            update_on_kvstore = self._distributed
+            if config["update_on_kvstore"] is not None:
+                if config["update_on_kvstore"] is False and self._distributed:
+                    raise ValueError("Cannot set update_on_kvstore=False on dist kvstore when sparse "
+                                     "gradients are present.")
+                update_on_kvstore = config["update_on_kvstore"]
+            if kvstore is not None and not isinstance(kvstore, KVStore):
+                raise ValueError(f"Cannot use {type(kvstore)} for multi-device training with sparse "
+                                 "gradients")
+        else:
+            kvstore, update_on_kvstore = _dense_store(config["kvstore"], num_device, self._params)
+            self._distributed = "dist" in kvstore.type if kvstore else False
+            if self._distributed and "async" in kvstore.type:
+                update_on_kvstore = True
+                if config["update_on_kvstore"] is False:
+                    raise ValueError("Please set update_on_kvstore=True when training in async mode.")
+            if config["update_on_kvstore"] is not None:
+                update_on_kvstore = config["update_on_kvstore"]
+            if update_on_kvstore and not kvstore.is_capable(KVStoreBase.OPTIMIZER):
+                if config["update_on_kvstore"]:
+                    raise ValueError(f"Please set update_on_kvstore=False when training with "
+                                     f"{type(kvstore)}")
+                update_on_kvstore = False
+        if kvstore:
+            if self._compression_params:
+                kvstore.set_gradient_compression(self._compression_params)
+            if update_on_kvstore:
+                kvstore.set_optimizer(self._optimizer)
+            self._kvstore = kvstore
+            self._update_on_kvstore = update_on_kvstore
+        else:
+            self._kvstore = None
+            self._update_on_kvstore = None
+        self._kv_initialized = True
+
+    def _init_params(self):
+        """Put the initialised weights into the store (every device starts from the first
+        device's copy); parameters still waiting for their shape are kept for later."""
+        waiting = []
+        if self._kvstore:
+            for param in self._params_to_init:
+                if param._deferred_init:
+                    waiting.append(param)
+                    continue
+                arrays = param._check_and_get(param._data, list)
+                idx = self._param2idx[param.name]
+                if param._stype != "default":
+                    self._kvstore.init(idx, arrays[0])
+                else:
+                    self._kvstore.broadcast(idx, arrays[0], arrays)
+        self._params_to_init = waiting
+
+    def _prepare(self):
+        """Create the store and fill it, as far as the parameters are initialised."""
+        self._ensure_updaters()
+        if not self._kv_initialized:
+            self._init_kvstore()
+        if self._params_to_init:
+            self._init_params()
+
+    def _row_sparse_pull(self, parameter, out, row_id, full_idx=False):
+        """Fetch a ``row_sparse`` parameter's value from the store into ``out``.
+
+        The arrays are dense here, so every row is copied (the rows of ``row_id`` included).
+        """
+        self._prepare()
+        idx = self._param2idx[parameter.name]
+        self._kvstore.pull(idx, out=out, priority=-idx)
+
+    # -- optimizer settings -------------------------------------------------------------
     @property
     def learning_rate(self):
         if not isinstance(self._optimizer, opt.Optimizer):
@@ -101,6 +228,15 @@ class Trainer:
             raise UserWarning("Optimizer has to be defined before its learning rate is mutated.")
         self._optimizer.set_learning_rate(lr)
 
+    def _check_and_rescale_grad(self, scale):
+        if self._update_on_kvstore and self._distributed and self._kv_initialized:
+            if self._optimizer.rescale_grad != scale:
+                raise UserWarning("Possible change in the `batch_size` from previous `step` detected. "
+                                  "Optimizer gradient normalizing factor will not change w.r.t new "
+                                  "batch_size when update_on_kvstore=True and when distributed kvstore "
+                                  "is used.")
+        self._optimizer.rescale_grad = scale
+
     def _ensure_updaters(self):
         ctxs = self._check_contexts()
         if ctxs is not None and (self._contexts is None or len(ctxs) != len(self._updaters)):
@@ -108,46 +244,49 @@ class Trainer:
             while len(self._updaters) < len(ctxs):
                 self._updaters.append(opt.get_updater(self._optimizer))
 
+    # -- a step -----------------------------------------------------------------------
     def step(self, batch_size, ignore_stale_grad=False):
-        """One optimisation step: gradients are scaled by ``1 / batch_size``."""
-        self._optimizer.rescale_grad = self._scale / batch_size
-        self._ensure_updaters()
+        """One optimisation step (``allreduce_grads`` then ``update``): gradients are scaled by
+        ``1 / batch_size``."""
+        self._check_and_rescale_grad(self._scale / batch_size)
+        self._prepare()
         self._allreduce_grads()
         self._update(ignore_stale_grad)
 
     def allreduce_grads(self):
         """Sum gradients over contexts (for use with ``update``)."""
-        self._ensure_updaters()
+        self._prepare()
+        if self._kvstore and self._update_on_kvstore:
+            raise AssertionError("allreduce_grads() when parameters are updated on kvstore is not "
+                                 "supported. Try setting `update_on_kvstore` to False when creating "
+                                 "trainer.")
         self._allreduce_grads()
 
     def _allreduce_grads(self):
-        if not self._kv_initialized:
-            self._init_kvstore()
-        if self._kvstore is not None:
-            for i, param in enumerate(self._params):
-                if param.grad_req != "null" and param._grad is not None:
-                    grads = param.list_grad()
-                    self._kvstore.pushpull(i, grads, out=grads, priority=-i)
+        if not self._kvstore:
             return
-        for param in self._params:
-            if param.grad_req == "null" or param._grad is None or len(param._grad) < 2:
+        for i, param in enumerate(self._params):
+            if param.grad_req == "null" or param._grad is None:
                 continue
-            grads = param.list_grad()
-            total = grads[0].copy()
-            for g in grads[1:]:
-                total += g.as_in_context(total.context)
-            for g in grads:
-                total.copyto(g)
+            grads = param._check_and_get(param._grad, list)
+            if self._update_on_kvstore:
+                # the store sums the gradients, updates its weight and sends it to every device
+                self._kvstore.pushpull(i, grads, out=param._check_and_get(param._data, list),
+                                       priority=-i)
+            else:
+                self._kvstore.pushpull(i, grads, priority=-i)
 
     def update(self, batch_size, ignore_stale_grad=False):
         """Apply the optimizer to already-reduced gradients."""
-        self._optimizer.rescale_grad = self._scale / batch_size
-        self._ensure_updaters()
-        if not self._kv_initialized:
-            self._init_kvstore()
+        self._prepare()
+        if self._kvstore and self._update_on_kvstore:
+            raise AssertionError("update() when parameters are updated on kvstore is not supported. "
+                                 "Try setting `update_on_kvstore` to False when creating trainer.")
+        self._check_and_rescale_grad(self._scale / batch_size)
         self._update(ignore_stale_grad)
 
     def _update(self, ignore_stale_grad=False):
+        on_store = self._kvstore is not None and self._update_on_kvstore
         for i, param in enumerate(self._params):
             if param.grad_req == "null":
                 continue
@@ -169,17 +308,28 @@ class Trainer:
                             "If you are intentionally only using a subset, call step with "
                             "ignore_stale_grad=True to suppress this warning and skip updating of "
                             "Parameters with stale gradient")
+            if on_store:
+                # the store updated the weights in _allreduce_grads (and, as in MXNet, the
+                # gradients stay marked fresh)
+                continue
             for upd, arr, grad, f in zip(self._updaters, param._data, param._grad, fresh):
                 if not ignore_stale_grad or f:
                     upd(i, grad, arr)
             param._reset_fresh_grad()
 
+    # -- optimizer state ------------------------------------------------------------------
     def save_states(self, fname):
         """Save the optimizer's state (momentum etc.) to ``fname``."""
-        if not self._updaters:
-            raise MXNetError("Trainer.save_states: no updater")
-        data = self._updaters[0].get_states(dump_optimizer=True)
-        import os
+        assert self._optimizer is not None
+        self._prepare()
+        if self._update_on_kvstore:
+            if self._params_to_init:
+                raise AssertionError("Cannot save trainer states when some parameters are not yet "
+                                     "initialized in kvstore.")
+            data = self._kvstore._updater.get_states(dump_optimizer=True)
+        else:
+            data = self._updaters[0].get_states(dump_optimizer=True)
+        # written beside the target and renamed, so a failed save leaves the old file intact
         import tempfile
         d = os.path.dirname(os.path.abspath(fname))
         fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-states-")
@@ -194,12 +344,15 @@ class Trainer:
 
     def load_states(self, fname):
         """Load optimizer state saved by ``save_states``."""
-        with open(fname, "rb") as f:
-            states = f.read()
-        for updater in self._updaters:
-            updater.set_states(states)
-            updater.optimizer = self._updaters[0].optimizer
-        self._optimizer = self._updaters[0].optimizer
-        param_dict = {i: param for i, param in enumerate(self._params)}
-        self._optimizer.param_dict = param_dict
-
+        self._prepare()
+        if self._update_on_kvstore:
+            self._kvstore.load_optimizer_states(fname)
+            self._optimizer = self._kvstore._updater.optimizer
+        else:
+            with open(fname, "rb") as f:
+                states = f.read()
+            for updater in self._updaters:
+                updater.set_states(states)
+                updater.optimizer = self._updaters[0].optimizer
+            self._optimizer = self._updaters[0].optimizer
+        self._optimizer.param_dict = {i: param for i, param in enumerate(self._params)}

@@ -1,9 +1,10 @@
-"""Contributed layers: parallel containers, Identity, SyncBatchNorm and pixel shuffles."""
+"""Contributed layers: parallel containers, Identity, SparseEmbedding, SyncBatchNorm and pixel
+shuffles."""
 from ... import nn
-from ...block import HybridBlock
+from ...block import Block, HybridBlock
 from .... import ndarray as nd
 
-__all__ = ["Concurrent", "HybridConcurrent", "Identity", "SyncBatchNorm",
+__all__ = ["Concurrent", "HybridConcurrent", "Identity", "SparseEmbedding", "SyncBatchNorm",
            "PixelShuffle1D", "PixelShuffle2D", "PixelShuffle3D"]
 
 
@@ -36,6 +37,30 @@ class Identity(HybridBlock):
 
     def hybrid_forward(self, F, x):
         return x
+
+
+class SparseEmbedding(Block):
+    """Embedding whose weight is a ``row_sparse`` parameter kept by a Trainer's store (create the
+    Trainer before the first forward); its weight gradient is ``row_sparse`` too.
+
+    mxnext stores both densely: each forward reads the whole weight from the store, and the
+    gradient has zero rows for the indices not seen, the dense form of MXNet's sparse one.
+    """
+
+    def __init__(self, input_dim, output_dim, dtype="float32", weight_initializer=None, **kwargs):
+        super().__init__(**kwargs)
+        self._kwargs = {"input_dim": input_dim, "output_dim": output_dim, "dtype": dtype,
+                        "sparse_grad": True}
+        self.weight = self.params.get("weight", shape=(input_dim, output_dim), init=weight_initializer,
+                                      dtype=dtype, grad_stype="row_sparse", stype="row_sparse")
+
+    def forward(self, x):
+        weight = self.weight.row_sparse_data(x)
+        return nd.Embedding(x, weight, name="fwd", **self._kwargs)
+
+    def __repr__(self):
+        return "{block_name}({input_dim} -> {output_dim}, {dtype})".format(
+            block_name=self.__class__.__name__, **self._kwargs)
 
 
 class SyncBatchNorm(nn.BatchNorm):
