@@ -138,6 +138,41 @@ def test_reshape_shares_parameters():
     assert exe.reshape(allow_up_sizing=True, data=(8, 3)).outputs[0].shape == (8, 2)
 
 
+def test_reshape_shrunk_arrays_are_views_of_the_source():
+    """As MXNet 1.9.1's shared memory pool: a smaller executor reads and writes the leading
+    elements of its source's arrays, outputs and gradients included (values from MXNet)."""
+    x = mx.sym.var("x")
+    exe = mx.sym.FullyConnected(x, num_hidden=4, name="fc").simple_bind(mx.cpu(), x=(5, 4))
+    exe.arg_arrays[0][:] = 1
+    exe.arg_arrays[1][:] = 1
+    exe.arg_arrays[2][:] = 0
+    new = exe.reshape(x=(3, 4))
+    new.forward(is_train=True)
+    np.testing.assert_array_equal(new.outputs[0].asnumpy()[:, 0], [4, 4, 4])
+    np.testing.assert_array_equal(exe.outputs[0].asnumpy()[:3, 0], [4, 4, 4])
+    new.backward(mx.nd.ones((3, 4)))
+    np.testing.assert_array_equal(exe.grad_arrays[1].asnumpy()[0], [3, 3, 3, 3])
+    np.testing.assert_array_equal(exe.grad_arrays[0].asnumpy()[:, 0], [4, 4, 4, 0, 0])
+    exe.arg_arrays[0][:] = 2
+    exe.forward()
+    np.testing.assert_array_equal(new.outputs[0].asnumpy()[:, 0], [8, 8, 8])
+    big = exe.reshape(allow_up_sizing=True, x=(6, 4))
+    big.arg_arrays[0][:] = 0
+    assert exe.arg_arrays[0].asnumpy().min() == 2
+
+
+def test_simple_bind_places_ctx_groups():
+    with mx.AttrScope(ctx_group="stage1"):
+        fc1 = mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=3, name="fc1")
+    with mx.AttrScope(ctx_group="stage2"):
+        out = mx.sym.FullyConnected(fc1, num_hidden=2, name="fc2")
+    exe = out.simple_bind(mx.cpu(0), group2ctx={"stage1": mx.cpu(1), "stage2": mx.cpu(2)},
+                          data=(1, 4))
+    for name, arr in exe.arg_dict.items():
+        assert arr.context == (mx.cpu(2) if name.startswith("fc2") else mx.cpu(1))
+        assert exe.grad_dict[name].context == arr.context
+
+
 def test_batchnorm_aux_update_and_monitor():
     data = mx.sym.var("data")
     bn = mx.sym.BatchNorm(data, fix_gamma=False, momentum=0.5, name="bn")

@@ -80,6 +80,9 @@ class Executor:
         self._grad_req = list(grad_reqs)
         self.aux_arrays = list(aux_arrays)
         self.outputs = []
+        # executors made by ``reshape`` share memory with their source: their outputs are
+        # views that forward fills in place instead of rebinding
+        self._copy_outputs = False
         self._monitor = None
         self._monitor_all = False
         p = self._plan
@@ -139,8 +142,12 @@ class Executor:
         outs = self._plan.forward([a._data for a in self.arg_arrays], [a._data for a in self.aux_arrays],
                                   is_train, _backend(self._ctx), monitor)
         if len(self.outputs) == len(outs):
-            for o, r in zip(self.outputs, outs):
-                o._data = r
+            if self._copy_outputs:
+                for o, r in zip(self.outputs, outs):
+                    o._data[...] = r
+            else:
+                for o, r in zip(self.outputs, outs):
+                    o._data = r
         else:
             self.outputs = [_wrap(r, self._ctx) for r in outs]
             self._output_dict = None
@@ -207,8 +214,17 @@ class Executor:
                 raise ValueError(f"Find name {name} that is not in the auxiliary states")
 
     def reshape(self, partial_shaping=False, allow_up_sizing=False, **kwargs):
-        """A new executor for new input shapes, sharing the arrays whose shapes did not change."""
+        """A new executor for new input shapes that shares this one's memory: arrays whose shapes
+        did not change, and views of the leading elements of those that shrank (as MXNet's
+        shared memory pool does); arrays that grow are new."""
         from .. import ndarray as nd
+        from ..ndarray.ndarray import _wrap
+
+        def view(old, shape):
+            n = int(np.prod(shape))
+            if n > old.size or not old._data.flags.c_contiguous:
+                return None
+            return _wrap(old._data.reshape(-1)[:n].reshape(shape), old.context)
         # like MXNet, only the given shapes seed inference: an argument left unknown counts as changed
         arg_shapes, _, aux_shapes = self._symbol.infer_shape_partial(**kwargs)
 
@@ -227,14 +243,22 @@ class Executor:
                                  f"executor and then down sizing it is more efficient than the reverse. "
                                  f"If you really want to up size, set allow_up_sizing=True to enable "
                                  f"allocation of new arrays.")
-            return nd.zeros(shape, ctx=old.context, dtype=old.dtype)
+            shared = view(old, shape)
+            return shared if shared is not None else nd.zeros(shape, ctx=old.context, dtype=old.dtype)
 
         names = self._plan.arg_names
         args = [renew(n, a, s, "arg") for n, a, s in zip(names, self.arg_arrays, arg_shapes)]
         grads = [renew(n, g, s, "arg") for n, g, s in zip(names, self.grad_arrays, arg_shapes)]
         aux = [renew(n, a, s, "aux") for n, a, s in zip(self._plan.aux_names, self.aux_arrays, aux_shapes)]
         reqs = [r if g is not None else "null" for r, g in zip(self._grad_req, grads)]
-        return Executor(self._symbol, self._ctx, args, grads, reqs, aux, self._group2ctx)
+        new = Executor(self._symbol, self._ctx, args, grads, reqs, aux, self._group2ctx)
+        if len(new.outputs) == len(self.outputs):
+            outs = [view(old, o.shape) for o, old in zip(new.outputs, self.outputs)]
+            if all(o is not None and o.dtype == old.dtype for o, old in zip(outs, self.outputs)):
+                new.outputs = outs
+                new._output_dict = None
+                new._copy_outputs = self._copy_outputs = True
+        return new
 
     def debug_str(self):
         return self._symbol.debug_str()
@@ -303,6 +327,11 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
     reqs = _grad_reqs(grad_req, names)
     shared = set(shared_arg_names or ())
 
+    def place(name):
+        # a variable made under AttrScope(ctx_group=...) lives on that group's context
+        group = attrs.get(name, {}).get("__ctx_group__")
+        return (group2ctx or {}).get(group, ctx)
+
     def alloc(name, shape, dtype, pool, grad=False):
         if shared_exec is not None and name in shared:
             src = (shared_exec.grad_dict if grad else shared_exec.arg_dict).get(name)
@@ -313,10 +342,10 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
             a = pool.get(key)
             if a is not None and tuple(a.shape) == tuple(shape) and a.dtype == dtype:
                 return a
-            a = nd.zeros(shape, ctx=ctx, dtype=dtype)
+            a = nd.zeros(shape, ctx=place(name), dtype=dtype)
             pool[key] = a
             return a
-        return nd.zeros(shape, ctx=ctx, dtype=dtype)
+        return nd.zeros(shape, ctx=place(name), dtype=dtype)
 
     args = [alloc(n, s, t, shared_buffer) for n, s, t in zip(names, arg_shapes, arg_types)]
     grads = [alloc(n, s, t, None, True) if r != "null" else None
