@@ -70,8 +70,8 @@ def test_reset_mid_epoch_of_long_data_starts_over(tmp_path):
 def test_data_iter_protocol_and_errors(tmp_path):
     it = mx.io.CSVIter(data_csv=_csv(tmp_path, 5), data_shape=(2,), batch_size=2, dtype="int32")
     assert isinstance(it, mx.io.MXDataIter)
-    assert it.iter_next() and it.getdata()[0].asnumpy().tolist() == [[0, 1], [2, 3]]
-    assert it.getpad() == 0 and it.getlabel()[0].shape == (2,) and it.getdata()[0].dtype == np.int32
+    assert it.iter_next() and it.getdata().asnumpy().tolist() == [[0, 1], [2, 3]]
+    assert it.getpad() == 0 and it.getlabel().shape == (2,) and it.getdata().dtype == np.int32
     assert it.getindex().tolist() == [0, 1]
     with pytest.raises(mx.base.MXNetError):
         mx.io.CSVIter(data_csv=_csv(tmp_path, 5), data_shape=(3,), batch_size=2)

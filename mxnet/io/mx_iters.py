@@ -136,10 +136,12 @@ class MXDataIter(DataIter):
         return self.next()
 
     def getdata(self):
-        return self._current.data
+        """The current batch's data array (one NDArray, as MXNet's C iterators give)."""
+        return self._current.data[0]
 
     def getlabel(self):
-        return self._current.label
+        """The current batch's label array."""
+        return self._current.label[0]
 
     def getpad(self):
         return self._current.pad
