@@ -201,3 +201,10 @@ def test_dist_needs_mpi():
         mx.kv.create("dist_sync")
     with pytest.raises(MXNetError, match="dist_async"):
         mx.kv.create("dist_async")
+
+
+def test_teststore_is_capable_on_the_class():
+    assert mx.kv.create("teststore").is_capable("optimizer") is False
+    assert type(mx.kv.create("teststore")).is_capable("OPTIMIZER") is False
+    with pytest.raises(ValueError):
+        mx.kvstore.base.TestStore.is_capable("bogus")

@@ -81,7 +81,9 @@ class TestStore(KVStoreBase):
         for o in _as_list(out if out is not None else value):
             total.copyto(o)
 
-    def is_capable(self, capability):
+    @staticmethod
+    def is_capable(capability):
+        """False for 'optimizer' (this store keeps no optimizer); callable on the class too."""
         if capability.lower() == KVStoreBase.OPTIMIZER:
             return False
         raise ValueError(f"Unknown capability: {capability}")
