@@ -111,10 +111,12 @@ def _violations(a, b, rtol, atol, equal_nan):
     dt = np.result_type(a, b)
     dt = dt if dt.kind == "f" else np.dtype(np.float64)
     a64, b64 = a.astype(dt), b.astype(dt)
-    diff = np.abs(a64 - b64)
-    tol = dt.type(atol) + dt.type(rtol) * np.abs(b64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        err = np.where(diff == 0, 0.0, np.where(tol > 0, diff / np.where(tol > 0, tol, 1), 1e20))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        diff = np.abs(a64 - b64)
+        tol = dt.type(atol) + dt.type(rtol) * np.abs(b64)
+        # equal values count as no error, infinities of the same sign included (NumPy's isclose)
+        err = np.where((diff == 0) | (a64 == b64), 0.0,
+                       np.where(tol > 0, diff / np.where(tol > 0, tol, 1), 1e20))
     nan_a, nan_b = np.isnan(a64), np.isnan(b64)
     if equal_nan:
         err = np.where(nan_a & nan_b, 0.0, err)

@@ -110,11 +110,14 @@ def np_array(active=True):
 
 def _wrap_with(scope_factory, func):
     if inspect.isclass(func):
-        # a Block class: every method (forward, hybrid_forward, __init__...) runs in the scope
-        for name, meth in list(vars(func).items()):
-            if callable(meth) and not inspect.isclass(meth) and (
-                    not name.startswith("__") or name in ("__init__", "__call__")):
-                setattr(func, name, _wrap_with(scope_factory, meth))
+        # a Block class: every method, inherited ones included (__call__, initialize, forward,
+        # hybrid_forward, __init__...), runs in the scope, as in MXNet
+        for name, meth in inspect.getmembers(func, inspect.isfunction):
+            if not name.startswith("__") or name in ("__init__", "__call__"):
+                wrapped = _wrap_with(scope_factory, meth)
+                if isinstance(inspect.getattr_static(func, name), staticmethod):
+                    wrapped = staticmethod(wrapped)
+                setattr(func, name, wrapped)
         return func
     if not callable(func):
         raise TypeError(f"use_np expects a function or a class, got {type(func).__name__}")

@@ -137,6 +137,50 @@ def test_numpy_protocols_dispatch_to_mx_np():
     assert onp.asarray(m).tolist() == [1., -1., 2.]
 
 
+def test_dispatch_protocol_module():
+    from mxnet.numpy_dispatch_protocol import (_NUMPY_ARRAY_FUNCTION_LIST, _NUMPY_ARRAY_UFUNC_LIST,
+                                               with_array_function_protocol)
+    assert "linalg.inv" in _NUMPY_ARRAY_FUNCTION_LIST and "true_divide" in _NUMPY_ARRAY_UFUNC_LIST
+    # names the installed NumPy lacks are not listed (NumPy 2 dropped round_ and product)
+    assert all(hasattr(onp, n) for n in _NUMPY_ARRAY_FUNCTION_LIST if "." not in n)
+    a = np.array([[2., 1.], [1., 3.]])
+    inv = onp.linalg.inv(a)  # by function, not by name: mx.np has no top-level inv
+    assert isinstance(inv, np.ndarray)
+    assert_almost_equal(inv.asnumpy(), onp.linalg.inv(a.asnumpy()))
+    assert isinstance(onp.abs(-a), np.ndarray) and isinstance(onp.divide(a, 2), np.ndarray)
+    out = np.zeros((2, 2))
+    onp.add(a, a, out=out)  # NumPy hands ``out`` over as a tuple
+    assert out.asnumpy().tolist() == [[4., 2.], [2., 6.]]
+
+    @with_array_function_protocol
+    def failing():
+        raise ValueError("boom")
+    with pytest.raises(RuntimeError, match="failing.*boom"):
+        failing()
+
+
+def test_shares_memory_on_the_same_buffer():
+    d = np.zeros((4, 6), dtype="float32")
+    for op in (onp.shares_memory, onp.may_share_memory, np.shares_memory, np.may_share_memory):
+        assert op(d[0, 2:5], d[0, 4:6]) is True
+        assert op(d[0], d[1]) is False
+        assert op(d, np.ones((5, 0))) is False
+
+
+def test_array_wraps_out_of_range_ints():
+    # NumPy 1.x casts (wraps) Python ints out of the dtype's range; NumPy 2 raises
+    assert np.array([1621, -1], dtype="uint8").asnumpy().tolist() == [85, 255]
+    assert np.array([300], dtype="int8").asnumpy().tolist() == [44]
+
+
+def test_split_family_needs_enough_dimensions():
+    with pytest.raises(ValueError, match="vsplit only works on arrays of 2 or more dimensions"):
+        np.vsplit(np.array([1, 2, 3, 4]), 2)
+    with pytest.raises(ValueError, match="dsplit only works on arrays of 3 or more"):
+        np.dsplit(np.array([[1, 2]]), 2)
+    assert [p.shape for p in np.vsplit(np.ones((4, 2)), 2)] == [(2, 2), (2, 2)]
+
+
 def test_against_numpy_random_inputs():
     rng = onp.random.RandomState(1)
     a = rng.randn(3, 4, 5).astype(onp.float32)
@@ -227,3 +271,92 @@ def test_npx_set_np_flags():
         assert not mx.util.is_np_array()
     assert mx.util.is_np_array()
     npx.reset_np()
+
+
+def test_c_order_only():
+    # MXNet keeps arrays in C order: other orders are not implemented
+    for fn in (lambda: np.empty((2,), None, "F"), lambda: np.zeros((2,), order="A"),
+               lambda: np.ones(2, order="F"), lambda: np.zeros_like(np.ones(2), order="F"),
+               lambda: np.array([1, 2]).copy(order="F"), lambda: np.array([1.]).flatten(order="F")):
+        with pytest.raises(NotImplementedError):
+            fn()
+    assert np.empty((2, 3), "int8", "C").shape == (2, 3)
+
+
+def test_format_spec():
+    assert "{:0.3g}".format(np.array(onp.pi)) == "3.14"
+    assert "{}".format(np.array([1.5])) == "[1.5]"
+    with pytest.raises(TypeError, match="Cannot format mxnet.numpy.ndarray with format_spec"):
+        "{:30}".format(np.array([1.5]))
+
+
+@pytest.mark.parametrize("op", ["==", "!=", ">", ">=", "<", "<="])
+def test_comparisons_are_recorded_with_zero_gradient(op):
+    a, b = np.array([[1., 2.], [3., 4.]]), np.array([[2., 2.], [2., 2.]])
+    a.attach_grad()
+    b.attach_grad()
+    a.grad[:] = 5
+    with mx.autograd.record():
+        out = eval(f"a {op} b")
+        out2 = eval(f"a {op} 2.0")
+    assert out.dtype == onp.bool_
+    out.backward()
+    assert a.grad.asnumpy().tolist() == [[0, 0], [0, 0]] and b.grad.asnumpy().sum() == 0
+    a.grad[:] = 5
+    out2.backward()
+    assert a.grad.asnumpy().tolist() == [[0, 0], [0, 0]]
+
+
+def test_hybrid_block_output_types():
+    from mxnet.gluon import HybridBlock
+    from mxnet.util import use_np
+
+    class Classic(HybridBlock):
+        def hybrid_forward(self, F, x):
+            return x.as_nd_ndarray() + 1, x.as_nd_ndarray() * 2
+
+    class NumpyOut(HybridBlock):
+        def hybrid_forward(self, F, x):
+            return x + 1  # an mx.np input traces as an np symbol, also outside np mode
+
+    @use_np
+    class Mixed(HybridBlock):
+        def hybrid_forward(self, F, x):
+            return x.as_nd_ndarray() + 1, F.np.multiply(x, x)
+
+    x = np.ones((2, 3))
+    for hybridize in (False, True):
+        for blk, cls in ((Classic(), mx.nd.NDArray), (NumpyOut(), np.ndarray)):
+            if hybridize:
+                blk.hybridize()
+            outs = blk(x)
+            assert all(type(o) is cls for o in (outs if isinstance(outs, (list, tuple)) else [outs]))
+        blk = Mixed()
+        if hybridize:
+            blk.hybridize()
+        with pytest.raises(TypeError, match="classic symbol .* numpy symbol" if hybridize
+                           else "must be of type `mxnet.numpy.ndarray`"):
+            blk(x)
+
+
+def test_use_np_class_wraps_inherited_methods():
+    from mxnet.gluon import HybridBlock
+    from mxnet.util import use_np, is_np_array
+
+    @use_np
+    class Blk(HybridBlock):
+        seen = []
+
+        @staticmethod
+        def helper(v):
+            return v + 1
+
+        def hybrid_forward(self, F, x):
+            return x
+
+    b = Blk()
+    assert Blk.helper(1) == 2 and b.helper(1) == 2  # static methods stay static
+    b.initialize()  # inherited: runs with np semantics, so parameters would be mx.np arrays
+    b.hybridize()
+    assert isinstance(b(np.ones(2)), np.ndarray)
+    assert not is_np_array()

@@ -56,6 +56,16 @@ def test_shapes_and_nan():
     assert tu.almost_equal(1.0, 1.00001)
 
 
+def test_infinities():
+    # same-sign infinities are equal (as NumPy's isclose says); anything else against one is not
+    inf = np.array([np.inf, -np.inf, 1.0], dtype=np.float32)
+    tu.assert_almost_equal(inf, inf.copy())
+    tu.assert_almost_equal(inf.astype(np.float16), inf.astype(np.float16))
+    assert not tu.almost_equal(np.array([np.inf]), np.array([-np.inf]))
+    assert not tu.almost_equal(np.array([1.0]), np.array([np.inf]))
+    assert not tu.almost_equal(np.array([np.inf]), np.array([1e30]))
+
+
 def test_with_err():
     a = np.array([1.0, 2.0, 3.0], dtype="float32")
     b = np.array([1.0, 2.1, 3.0], dtype="float32")

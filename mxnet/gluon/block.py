@@ -1,10 +1,12 @@
 """Gluon ``Block`` and ``HybridBlock``: the building blocks of networks."""
 import re
+import sys
 import threading
 import warnings
 from collections import OrderedDict, defaultdict
 
 from .. import ndarray as nd
+from .. import util as _util
 from ..base import MXNetError
 from ..name import NameManager
 from ..ndarray.ndarray import NDArray
@@ -301,6 +303,8 @@ class Block:
         out = self.forward(*args)
         for hook in self._forward_hooks.values():
             hook(self, args, out)
+        if _util.is_np_array():
+            _check_all_np_ndarrays(out)
         return out
 
     def forward(self, *args):
@@ -408,6 +412,8 @@ class HybridBlock(Block):
         self._cached_op = None
         self._in_format = None
         self._out_format = None
+        # whether the traced outputs are np symbols (mx.np arrays out); None: as the inputs
+        self._out_np = None
 
     def register_child(self, block, name=None):
         if not isinstance(block, HybridBlock):
@@ -439,17 +445,22 @@ class HybridBlock(Block):
     def _get_graph(self, *args):
         if not self._cached_graph:
             from .. import symbol
+            from ..symbol.numpy import _Symbol
             flat, self._in_format = _flatten(args, "input")
-            if len(flat) > 1:
-                inputs = [_np_sym(symbol.var(f"data{i}")) if a is not None else None
-                          for i, a in enumerate(flat)]
-            else:
-                inputs = [_np_sym(symbol.var("data"))]
+            names = [f"data{i}" for i in range(len(flat))] if len(flat) > 1 else ["data"]
+            # an mx.np array comes in as an np symbol, as in MXNet, also outside np mode
+            inputs = [None if a is None else
+                      symbol.var(n).as_np_ndarray() if _is_np_ndarray(a) else _np_sym(symbol.var(n))
+                      for n, a in zip(names, flat)]
             grouped = _regroup([i for i in inputs], self._in_format)[0]
             params = {k: _np_sym(v.var()) for k, v in self._reg_params.items()}
             with self.name_scope():
-                out = _np_sym(self.hybrid_forward(symbol, *grouped, **params))
+                out = self.hybrid_forward(symbol, *grouped, **params)
             out, self._out_format = _flatten(out, "output")
+            if len({isinstance(o, _Symbol) for o in out}) > 1:
+                raise TypeError(_MIXED_SYMBOLS)
+            out = _np_sym(out)
+            self._out_np = all(isinstance(o, _Symbol) for o in out)
             self._cached_graph = [i for i in inputs if i is not None], symbol.Group(out)
         return self._cached_graph
 
@@ -487,7 +498,7 @@ class HybridBlock(Block):
 
     def _build_cache(self, *args):
         inputs, out = self._get_graph(*args)
-        self._cached_op = _CachedOp(out, [i.name for i in inputs], self.collect_params())
+        self._cached_op = _CachedOp(out, [i.name for i in inputs], self.collect_params(), self._out_np)
 
     def _call_cached_op(self, *args):
         if self._cached_op is None:
@@ -564,6 +575,31 @@ class HybridBlock(Block):
         return self(x, *args)
 
 
+_MIXED_SYMBOLS = (
+    "Found both classic symbol (mx.sym.Symbol) and numpy symbol (mx.sym.np._Symbol) in outputs. "
+    "Different types of symbols cannot be grouped into one computation graph in Gluon: convert "
+    "them to one type, with `as_np_ndarray()` for numpy ndarray outputs or `as_nd_ndarray()` for "
+    "classic ndarray outputs.")
+
+
+def _is_np_ndarray(a):
+    np_mod = sys.modules.get("mxnet.numpy")  # no mx.np array exists before mx.np is imported
+    return np_mod is not None and isinstance(a, np_mod.ndarray)
+
+
+def _check_all_np_ndarrays(out):
+    """Under np semantics, a block's outputs must all be mx.np arrays (or np symbols)."""
+    from ..symbol import Symbol
+    from ..symbol.numpy import _Symbol
+    if isinstance(out, (NDArray, Symbol)):
+        if not (_is_np_ndarray(out) or isinstance(out, _Symbol)):
+            raise TypeError("Block's output ndarrays/symbols must be of type `mxnet.numpy.ndarray` or "
+                            f"`mxnet.symbol.numpy._Symbol`, while got output type {type(out)}")
+    elif isinstance(out, (list, tuple)):
+        for o in out:
+            _check_all_np_ndarrays(o)
+
+
 def _np_sym(out):
     """Under ``npx.set_np()``, symbols (nested in lists) as np symbols, so that operators on a
     layer's output build ``_npi_*`` nodes; otherwise ``out`` unchanged."""
@@ -600,9 +636,16 @@ class _CachedOp:
     context at each call); auxiliary states are updated in place in the parameters' arrays.
     """
 
-    def __init__(self, sym, data_names, params):
+    def __init__(self, sym, data_names, params, out_np=None):
         from ..executor.plan import GraphPlan
         self.plan = GraphPlan(sym)
+        if out_np is None:
+            self._out_cls = None  # the class of the first input
+        elif out_np:
+            from ..numpy import ndarray
+            self._out_cls = ndarray
+        else:
+            self._out_cls = NDArray
         self.name = "_CachedOp"
         self.differentiable = True
         self.backward_graph = None
@@ -634,7 +677,7 @@ class _CachedOp:
             args.append(data[src] if isinstance(src, int) else src._check_and_get(src._data, ctx))
         aux = [p._check_and_get(p._data, ctx)._data for p in self._aux]
         raw = [a._data for a in args]
-        cls = type(data[0])
+        cls = self._out_cls or type(data[0])
         backend = get_backend(ctx)
         if not autograd.is_recording() and not autograd.is_training():
             # inference: the optimised plan (identity removal, BatchNorm folding, constants)

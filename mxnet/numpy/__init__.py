@@ -1,4 +1,6 @@
 """``mx.np``: NumPy-compatible arrays and functions on MXNet's operators."""
+import sys as _sys
+
 import numpy as _onp
 
 from ..ops import np_elemwise, np_shape, np_reduce, np_misc  # noqa: F401 - register the _np* operators
@@ -41,3 +43,8 @@ set_printoptions = _onp.set_printoptions
 _FUNCS = {k: v for k, v in globals().items() if callable(v) and not k.startswith("_")
           and not isinstance(v, type)}
 _FUNCS["divide"] = _funcs.true_divide
+
+# NumPy functions and ufuncs called on mx.np arrays come back here
+from .. import numpy_dispatch_protocol as _protocol  # noqa: E402
+_protocol._register(_sys.modules[__name__], multiarray._NUMPY_ARRAY_FUNCTION_DICT,
+                    multiarray._NUMPY_ARRAY_UFUNC_DICT)

@@ -6,6 +6,7 @@ import numpy as onp
 
 from ..base import MXNetError, np_dtype
 from ..backend import get_backend
+from ..context import current_context
 from ..ndarray.ndarray import NDArray
 from .multiarray import ndarray, invoke, _wrap, _ctx_of
 
@@ -41,7 +42,11 @@ def array(object, dtype=None, ctx=None):  # noqa: A002 - NumPy's name
         return _wrap(get_backend(ctx).xp.array(src, dtype=np_dtype(dtype), copy=True), ctx)
     if dtype is None:
         dtype = object.dtype if isinstance(object, onp.ndarray) else onp.float32
-    data = onp.array(object, dtype=np_dtype(dtype))
+    try:
+        data = onp.array(object, dtype=np_dtype(dtype))
+    except OverflowError:
+        # Python ints out of the dtype's range wrap around, as NumPy 1.x (MXNet's) casts them
+        data = onp.array(object).astype(np_dtype(dtype))
     return _wrap(get_backend(ctx).asarray(data), ctx)
 
 
@@ -53,21 +58,30 @@ def _dtype_or(dtype, default=onp.float32):
     return np_dtype(dtype if dtype is not None else default)
 
 
+def _c_order(name, order):
+    if order != "C":
+        raise NotImplementedError(f"`{name}` only supports order equal to `C`, while received {order}")
+
+
 def empty(shape, dtype=float, order="C", ctx=None):
+    _c_order("empty", order)
     return zeros(shape, onp.float32 if dtype is float else dtype, order, ctx)
 
 
 def zeros(shape, dtype=None, order="C", ctx=None):
+    _c_order("zeros", order)
     return invoke("_npi_zeros", [], {"shape": _shape(shape), "ctx": _ctx_str(ctx),
                                       "dtype": _dtype_or(dtype)}, ctx=_ctx_of(ctx))
 
 
 def ones(shape, dtype=None, order="C", ctx=None):
+    _c_order("ones", order)
     return invoke("_npi_ones", [], {"shape": _shape(shape), "ctx": _ctx_str(ctx),
                                      "dtype": _dtype_or(dtype)}, ctx=_ctx_of(ctx))
 
 
 def full(shape, fill_value, dtype=None, order="C", ctx=None, out=None):
+    _c_order("full", order)
     if isinstance(fill_value, NDArray):
         return broadcast_to(fill_value.astype(dtype) if dtype else fill_value, _shape(shape)).copy()
     return invoke("_npi_full", [], {"shape": _shape(shape), "ctx": _ctx_str(ctx), "dtype": _dtype_or(dtype),
@@ -75,18 +89,22 @@ def full(shape, fill_value, dtype=None, order="C", ctx=None, out=None):
 
 
 def zeros_like(a, dtype=None, order="C", ctx=None, out=None):
+    _c_order("zeros_like", order)
     return full_like(a, 0, dtype, order, ctx, out)
 
 
 def ones_like(a, dtype=None, order="C", ctx=None, out=None):
+    _c_order("ones_like", order)
     return full_like(a, 1, dtype, order, ctx, out)
 
 
 def empty_like(prototype, dtype=None, order="C", subok=False, shape=None):
+    _c_order("empty_like", order)
     return full_like(prototype, 0, dtype)
 
 
 def full_like(a, fill_value, dtype=None, order="C", ctx=None, out=None):
+    _c_order("full_like", order)
     return invoke("_npi_full_like", [_to_nd(a)], {"fill_value": float(fill_value), "dtype": dtype}, out=out)
 
 
@@ -332,6 +350,7 @@ def reshape(a, newshape, order="C"):
 
 
 def ravel(x, order="C"):
+    _c_order("ravel", order)
     return reshape(x, (-1,), order)
 
 
@@ -485,16 +504,24 @@ def array_split(ary, indices_or_sections, axis=0):
     return list(res) if isinstance(res, (list, tuple)) else [res]
 
 
+def _split_min_ndim(name, ary, ndim):
+    a = _to_nd(ary)
+    if a.ndim < ndim:
+        raise ValueError(f"{name} only works on arrays of {ndim} or more dimensions")
+    return a
+
+
 def hsplit(ary, indices_or_sections):
-    return split(ary, indices_or_sections, 1 if _to_nd(ary).ndim > 1 else 0)
+    a = _split_min_ndim("hsplit", ary, 1)
+    return split(a, indices_or_sections, 1 if a.ndim > 1 else 0)
 
 
 def vsplit(ary, indices_or_sections):
-    return split(ary, indices_or_sections, 0)
+    return split(_split_min_ndim("vsplit", ary, 2), indices_or_sections, 0)
 
 
 def dsplit(ary, indices_or_sections):
-    return split(ary, indices_or_sections, 2)
+    return split(_split_min_ndim("dsplit", ary, 3), indices_or_sections, 2)
 
 
 def atleast_1d(*arys):
@@ -649,6 +676,24 @@ def _wrap_out(r):
     return r
 
 
+def shares_memory(a, b, max_work=None):
+    """Whether arrays ``a`` and ``b`` use some of the same memory."""
+    return _overlap("shares_memory", a, b, max_work)
+
+
+def may_share_memory(a, b, max_work=None):
+    """Whether arrays ``a`` and ``b`` might use some of the same memory (bounds only)."""
+    return _overlap("may_share_memory", a, b, max_work)
+
+
+def _overlap(name, a, b, max_work):
+    ctx = next((x._ctx for x in (a, b) if isinstance(x, NDArray)), current_context())
+    a, b = (x._data if isinstance(x, NDArray) else x for x in (a, b))
+    if type(a) is not type(b):  # a host array and a device array never overlap
+        return False
+    return bool(getattr(get_backend(ctx).xp, name)(a, b, max_work=max_work))
+
+
 def _fallback(func):
     """Run a NumPy function on host copies and return mx.np arrays (no gradient), as MXNet's
     own fallback does for functions without an operator."""
@@ -672,7 +717,7 @@ FALLBACK = ("diff", "ediff1d", "nan_to_num", "percentile", "quantile", "median",
             "array_equiv", "fmax", "fmin", "fmod", "floor_divide", "gcd", "real", "ix_", "tril_indices",
             "triu_indices", "histogram2d", "histogramdd", "histogram_bin_edges", "packbits", "unpackbits",
             "correlate", "convolve", "poly", "polyadd", "polysub", "polymul", "polydiv", "polyint", "roots",
-            "alltrue", "sometrue", "may_share_memory", "shares_memory", "cumprod")
+            "alltrue", "sometrue", "cumprod")
 
 # the public functions defined here (not the modules and helpers imported above)
 __all__ = [n for n, v in list(globals().items()) if not n.startswith("_") and callable(v)

@@ -5,6 +5,7 @@ NumPy semantics change: 0-d results, NumPy indexing (boolean masks, advanced ind
 ``repr``, ``dtype`` as a NumPy dtype, promotion in arithmetic, and the NumPy protocols
 (``__array_function__``/``__array_ufunc__`` send NumPy calls back to ``mx.np``).
 """
+import builtins
 import numbers
 import re
 
@@ -53,6 +54,10 @@ def _wrap(data, ctx):
     a._data, a._ctx, a._entry = data, ctx, None
     return a
 
+
+# NumPy function (or ufunc) -> mx.np function, filled by mxnet.numpy_dispatch_protocol
+_NUMPY_ARRAY_FUNCTION_DICT = {}
+_NUMPY_ARRAY_UFUNC_DICT = {}
 
 _DTYPE_OMIT = (onp.dtype(onp.float32), onp.dtype(onp.bool_))
 _DTYPE_RE = re.compile(r",\s*dtype=[a-z0-9]+\)$")
@@ -120,6 +125,8 @@ class ndarray(NDArray):
         return invoke("_npi_cast", [self], {"dtype": dt})
 
     def copy(self, order="C"):
+        if order != "C":
+            raise NotImplementedError(f"ndarray.copy only supports order='C', while received {order}")
         return invoke("_np_copy", [self])
 
     def copyto(self, other):
@@ -148,7 +155,9 @@ class ndarray(NDArray):
     def __format__(self, spec):
         if self.ndim == 0:
             return format(self.item(), spec)
-        return format(str(self), spec)
+        if spec:
+            raise TypeError("Cannot format mxnet.numpy.ndarray with format_spec")
+        return str(self)
 
     def __float__(self):
         return float(self.item())
@@ -176,13 +185,26 @@ class ndarray(NDArray):
 
     # -- NumPy protocols ----------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        from . import _FUNCS
-        fn = _FUNCS.get(ufunc.__name__)
-        if method == "__call__" and fn is not None:
-            return fn(*inputs, **kwargs)
-        return _fallback(getattr(ufunc, method))(*inputs, **kwargs)
+        out = kwargs.get("out")
+        if isinstance(out, tuple):  # NumPy passes ``out`` as a tuple, one entry per output
+            if len(out) != 1:
+                raise ValueError("The `out` parameter must have exactly one ndarray")
+            kwargs["out"] = out[0]
+        if method != "__call__":
+            return _fallback(getattr(ufunc, method))(*inputs, **kwargs)
+        fn = _NUMPY_ARRAY_UFUNC_DICT.get(ufunc)
+        if fn is None:
+            from . import _FUNCS
+            fn = _FUNCS.get(ufunc.__name__) or _fallback(ufunc)
+        return fn(*inputs, **kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
+        fn = _NUMPY_ARRAY_FUNCTION_DICT.get(func)
+        if fn is not None:
+            # other array types that do not derive from ours get to handle the call themselves
+            if not builtins.all(issubclass(t, ndarray) for t in types):
+                return NotImplemented
+            return fn(*args, **kwargs)
         from . import _FUNCS
         fn = _FUNCS.get(func.__name__)
         if fn is not None and fn is not func:
@@ -382,6 +404,8 @@ class ndarray(NDArray):
         return swapaxes(self, axis1, axis2)
 
     def flatten(self, order="C"):
+        if order != "C":
+            raise NotImplementedError(f"only supports C-order, while received {order}")
         return reshape(self, (-1,), order=order)
 
     def ravel(self, order="C"):

@@ -180,10 +180,11 @@ binary("arctan2", lambda xp, a, b: xp.arctan2(a, b),
        lambda F, a, b, y, g: (g * b / (a * a + b * b), -g * a / (a * a + b * b)), doc="arctan(x1 / x2).")
 binary("copysign", lambda xp, a, b: xp.copysign(a, b),
        lambda F, a, b, y, g: (g * F.where(a * b >= 0, 1, -1), F.zeros_like(b)), doc="Copy the sign of x2.")
-for _n, _f in (("equal", "equal"), ("not_equal", "not_equal"), ("greater", "greater"),
-               ("greater_equal", "greater_equal"), ("less", "less"), ("less_equal", "less_equal"),
-               ("logical_and", "logical_and"), ("logical_or", "logical_or"), ("logical_xor", "logical_xor")):
-    binary(_n, lambda xp, a, b, f=_f: getattr(xp, f)(a, b), None, out_dtype=_bool, doc=f"Elementwise {_n}.")
+# comparisons are differentiable with zero gradients (MXNet records them); the logical ops are not
+_COMPARISONS = ("equal", "not_equal", "greater", "greater_equal", "less", "less_equal")
+for _n in _COMPARISONS + ("logical_and", "logical_or", "logical_xor"):
+    binary(_n, lambda xp, a, b, f=_n: getattr(xp, f)(a, b), _cmp_grad if _n in _COMPARISONS else None,
+           out_dtype=_bool, doc=f"Elementwise {_n}.")
 for _n in ("bitwise_and", "bitwise_or", "bitwise_xor"):
     binary(_n, lambda xp, a, b, f=_n: getattr(xp, f)(a, b), None, doc=f"Elementwise {_n}.")
 binary("lcm", lambda xp, a, b: xp.lcm(a, b), None, doc="Lowest common multiple.")
@@ -265,9 +266,10 @@ scalar("copysign", lambda xp, x, s: xp.copysign(x, s), lambda F, x, y, g, s: g *
        doc="copysign(x, s).")
 scalar("rcopysign", lambda xp, x, s: xp.copysign(_full(xp, x, s), x), lambda F, x, y, g, s: F.zeros_like(x),
        doc="copysign(s, x).")
-for _n in ("equal", "not_equal", "greater", "greater_equal", "less", "less_equal",
-           "logical_and", "logical_or", "logical_xor"):
-    scalar(_n, lambda xp, x, s, f=_n: getattr(xp, f)(x, s), out_dtype=_bool, doc=f"Elementwise {_n} with a scalar.")
+for _n in _COMPARISONS + ("logical_and", "logical_or", "logical_xor"):
+    scalar(_n, lambda xp, x, s, f=_n: getattr(xp, f)(x, s),
+           (lambda F, x, y, g, s: F.zeros_like(x)) if _n in _COMPARISONS else None,
+           out_dtype=_bool, doc=f"Elementwise {_n} with a scalar.")
 for _n in ("bitwise_and", "bitwise_or", "bitwise_xor", "lcm"):
     scalar(_n, lambda xp, x, s, f=_n: getattr(xp, f)(x, s), doc=f"Elementwise {_n} with a scalar.")
 

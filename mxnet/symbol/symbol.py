@@ -628,6 +628,9 @@ def _param_str(p, v):
         return v.name
     if isinstance(v, type) and issubclass(v, np.generic):
         return np.dtype(v).name
+    if isinstance(v, (tuple, list)):
+        # NumPy 2 reprs scalars as "np.int64(2)"; MXNet writes the plain number
+        v = type(v)(x.item() if isinstance(x, np.generic) else x for x in v)
     return str(v)
 
 
