@@ -3,6 +3,8 @@
 import copy
 import json
 import re
+import warnings
+from collections import Counter
 
 import numpy as np
 
@@ -160,6 +162,12 @@ def plot_network(symbol, title="plot", save_format="pdf", shape=None, dtype=None
             raise ValueError("Input type is incomplete")
         type_dict = dict(zip(internals.list_outputs(), out_types))
     nodes = json.loads(symbol.tojson())["nodes"]
+    repeated = sorted(n for n, k in Counter(x["name"] for x in nodes).items() if k > 1)
+    if repeated:
+        # nodes are keyed by name in the drawing, so repeated names merge nodes (maybe into a cycle)
+        warnings.warn("There are multiple variables with the same name in your graph, this may result "
+                      "in cyclic graph. Repeated names: " + ",".join(repeated), RuntimeWarning,
+                      stacklevel=2)
     node_attr = {"shape": "box", "fixedsize": "true", "width": "1.3", "height": "0.8034", "style": "filled"}
     node_attr.update(node_attrs or {})
     dot = Digraph(name=title, format=save_format)

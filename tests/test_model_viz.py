@@ -93,3 +93,10 @@ def test_model_helpers():
     with pytest.raises(NotImplementedError, match="Module"):
         mx.model.FeedForward(gen.mlp(mx))
     assert mx.visualization is mx.viz and mx.module is mx.mod
+
+
+def test_plot_network_warns_about_repeated_names():
+    net = mx.sym.FullyConnected(mx.sym.var("data"), name="fc", num_hidden=4)
+    net = mx.sym.FullyConnected(net, name="fc", num_hidden=2)
+    with pytest.warns(RuntimeWarning, match="Repeated names: fc"):
+        mx.viz.plot_network(net, shape={"data": (3, 5)})
