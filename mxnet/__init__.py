@@ -29,7 +29,7 @@ _LAZY = {"gluon": "gluon", "optimizer": "optimizer", "opt": "optimizer", "metric
          "visualization": "visualization", "name": "name", "attribute": "attribute", "util": "util",
          "engine": "engine", "runtime": "runtime", "operator": "operator", "contrib": "contrib",
          "image": "image", "img": "image", "monitor": "monitor", "executor": "executor",
-         "registry": "registry"}
+         "registry": "registry", "rnn": "rnn"}
 
 
 # NumPy-semantics switches MXNet re-exports from mx.util at the top level

@@ -288,7 +288,8 @@ def inference_steps(steps, head_slots, var_slots):
     consts = []
     var_slots = set(var_slots)
     for st in folded:
-        if st.op.name.startswith(_NONDETERMINISTIC_PREFIXES) or getattr(st.op, "needs_rng", False):
+        if (st.op.name.startswith(_NONDETERMINISTIC_PREFIXES) or getattr(st.op, "needs_rng", False)
+                or getattr(st.op, "input_dependent", False)):
             continue
         if all(i in const_slots for i in st.ins) and not any(i in var_slots for i in st.ins):
             consts.append(st)

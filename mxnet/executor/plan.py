@@ -73,6 +73,14 @@ class GraphPlan:
         self._bound = None     # (argument signature, inference program) of the last infer
         self._programs = {}
         self._consumers = {}
+        # creation operators whose shape has unknown (0) dimensions, e.g. the zero begin states
+        # of symbolic RNN cells: each run uses the shapes inference finds for its arguments
+        self._partial = [st for st in steps if _partial_creation(st)]
+        if self._partial:
+            for st in self._partial:
+                st.op = _InferredShape(st.op, st.attrs)
+            self._order = order
+            self._partial_sig = None
 
     def forward(self, args, aux=(), is_train=False, backend=None, monitor=None):
         """Run every step; ``args``/``aux`` are raw arrays in argument/aux order.  Returns the
@@ -87,11 +95,31 @@ class GraphPlan:
         if backend is None:
             from ..backend import NUMPY_BACKEND as backend
         octx = OpContext(backend, bool(is_train))
+        if self._partial:
+            self._complete_shapes(args, aux)
         vals = self._inputs(args, aux)
         states = {}
         steps = self.steps if monitor is not None else self._fused
         _execute(steps, vals, octx, states, monitor)
         return [vals[s] for s in self._head_slots], (vals, states, octx, steps)
+
+    def _complete_shapes(self, args, aux):
+        """Give the creation operators with unknown dimensions the shapes inferred from the
+        shapes of ``args``/``aux`` (once per distinct set of shapes)."""
+        sig = tuple(tuple(a.shape) for a in args) + tuple(tuple(a.shape) for a in aux)
+        if sig == self._partial_sig:
+            return
+        from ..symbol.infer import infer_shapes, complete
+        known = dict(zip(self.arg_names + self.aux_names, sig))
+        shapes = infer_shapes(self._order, self.symbol._outputs, known)
+        for st in self._partial:
+            shape = shapes.get((id(st.node), 0))
+            if not complete(shape):
+                raise MXNetError(f"Error in operator {st.node.name}: cannot infer its shape "
+                                 f"{tuple(st.attrs['shape'])} from the shapes of the arguments")
+            st.op.set_shape(shape)
+        self._partial_sig = sig
+        self._const_vals = None
 
     def _inputs(self, args, aux):
         if len(args) != len(self._arg_slots) or len(aux) != len(self._aux_slots):
@@ -114,6 +142,8 @@ class GraphPlan:
                                           self._arg_slots + self._aux_slots)
         steps, heads, consts = self._infer
         octx = OpContext(backend, False)
+        if self._partial:
+            self._complete_shapes(args, aux)
         sig = [(type(a), a.shape, a.dtype) for a in args]
         sig += [(type(a), a.shape, a.dtype) for a in aux]
         bound = self._bound
@@ -231,6 +261,42 @@ class GraphPlan:
                     if steps[k].op.backward is not None]
             self._programs[key] = prog
         return prog
+
+
+def _partial_creation(st):
+    """Whether step ``st`` creates an array (no inputs) of a legacy shape with unknown (0)
+    dimensions."""
+    if st.ins or not st.attrs or "shape" not in st.attrs:
+        return False
+    from ..util import is_np_shape
+    shape = st.attrs["shape"]
+    return isinstance(shape, tuple) and 0 in shape and not is_np_shape()
+
+
+class _InferredShape:
+    """A creation operator run with the shape its plan inferred rather than its ``shape``
+    parameter; otherwise the wrapped operator.  Never folded into a constant, since the shape
+    follows the arguments'."""
+
+    input_dependent = True
+
+    def __init__(self, op, attrs):
+        self._op = op
+        self._attrs = attrs
+
+    def set_shape(self, shape):
+        attrs = type(self._attrs)(self._attrs)
+        attrs["shape"] = tuple(shape)
+        self._attrs = attrs
+
+    def forward(self, attrs, ins, ctx):
+        return self._op.forward(self._attrs, ins, ctx)
+
+    def bind(self, attrs, ins, ctx):
+        return None
+
+    def __getattr__(self, name):
+        return getattr(self._op, name)
 
 
 def _execute(steps, vals, octx, states, monitor, program=None):

@@ -137,13 +137,25 @@ def _reshape_shape(attrs, shapes):
     return shapes, [_reshape_target(attrs, s)]
 
 
+def _reshape_shape_back(attrs, shapes, outs):
+    """The one unknown (0) input dimension from a known output: its size over the known ones."""
+    s, o = shapes[0], outs[0]
+    if s is None or o is None or not all(o) or sum(1 for d in s if not d) != 1:
+        return shapes
+    known = int(np.prod([d for d in s if d]))
+    total = int(np.prod(o))
+    if total % known:
+        return shapes
+    return [tuple(d if d else total // known for d in s)] + list(shapes[1:])
+
+
 register("Reshape", _reshape_fwd, params=(
     Param("shape", "shape", (), "the target shape, with MXNet's codes 0, -1, -2, -3, -4"),
     Param("reverse", "bool", False, "read the special codes from right to left"),
     Param("target_shape", "shape", (), "deprecated"),
     Param("keep_highest", "bool", False, "deprecated")),
     backward=_reshape_bwd, backward_graph=_reshape_bwd_graph, infer_shape=_reshape_shape,
-    aliases=("reshape",), doc="Reshapes the input array (a view where possible).")
+    infer_shape_back=_reshape_shape_back, aliases=("reshape",), doc="Reshapes the input array (a view where possible).")
 
 
 # -- indexing used by NDArray.__getitem__ ----------------------------------------------
@@ -1032,9 +1044,20 @@ def _smask_bwd(attrs, og, ins, outs, ctx, state):
     return [gx] + [None] * (len(ins) - 1)
 
 
+def _seq_shape(attrs, shapes):
+    """Output shape = data shape; sequence_length is (batch,)."""
+    s = shapes[0]
+    if s is None:
+        return shapes, [None]
+    ins = list(shapes)
+    if attrs.use_sequence_length and len(ins) > 1 and len(s) >= 2:
+        ins[1] = (s[1 - attrs.axis],)
+    return ins, [tuple(s)]
+
+
 register("SequenceMask", _smask_fwd, inputs=("data", "sequence_length"),
          params=_seq_params + (Param("value", "float", 0.0, "the value of masked steps"), _seq_axis),
-         backward=_smask_bwd, doc="Sets the steps beyond each sequence's length to a value.")
+         backward=_smask_bwd, infer_shape=_seq_shape, doc="Sets the steps beyond each sequence's length to a value.")
 
 
 def _last_index(x, axis, lens, xp):
@@ -1056,10 +1079,10 @@ def _slast_bwd(attrs, og, ins, outs, ctx, state):
 
 
 def _slast_shape(attrs, shapes):
-    s = shapes[0]
-    if s is None:
-        return shapes, [None]
-    return shapes, [tuple(d for i, d in enumerate(s) if i != attrs.axis)]
+    ins, out = _seq_shape(attrs, shapes)
+    if out[0] is None:
+        return ins, out
+    return ins, [tuple(d for i, d in enumerate(out[0]) if i != attrs.axis)]
 
 
 register("SequenceLast", _slast_fwd, inputs=("data", "sequence_length"), params=_seq_params + (_seq_axis,),
@@ -1087,5 +1110,5 @@ def _srev_bwd(attrs, og, ins, outs, ctx, state):
 
 
 register("SequenceReverse", _srev_fwd, inputs=("data", "sequence_length"),
-         params=_seq_params + (_seq_axis,), backward=_srev_bwd,
+         params=_seq_params + (_seq_axis,), backward=_srev_bwd, infer_shape=_seq_shape,
          doc="Reverses the valid steps of each sequence (time axis 0).")

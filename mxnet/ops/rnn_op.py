@@ -9,6 +9,7 @@ import numpy as np
 
 from ..base import MXNetError
 from . import _accel
+from .matrix import _concat_bwd, _concat_fwd, _concat_shape
 from .registry import register, Param
 
 _GATES = {"rnn_relu": 1, "rnn_tanh": 1, "lstm": 4, "gru": 3}
@@ -473,3 +474,25 @@ register("RNN", _rnn_fwd, inputs=("data", "parameters", "state", "state_cell", "
          needs_rng=True, uses_train=True,
          doc="Fused multi-layer (optionally bidirectional) RNN, LSTM or GRU over data of layout "
              "(seq_len, batch, input_size) with all weights in one flat parameter vector.")
+
+
+def _param_concat_shape_back(attrs, shapes, outs):
+    """Like Concat's, but the size the known inputs leave is shared equally by all the unknown
+    ones: the i2h weights of a bidirectional layer's two directions, whose input size only the
+    RNN operator's parameter count reveals."""
+    o = outs[0]
+    if o is None or len(o) != 1 or not o[0] or any(s is not None and len(s) != 1 for s in shapes):
+        return shapes
+    sizes = [s[0] if s is not None else 0 for s in shapes]
+    missing = [i for i, n in enumerate(sizes) if not n]
+    rest = o[0] - sum(sizes)
+    if not missing or rest <= 0 or rest % len(missing):
+        return shapes
+    return [(rest // len(missing),) if not n else (n,) for n in sizes]
+
+
+register("_rnn_param_concat", _concat_fwd, inputs=("data",), variadic="num_args", params=(
+    Param("num_args", "int", doc="number of inputs"),
+    Param("dim", "int", 1, "the axis to join along")),
+    backward=_concat_bwd, infer_shape=_concat_shape, infer_shape_back=_param_concat_shape_back,
+    doc="Concat of the flattened parameters of an RNN layer, for the fused RNN operator.")

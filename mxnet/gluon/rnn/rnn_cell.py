@@ -1,7 +1,10 @@
 """Recurrent cells: one time step at a time (``cell(x, states)``) or a whole sequence (``unroll``)."""
 from ... import ndarray as nd
+from ... import symbol
 from ...ndarray.ndarray import NDArray
+from ...symbol import Symbol
 from ..block import Block, HybridBlock, _indent
+from ..nn import LeakyReLU
 
 __all__ = ["RecurrentCell", "HybridRecurrentCell", "RNNCell", "LSTMCell", "GRUCell",
            "SequentialRNNCell", "HybridSequentialRNNCell", "DropoutCell", "ModifierCell",
@@ -16,63 +19,97 @@ def _cells_begin_state(cells, **kwargs):
     return sum([c.begin_state(**kwargs) for c in cells], [])
 
 
-def _get_begin_state(cell, begin_state, inputs, batch_size):
-    if begin_state is None:
-        ctx = inputs.context if isinstance(inputs, NDArray) else inputs[0].context
-        dtype = inputs.dtype if isinstance(inputs, NDArray) else inputs[0].dtype
-        begin_state = cell.begin_state(batch_size=batch_size, ctx=ctx, dtype=dtype)
-    return begin_state
+def _get_begin_state(cell, F, begin_state, inputs, batch_size):
+    """``begin_state``, or zeros from ``cell.begin_state`` (on the inputs' context for NDArrays;
+    for Symbols with batch size 0, left for shape inference to fill in)."""
+    if begin_state is not None:
+        return begin_state
+    if F is nd:
+        first = inputs if isinstance(inputs, NDArray) else inputs[0]
+        with first.context:
+            return cell.begin_state(func=F.zeros, batch_size=batch_size, dtype=first.dtype)
+    return cell.begin_state(func=F.zeros, batch_size=batch_size)
 
 
 def _format_sequence(length, inputs, layout, merge, in_layout=None):
-    """Bring a sequence to a merged NDArray (``merge`` True) or a list of time steps (False).
+    """Bring a sequence to one merged tensor (``merge`` True), a list of time steps (False) or
+    leave it as it is (None).
 
-    Returns (inputs, time axis, batch size)."""
+    ``inputs`` is an NDArray or Symbol with ``in_layout`` (default ``layout``) or a list of
+    per-step (N, C) tensors. Returns (inputs, time axis, F, batch size); the batch size is 0 for
+    Symbols, whose shapes are unknown."""
+    if inputs is None:
+        raise AssertionError("unroll(inputs=None) has been deprecated. Please create input variables "
+                             "outside unroll.")
     axis = layout.find("T")
     batch_axis = layout.find("N")
     in_axis = in_layout.find("T") if in_layout is not None else axis
-    if isinstance(inputs, NDArray):
+    batch_size = 0
+    if isinstance(inputs, Symbol):
+        F = symbol
+        if merge is False:
+            if len(inputs.list_outputs()) != 1:
+                raise AssertionError("unroll doesn't allow grouped symbol as input. Please convert to "
+                                     "list with list(inputs) first or let unroll handle splitting.")
+            inputs = list(symbol.split(inputs, axis=in_axis, num_outputs=length, squeeze_axis=1))
+    elif isinstance(inputs, NDArray):
+        F = nd
         batch_size = inputs.shape[batch_axis]
-        if length is not None and inputs.shape[in_axis] != length:
-            raise ValueError(f"unroll: length {length} does not match the {inputs.shape[in_axis]} time steps "
-                             f"of inputs with shape {inputs.shape} and layout {layout}")
         if merge is False:
             n = inputs.shape[in_axis]
-            inputs = nd.split(inputs, axis=in_axis, num_outputs=n, squeeze_axis=1)
-            inputs = [inputs] if n == 1 else list(inputs)
-        elif in_axis != axis:
-            inputs = nd.swapaxes(inputs, dim1=axis, dim2=in_axis)
+            if length is not None and length != n:
+                raise AssertionError(f"unroll: length {length} does not match the {n} time steps of "
+                                     f"inputs with shape {inputs.shape} and layout {layout}")
+            steps = nd.split(inputs, axis=in_axis, num_outputs=n, squeeze_axis=1)
+            inputs = [steps] if n == 1 else list(steps)
     else:
         if length is not None and len(inputs) != length:
-            raise ValueError(f"unroll: length {length} does not match the {len(inputs)} inputs given")
-        batch_size = inputs[0].shape[0]
+            raise AssertionError(f"unroll: length {length} does not match the {len(inputs)} inputs given")
+        if isinstance(inputs[0], Symbol):
+            F = symbol
+        else:
+            F = nd
+            batch_size = inputs[0].shape[0]
         inputs = list(inputs)
         if merge is True:
-            inputs = nd.stack(*inputs, axis=axis)
-    return inputs, axis, batch_size
+            inputs = F.stack(*inputs, axis=axis)
+            in_axis = axis
+    if isinstance(inputs, (NDArray, Symbol)) and axis != in_axis:
+        inputs = F.swapaxes(inputs, dim1=axis, dim2=in_axis)
+    return inputs, axis, F, batch_size
 
 
-def _mask_sequence_variable_length(data, length, valid_length, time_axis, merge):
+def _as_steps(out, n):
+    """The outputs of a split into ``n`` parts as a list (a one-way NDArray split is one array)."""
+    return [out] if n == 1 and isinstance(out, NDArray) else list(out)
+
+
+def _mask_sequence_variable_length(F, data, length, valid_length, time_axis, merge):
+    """Zero the steps past each sequence's valid length; returns a merged tensor or a list."""
+    if not isinstance(data, (NDArray, Symbol)):
+        data = F.stack(*data, axis=time_axis)
+    out = F.SequenceMask(data, sequence_length=valid_length, use_sequence_length=True, axis=time_axis)
     if not merge:
-        data = nd.stack(*data, axis=time_axis)
-    out = nd.SequenceMask(data, sequence_length=valid_length, use_sequence_length=True, axis=time_axis)
-    if not merge:
-        out = nd.split(out, num_outputs=length, axis=time_axis, squeeze_axis=True)
-        out = [out] if length == 1 else list(out)
+        out = _as_steps(F.split(out, num_outputs=length, axis=time_axis, squeeze_axis=True), length)
     return out
 
 
 def _reverse_sequences(sequences, length, valid_length=None):
+    """The list of steps in reverse order; with ``valid_length``, each sequence's valid part only
+    is reversed (its padding stays at the end)."""
+    F = symbol if isinstance(sequences[0], Symbol) else nd
     if valid_length is None:
         return list(reversed(sequences))
-    stacked = nd.stack(*sequences, axis=0)
-    rev = nd.SequenceReverse(stacked, sequence_length=valid_length, use_sequence_length=True)
-    rev = nd.split(rev, axis=0, num_outputs=length, squeeze_axis=True)
-    return [rev] if length == 1 else list(rev)
+    rev = F.SequenceReverse(F.stack(*sequences, axis=0), sequence_length=valid_length,
+                            use_sequence_length=True)
+    return _as_steps(F.split(rev, axis=0, num_outputs=length, squeeze_axis=True), length)
 
 
 class RecurrentCell(Block):
-    """Base class of recurrent cells: ``cell(inputs, states) -> (output, new_states)``."""
+    """Base class of recurrent cells: ``cell(inputs, states) -> (output, new_states)``.
+
+    Cells run on NDArrays and, to build graphs, on Symbols (then the operators of step ``t`` are
+    named ``<prefix>t<t>_...``)."""
 
     def __init__(self, prefix=None, params=None):
         super().__init__(prefix=prefix, params=params)
@@ -90,34 +127,34 @@ class RecurrentCell(Block):
         """Shape and layout of each state tensor."""
         raise NotImplementedError
 
-    def begin_state(self, batch_size=0, func=nd.zeros, **kwargs):
-        """Initial states made by ``func`` (``mx.nd.zeros`` by default) from ``state_info``."""
+    def _check_unmodified(self):
         if self._modified:
             raise AssertionError("After applying modifier cells (e.g. ZoneoutCell) the base cell cannot be "
                                  "called directly. Call the modifier cell instead.")
+
+    def begin_state(self, batch_size=0, func=nd.zeros, **kwargs):
+        """Initial states made by ``func`` from ``state_info`` and ``kwargs``: ``mx.nd.zeros`` (the
+        default), ``mx.sym.zeros``, ``mx.sym.var`` (states fed as inputs), ...; each is named
+        ``<prefix>begin_state_<i>``."""
+        self._check_unmodified()
         states = []
         for info in self.state_info(batch_size):
             self._init_counter += 1
             info = dict(info) if info is not None else {}
             info.update(kwargs)
-            info.pop("__layout__", None)
-            if func is nd.zeros or func is nd.ones:
-                info = {k: v for k, v in info.items() if k in ("shape", "ctx", "dtype")}
-                states.append(func(**info))
-            else:
-                states.append(func(name=f"{self._prefix}begin_state_{self._init_counter}", **info))
+            states.append(func(name=f"{self._prefix}begin_state_{self._init_counter}", **info))
         return states
 
     def unroll(self, length, inputs, begin_state=None, layout="NTC", merge_outputs=None, valid_length=None):
         """Run the cell over ``length`` time steps.
 
-        ``inputs`` is one NDArray with ``layout`` or a list of per-step (N, C) arrays. Returns
-        (outputs, states); outputs are merged into one array if ``merge_outputs`` (None: like inputs).
-        With ``valid_length`` steps past each sequence's end give zero outputs and the states of its
-        last valid step."""
+        ``inputs`` is one NDArray/Symbol with ``layout`` or a list of per-step (N, C) tensors.
+        Returns (outputs, states); outputs are merged into one tensor if ``merge_outputs`` (None:
+        whichever is at hand). With ``valid_length`` (N,), steps past each sequence's end give
+        zero outputs and the states of its last valid step are returned."""
         self.reset()
-        inputs, axis, batch_size = _format_sequence(length, inputs, layout, False)
-        states = _get_begin_state(self, begin_state, inputs, batch_size)
+        inputs, axis, F, batch_size = _format_sequence(length, inputs, layout, False)
+        states = _get_begin_state(self, F, begin_state, inputs, batch_size)
         outputs, all_states = [], []
         for i in range(length):
             output, states = self(inputs[i], states)
@@ -125,23 +162,26 @@ class RecurrentCell(Block):
             if valid_length is not None:
                 all_states.append(states)
         if valid_length is not None:
-            states = [nd.SequenceLast(nd.stack(*ele, axis=0), sequence_length=valid_length,
-                                      use_sequence_length=True, axis=0) for ele in zip(*all_states)]
-            outputs = _mask_sequence_variable_length(outputs, length, valid_length, axis, False)
-        outputs, _, _ = _format_sequence(length, outputs, layout, merge_outputs)
+            states = [F.SequenceLast(F.stack(*ele, axis=0), sequence_length=valid_length,
+                                     use_sequence_length=True, axis=0) for ele in zip(*all_states)]
+            outputs = _mask_sequence_variable_length(F, outputs, length, valid_length, axis, True)
+        outputs, _, _, _ = _format_sequence(length, outputs, layout, merge_outputs)
         return outputs, states
 
     def _get_activation(self, F, inputs, activation, **kwargs):
+        """``activation`` (a name, a LeakyReLU block or a callable) applied to ``inputs``."""
         if isinstance(activation, str):
-            if activation in ("tanh", "sigmoid", "relu", "softrelu", "softsign"):
-                return F.Activation(inputs, act_type=activation, **kwargs)
-            return getattr(F, activation)(inputs, **kwargs)
+            if activation in ("tanh", "relu", "sigmoid", "softsign"):
+                return getattr(F, activation)(inputs, **kwargs)
+            return F.Activation(inputs, act_type=activation, **kwargs)
+        if isinstance(activation, LeakyReLU):
+            return F.LeakyReLU(inputs, act_type="leaky", slope=activation._alpha, **kwargs)
         return activation(inputs, **kwargs)
 
-    def __call__(self, inputs, states):
+    def forward(self, inputs, states):
         """One time step: returns (output, new_states)."""
         self._counter += 1
-        return super().__call__(inputs, states)
+        return super().forward(inputs, states)
 
 
 class HybridRecurrentCell(RecurrentCell, HybridBlock):
@@ -149,9 +189,6 @@ class HybridRecurrentCell(RecurrentCell, HybridBlock):
 
     def __init__(self, prefix=None, params=None):
         super().__init__(prefix=prefix, params=params)
-
-    def forward(self, inputs, states):
-        return HybridBlock.forward(self, inputs, states)
 
     def hybrid_forward(self, F, x, *args, **kwargs):
         raise NotImplementedError
@@ -183,10 +220,12 @@ class _GatedCell(HybridRecurrentCell):
     def state_info(self, batch_size=0):
         return [{"shape": (batch_size, self._hidden_size), "__layout__": "NC"}]
 
-    def _projections(self, F, inputs, h, i2h_weight, h2h_weight, i2h_bias, h2h_bias):
+    def _projections(self, F, prefix, inputs, h, i2h_weight, h2h_weight, i2h_bias, h2h_bias):
         g = self._ngates * self._hidden_size
-        i2h = F.FullyConnected(inputs, i2h_weight, i2h_bias, num_hidden=g, name="i2h")
-        h2h = F.FullyConnected(h, h2h_weight, h2h_bias, num_hidden=g, name="h2h")
+        i2h = F.FullyConnected(data=inputs, weight=i2h_weight, bias=i2h_bias, num_hidden=g,
+                               name=prefix + "i2h")
+        h2h = F.FullyConnected(data=h, weight=h2h_weight, bias=h2h_bias, num_hidden=g,
+                               name=prefix + "h2h")
         return i2h, h2h
 
     def _mapping(self):
@@ -211,8 +250,11 @@ class RNNCell(_GatedCell):
         return f"{type(self).__name__}({self._mapping()}, {self._activation})"
 
     def hybrid_forward(self, F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias):
-        i2h, h2h = self._projections(F, inputs, states[0], i2h_weight, h2h_weight, i2h_bias, h2h_bias)
-        output = self._get_activation(F, i2h + h2h, self._activation)
+        prefix = f"t{self._counter}_"
+        i2h, h2h = self._projections(F, prefix, inputs, states[0], i2h_weight, h2h_weight, i2h_bias,
+                                     h2h_bias)
+        output = self._get_activation(F, F.elemwise_add(i2h, h2h, name=prefix + "plus0"),
+                                      self._activation, name=prefix + "out")
         return output, [output]
 
 
@@ -244,14 +286,21 @@ class LSTMCell(_RecurrentActivationCell):
                 {"shape": (batch_size, self._hidden_size), "__layout__": "NC"}]
 
     def hybrid_forward(self, F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias):
-        i2h, h2h = self._projections(F, inputs, states[0], i2h_weight, h2h_weight, i2h_bias, h2h_bias)
-        gates = F.split(i2h + h2h, num_outputs=4, axis=1)
-        in_gate = self._get_activation(F, gates[0], self._recurrent_activation)
-        forget_gate = self._get_activation(F, gates[1], self._recurrent_activation)
-        in_transform = self._get_activation(F, gates[2], self._activation)
-        out_gate = self._get_activation(F, gates[3], self._recurrent_activation)
-        next_c = forget_gate * states[1] + in_gate * in_transform
-        next_h = out_gate * self._get_activation(F, next_c, self._activation)
+        prefix = f"t{self._counter}_"
+        i2h, h2h = self._projections(F, prefix, inputs, states[0], i2h_weight, h2h_weight, i2h_bias,
+                                     h2h_bias)
+        gates = F.SliceChannel(F.elemwise_add(i2h, h2h, name=prefix + "plus0"), num_outputs=4,
+                               name=prefix + "slice")
+        act, rec = self._activation, self._recurrent_activation
+        in_gate = self._get_activation(F, gates[0], rec, name=prefix + "i")
+        forget_gate = self._get_activation(F, gates[1], rec, name=prefix + "f")
+        in_transform = self._get_activation(F, gates[2], act, name=prefix + "c")
+        out_gate = self._get_activation(F, gates[3], rec, name=prefix + "o")
+        next_c = F.elemwise_add(F.elemwise_mul(forget_gate, states[1], name=prefix + "mul0"),
+                                F.elemwise_mul(in_gate, in_transform, name=prefix + "mul1"),
+                                name=prefix + "state")
+        next_h = F.elemwise_mul(out_gate, F.Activation(next_c, act_type=act, name=prefix + "activation0"),
+                                name=prefix + "out")
         return next_h, [next_h, next_c]
 
 
@@ -264,14 +313,24 @@ class GRUCell(_RecurrentActivationCell):
         return "gru"
 
     def hybrid_forward(self, F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias):
+        prefix = f"t{self._counter}_"
         prev_h = states[0]
-        i2h, h2h = self._projections(F, inputs, prev_h, i2h_weight, h2h_weight, i2h_bias, h2h_bias)
-        i2h_r, i2h_z, i2h_n = F.split(i2h, num_outputs=3, axis=1)
-        h2h_r, h2h_z, h2h_n = F.split(h2h, num_outputs=3, axis=1)
-        reset_gate = self._get_activation(F, i2h_r + h2h_r, self._recurrent_activation)
-        update_gate = self._get_activation(F, i2h_z + h2h_z, self._recurrent_activation)
-        candidate = self._get_activation(F, i2h_n + reset_gate * h2h_n, self._activation)
-        next_h = (1 - update_gate) * candidate + update_gate * prev_h
+        i2h, h2h = self._projections(F, prefix, inputs, prev_h, i2h_weight, h2h_weight, i2h_bias, h2h_bias)
+        i2h_r, i2h_z, i2h_n = F.SliceChannel(i2h, num_outputs=3, name=prefix + "i2h_slice")
+        h2h_r, h2h_z, h2h_n = F.SliceChannel(h2h, num_outputs=3, name=prefix + "h2h_slice")
+        act, rec = self._activation, self._recurrent_activation
+        reset_gate = self._get_activation(F, F.elemwise_add(i2h_r, h2h_r, name=prefix + "plus0"), rec,
+                                          name=prefix + "r_act")
+        update_gate = self._get_activation(F, F.elemwise_add(i2h_z, h2h_z, name=prefix + "plus1"), rec,
+                                           name=prefix + "z_act")
+        candidate = self._get_activation(
+            F, F.elemwise_add(i2h_n, F.elemwise_mul(reset_gate, h2h_n, name=prefix + "mul0"),
+                              name=prefix + "plus2"), act, name=prefix + "h_act")
+        ones = F.ones_like(update_gate, name=prefix + "ones_like0")
+        next_h = F.elemwise_add(
+            F.elemwise_mul(F.elemwise_sub(ones, update_gate, name=prefix + "minus0"), candidate,
+                           name=prefix + "mul1"),
+            F.elemwise_mul(update_gate, prev_h, name=prefix + "mul20"), name=prefix + "out")
         return next_h, [next_h]
 
 
@@ -290,12 +349,12 @@ class _SequentialCellMixin:
         return _cells_state_info(self._children.values(), batch_size)
 
     def begin_state(self, **kwargs):
-        if self._modified:
-            raise AssertionError("After applying modifier cells (e.g. ZoneoutCell) the base cell cannot be "
-                                 "called directly. Call the modifier cell instead.")
+        self._check_unmodified()
         return _cells_begin_state(self._children.values(), **kwargs)
 
-    def _step(self, inputs, states):
+    def __call__(self, inputs, states):
+        """One step through every cell of the stack."""
+        self._counter += 1
         next_states = []
         p = 0
         for cell in self._children.values():
@@ -309,8 +368,8 @@ class _SequentialCellMixin:
 
     def unroll(self, length, inputs, begin_state=None, layout="NTC", merge_outputs=None, valid_length=None):
         self.reset()
-        inputs, _, batch_size = _format_sequence(length, inputs, layout, None)
-        begin_state = _get_begin_state(self, begin_state, inputs, batch_size)
+        inputs, _, F, batch_size = _format_sequence(length, inputs, layout, None)
+        begin_state = _get_begin_state(self, F, begin_state, inputs, batch_size)
         p = 0
         next_states = []
         cells = list(self._children.values())
@@ -337,9 +396,6 @@ class SequentialRNNCell(_SequentialCellMixin, RecurrentCell):
     def __init__(self, prefix=None, params=None):
         super().__init__(prefix=prefix, params=params)
 
-    def forward(self, inputs, states):
-        return self._step(inputs, states)
-
 
 class HybridSequentialRNNCell(_SequentialCellMixin, HybridRecurrentCell):
     """A stack of hybrid cells."""
@@ -347,8 +403,8 @@ class HybridSequentialRNNCell(_SequentialCellMixin, HybridRecurrentCell):
     def __init__(self, prefix=None, params=None):
         super().__init__(prefix=prefix, params=params)
 
-    def forward(self, inputs, states):
-        return self._step(inputs, states)
+    def hybrid_forward(self, F, inputs, states):
+        return self(inputs, states)
 
 
 class DropoutCell(HybridRecurrentCell):
@@ -367,6 +423,9 @@ class DropoutCell(HybridRecurrentCell):
     def state_info(self, batch_size=0):
         return []
 
+    def _alias(self):
+        return "dropout"
+
     def hybrid_forward(self, F, inputs, states):
         if self._rate > 0:
             inputs = F.Dropout(data=inputs, p=self._rate, axes=self._axes, name=f"t{self._counter}_fwd")
@@ -374,13 +433,13 @@ class DropoutCell(HybridRecurrentCell):
 
     def unroll(self, length, inputs, begin_state=None, layout="NTC", merge_outputs=None, valid_length=None):
         self.reset()
-        inputs, _, _ = _format_sequence(length, inputs, layout, merge_outputs)
-        if isinstance(inputs, NDArray):
+        inputs, axis, F, _ = _format_sequence(length, inputs, layout, merge_outputs)
+        if isinstance(inputs, (NDArray, Symbol)):
             # one dropout over the whole merged sequence
-            out, _ = self.hybrid_forward(nd, inputs, begin_state if begin_state else [])
+            out, states = self.hybrid_forward(F, inputs, begin_state if begin_state else [])
             if valid_length is not None:
-                out = _mask_sequence_variable_length(out, length, valid_length, layout.find("T"), True)
-            return out, []
+                out = _mask_sequence_variable_length(F, out, length, valid_length, axis, True)
+            return out, states
         return super().unroll(length, inputs, begin_state=begin_state, layout=layout,
                               merge_outputs=merge_outputs, valid_length=valid_length)
 
@@ -403,15 +462,16 @@ class ModifierCell(HybridRecurrentCell):
     def state_info(self, batch_size=0):
         return self.base_cell.state_info(batch_size)
 
-    def begin_state(self, func=nd.zeros, **kwargs):
-        if self._modified:
-            raise AssertionError("After applying modifier cells (e.g. ZoneoutCell) the base cell cannot be "
-                                 "called directly. Call the modifier cell instead.")
+    def begin_state(self, func=symbol.zeros, **kwargs):
+        self._check_unmodified()
         self.base_cell._modified = False
         try:
             return self.base_cell.begin_state(func=func, **kwargs)
         finally:
             self.base_cell._modified = True
+
+    def hybrid_forward(self, F, inputs, states):
+        raise NotImplementedError
 
     def __repr__(self):
         return f"{type(self).__name__}({self.base_cell!r})"
@@ -462,7 +522,7 @@ class ResidualCell(ModifierCell):
 
     def hybrid_forward(self, F, inputs, states):
         output, states = self.base_cell(inputs, states)
-        return output + inputs, states
+        return F.elemwise_add(output, inputs, name=f"t{self._counter}_fwd"), states
 
     def unroll(self, length, inputs, begin_state=None, layout="NTC", merge_outputs=None, valid_length=None):
         self.reset()
@@ -474,14 +534,14 @@ class ResidualCell(ModifierCell):
         finally:
             self.base_cell._modified = True
         if merge_outputs is None:
-            merge_outputs = isinstance(outputs, NDArray)
-        inputs, axis, _ = _format_sequence(length, inputs, layout, merge_outputs)
+            merge_outputs = isinstance(outputs, (NDArray, Symbol))
+        inputs, axis, F, _ = _format_sequence(length, inputs, layout, merge_outputs)
         if valid_length is not None:
-            inputs = _mask_sequence_variable_length(inputs, length, valid_length, axis, merge_outputs)
+            inputs = _mask_sequence_variable_length(F, inputs, length, valid_length, axis, merge_outputs)
         if merge_outputs:
-            outputs = outputs + inputs
+            outputs = F.elemwise_add(outputs, inputs)
         else:
-            outputs = [o + i for o, i in zip(outputs, inputs)]
+            outputs = [F.elemwise_add(o, i) for o, i in zip(outputs, inputs)]
         return outputs, states
 
 
@@ -505,16 +565,14 @@ class BidirectionalCell(HybridRecurrentCell):
         return _cells_state_info(self._children.values(), batch_size)
 
     def begin_state(self, **kwargs):
-        if self._modified:
-            raise AssertionError("After applying modifier cells (e.g. ZoneoutCell) the base cell cannot be "
-                                 "called directly. Call the modifier cell instead.")
+        self._check_unmodified()
         return _cells_begin_state(self._children.values(), **kwargs)
 
     def unroll(self, length, inputs, begin_state=None, layout="NTC", merge_outputs=None, valid_length=None):
         self.reset()
-        inputs, axis, batch_size = _format_sequence(length, inputs, layout, False)
+        inputs, axis, F, batch_size = _format_sequence(length, inputs, layout, False)
         reversed_inputs = _reverse_sequences(inputs, length, valid_length)
-        begin_state = _get_begin_state(self, begin_state, inputs, batch_size)
+        begin_state = _get_begin_state(self, F, begin_state, inputs, batch_size)
         l_cell, r_cell = self._children["l_cell"], self._children["r_cell"]
         n_l = len(l_cell.state_info(batch_size))
         l_outputs, l_states = l_cell.unroll(length, inputs=inputs, begin_state=begin_state[:n_l],
@@ -524,11 +582,15 @@ class BidirectionalCell(HybridRecurrentCell):
                                             layout=layout, merge_outputs=False, valid_length=valid_length)
         reversed_r_outputs = _reverse_sequences(r_outputs, length, valid_length)
         if merge_outputs is None:
-            merge_outputs = isinstance(l_outputs, NDArray)
-        l_outputs, _, _ = _format_sequence(None, l_outputs, layout, merge_outputs)
-        reversed_r_outputs, _, _ = _format_sequence(None, reversed_r_outputs, layout, merge_outputs)
+            merge_outputs = isinstance(l_outputs, (NDArray, Symbol))
+        l_outputs, _, _, _ = _format_sequence(None, l_outputs, layout, merge_outputs)
+        reversed_r_outputs, _, _, _ = _format_sequence(None, reversed_r_outputs, layout, merge_outputs)
+        prefix = self._output_prefix
         if merge_outputs:
-            outputs = nd.concat(l_outputs, reversed_r_outputs, dim=2)
+            outputs = F.concat(l_outputs, reversed_r_outputs, dim=2, name=f"{prefix}out")
         else:
-            outputs = [nd.concat(lo, ro, dim=1) for lo, ro in zip(l_outputs, reversed_r_outputs)]
+            outputs = [F.concat(lo, ro, dim=1, name=f"{prefix}t{i}")
+                       for i, (lo, ro) in enumerate(zip(l_outputs, reversed_r_outputs))]
+        if valid_length is not None:
+            outputs = _mask_sequence_variable_length(F, outputs, length, valid_length, axis, merge_outputs)
         return outputs, l_states + r_states

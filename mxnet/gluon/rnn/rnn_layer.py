@@ -32,6 +32,8 @@ class _RNNLayer(HybridBlock):
         self._input_size = input_size
         self._dtype = dtype
         self._use_sequence_length = use_sequence_length
+        self._initializers = (i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
+                              h2h_bias_initializer)
         self._gates = _GATES[mode]
         ng, nh = self._gates, hidden_size
         ni = input_size
@@ -42,6 +44,35 @@ class _RNNLayer(HybridBlock):
                 self._register_param(f"{j}{i}_i2h_bias", (ng * nh,), i2h_bias_initializer, dtype)
                 self._register_param(f"{j}{i}_h2h_bias", (ng * nh,), h2h_bias_initializer, dtype)
             ni = nh * self._dir
+
+    def _unfuse(self):
+        """The same network as a HybridSequentialRNNCell of cells (BidirectionalCells when
+        bidirectional, DropoutCells between layers) sharing this layer's parameters."""
+        from . import rnn_cell
+        make = {"rnn_relu": lambda **kw: rnn_cell.RNNCell(self._hidden_size, activation="relu", **kw),
+                "rnn_tanh": lambda **kw: rnn_cell.RNNCell(self._hidden_size, activation="tanh", **kw),
+                "lstm": lambda **kw: rnn_cell.LSTMCell(self._hidden_size, **kw),
+                "gru": lambda **kw: rnn_cell.GRUCell(self._hidden_size, **kw)}[self._mode]
+        i2h_w, h2h_w, i2h_b, h2h_b = self._initializers
+        stack = rnn_cell.HybridSequentialRNNCell(prefix=self.prefix, params=self.params)
+        with stack.name_scope():
+            ni = self._input_size
+            for i in range(self._num_layers):
+                kw = {"input_size": ni, "i2h_weight_initializer": i2h_w, "h2h_weight_initializer": h2h_w,
+                      "i2h_bias_initializer": i2h_b, "h2h_bias_initializer": h2h_b}
+                if self._dir == 2:
+                    stack.add(rnn_cell.BidirectionalCell(make(prefix=f"l{i}_", **kw),
+                                                         make(prefix=f"r{i}_", **kw)))
+                else:
+                    stack.add(make(prefix=f"l{i}_", **kw))
+                if self._dropout > 0 and i != self._num_layers - 1:
+                    stack.add(rnn_cell.DropoutCell(self._dropout))
+                ni = self._hidden_size * self._dir
+        return stack
+
+    def cast(self, dtype):
+        super().cast(dtype)
+        self._dtype = dtype
 
     def _register_param(self, name, shape, init, dtype):
         p = self.params.get(name, shape=shape, init=init, allow_deferred_init=True, dtype=dtype)
@@ -133,7 +164,7 @@ class _RNNLayer(HybridBlock):
         dirs = ["l", "r"][:self._dir]
         names = [f"{j}{i}_{g}_weight" for i in range(self._num_layers) for j in dirs for g in ("i2h", "h2h")]
         names += [f"{j}{i}_{g}_bias" for i in range(self._num_layers) for j in dirs for g in ("i2h", "h2h")]
-        flat = F.concat(*[F.reshape(params[n], shape=(-1,)) for n in names], dim=0)
+        flat = F._internal._rnn_param_concat(*[F.reshape(params[n], shape=(-1,)) for n in names], dim=0)
         if states is None or states[0] is None:
             # zeros of shape (layers * directions, batch, hidden), built from x's batch axis
             z = F.slice_axis(F.zeros_like(F.sum(x, axis=2, keepdims=True)), axis=0, begin=0, end=1)

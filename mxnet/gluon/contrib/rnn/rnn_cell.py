@@ -1,6 +1,7 @@
 """VariationalDropoutCell, LSTMPCell and dynamic_unroll."""
 from .... import ndarray as nd
 from ....ndarray.ndarray import NDArray
+from ....symbol import Symbol
 from ...rnn import BidirectionalCell, HybridRecurrentCell, ModifierCell, SequentialRNNCell
 from ...rnn.rnn_cell import _format_sequence, _get_begin_state, _mask_sequence_variable_length
 
@@ -62,19 +63,19 @@ class VariationalDropoutCell(ModifierCell):
         if self.drop_states:
             return super().unroll(length, inputs, begin_state, layout, merge_outputs, valid_length=valid_length)
         self.reset()
-        inputs, axis, batch_size = _format_sequence(length, inputs, layout, True)
-        states = _get_begin_state(self, begin_state, inputs, batch_size)
+        inputs, axis, F, batch_size = _format_sequence(length, inputs, layout, True)
+        states = _get_begin_state(self, F, begin_state, inputs, batch_size)
         if self.drop_inputs:
-            inputs = nd.Dropout(inputs, p=self.drop_inputs, axes=(axis,))
+            inputs = F.Dropout(inputs, p=self.drop_inputs, axes=(axis,))
         outputs, states = self.base_cell.unroll(length, inputs, states, layout, merge_outputs=True,
                                                 valid_length=valid_length)
         if self.drop_outputs:
-            outputs = nd.Dropout(outputs, p=self.drop_outputs, axes=(axis,))
+            outputs = F.Dropout(outputs, p=self.drop_outputs, axes=(axis,))
         if merge_outputs is None:
-            merge_outputs = isinstance(outputs, NDArray)
-        outputs, _, _ = _format_sequence(length, outputs, layout, merge_outputs)
+            merge_outputs = isinstance(outputs, (NDArray, Symbol))
+        outputs, _, _, _ = _format_sequence(length, outputs, layout, merge_outputs)
         if valid_length is not None:
-            outputs = _mask_sequence_variable_length(outputs, length, valid_length, axis, merge_outputs)
+            outputs = _mask_sequence_variable_length(F, outputs, length, valid_length, axis, merge_outputs)
         return outputs, states
 
 
@@ -135,7 +136,7 @@ def dynamic_unroll(cell, inputs, begin_state, drop_inputs=0, drop_outputs=0, lay
     Dropout masks are shared over time. With ``valid_length`` a sequence's states stop changing after its
     last valid step and its later outputs are zero.
     """
-    inputs, axis, _ = _format_sequence(None, inputs, layout, True)
+    inputs, axis, _, _ = _format_sequence(None, inputs, layout, True)
     if drop_inputs:
         inputs = nd.Dropout(inputs, p=drop_inputs, axes=(axis,))
     states = list(begin_state) if isinstance(begin_state, (list, tuple)) else [begin_state]
