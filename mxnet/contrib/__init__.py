@@ -1,7 +1,7 @@
 """``mx.contrib``: the contrib operator namespaces (``mx.contrib.nd`` is ``mx.nd.contrib``, etc.).
 
-The quantization, ONNX, AMP, text and tensorboard tool-kits of MXNet's ``mx.contrib`` are not
-implemented here.
+``mx.contrib.text`` (vocabularies and token embeddings) is a subpackage; the quantization, ONNX,
+AMP and tensorboard tool-kits of MXNet's ``mx.contrib`` are not implemented here.
 """
 from ..ndarray import contrib as ndarray
 from ..ndarray import contrib as nd
