@@ -360,3 +360,39 @@ def test_use_np_class_wraps_inherited_methods():
     b.hybridize()
     assert isinstance(b(np.ones(2)), np.ndarray)
     assert not is_np_array()
+
+
+def test_assignments_while_recording():
+    y = np.ones((3,))
+    y.attach_grad()
+    for write in (lambda x: x.__setitem__(0, y), lambda x: x.__iadd__(y)):
+        x = np.zeros((2, 3))
+        with mx.autograd.record():
+            with pytest.raises(mx.MXNetError, match=r"Inplace operations \(\+=, -=, x\[:\]=, etc\) are not "
+                                                     "supported when recording with autograd"):
+                write(x)
+    x = np.zeros((2, 3))
+    with mx.autograd.record():
+        x[0] = 1.0  # nothing recorded is involved
+        x[1] = y.detach()
+        b = y * 2
+        with pytest.raises(mx.MXNetError, match="Assigning to NDArrays that are already in a computational"):
+            b[0] = 5
+    assert x.asnumpy().tolist() == [[1, 1, 1], [1, 1, 1]]
+    nd_x, nd_y = mx.nd.zeros((2, 3)), mx.nd.ones((3,))
+    nd_y.attach_grad()
+    with mx.autograd.record():
+        with pytest.raises(mx.MXNetError, match="Inplace operations"):
+            nd_x[0] = nd_y
+
+
+def test_multinomial_probabilities():
+    # float32 probabilities that sum to 1 in float32 are accepted (their float64 sum is 1 + 1.5e-8)
+    p = np.array([0.4, 0.3, 0.2, 0.1, 0.0])
+    counts = np.random.multinomial(1000, p, size=(2,))
+    assert counts.shape == (2, 5) and counts.dtype == onp.int64
+    assert counts.asnumpy().sum(axis=1).tolist() == [1000, 1000] and counts.asnumpy()[:, 4].sum() == 0
+    with pytest.raises(mx.MXNetError, match="sum"):
+        np.random.multinomial(10, [0.5, 0.6])  # MXNet checks the sum of all of them
+    assert np.random.multinomial(10, []).shape == (0,)
+    assert np.random.multinomial(10, [], size=(4, 2)).shape == (4, 2, 0)

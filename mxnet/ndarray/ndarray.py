@@ -415,8 +415,8 @@ class NDArray:
             raise
 
     def __setitem__(self, key, value):
-        if _ag._state.recording and self._entry is not None:
-            raise MXNetError(_INPLACE_MSG)
+        if _ag._state.recording:
+            _check_assign(self, value)
         key, _ = _normalize_key(key, self)
         if isinstance(value, NDArray):
             if value._ctx != self._ctx:
@@ -518,8 +518,8 @@ class NDArray:
         return self._binary(o, get_op("broadcast_lesser_equal"), get_op("_lesser_equal_scalar"))
 
     def _inplace(self, o, op_arr, op_scalar):
-        if _ag._state.recording and self._entry is not None:
-            raise MXNetError(_INPLACE_MSG)
+        if _ag._state.recording:
+            _check_assign(self, o)
         res = self._binary(o, op_arr, op_scalar)
         try:
             self._data[...] = res._data
@@ -603,6 +603,16 @@ _INPLACE_MSG = ("Assigning to NDArrays that are already in a computational graph
                 "behavior when evaluating gradients. Please call backward first to clear the graph or do "
                 "this out side of a record section. Also note that you cannot use inplace operations like "
                 "+=, *=, relu(x, out=x), y[idx]=x, etc inside a record section.")
+
+
+def _check_assign(target, value):
+    """While recording, MXNet refuses to write into an array that is in the graph, and to write
+    a recorded array into another in place (neither write could be differentiated)."""
+    if target._entry is not None:
+        raise MXNetError(_INPLACE_MSG)
+    if isinstance(value, NDArray) and value._entry is not None:
+        raise MXNetError("Inplace operations (+=, -=, x[:]=, etc) are not supported when recording "
+                         "with autograd.")
 
 
 def _unpickle(cls):

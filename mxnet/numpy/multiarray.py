@@ -15,7 +15,7 @@ from .. import autograd as _ag
 from ..base import MXNetError, np_dtype
 from ..backend import get_backend
 from ..context import current_context, Context
-from ..ndarray.ndarray import NDArray, invoke as _nd_invoke
+from ..ndarray.ndarray import NDArray, invoke as _nd_invoke, _check_assign
 from ..ops.registry import get_op, Attrs
 
 __all__ = ["ndarray", "array", "empty", "zeros", "ones", "full", "invoke"]
@@ -251,9 +251,8 @@ class ndarray(NDArray):
             raise
 
     def __setitem__(self, key, value):
-        if _ag._state.recording and self._entry is not None:
-            raise MXNetError("Assigning to arrays that are already in a computational graph is not "
-                             "supported inside autograd.record(); call backward first.")
+        if _ag._state.recording:
+            _check_assign(self, value)
         key, _ = self._key(key)
         if isinstance(value, NDArray):
             v = value._data if value._ctx == self._ctx else get_backend(self._ctx).asarray(value.asnumpy())
@@ -358,9 +357,8 @@ class ndarray(NDArray):
     __hash__ = NDArray.__hash__
 
     def _inplace(self, fn, o):
-        if _ag._state.recording and self._entry is not None:
-            raise MXNetError("In-place operations on arrays in a computational graph are not "
-                             "supported inside autograd.record().")
+        if _ag._state.recording:
+            _check_assign(self, o)
         return fn(self, o, out=self)
 
     def __iadd__(self, o):

@@ -3,7 +3,7 @@ import numbers
 
 import numpy as _onp
 
-from ..base import np_dtype
+from ..base import MXNetError, np_dtype
 from .multiarray import invoke, _ctx_of
 from ._funcs import _to_nd
 
@@ -126,7 +126,18 @@ def power(a, size=None, ctx=None, out=None):
 
 
 def multinomial(n, pvals, size=None):
-    pv = _onp.asarray(pvals.asnumpy() if hasattr(pvals, "asnumpy") else pvals, dtype=_onp.float64)
+    """Counts of ``n`` draws over the categories with probabilities ``pvals`` (int64)."""
+    p = pvals.asnumpy() if hasattr(pvals, "asnumpy") else _onp.asarray(pvals, dtype=_onp.float64)
+    # MXNet checks the sum of all of them, in their own precision (float32 pvals summing to 1 in
+    # float32 pass, though their float64 sum may exceed 1 by a rounding error)
+    if p.sum(dtype=p.dtype) > 1.0 + 1e-12:
+        raise MXNetError("multinomial: sum(pvals[:-1]) > 1.0")
+    if p.size == 0:  # no categories: empty counts
+        return _host(lambda r, size: _onp.zeros(_size(size) + (0,), _onp.int64))(size=size)
+    pv = p.astype(_onp.float64)
+    head = pv[:-1].sum()
+    if head > 1.0:
+        pv[:-1] /= head
     return _host(lambda r, n, p, size: r.multinomial(n, p, size))(n, pv, size=size, dtype=_onp.int64)
 
 
