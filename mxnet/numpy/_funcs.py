@@ -121,6 +121,8 @@ def eye(N, M=None, k=0, dtype=float, ctx=None, **kwargs):
 
 def arange(start, stop=None, step=1, dtype=None, ctx=None):
     """Evenly spaced values; float32 unless ``dtype`` says otherwise."""
+    if step is None:
+        step = 1
     if step == 0:
         raise ZeroDivisionError("step cannot be 0")
     return invoke("_npi_arange", [], {"start": start, "stop": stop, "step": step, "ctx": _ctx_str(ctx),
@@ -355,6 +357,11 @@ def ravel(x, order="C"):
 
 
 def transpose(a, axes=None):
+    if axes is not None:
+        a = _to_nd(a)
+        # repeated axes raise ValueError (as in MXNet); out-of-range ones MXNetError from the operator
+        if _pyall(-a.ndim <= ax < a.ndim for ax in axes) and len({ax % a.ndim for ax in axes}) != len(axes):
+            raise ValueError(f"transpose: repeated axis in {tuple(axes)}")
     return invoke("_np_transpose", [_to_nd(a)], {"axes": tuple(axes) if axes is not None else None})
 
 

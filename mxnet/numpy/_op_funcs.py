@@ -11,7 +11,8 @@ from ._funcs import _to_nd, _is_scalar, flip
 
 __all__ = ["diag", "diagflat", "trace", "pad", "diff", "ediff1d", "hsplit", "atleast_1d", "atleast_2d",
            "atleast_3d", "resize", "nan_to_num", "polyval", "percentile", "quantile", "bincount", "indices",
-           "logspace", "unravel_index", "diag_indices_from", "average", "flipud", "fliplr", "vdot"]
+           "logspace", "unravel_index", "diag_indices_from", "average", "flipud", "fliplr", "vdot", "delete",
+           "hanning", "hamming", "blackman"]
 
 
 def diag(v, k=0):
@@ -231,3 +232,36 @@ def fliplr(m):
 def vdot(a, b):
     """The dot product of the flattened ``a`` and ``b``."""
     return invoke("_np_dot", [_to_nd(a).reshape(-1), _to_nd(b).reshape(-1)])
+
+
+def delete_args(arr, obj, axis, is_array):
+    """(inputs, params) of ``_npi_delete`` for ``np.delete``'s arguments (shared with the symbol form)."""
+    if isinstance(obj, slice):
+        return [arr], {"start": obj.start, "stop": obj.stop, "step": 1 if obj.step is None else obj.step,
+                       "axis": axis}
+    if isinstance(obj, numbers.Integral):
+        return [arr], {"int_ind": int(obj), "axis": axis}
+    if is_array(obj):
+        return [arr, obj], {"axis": axis}
+    raise TypeError(f"'obj' can not support type {type(obj)}")
+
+
+def delete(arr, obj, axis=None):
+    """``arr`` without the sub-arrays at ``obj`` (an index, a slice or an integer array) along
+    ``axis`` (of the flattened array when None); out-of-range entries of an index array are ignored."""
+    if not isinstance(arr, NDArray):
+        raise TypeError(f"'arr' can not support type {type(arr)}")
+    inputs, params = delete_args(arr, obj, axis, lambda v: isinstance(v, NDArray))
+    return invoke("_npi_delete", inputs, params)
+
+
+def _window(name):
+    def fn(M, dtype=onp.float32, ctx=None):
+        ctx = _ctx_of(ctx)
+        return invoke(f"_npi_{name}", [], {"M": M, "dtype": dtype, "ctx": str(ctx)}, ctx=ctx)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"The {name} window of ``M`` points (empty for ``M < 1``)."
+    return fn
+
+
+hanning, hamming, blackman = _window("hanning"), _window("hamming"), _window("blackman")

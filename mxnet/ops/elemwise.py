@@ -85,6 +85,9 @@ def _float(xp, x):
 
 def _sigmoid(xp, x):
     y = xp.negative(_float(xp, x))
+    if x.ndim == 0:
+        # NumPy gives a scalar for a 0-d input; the in-place steps need an array
+        y = xp.asarray(y)
     xp.exp(y, out=y)
     y += 1
     return xp.reciprocal(y, out=y)

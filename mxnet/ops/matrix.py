@@ -723,7 +723,10 @@ register("_slice_assign_scalar", _slice_assign_scalar_fwd,
 def _tile_reps(attrs, ndim):
     reps = tuple(attrs.reps)
     if any(r < 1 for r in reps):
-        raise MXNetError(f"Operator tile: reps {reps} must be positive")
+        from ..util import is_np_shape
+        # a zero repetition gives an empty axis only under NumPy shape semantics (0 is "unknown" else)
+        if any(r < 0 for r in reps) or not is_np_shape():
+            raise MXNetError(f"Operator tile: reps {reps} must be positive")
     n = max(ndim, len(reps))
     return (1,) * (n - len(reps)) + reps, n
 

@@ -230,6 +230,8 @@ def _softmax_core(opname, attrs, x, length, xp, negate=False, log=False):
     out_dt = attrs.dtype if attrs.dtype is not None else x.dtype
     cdt = out_dt if out_dt.itemsize > x.dtype.itemsize else x.dtype
     t = attrs.temperature
+    if x.size == 0:
+        return x.astype(cdt), None, axis
     if cdt == x.dtype and not negate and (t is None or t == 1.0) and length is None:
         # the common case: one subtraction makes the working copy
         z = x - x.max(axis=axis, keepdims=True)

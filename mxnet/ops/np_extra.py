@@ -469,3 +469,69 @@ def _diag_indices_from(a, i, c):
 
 register("_npi_diag_indices_from", _diag_indices_from, inputs=("data",),
          doc="Indices of the main diagonal of an array with all dimensions equal, one row per dimension.")
+
+
+# -- deleting ------------------------------------------------------------------------------------
+def _delete_inputs(attrs):
+    given = attrs is None or (attrs.get("int_ind") is None and attrs.get("start") is None
+                              and attrs.get("stop") is None and attrs.get("step") is None)
+    return ["arr", "obj"] if given else ["arr"]
+
+
+def _delete_keep(attrs, ins, xp):
+    """(array viewed along the axis, axis, kept positions along it)."""
+    a = ins[0]
+    axis = attrs.axis
+    if axis is None:
+        a, axis = a.ravel(), 0
+    elif not -a.ndim <= axis < max(a.ndim, 1):
+        raise MXNetError(f"Operator _npi_delete: axis {axis} is out of bounds for array of dimension {a.ndim}")
+    axis %= max(a.ndim, 1)
+    n = a.shape[axis]
+    keep = np.ones(n, dtype=bool)
+    if attrs.int_ind is not None:
+        i = attrs.int_ind
+        if not -n <= i < n:
+            raise MXNetError(f"Operator _npi_delete: index {i} is out of bounds for axis {axis} with size {n}")
+        keep[i % n] = False
+    elif len(ins) > 1:
+        # MXNet ignores negative and out-of-range entries of an index array
+        obj = np.asarray(ins[1].get() if hasattr(ins[1], "get") else ins[1]).astype(np.int64).ravel()
+        keep[obj[(obj >= 0) & (obj < n)]] = False
+    else:
+        keep[slice(attrs.start, attrs.stop, attrs.step)] = False
+    return a, axis, xp.asarray(np.nonzero(keep)[0])
+
+
+def _delete_fwd(attrs, ins, ctx):
+    a, axis, kept = _delete_keep(attrs, ins, ctx.xp)
+    return ctx.xp.take(a, kept, axis=axis)
+
+
+def _delete_bwd(attrs, og, ins, outs, ctx, state):
+    xp = ctx.xp
+    a, axis, kept = _delete_keep(attrs, ins, xp)
+    g = xp.zeros(a.shape, dtype=ins[0].dtype)
+    idx = [slice(None)] * a.ndim
+    idx[axis] = kept
+    g[tuple(idx)] = og[0]
+    grads = [g.reshape(ins[0].shape)]
+    return grads + [xp.zeros_like(ins[1])] if len(ins) > 1 else grads
+
+
+register("_npi_delete", _delete_fwd, inputs=_delete_inputs, backward=_delete_bwd,
+         params=(Param("start", "int", None), Param("stop", "int", None), Param("step", "int", None),
+                 Param("int_ind", "int", None), Param("axis", "int", None)),
+         doc="The input without the sub-arrays at the given positions along an axis.")
+
+
+def _window(name):
+    def fwd(a, i, c):
+        return c.xp.asarray(getattr(np, name)(max(a.M, 0))).astype(np.dtype(a.dtype))
+    register(f"_npi_{name}", fwd, inputs=(),
+             params=(Param("M", "int"), _CTX, Param("dtype", "dtype", "float32")),
+             doc=f"The {name} window of M points (empty for M < 1).")
+
+
+for _w in ("hanning", "hamming", "blackman"):
+    _window(_w)

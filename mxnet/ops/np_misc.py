@@ -2,7 +2,6 @@
 (``_npi_sort``, ``_npi_unique``, ``_npi_uniform``, ...).  Samplers draw from ``ctx.rng``."""
 import numpy as np
 
-from ..base import MXNetError
 from .registry import register, Param
 
 
@@ -38,12 +37,10 @@ def _unique_outs(attrs):
 
 
 def _unique(attrs, ins, ctx):
-    if attrs.axis is not None:
-        raise MXNetError("Operator _npi_unique: axis is not supported")
     xp = ctx.xp
     res = np.unique(np.asarray(ins[0].get() if hasattr(ins[0], "get") else ins[0]),
                     return_index=attrs.return_index, return_inverse=attrs.return_inverse,
-                    return_counts=attrs.return_counts)
+                    return_counts=attrs.return_counts, axis=attrs.axis)
     res = res if isinstance(res, tuple) else (res,)
     out = [xp.asarray(res[0])] + [xp.asarray(r.reshape(-1)).astype(np.int64) for r in res[1:]]
     return tuple(out) if len(out) > 1 else out[0]

@@ -224,11 +224,10 @@ def _matmul_bwd(attrs, og, ins, outs, ctx, state):
     g = og[0]
     a2 = a[None, :] if a.ndim == 1 else a
     b2 = b[:, None] if b.ndim == 1 else b
-    g2 = g
+    # restore the axes a 1-d operand dropped (b's first: with two vectors the product is 0-d)
+    g2 = xp.expand_dims(g, -1) if b.ndim == 1 else g
     if a.ndim == 1:
         g2 = xp.expand_dims(g2, -2)
-    if b.ndim == 1:
-        g2 = xp.expand_dims(g2, -1)
     ga = g2 @ xp.swapaxes(b2, -1, -2)
     gb = xp.swapaxes(a2, -1, -2) @ g2
     ga = sum_to(xp, ga, a2.shape).reshape(a.shape)
@@ -278,26 +277,58 @@ def _einsum_fwd(attrs, ins, ctx):
     return ctx.xp.asarray(ctx.xp.einsum(attrs.subscripts, *ins))
 
 
+def _einsum_terms(sub, ins):
+    """(input terms, output term) of an einsum with '...' spelled out in unused letters."""
+    sub = sub.replace(" ", "")
+    lhs, arrow, out = sub.partition("->")
+    terms = lhs.split(",")
+    free = iter(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in sub)
+    nell = max([x.ndim - (len(t) - 3) for t, x in zip(terms, ins) if "..." in t] or [0])
+    ell = "".join(next(free) for _ in range(nell))
+    # each operand's '...' covers its own trailing share of the broadcast dimensions
+    terms = [t.replace("...", ell[nell - (x.ndim - (len(t) - 3)):]) if "..." in t else t
+             for t, x in zip(terms, ins)]
+    if arrow:
+        out = out.replace("...", ell)
+    else:
+        single = sorted(c for c in set("".join(terms)) if "".join(terms).count(c) == 1 and c not in ell)
+        out = ell + "".join(single)
+    return terms, out
+
+
 def _einsum_bwd(attrs, og, ins, outs, ctx, state):
     xp = ctx.xp
-    sub = attrs.subscripts.replace(" ", "")
-    if "..." in sub:
-        raise MXNetError("Operator _npi_einsum: gradients of '...' subscripts are not supported")
-    lhs, _, out = sub.partition("->")
-    terms = lhs.split(",")
-    if not _:
-        out = "".join(sorted(c for c in set(lhs) - {","} if lhs.count(c) == 1))
+    terms, out = _einsum_terms(attrs.subscripts, ins)
+    size = {}
+    for t, x in zip(terms, ins):
+        for c, d in zip(t, x.shape):
+            if size.get(c, 1) == 1:  # a size-1 dimension broadcasts (also to 0)
+                size[c] = d
+    # operands broadcast to the full sizes, so that every letter has one size
+    full = [xp.broadcast_to(x, [size[c] for c in t]) for t, x in zip(terms, ins)]
     grads = []
     for i, x in enumerate(ins):
+        uniq = "".join(dict.fromkeys(terms[i]))
         others = [t for j, t in enumerate(terms) if j != i]
-        spec = ",".join([out] + others) + "->" + terms[i]
-        ops = [og[0]] + [ins[j] for j in range(len(ins)) if j != i]
-        # letters of x missing from the other operands are broadcast back by einsum via ones
-        missing = "".join(c for c in terms[i] if c not in "".join([out] + others))
+        ops = [og[0]] + [full[j] for j in range(len(ins)) if j != i]
+        # letters only operand i has are summed in the forward: their gradient is broadcast
+        missing = "".join(c for c in uniq if c not in "".join([out] + others))
+        specs = [out] + others
         if missing:
-            spec = ",".join([out] + others + [missing]) + "->" + terms[i]
-            ops.append(xp.ones([x.shape[terms[i].index(c)] for c in missing], dtype=x.dtype))
-        grads.append(xp.einsum(spec, *ops).astype(x.dtype))
+            specs.append(missing)
+            ops.append(xp.ones([size[c] for c in missing], dtype=og[0].dtype))
+        g = xp.einsum(",".join(specs) + "->" + uniq, *ops)
+        dims = {c: d for c, d in zip(terms[i], x.shape)}
+        shrink = tuple(k for k, c in enumerate(uniq) if dims[c] != size[c])
+        if shrink:
+            g = g.sum(axis=shrink, keepdims=True)
+        if len(uniq) != len(terms[i]):
+            # a repeated letter reads a diagonal: the gradient goes back onto it
+            grid = xp.indices(g.shape)
+            gx = xp.zeros(x.shape, dtype=g.dtype)
+            gx[tuple(grid[uniq.index(c)] for c in terms[i])] = g
+            g = gx
+        grads.append(g.reshape(x.shape).astype(x.dtype))
     return grads
 
 

@@ -60,7 +60,14 @@ gather_op("_npi_tile", lambda a, x, xp: xp.tile(x[0], a.reps), params=(Param("re
           doc="Tile an array.")
 gather_op("_np_repeat", lambda a, x, xp: xp.repeat(x[0], a.repeats, a.axis),
           params=(Param("repeats", "int"), Param("axis", "int", None)), doc="Repeat elements.")
-gather_op("_npi_broadcast_to", lambda a, x, xp: xp.ascontiguousarray(xp.broadcast_to(x[0], a.shape)),
+def _broadcast_shape(shape, target):
+    """``target`` with npx's -2 entries taken from ``shape`` (both aligned on the right)."""
+    lead = len(target) - len(shape)
+    return tuple(shape[i - lead] if d == -2 and i >= lead else d for i, d in enumerate(target))
+
+
+gather_op("_npi_broadcast_to",
+          lambda a, x, xp: xp.ascontiguousarray(xp.broadcast_to(x[0], _broadcast_shape(x[0].shape, a.shape))),
           inputs=("array",), params=(Param("shape", "shape"),), doc="Broadcast to a shape.")
 gather_op("_np_diagonal", lambda a, x, xp: xp.diagonal(x[0], a.offset, a.axis1, a.axis2).copy(),
           inputs=("data",), params=(Param("offset", "int", 0), Param("axis1", "int", 0), Param("axis2", "int", 1)),
@@ -134,7 +141,9 @@ def _tril_fwd(attrs, ins, ctx):
 
 
 def _tril_bwd(attrs, og, ins, outs, ctx, state):
-    return [_tril_fwd(attrs, [og[0]], ctx)]
+    g = _tril_fwd(attrs, [og[0]], ctx)
+    # a 1-d input was repeated along the rows of the result
+    return [g.sum(axis=0).astype(g.dtype, copy=False) if ins[0].ndim == 1 else g]
 
 
 register("_npi_tril", _tril_fwd, inputs=("data",), params=(Param("k", "int", 0), Param("lower", "bool", True)),

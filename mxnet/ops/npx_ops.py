@@ -8,7 +8,8 @@ def npx_shape(src, target, reverse=False):
     """Resolve npx.reshape codes: -1 infer, -2 copy, -3 drop a size-1 dim, -4 copy the rest,
     -5 merge two dims, -6 split one dim into the two values that follow."""
     if reverse:
-        res = npx_shape(src[::-1], _reverse_codes(target), False)
+        # the codes are read from the right: -6's two sizes come before it
+        res = npx_shape(src[::-1], list(target)[::-1], False)
         return res[::-1]
     src, out, i, j, infer = list(src), [], 0, 0, -1
     target = list(target)
@@ -54,22 +55,6 @@ def npx_shape(src, target, reverse=False):
             total *= d
         out[infer] = total // known if known else 0
     return tuple(out)
-
-
-def _reverse_codes(target):
-    # -6 a b must stay in order when the shape is read backwards
-    t, out, j = list(target), [], 0
-    while j < len(t):
-        if t[j] == -6:
-            out.append((-6, t[j + 1], t[j + 2]))
-            j += 3
-        else:
-            out.append((t[j],))
-            j += 1
-    res = []
-    for g in out[::-1]:
-        res.extend((g[0], g[2], g[1]) if len(g) == 3 else g)
-    return res
 
 
 def _reshape_fwd(attrs, ins, ctx):

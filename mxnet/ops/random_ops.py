@@ -122,7 +122,7 @@ def _check_scalar_params(name, dist, a, xp, size, dtype):
 
 
 def _out_shape(name, shape):
-    if shape is None or len(shape) == 0:
+    if shape is None or (len(shape) == 0 and not is_np_shape()):  # () is a scalar's shape under np shapes
         raise MXNetError(f"Operator {name}: cannot infer the output shape: argument 'shape' must be "
                          f"a non-empty tuple, got {shape}")
     if any(d is None or d < 0 for d in shape):

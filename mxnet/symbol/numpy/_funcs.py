@@ -67,13 +67,14 @@ def ones(shape, dtype=onp.float32, order="C", ctx=None):
 
 def full(shape, fill_value, dtype=None, order="C", ctx=None, out=None):
     if isinstance(fill_value, Symbol):
-        raise NotImplementedError("np.full: a symbolic fill_value is not supported")
+        # an array fill value is broadcast to the shape
+        return broadcast_to(fill_value.astype(dtype) if dtype is not None else fill_value, shape)
     return make("_full", "full", [], {"ctx": _ctx(ctx), "dtype": _dtype(dtype), "shape": shape,
                                       "value": fill_value})
 
 
 def full_like(a, fill_value, dtype=None, order="C", ctx=None, out=None):
-    params = {"ctx": _ctx(ctx), "fill_value": fill_value}
+    params = {"ctx": _ctx(ctx), "fill_value": float(fill_value) if isinstance(fill_value, bool) else fill_value}
     if dtype is not None:
         params["dtype"] = _dtype(dtype)
     return make("_npi_full_like", "full_like", [a], params)
@@ -103,6 +104,7 @@ def eye(N, M=None, k=0, dtype=onp.float32, **kwargs):
 def arange(start, stop=None, step=1, dtype=None, ctx=None):
     if stop is None:
         start, stop = 0, start
+    step = 1 if step is None else step
     if step == 0:
         raise ZeroDivisionError("step cannot be 0")
     return make("_npi_arange", "arange", [], {"ctx": _ctx(ctx), "dtype": _dtype(dtype), "start": start,
@@ -131,6 +133,11 @@ round = round_ = around  # noqa: A001 - NumPy's names
 
 
 def clip(a, a_min, a_max, out=None):
+    if a_min is None and a_max is None:
+        raise ValueError("array_clip: must set either max or min")
+    # a missing bound is an infinite one
+    a_min = float("-inf") if a_min is None else a_min
+    a_max = float("inf") if a_max is None else a_max
     return make("clip", "clip", [a], {"a_max": a_max, "a_min": a_min})
 
 
@@ -489,6 +496,24 @@ def average(a, axis=None, weights=None, returned=False, out=None):
     params = {"axis": axis, "returned": returned, "weighted": weights is not None}
     res = make("_npi_average", "average", [a] if weights is None else [a, weights], params)
     return (res[0], res[1]) if returned else res
+
+
+def delete(arr, obj, axis=None):
+    if not isinstance(arr, Symbol):
+        raise TypeError(f"'arr' can not support type {type(arr)}")
+    inputs, params = _npo.delete_args(arr, obj, axis, lambda v: isinstance(v, Symbol))
+    return make("_npi_delete", "delete", inputs, params)
+
+
+def _window(name):
+    def fn(M, dtype=onp.float32, ctx=None):
+        return make(f"_npi_{name}", name, [], {"M": M, "ctx": _ctx(ctx), "dtype": _dtype(dtype)})
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"The {name} window of ``M`` points (empty for ``M < 1``)."
+    return fn
+
+
+hanning, hamming, blackman = _window("hanning"), _window("hamming"), _window("blackman")
 
 
 def flipud(m):

@@ -312,7 +312,8 @@ class _Symbol(Symbol):
         return self._reduce("_np_cumsum", "cumsum", axis=axis, dtype=dtype)
 
     def clip(self, min=None, max=None, out=None):  # noqa: A002 - NumPy's names
-        return make("clip", "clip", [self], {"a_min": min, "a_max": max})
+        from ._funcs import clip
+        return clip(self, min, max)
 
     def round(self, decimals=0, out=None, **kwargs):
         return make("_npi_around", "around", [self], {"decimals": decimals})

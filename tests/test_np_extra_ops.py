@@ -1,0 +1,162 @@
+"""mx.np functions on the operators of ops/np_extra.py and NumPy-interface fixes; expected values
+recorded under real MXNet 1.9.1."""
+import numpy as onp
+import pytest
+
+import mxnet as mx
+from mxnet import np, npx
+from mxnet.gluon import HybridBlock
+
+
+@pytest.fixture(autouse=True)
+def _np_mode():
+    npx.set_np()
+    yield
+    npx.reset_np()
+
+
+def _x():
+    x = np.array([[1., 4., 9.], [16., 25., 36.], [49., 64., 81.]])
+    x.attach_grad()
+    return x
+
+
+def _grad(fn, *args):
+    with mx.autograd.record():
+        y = fn(*args)
+    y.backward()
+    return y
+
+
+def test_diff_trace_pad_gradients():
+    x = _x()
+    y = _grad(lambda v: np.diff(v, n=2, axis=0) * np.array([[1., 2., 3.]]), x)
+    assert y.tolist() == [[18., 36., 54.]]
+    assert x.grad.tolist() == [[1., 2., 3.], [-2., -4., -6.], [1., 2., 3.]]
+    y = _grad(lambda v: np.trace(v, offset=1), x)
+    assert float(y) == 40.
+    assert x.grad.tolist() == [[0., 1., 0.], [0., 0., 1.], [0., 0., 0.]]
+    y = _grad(lambda v: np.pad(v, ((1, 2), (0, 1)), mode="constant", constant_values=2)
+              * np.arange(24).reshape(6, 4), x)
+    assert y.shape == (6, 4)
+    assert x.grad.tolist() == [[4., 5., 6.], [8., 9., 10.], [12., 13., 14.]]
+
+
+def test_ediff1d_with_array_ends():
+    a, b, c = np.array([1., 3., 6.]), np.array([7., 8.]), np.array([9.])
+    for v in (a, b, c):
+        v.attach_grad()
+    y = _grad(lambda: np.ediff1d(a, to_end=b, to_begin=c) * np.arange(5))
+    assert y.tolist() == [0., 2., 6., 21., 32.]
+    assert (a.grad.tolist(), b.grad.tolist(), c.grad.tolist()) == ([-1., -1., 2.], [3., 4.], [0.])
+
+
+def test_weighted_average_gradients():
+    x = _x()
+    w = np.array([1., 2., 3.])
+    w.attach_grad()
+    with mx.autograd.record():
+        avg, wsum = np.average(x, axis=1, weights=w, returned=True)
+    avg.backward()
+    assert avg.tolist() == [6., 29., 70.]
+    onp.testing.assert_allclose(wsum.asnumpy(), 6.)
+    onp.testing.assert_allclose(x.grad.asnumpy(), [[1 / 6, 1 / 3, 0.5]] * 3, rtol=1e-6)
+    onp.testing.assert_allclose(w.grad.asnumpy(), [-6.5, -2., 3.5], rtol=1e-6)
+
+
+def test_delete_ignores_out_of_range_array_indices():
+    assert np.delete(np.arange(6), np.array([-1, 1, 7], dtype="int64")).tolist() == [0., 2., 3., 4., 5.]
+    assert np.delete(np.arange(6), -1).tolist() == [0., 1., 2., 3., 4.]
+    assert np.delete(np.arange(6), slice(None, None, 2)).tolist() == [1., 3., 5.]
+
+
+def test_creation_and_shape_edge_cases():
+    assert np.hanning(4, dtype="float64").dtype == onp.float64
+    onp.testing.assert_allclose(np.hanning(4, dtype="float64").asnumpy(), [0., 0.75, 0.75, 0.], atol=1e-6)
+    r = np.full_like(np.ones((2,)), True, dtype="int32")
+    assert r.dtype == onp.int32 and r.tolist() == [1, 1]
+    assert np.tile(np.ones((2, 2)), (2, 0, 3)).shape == (2, 0, 6)
+    assert np.broadcast_to(np.arange(5), (3, 4, -2)).shape == (3, 4, 5)
+    assert np.sum(np.ones((2, 3)), axis=()).shape == (2, 3)
+    assert [p.shape for p in np.split(np.zeros((0, 3)), (1, 2))] == [(0, 3)] * 3
+    with pytest.raises(ValueError):
+        np.ones((3, 4, 5)).transpose((0, 0, 1))
+    with pytest.raises(mx.base.MXNetError):
+        np.ones((3, 4, 5)).transpose((0, 1, 3))
+
+
+def test_tril_of_1d_gradient_and_float16_mean():
+    t = np.array([1., 2., 3.])
+    t.attach_grad()
+    _grad(lambda v: np.tril(v), t)
+    assert t.grad.tolist() == [3., 2., 1.]
+    h = np.array([0.1, 0.2, 0.3, 0.4] * 100, dtype="float16")
+    assert float(np.mean(h, dtype="float16")) == 0.25
+
+
+def test_null_grad_req_has_no_gradient_after_backward():
+    a, b = np.ones((2,)), np.ones((2,))
+    a.attach_grad("null")
+    b.attach_grad()
+    _grad(lambda: (a * b).sum())
+    assert a.grad is None and b.grad.tolist() == [1., 1.]
+
+
+class _F(HybridBlock):
+    def __init__(self, fn):
+        super().__init__()
+        self._fn = fn
+
+    def hybrid_forward(self, F, *args):
+        return self._fn(F, *args)
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_graph_forms_match_eager(hybridize):
+    cases = [
+        (lambda F, a: F.np.trace(a, offset=-1), [onp.arange(9.).reshape(3, 3)]),
+        (lambda F, a: F.np.diff(a, n=1, axis=-1), [onp.arange(6.).reshape(2, 3) ** 2]),
+        (lambda F, a: F.np.atleast_3d(a), [onp.arange(3.)]),
+        (lambda F, a: F.np.concatenate([a, a], axis=None), [onp.ones((2, 2))]),
+        (lambda F, a: F.np.hsplit(a, 3)[1], [onp.arange(6.)]),
+        (lambda F, a: F.np.array_split(a, 1)[0], [onp.arange(4.)]),
+        (lambda F, a: a.clip(None, 2.), [onp.arange(4.)]),
+        (lambda F, a: a + F.np.hamming(M=5, dtype="float64"), [onp.zeros(())]),
+        (lambda F, a: F.np.full((2, 3), a, dtype="int32"), [onp.array([1., 2., 3.])]),
+        (lambda F, a: F.npx.sigmoid(a), [onp.array(0.)]),
+        (lambda F, a, w: F.np.average(a, axis=0, weights=w), [onp.arange(6.).reshape(3, 2),
+                                                              onp.array([1., 2., 3.])]),
+    ]
+    for fn, args in cases:
+        expected = fn(mx, *[np.array(a, dtype=a.dtype) for a in args])
+        block = _F(fn)
+        if hybridize:
+            block.hybridize()
+        out = block(*[np.array(a, dtype=a.dtype) for a in args])
+        assert out.shape == expected.shape
+        onp.testing.assert_allclose(out.asnumpy(), expected.asnumpy(), rtol=1e-6)
+
+
+def test_einsum_gradients_with_diagonals_and_ellipsis():
+    a = np.arange(9.).reshape(3, 3)
+    a.attach_grad()
+    _grad(lambda: np.einsum("ii->i", a) * np.array([1., 2., 3.]))
+    assert a.grad.tolist() == [[1., 0., 0.], [0., 2., 0.], [0., 0., 3.]]
+    b, c = np.arange(12.).reshape(1, 2, 2, 3), np.ones((2, 3, 2))
+    b.attach_grad()
+    c.attach_grad()
+    _grad(lambda: np.einsum("...ij,...jk->...ik", b, c))
+    assert float(b.grad.sum()) == 24.
+    assert c.grad.tolist() == [[[3., 3.], [5., 5.], [7., 7.]], [[15., 15.], [17., 17.], [19., 19.]]]
+
+
+def test_reshape_reverse_matmul_vectors_empty_softmax_unique_axis():
+    assert npx.reshape(np.ones((8, 5, 4, 6)), (-4, -1, 3, -6), reverse=True).shape == (8, 5, 4, 2, 3)
+    u, v = np.array([1., 2.]), np.array([3., 4.])
+    u.attach_grad()
+    v.attach_grad()
+    _grad(lambda: np.matmul(u, v))
+    assert (u.grad.tolist(), v.grad.tolist()) == ([3., 4.], [1., 2.])
+    assert npx.softmax(np.ones((2, 0))).shape == (2, 0)
+    vals, counts = np.unique(np.array([[1., 2.], [1., 2.], [0., 5.]]), return_counts=True, axis=0)
+    assert (vals.tolist(), counts.tolist()) == ([[0., 5.], [1., 2.]], [1, 2])
