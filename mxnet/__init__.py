@@ -28,7 +28,7 @@ _LAZY = {"gluon": "gluon", "optimizer": "optimizer", "opt": "optimizer", "metric
          "callback": "callback", "profiler": "profiler", "viz": "visualization",
          "visualization": "visualization", "name": "name", "attribute": "attribute", "util": "util",
          "engine": "engine", "runtime": "runtime", "operator": "operator", "contrib": "contrib",
-         "image": "image", "img": "image", "monitor": "monitor", "executor": "executor",
+         "image": "image", "img": "image", "monitor": "monitor", "mon": "monitor", "executor": "executor",
          "registry": "registry", "rnn": "rnn"}
 
 

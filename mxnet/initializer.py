@@ -78,6 +78,12 @@ class Initializer:
         """``'["<name>", {kwargs}]'``: the JSON that ``create`` turns back into this initializer."""
         return json.dumps([self.__class__.__name__.lower(), self._kwargs])
 
+    def __eq__(self, other):
+        # same class and arguments: two blocks sharing a parameter may each name its initializer
+        if not isinstance(other, Initializer):
+            return NotImplemented
+        return type(self) is type(other) and self._kwargs == other._kwargs
+
     def __call__(self, desc, arr):
         """Fill ``arr`` for the parameter described by ``desc``."""
         if not isinstance(desc, InitDesc):

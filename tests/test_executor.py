@@ -186,7 +186,7 @@ def test_batchnorm_aux_update_and_monitor():
     exe.backward(mx.nd.ones((4, 2)))
     np.testing.assert_allclose(exe.aux_dict["bn_moving_mean"].asnumpy(), 0.5 * x.mean(0), rtol=1e-6)
     np.testing.assert_allclose(exe.aux_dict["bn_moving_var"].asnumpy(), 0.5 + 0.5 * x.var(0), rtol=1e-6)
-    assert seen == ["bn_output"]
+    assert seen == ["bn_output", "bn_backward_output0", "bn_backward_output1", "bn_backward_output2"]
 
 
 def test_eval_and_plan_from_loaded_json():
@@ -199,3 +199,31 @@ def test_eval_and_plan_from_loaded_json():
     assert res[0].dtype == np.float32 and res[0].tolist() == [6.0]
     with pytest.raises(MXNetError):
         GraphPlan(s).backward([np.ones(1)])
+
+
+def test_common_subexpressions_are_merged_at_bind(monkeypatch):
+    """MXNet 1.9.1 merges repeated computations when binding (MXNET_ELIMINATE_COMMON_EXPR, on by
+    default) and copies outputs that then coincide; names and values below are MXNet's."""
+    a, b = mx.sym.var("a"), mx.sym.var("b")
+    with mx.name.NameManager():
+        s = (a + b) + (a + b)
+    exe = s.simple_bind(mx.cpu(), a=(2,), b=(2,))
+    assert exe.get_optimized_symbol().get_internals().list_outputs() == [
+        "a", "b", "_plus0_output", "_plus2_output"]
+    with mx.name.NameManager():
+        d = a + 1
+        g = mx.sym.Group([a * d + b, a * d + b])
+    exe = g.simple_bind(mx.cpu(), a=(2,), b=(2,))
+    opt = exe.get_optimized_symbol()
+    assert opt.list_outputs() == ["_plus0_output", "_plus0_0_copy_output"]
+    assert list(exe.output_dict) == ["_plus0_output", "_plus1_output"]
+    outs = exe.forward(is_train=True, a=mx.nd.array([1, 2]), b=mx.nd.array([3, 4]))
+    assert outs[0]._data is not outs[1]._data
+    np.testing.assert_array_equal(outs[1].asnumpy(), [5, 10])
+    exe.backward([mx.nd.ones(2), mx.nd.ones(2)])
+    np.testing.assert_array_equal(exe.grad_dict["a"].asnumpy(), [6, 10])
+    drop = mx.sym.Dropout(a) + mx.sym.Dropout(a)     # random draws never merge
+    n = len(drop.get_internals())
+    assert len(drop.simple_bind(mx.cpu(), a=(2,)).get_optimized_symbol().get_internals()) == n
+    monkeypatch.setenv("MXNET_ELIMINATE_COMMON_EXPR", "0")
+    assert len(s.simple_bind(mx.cpu(), a=(2,), b=(2,)).get_optimized_symbol().get_internals()) == 5

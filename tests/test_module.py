@@ -364,3 +364,68 @@ def test_fit_with_kvstore_object_and_stock_callbacks(tmp_path):
     _, saved, _ = mx.model.load_checkpoint(prefix, 3)
     for k, v in _prefixed("mlp/final/").items():
         close(saved[k].asnumpy(), v, k)
+
+
+def test_batch_axis_from_layouts_over_two_devices():
+    """A 'TNC' input is split over the devices along axis 1; outputs marked __layout__='TNC'
+    are joined back along it (MXNet's DataParallelExecutorGroup)."""
+    sym = mx.sym.Activation(mx.sym.var("data"), act_type="relu", __layout__="TNC")
+    mod = mx.mod.Module(sym, ("data",), None, context=[mx.cpu(0), mx.cpu(1)])
+    x = np.arange(3 * 8 * 7, dtype=np.float32).reshape(3, 8, 7) - 80
+    mod.bind(data_shapes=[mx.io.DataDesc("data", x.shape, layout="TNC")], inputs_need_grad=True)
+    mod.init_params()
+    mod.forward(mx.io.DataBatch(data=[mx.nd.array(x)], label=None))
+    mod.backward([mx.nd.ones(x.shape)])
+    assert [o.shape for o in mod.get_outputs(merge_multi_context=False)[0]] == [(3, 4, 7)] * 2
+    np.testing.assert_array_equal(mod.get_outputs()[0].asnumpy(), np.maximum(x, 0))
+    np.testing.assert_array_equal(mod.get_input_grads()[0].asnumpy(), (x > 0).astype(np.float32))
+    assert mod.output_shapes[0][1] == (3, 8, 7)
+
+
+def test_group2ctxs_place_ctx_groups_per_device():
+    with mx.AttrScope(ctx_group="dev1"):
+        a = mx.sym.var("a") * 2
+    with mx.AttrScope(ctx_group="dev2"):
+        c = a + mx.sym.var("b")
+    grads = []
+    for g2c in ({"dev1": mx.cpu(1), "dev2": mx.cpu(2)}, None):
+        mod = mx.mod.Module(c, context=[mx.cpu(0)], data_names=["a", "b"], label_names=None,
+                            group2ctxs=g2c)
+        mod.bind(data_shapes=[["a", (2, 5)], ["b", (2, 5)]], inputs_need_grad=True)
+        mod.init_params()
+        mod.forward(mx.io.DataBatch(data=[mx.nd.ones((2, 5)), mx.nd.ones((2, 5))]), is_train=True)
+        mod.backward([mx.nd.ones((2, 5))])
+        grads.append(mod.get_input_grads())
+    assert [g.context for g in grads[0]] == [mx.cpu(1), mx.cpu(2)]
+    for g0, g1 in zip(*grads):
+        np.testing.assert_array_equal(g0.asnumpy(), g1.asnumpy())
+    with pytest.raises(ValueError):
+        mx.mod.Module(c, context=[mx.cpu(0), mx.cpu(1)], data_names=["a", "b"], label_names=None,
+                      group2ctxs={"dev1": [mx.cpu(1)] * 3}).bind(data_shapes=[["a", (2, 5)], ["b", (2, 5)]])
+
+
+def test_monitor_sees_backward_gradients_and_update_without_params():
+    x = mx.sym.FullyConnected(mx.sym.var("data"), name="fc_0", num_hidden=2)
+    x = mx.sym.LinearRegressionOutput(mx.sym.Activation(x, name="act_0", act_type="sigmoid"),
+                                      name="softmax")
+    mon = mx.mon.Monitor(1, pattern=".*", sort=True)
+    mod = mx.mod.Module(x, context=[mx.cpu()])
+    mod.bind([("data", (1, 2))], [("softmax_label", (1, 2))])
+    mod.install_monitor(mon)
+    mod.init_params(arg_params={"fc_0_weight": mx.nd.array([[.15, .20], [.25, .30]]),
+                                "fc_0_bias": mx.nd.array([.35, .35])})
+    mon.tic()
+    mod.forward_backward(mx.io.DataBatch([mx.nd.array([[0.05, .10]])], [mx.nd.array([[.01, .99]])]))
+    names = [k for _, k, _ in mon.toc()]
+    assert names == ["act_0_backward_output", "act_0_output", "data", "fc_0_backward_output0",
+                     "fc_0_backward_output1", "fc_0_backward_output2", "fc_0_bias", "fc_0_output",
+                     "fc_0_weight", "softmax_backward_output0", "softmax_backward_output1",
+                     "softmax_label", "softmax_output"]
+    # a net without parameters: backward and update have nothing to do (no head gradient needed)
+    mod = mx.mod.Module(mx.sym.Dropout(mx.sym.var("data"), 0.5))
+    mod.bind(data_shapes=[("data", (10, 10))])
+    mod.init_params()
+    mod.init_optimizer()
+    mod.forward_backward(mx.io.DataBatch([mx.nd.ones((10, 10))]))
+    mod.update()
+    assert mod.get_outputs()[0].shape == (10, 10)

@@ -302,3 +302,17 @@ def test_autograd_get_symbol():
     assert ops == ["null", "_mul_scalar", "null", "broadcast_add", "relu", "sum"]
     out = s.eval(var0=mx.nd.ones((2, 3)), null1=mx.nd.array([[1.0, -5.0, 2.0]]))[0]
     assert out.asnumpy().tolist() == [7.0, 7.0]
+
+
+def test_gen_atomic_symbol():
+    data = mx.sym.var("data")
+    rnn = mx.sym.RNN(data, mx.sym.var("p"), mx.sym.var("h0"), mx.sym.var("h1"), state_size=10,
+                     num_layers=2, bidirectional=True, state_outputs=True, mode="lstm", name="rnn")
+    atom = rnn._gen_atomic_symbol()
+    assert atom.list_arguments() == [] and len(atom) == 3
+    node = json.loads(atom.tojson())["nodes"]
+    assert len(node) == 1 and node[0]["name"] == "" and node[0]["inputs"] == []
+    assert node[0]["attrs"]["state_size"] == "10"
+    assert len(mx.sym.BatchNorm(data)._gen_atomic_symbol()) == 1
+    with pytest.raises(MXNetError):
+        data._gen_atomic_symbol()

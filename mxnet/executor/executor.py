@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..base import MXNetError, mx_real_t, np_dtype
+from .cse import eliminate_common_expr, enabled as cse_enabled
 from .plan import GraphPlan
 
 _REQS = ("write", "add", "null", "inplace")
@@ -73,7 +74,10 @@ class Executor:
         self._symbol = symbol
         self._ctx = ctx
         self._group2ctx = group2ctx
-        self._plan = GraphPlan(symbol)
+        # the graph that runs: the symbol after common subexpression elimination, as in MXNet
+        self._optimized = eliminate_common_expr(symbol) if cse_enabled() else symbol
+        self._plan = GraphPlan(self._optimized)
+        self._output_names = symbol.list_outputs()
         self.arg_arrays = list(arg_arrays)
         # as in MXNet, a buffer given for a 'null' argument stays visible in grad_dict (unwritten)
         self.grad_arrays = list(grad_arrays)
@@ -123,7 +127,7 @@ class Executor:
     @property
     def output_dict(self):
         if self._output_dict is None:
-            self._output_dict = dict(zip(self._plan.output_names, self.outputs))
+            self._output_dict = dict(zip(self._output_names, self.outputs))
         return self._output_dict
 
     def forward(self, is_train=False, **kwargs):
@@ -157,12 +161,14 @@ class Executor:
         """Gradients into ``grad_arrays`` (per ``grad_req``), from ``out_grads`` (one per output;
         loss layers such as SoftmaxOutput need none)."""
         from ..ndarray import NDArray
+        if all(r == "null" for r in self._grad_req):
+            return      # no gradient is wanted: MXNet's backward runs nothing (and needs no heads)
         if out_grads is None:
             out_grads = []
         elif isinstance(out_grads, NDArray):
             out_grads = [out_grads]
         elif isinstance(out_grads, dict):
-            out_grads = [out_grads.get(n) for n in self._plan.output_names]
+            out_grads = [out_grads.get(n) for n in self._output_names]
         heads = []
         xp = _backend(self._ctx).xp
         for i, (o, (node, _)) in enumerate(zip(self.outputs, self._symbol._outputs)):
@@ -183,7 +189,13 @@ class Executor:
         ids = [id(d._data) if d is not None else None for d in self.grad_arrays]
         offer = [d._data if d is not None and r == "write" and i not in inputs and ids.count(i) == 1
                  else None for d, r, i in zip(self.grad_arrays, self._grad_req, ids)]
-        grads = self._plan.backward(heads, need=[r != "null" for r in self._grad_req], grad_out=offer)
+        if self._monitor is None:
+            grads = self._plan.backward(heads, need=[r != "null" for r in self._grad_req], grad_out=offer)
+        else:
+            # a monitored backward computes (and shows) every operator's input gradients
+            from ..ndarray.ndarray import _wrap
+            grads = self._plan.backward(heads, grad_out=offer,
+                                        monitor=_monitor_adapter(self._monitor, self._ctx, _wrap))
         for dst, req, g in zip(self.grad_arrays, self._grad_req, grads):
             if dst is None or req == "null" or (g is not None and g is dst._data):
                 continue
@@ -196,7 +208,8 @@ class Executor:
                 dst._data[...] = g
 
     def set_monitor_callback(self, callback, monitor_all=False):
-        """Call ``callback(name, NDArray)`` with every operator output during forward."""
+        """Call ``callback(name, NDArray)`` with every operator output during forward, and every
+        operator's input gradients during backward."""
         self._monitor = callback
         self._monitor_all = monitor_all
 
@@ -262,6 +275,10 @@ class Executor:
 
     def debug_str(self):
         return self._symbol.debug_str()
+
+    def get_optimized_symbol(self):
+        """The graph this executor runs (after common subexpression elimination), as a copy."""
+        return self._optimized.__copy__()
 
 
 def _monitor_adapter(callback, ctx, wrap):

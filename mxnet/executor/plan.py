@@ -172,20 +172,22 @@ class GraphPlan:
                 vals[k] = v
         return vals
 
-    def backward(self, head_grads, need=None, grad_out=None):
+    def backward(self, head_grads, need=None, grad_out=None, monitor=None):
         """Gradients of the arguments (raw, None where none flows) given one gradient per output
-        (raw, or None).  Needs the values of the last ``forward``; ``need`` and ``grad_out`` as
-        in ``grad``."""
+        (raw, or None).  Needs the values of the last ``forward``; ``need``, ``grad_out`` and
+        ``monitor`` as in ``grad``."""
         if self._saved is None:
             raise MXNetError("backward called before forward")
-        return self.grad(self._saved, head_grads, need, grad_out)
+        return self.grad(self._saved, head_grads, need, grad_out, monitor)
 
-    def grad(self, saved, head_grads, need=None, grad_out=None):
+    def grad(self, saved, head_grads, need=None, grad_out=None, monitor=None):
         """Argument gradients for the run that returned ``saved`` (see ``run``).  ``need`` (one
         flag per argument, default all) names the arguments whose gradient is wanted: the others
         come back as None, and operators are told which input gradients nobody reads (so a first
         layer skips the gradient of its data).  ``grad_out`` (one buffer or None per argument)
-        offers buffers to write gradients into, as ``OpContext.grad_out`` does for one operator."""
+        offers buffers to write gradients into, as ``OpContext.grad_out`` does for one operator.
+        ``monitor(name, array)`` sees the input gradients of every operator that runs, named
+        ``<node>_backward_output<i>`` as MXNet's backward nodes (zeros where none flows)."""
         vals, states, octx, steps = saved
         grads = [None] * self._nslots
         for s, g in zip(self._head_slots, head_grads):
@@ -214,6 +216,8 @@ class GraphPlan:
             for i, g, m in zip(st.ins, res, mask or repeat(True)):
                 if g is not None and m:
                     grads[i] = g if grads[i] is None else grads[i] + g
+            if monitor is not None:
+                _monitor_grads(monitor, st, res, ins, self._aux_slots)
         out = [grads[s] for s in self._arg_slots]
         if need is not None:
             out = [g if n else None for g, n in zip(out, need)]
@@ -261,6 +265,15 @@ class GraphPlan:
                     if steps[k].op.backward is not None]
             self._programs[key] = prog
         return prog
+
+
+def _monitor_grads(monitor, st, res, ins, aux_slots):
+    # auxiliary states (BatchNorm's moving statistics) get no gradient entry, as in MXNet
+    grads = [(g, x) for g, x, i in zip(res, ins, st.ins) if i not in aux_slots]
+    base = f"{st.node.name}_backward_output"
+    for p, (g, x) in enumerate(grads):
+        name = base if len(grads) == 1 else f"{base}{p}"
+        monitor(name, g if g is not None else x * 0)
 
 
 def _partial_creation(st):

@@ -9,7 +9,7 @@ from .. import ndarray as nd
 from .. import util as _util
 from ..base import MXNetError
 from ..name import NameManager
-from ..ndarray.ndarray import NDArray
+from ..ndarray.ndarray import NDArray, _STORAGE_TYPE_STR_TO_ID
 from .parameter import Parameter, ParameterDict, DeferredInitializationError, save_arrays
 
 
@@ -87,6 +87,30 @@ def _flatten(args, fmt_name):
         flat.extend(arg)
         fmts.append(fmt)
     return flat, fmts
+
+
+def _gather_type_ctx_info(args):
+    """(has a Symbol, has an NDArray, the set of the NDArrays' contexts, the first NDArray's
+    context or None) over nested lists of arguments."""
+    from ..symbol import Symbol
+    if isinstance(args, NDArray):
+        return False, True, {args.context}, args.context
+    if isinstance(args, Symbol):
+        return True, False, set(), None
+    if not isinstance(args, (list, tuple)):
+        return False, False, set(), None
+    has_symbol = has_ndarray = False
+    ctx_set, first_ctx = set(), None
+    for a in args:
+        a_sym, a_nd, a_ctxs, a_first = _gather_type_ctx_info(a)
+        has_symbol |= a_sym
+        has_ndarray |= a_nd
+        ctx_set |= a_ctxs
+        if first_ctx is None:
+            first_ctx = a_first
+        if has_symbol and has_ndarray:
+            break
+    return has_symbol, has_ndarray, ctx_set, first_ctx
 
 
 class Block:
@@ -239,6 +263,75 @@ class Block:
                                  "ignore_extra=True to ignore. ")
             if name in params:
                 params[name]._load_init(loaded[name], ctx, cast_dtype=cast_dtype, dtype_source=dtype_source)
+
+    def save(self, prefix):
+        """Write ``prefix-model.json`` (the tree of blocks: each block's name, the names its
+        parent gives its children and, for hybridized blocks, the traced graph) and
+        ``prefix-model.params``.
+
+        Blocks are keyed by class name and visiting order, so ``load`` needs a model built the
+        same way.
+        """
+        import json
+        model = {}
+        index = [0]
+
+        def visit(blk, structure):
+            entry = {"orig_name": blk.name}
+            structure[type(blk).__name__.lower() + str(index[0])] = entry
+            if isinstance(blk, HybridBlock):
+                entry["hybridized"] = bool(blk._cached_graph)
+                if blk._cached_graph:
+                    syms, out = blk._cached_graph
+                    entry["in_format"] = blk._in_format
+                    entry["out_format"] = blk._out_format
+                    entry["inputs"] = [sym.tojson() for sym in syms]
+                    entry["symbol"] = out.tojson()
+            children = {}
+            entry["children"] = children
+            for ch_name, child in blk._children.items():
+                index[0] += 1
+                children[child.name] = ch_name
+                visit(child, entry)
+
+        visit(self, model)
+        with open(prefix + "-model.json", "w") as f:
+            json.dump(model, f)
+        self.save_parameters(prefix + "-model.params")
+
+    def load(self, prefix):
+        """Restore a model written by ``save`` into this (identically built) model: block and
+        parameter names as saved, traced graphs (hybridized again), then the parameters."""
+        import json
+        from ..symbol import load_json
+        with open(prefix + "-model.json") as f:
+            model = json.load(f)
+        index = [0]
+
+        def visit(blk, structure):
+            entry = structure[type(blk).__name__.lower() + str(index[0])]
+            blk._name = entry["orig_name"]
+            if isinstance(blk, HybridBlock) and entry["hybridized"]:
+                blk._in_format = entry["in_format"]
+                blk._out_format = entry["out_format"]
+                blk._cached_graph = ([load_json(i) for i in entry["inputs"]], load_json(entry["symbol"]))
+                blk._cached_op = None
+                blk._active = True
+            # the saved graph names the parameters after the saved block names
+            pdict = blk.params._params
+            plen = len(blk.params.prefix)
+            for key in list(pdict):
+                pdict[f"{blk.name}_{key[plen:]}"] = pdict.pop(key)
+            for child in blk._children.values():
+                index[0] += 1
+                visit(child, entry)
+            renamed = entry["children"]
+            for ch_name in list(blk._children):
+                child = blk._children.pop(ch_name)
+                blk._children[renamed[child.name]] = child
+
+        visit(self, model)
+        self.load_parameters(prefix + "-model.params")
 
     def load_params(self, filename, ctx=None, allow_missing=False, ignore_extra=False):
         """Deprecated name of ``load_parameters``."""
@@ -504,7 +597,7 @@ class HybridBlock(Block):
         if self._cached_op is None:
             self._build_cache(*args)
         flat, fmt = _flatten(args, "input")
-        if fmt != self._in_format:
+        if fmt != self._in_format and not _same_but_trailing_nones(fmt, self._in_format):
             raise ValueError("The argument structure of HybridBlock does not match with the argument "
                              "structure when the block was hybridized.")
         flat = [a for a in flat if a is not None]
@@ -518,11 +611,27 @@ class HybridBlock(Block):
         return _regroup(out, self._out_format)[0]
 
     def forward(self, x, *args):
-        """Run ``hybrid_forward`` (or, when hybridized, the compiled graph) on ``x``'s context."""
-        if isinstance(x, NDArray):
+        """Run ``hybrid_forward`` (or, when hybridized, the compiled graph) on the context of the
+        first NDArray among the (nested) arguments; any argument may be None or, unhybridized,
+        a Python value."""
+        if isinstance(x, NDArray) and not args:   # the common case, checked cheaply
+            has_symbol, has_ndarray, ctx_set, ctx = False, True, None, x.context
+        else:
+            has_symbol, has_ndarray, ctx_set, ctx = _gather_type_ctx_info([x] + list(args))
+        if has_symbol and has_ndarray:
+            raise ValueError("In HybridBlock, we do not support mixed NDArrays and Symbols types for the "
+                             "input. Please check the type of the args.\n")
+        if not has_symbol and not has_ndarray:
+            raise ValueError("In HybridBlock, there must be one NDArray or one Symbol in the input. "
+                             "Please check the type of the args.\n")
+        if has_ndarray:
             if self._active:
+                if ctx_set is not None and len(ctx_set) > 1:
+                    raise ValueError("Find multiple contexts in the input, After hybridized, the "
+                                     "HybridBlock only supports one input context. You can print the "
+                                     "ele.ctx in the input arguments to inspect their contexts. Find all "
+                                     f"contexts = {ctx_set}")
                 return self._call_cached_op(x, *args)
-            ctx = x.context
             try:
                 params = {k: v.data(ctx) for k, v in self._reg_params.items()}
             except DeferredInitializationError:
@@ -532,9 +641,6 @@ class HybridBlock(Block):
                 params = {k: v.data(ctx) for k, v in self._reg_params.items()}
             return self.hybrid_forward(nd, x, *args, **params)
         from .. import symbol
-        if not isinstance(x, symbol.Symbol):
-            raise ValueError(f"HybridBlock requires the first argument to forward be either Symbol or "
-                             f"NDArray, but got {type(x)}")
         params = {k: _np_sym(v.var()) for k, v in self._reg_params.items()}
         with self.name_scope():
             return _np_sym(self.hybrid_forward(symbol, x, *args, **params))
@@ -614,13 +720,24 @@ def _np_sym(out):
     return out
 
 
+def _same_but_trailing_nones(fmt, traced):
+    """Whether two top-level argument formats differ only by trailing None arguments (a
+    parameter left to its default None)."""
+    short, long_ = (fmt, traced) if len(fmt) < len(traced) else (traced, fmt)
+    return short == long_[:len(short)] and all(f == -1 for f in long_[len(short):])
+
+
 def _regroup(args, fmt):
     """Inverse of ``_flatten``: rebuild the nested structure ``fmt`` from the flat list ``args``."""
     if isinstance(fmt, int):
         if fmt == 0:
             return args[0], args[1:]
-        if fmt == -1:
-            return None, args
+        if fmt == -1:   # a None argument, which holds its place in the flat list
+            if args[0] is not None:
+                raise ValueError("We do not support passing types that are not None when the initial "
+                                 "HybridBlock has received NoneType and has been hybridized. Received "
+                                 f"arg = {args[0]}, fmt = {fmt}.")
+            return None, args[1:]
         return args[:fmt], args[fmt:]
     ret = []
     for i in fmt:
@@ -734,6 +851,11 @@ class SymbolBlock(HybridBlock):
         for i in out.list_auxiliary_states():
             if i not in input_names:
                 self.params.get(i, grad_req="null", allow_deferred_init=True)
+        row_sparse = str(_STORAGE_TYPE_STR_TO_ID["row_sparse"])
+        for node in out.get_internals():
+            if node.attr("__storage_type__") == row_sparse:
+                raise AssertionError(f"SymbolBlock doesn't support Parameter '{node.name}' because its "
+                                     "storage type is 'row_sparse'.")
         self._cached_graph = syms, out
         prefix_len = len(_common_prefix(list(self._params.keys())))
         self._reg_params = {key[prefix_len:]: val for key, val in self._params.items()}

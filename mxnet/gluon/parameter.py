@@ -12,10 +12,11 @@ from ..ndarray.ndarray import NDArray
 from ..util import is_np_array
 
 
-def _np_view(arr):
-    """Under ``npx.set_np()`` parameters are seen as ``mx.np.ndarray`` (same memory, same autograd
-    entry); otherwise as NDArray."""
-    return arr.as_np_ndarray() if is_np_array() else arr
+def _np_view(arr, np_param=False):
+    """Parameters initialised under np semantics (``np_param``), and any parameter read under
+    ``npx.set_np()``, are seen as ``mx.np.ndarray`` (same memory, same autograd entry); others as
+    NDArray."""
+    return arr.as_np_ndarray() if np_param or is_np_array() else arr
 
 
 class DeferredInitializationError(MXNetError):
@@ -35,6 +36,7 @@ class Parameter:
         self._var = None
         self._data = None
         self._grad = None
+        self._np = False  # initialised under np semantics: its arrays are mx.np arrays, as in MXNet
         self._ctx_list = None
         self._ctx_map = None
         self._trainer = None
@@ -155,9 +157,11 @@ class Parameter:
                 initializer.create(default_init)(initializer.InitDesc(self.name, {"__init__": init}), data)
             self._init_impl(data, ctx)
 
-    def _init_impl(self, data, ctx_list):
+    def _init_impl(self, data, ctx_list, np_param=None):
         self._ctx_list = list(ctx_list)
         self._ctx_map = {c: i for i, c in enumerate(self._ctx_list)}
+        # an mx.np value, or one set under np semantics, makes an np parameter
+        self._np = (is_np_array() or type(data) is not NDArray) if np_param is None else np_param
         self._data = [data.copyto(c) if data.context != c or i > 0 else data.copy()
                       for i, c in enumerate(self._ctx_list)]
         self._init_grad()
@@ -209,26 +213,26 @@ class Parameter:
             raise RuntimeError(f"Cannot return a copy of Parameter '{self.name}' on ctx {ctx} via data() "
                                f"because its storage type is {self._stype}. Please use "
                                "row_sparse_data() instead.")
-        return _np_view(self._check_and_get(self._data, ctx))
+        return _np_view(self._check_and_get(self._data, ctx), self._np)
 
     def list_data(self):
         if self._stype != "default":
             raise RuntimeError(f"Cannot return copies of Parameter '{self.name}' on all contexts via "
                                f"list_data() because its storage type is {self._stype}. Please use "
                                "row_sparse_data() instead.")
-        return [_np_view(d) for d in self._check_and_get(self._data, list)]
+        return [_np_view(d, self._np) for d in self._check_and_get(self._data, list)]
 
     def grad(self, ctx=None):
         if self._data is not None and self._grad is None:
             raise RuntimeError(f"Cannot get gradient array for Parameter '{self.name}' because "
                                "grad_req='null'")
-        return _np_view(self._check_and_get(self._grad, ctx))
+        return _np_view(self._check_and_get(self._grad, ctx), self._np)
 
     def list_grad(self):
         if self._data is not None and self._grad is None:
             raise RuntimeError(f"Cannot get gradient array for Parameter '{self.name}' because "
                                "grad_req='null'")
-        return [_np_view(g) for g in self._check_and_get(self._grad, list)]
+        return [_np_view(g, self._np) for g in self._check_and_get(self._grad, list)]
 
     def list_ctx(self):
         if self._data is None:
@@ -267,7 +271,7 @@ class Parameter:
             if dtype_source == "current":
                 data = data.astype(self._dtype, copy=False)
             elif dtype_source == "saved":
-                self._dtype = data.dtype
+                self.cast(data.dtype)   # arrays already allocated take the saved dtype too
         else:
             if np.dtype(data.dtype) != np.dtype(np_dtype(self._dtype)):
                 raise AssertionError(f"Failed loading Parameter '{self.name}' from saved params: dtype "
@@ -306,7 +310,7 @@ class Parameter:
         if self._data is not None:
             data = self._data[0]
             with autograd.pause():
-                self._init_impl(data.copy(), ctx)
+                self._init_impl(data.copy(), ctx, self._np)
         elif self._deferred_init:
             init, _, default_init, data = self._deferred_init
             self._deferred_init = (init, list(ctx), default_init, data)

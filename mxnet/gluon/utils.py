@@ -100,6 +100,31 @@ def replace_file(src, dst):
     os.replace(src, dst)
 
 
+def _fetch(url, dst, verify_ssl):
+    """Write the body of ``url`` to the file ``dst``: HTTP(S) through ``requests`` (what MXNet
+    uses) when it is installed, other schemes (``file://``) and the rest through urllib."""
+    try:
+        import requests
+    except ImportError:
+        requests = None
+    if requests is not None and url.lower().startswith(("http://", "https://")):
+        r = requests.get(url, stream=True, verify=verify_ssl)
+        if r.status_code != 200:
+            raise RuntimeError(f"Failed downloading url {url}")
+        with open(dst, "wb") as f:
+            for chunk in r.iter_content(chunk_size=1 << 16):
+                if chunk:
+                    f.write(chunk)
+        return
+    context = None if verify_ssl else ssl._create_unverified_context()
+    with urllib.request.urlopen(url, context=context) as r, open(dst, "wb") as f:
+        status = getattr(r, "status", None)  # file:// responses carry none
+        if status is not None and status != 200:
+            raise RuntimeError(f"Failed downloading url {url}")
+        for chunk in iter(lambda: r.read(1 << 16), b""):
+            f.write(chunk)
+
+
 def download(url, path=None, overwrite=False, sha1_hash=None, retries=5, verify_ssl=True):
     """Download ``url`` to ``path`` (a file, or a directory to put the URL's file name in; the
     current directory by default) and return the file name.
@@ -123,17 +148,11 @@ def download(url, path=None, overwrite=False, sha1_hash=None, retries=5, verify_
         return fname
     dirname = os.path.dirname(os.path.abspath(fname))
     os.makedirs(dirname, exist_ok=True)
-    context = None if verify_ssl else ssl._create_unverified_context()
     while True:
         tmp = f"{fname}.{uuid.uuid4()}"
         try:
             print(f"Downloading {fname} from {url}...")
-            with urllib.request.urlopen(url, context=context) as r, open(tmp, "wb") as f:
-                status = getattr(r, "status", None)  # file:// responses carry none
-                if status is not None and status != 200:
-                    raise RuntimeError(f"Failed downloading url {url}")
-                for chunk in iter(lambda: r.read(1 << 16), b""):
-                    f.write(chunk)
+            _fetch(url, tmp, verify_ssl)
             if sha1_hash and not check_sha1(tmp, sha1_hash):
                 raise UserWarning(f"File {fname} is downloaded but the content hash does not "
                                   "match. The repo may be outdated or download may be incomplete. "

@@ -18,21 +18,57 @@ def _split_input_slice(batch_size, work_load_list):
     return [slice(int(e - c), int(e)) for c, e in zip(counts, ends)]
 
 
-def _load_slices(arrays, slices, targets):
-    """Copy each batch array (sliced per device) into the bound input arrays."""
-    for src, dsts in zip(arrays, targets):
+def _slice_axis(arr, axis, sl, n_slices):
+    """The part of ``arr`` along its batch ``axis`` (all of it for one device or no batch axis)."""
+    if n_slices == 1 or axis < 0:
+        return arr
+    if axis == 0:
+        return arr[sl]
+    return nd.slice_axis(arr, axis=axis, begin=sl.start, end=sl.stop)
+
+
+def _load_slices(arrays, slices, targets, axes):
+    """Copy each batch array (sliced per device along its batch axis) into the bound inputs."""
+    for src, dsts, axis in zip(arrays, targets, axes):
         for sl, dst in zip(slices, dsts):
-            part = src if len(slices) == 1 else src[sl]
+            part = _slice_axis(src, axis, sl, len(slices))
             if part.shape != dst.shape:
                 raise ValueError(f"Shape of the batch {part.shape} does not match the bound input shape "
                                  f"{dst.shape}; reshape the module or pad the batch")
             part.copyto(dst)
 
 
-def _merge(per_device):
-    """[[out_dev0, out_dev1, ...], ...] -> one array per output, concatenated along the batch."""
-    return [outs[0] if len(outs) == 1 else nd.concatenate([o.as_in_context(outs[0].context) for o in outs])
-            for outs in per_device]
+def _merge(per_device, axes=None):
+    """[[out_dev0, out_dev1, ...], ...] -> one array per output, concatenated along its batch
+    axis (``axes``, 0 by default; an output without one is taken from the first device)."""
+    axes = axes if axes is not None else [0] * len(per_device)
+    return [outs[0] if len(outs) == 1 or axis < 0 else
+            nd.concat(*[o.as_in_context(outs[0].context) for o in outs], dim=axis)
+            for outs, axis in zip(per_device, axes)]
+
+
+def _group2ctxs(group2ctxs, n):
+    """One ``group2ctx`` dict per device from a list of them, or from one dict whose values are
+    a context (for every device) or a list with one context per device (or a single one)."""
+    if group2ctxs is None:
+        return [None] * n
+    if isinstance(group2ctxs, (list, tuple)):
+        if len(group2ctxs) != n:
+            raise ValueError(f"group2ctxs has {len(group2ctxs)} entries for {n} contexts")
+        return list(group2ctxs)
+    if not isinstance(group2ctxs, dict):
+        raise TypeError("group2ctxs must be a dict or a list of dicts")
+    out = [{} for _ in range(n)]
+    for group, ctxs in group2ctxs.items():
+        if not isinstance(ctxs, (list, tuple)):
+            ctxs = [ctxs] * n
+        elif len(ctxs) == 1:
+            ctxs = list(ctxs) * n
+        elif len(ctxs) != n:
+            raise ValueError(f"group2ctxs['{group}'] has {len(ctxs)} contexts for {n} devices")
+        for d, c in zip(out, ctxs):
+            d[group] = c
+    return out
 
 
 class DataParallelExecutorGroup:
@@ -44,7 +80,7 @@ class DataParallelExecutorGroup:
 
     def __init__(self, symbol, contexts, workload, data_shapes, label_shapes, param_names, for_training,
                  inputs_need_grad, shared_group=None, logger=None, fixed_param_names=None,
-                 grad_req="write", state_names=None):
+                 grad_req="write", state_names=None, group2ctxs=None):
         self.symbol = symbol
         self.contexts = contexts
         self.workload = workload
@@ -59,6 +95,10 @@ class DataParallelExecutorGroup:
         self.shared_group = shared_group
         self.monitor = None
         self._grad_req_arg = grad_req
+        self.group2ctxs = _group2ctxs(group2ctxs, len(contexts))
+        # batch axis of each output, from its ``__layout__`` attribute (-1: none)
+        self.output_layouts = [DataDesc.get_batch_axis(symbol[i].attr("__layout__"))
+                               for i in range(len(symbol.list_outputs()))]
         self.execs = []
         self.bind_exec(data_shapes, label_shapes, shared_group)
 
@@ -79,31 +119,40 @@ class DataParallelExecutorGroup:
         return reqs
 
     def decide_slices(self, data_shapes):
-        batch_sizes = {s.shape[DataDesc.get_batch_axis(s.layout)] for s in data_shapes}
-        if len(batch_sizes) != 1:
+        """Split the batch over the devices; returns each input's batch axis (-1: none)."""
+        axes = [DataDesc.get_batch_axis(s.layout) for s in data_shapes]
+        sizes = {s.shape[a] for s, a in zip(data_shapes, axes) if a >= 0}
+        if len(sizes) > 1:
             raise ValueError(f"All data must have the same batch size: {[s.shape for s in data_shapes]}")
-        self.batch_size = batch_sizes.pop()
-        self.slices = _split_input_slice(self.batch_size, self.workload)
+        if sizes:
+            self.batch_size = sizes.pop()
+            self.slices = _split_input_slice(self.batch_size, self.workload)
+        return axes
 
-    def _sliced(self, descs, sl):
-        return [DataDesc(d.name, (sl.stop - sl.start,) + tuple(d.shape[1:]), d.dtype, d.layout)
-                for d in descs]
+    @staticmethod
+    def _sliced(descs, axes, sl):
+        out = []
+        for d, axis in zip(descs, axes):
+            shape = tuple(d.shape)
+            if axis >= 0:
+                shape = shape[:axis] + (sl.stop - sl.start,) + shape[axis + 1:]
+            out.append(DataDesc(d.name, shape, d.dtype, d.layout))
+        return out
 
     def bind_exec(self, data_shapes, label_shapes, shared_group=None, reshape=False):
         """(Re)bind one executor per context; a reshape keeps the parameter arrays."""
         self.data_shapes = [d if isinstance(d, DataDesc) else DataDesc(*d) for d in data_shapes]
         self.label_shapes = None if label_shapes is None else \
             [d if isinstance(d, DataDesc) else DataDesc(*d) for d in label_shapes]
-        for d in self.data_shapes + (self.label_shapes or []):
-            if DataDesc.get_batch_axis(d.layout) != 0:
-                raise NotImplementedError(f"Module: only batch axis 0 is supported (layout {d.layout!r})")
-        self.decide_slices(self.data_shapes)
+        self.data_layouts = self.decide_slices(self.data_shapes)
+        self.label_layouts = self.decide_slices(self.label_shapes) if self.label_shapes else None
         self.data_names = [d.name for d in self.data_shapes]
         self.label_names = [d.name for d in self.label_shapes] if self.label_shapes else []
         reqs = self._grad_reqs(self.data_names)
         self.execs = []
         for i, (ctx, sl) in enumerate(zip(self.contexts, self.slices)):
-            descs = self._sliced(self.data_shapes, sl) + self._sliced(self.label_shapes or [], sl)
+            descs = self._sliced(self.data_shapes, self.data_layouts, sl) + \
+                self._sliced(self.label_shapes or [], self.label_layouts or [], sl)
             shapes = {d.name: d.shape for d in descs}
             types = {d.name: d.dtype for d in descs}
             if reshape:
@@ -115,8 +164,8 @@ class DataParallelExecutorGroup:
                 continue
             shared = shared_group.execs[i] if shared_group is not None else None
             self.execs.append(self.symbol.simple_bind(
-                ctx, grad_req=reqs, type_dict=types, shared_arg_names=self.param_names, shared_exec=shared,
-                **shapes))
+                ctx, grad_req=reqs, type_dict=types, group2ctx=self.group2ctxs[i],
+                shared_arg_names=self.param_names, shared_exec=shared, **shapes))
         if not reshape:
             self._default_execs = list(self.execs)
         if self.monitor is not None:
@@ -157,9 +206,9 @@ class DataParallelExecutorGroup:
                 value.astype(dst[name].dtype).copyto(dst[name])
 
     def forward(self, data_batch, is_train=None):
-        _load_slices(data_batch.data, self.slices, self.data_arrays)
+        _load_slices(data_batch.data, self.slices, self.data_arrays, self.data_layouts)
         if self.label_arrays is not None and data_batch.label:
-            _load_slices(data_batch.label, self.slices, self.label_arrays)
+            _load_slices(data_batch.label, self.slices, self.label_arrays, self.label_layouts)
         if is_train is None:
             is_train = self.for_training
         for e in self.execs:
@@ -168,13 +217,19 @@ class DataParallelExecutorGroup:
     def get_output_shapes(self):
         outs = self.execs[0].outputs
         names = self.symbol.list_outputs()
-        return [(n, (self.batch_size,) + tuple(o.shape[1:])) for n, o in zip(names, outs)]
+        shapes = []
+        for n, o, axis in zip(names, outs, self.output_layouts):
+            shape = tuple(o.shape)
+            if axis >= 0:
+                shape = shape[:axis] + (self.batch_size,) + shape[axis + 1:]
+            shapes.append((n, shape))
+        return shapes
 
     def get_outputs(self, merge_multi_context=True, begin=0, end=None):
         n_out = len(self.execs[0].outputs)
         end = n_out if end is None else end
         outs = [[e.outputs[i] for e in self.execs] for i in range(begin, end)]
-        return _merge(outs) if merge_multi_context else outs
+        return _merge(outs, self.output_layouts[begin:end]) if merge_multi_context else outs
 
     def get_states(self, merge_multi_context=True):
         return _merge(self.state_arrays) if merge_multi_context else self.state_arrays
@@ -192,7 +247,8 @@ class DataParallelExecutorGroup:
     def get_input_grads(self, merge_multi_context=True):
         if not self.inputs_need_grad:
             raise AssertionError("bind the module with inputs_need_grad=True to get input gradients")
-        return _merge(self.input_grad_arrays) if merge_multi_context else self.input_grad_arrays
+        return _merge(self.input_grad_arrays, self.data_layouts) if merge_multi_context \
+            else self.input_grad_arrays
 
     def backward(self, out_grads=None):
         if not self.for_training:
@@ -202,7 +258,8 @@ class DataParallelExecutorGroup:
                 e.backward()
             return
         for e, sl in zip(self.execs, self.slices):
-            grads = [g if len(self.execs) == 1 else g[sl].as_in_context(e._ctx) for g in out_grads]
+            grads = [_slice_axis(g, axis, sl, len(self.execs)).as_in_context(e._ctx)
+                     for g, axis in zip(out_grads, self.output_layouts)]
             e.backward(out_grads=grads)
 
     def update_metric(self, eval_metric, labels, pre_sliced=False):
@@ -211,7 +268,8 @@ class DataParallelExecutorGroup:
             if pre_sliced:
                 labels_ = labels[i]
             else:
-                labels_ = [lb if len(self.execs) == 1 else lb[sl] for lb in labels]
+                axes = self.label_layouts or [0] * len(labels)
+                labels_ = [_slice_axis(lb, axis, sl, len(self.execs)) for lb, axis in zip(labels, axes)]
             eval_metric.update_dict(dict(zip(self.label_names, labels_)), dict(zip(out_names, e.outputs)))
 
     def install_monitor(self, mon):

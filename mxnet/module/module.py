@@ -39,8 +39,8 @@ class Module(BaseModule):
         if len(work_load_list) != len(self._context):
             raise ValueError("work_load_list must have one entry per context")
         self._work_load_list = work_load_list
-        if group2ctxs is not None:
-            raise NotImplementedError("Module: group2ctxs (model parallelism) is not supported")
+        # model parallelism: ctx_group names -> contexts (a dict, or one dict per context)
+        self._group2ctxs = group2ctxs
         self._compression_params = compression_params
         self._symbol = symbol
         data_names = list(data_names) if data_names is not None else []
@@ -213,7 +213,8 @@ class Module(BaseModule):
         self._exec_group = DataParallelExecutorGroup(
             self._symbol, self._context, self._work_load_list, self._data_shapes, self._label_shapes,
             self._param_names, for_training, inputs_need_grad, shared_group, logger=self.logger,
-            fixed_param_names=self._fixed_param_names, grad_req=grad_req, state_names=self._state_names)
+            fixed_param_names=self._fixed_param_names, grad_req=grad_req, state_names=self._state_names,
+            group2ctxs=self._group2ctxs)
         self._total_exec_bytes = 0
         if shared_module is not None:
             self.params_initialized = True

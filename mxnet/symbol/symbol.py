@@ -172,6 +172,15 @@ class Symbol:
         """A group of every node's (visible) outputs, in graph order."""
         return Symbol([(n, i) for n in self._order() for i in range(n.num_visible())])
 
+    def _gen_atomic_symbol(self):
+        """The head node's operator with its attributes but no inputs and no name (its visible
+        outputs), as MXNet builds one to re-apply an operator."""
+        node = self._outputs[0][0]
+        if node.op is None:
+            raise MXNetError(f"_gen_atomic_symbol: '{node.name}' is a variable, not an operator")
+        atom = Node(node.op, "", node.attrs, [], node.parsed)
+        return Symbol([(atom, i) for i in range(atom.num_visible())])
+
     def get_children(self):
         """A group of the inputs of the output nodes, or None when they are all variables."""
         entries, seen = [], set()
@@ -664,6 +673,7 @@ def create(op, hint, args, kwargs):
     strs, scope_kw = {}, {}
     for k, v in params.items():
         if k.startswith("__") and k.endswith("__"):
+            scope_kw[k] = str(v)    # __layout__=... and the like: attributes, kept as given
             continue
         if k in HIDDEN_KEYS and k not in op.param_map:
             # lr_mult=... and the like are symbol attributes, stored under both spellings

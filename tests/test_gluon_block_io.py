@@ -1,0 +1,137 @@
+"""HybridBlock arguments (None, lists, Python values), Block.save/load, initializer equality,
+loading with the saved dtype, and gluon.utils.download over requests."""
+import io
+import os
+from unittest import mock
+
+import numpy as np
+import pytest
+
+import mxnet as mx
+from mxnet import gluon
+
+
+class _AddOptional(gluon.HybridBlock):
+    def hybrid_forward(self, F, a, b=None):
+        if a is None:
+            return b * 2
+        return a if b is None else a + b
+
+
+def test_hybrid_block_none_and_default_arguments():
+    one = mx.nd.ones((3,))
+    for hybridize in (False, True):
+        blk = _AddOptional()
+        if hybridize:
+            blk.hybridize()
+        np.testing.assert_array_equal(blk(None, one).asnumpy(), [2, 2, 2])
+        with pytest.raises(ValueError, match="must be one NDArray or one Symbol"):
+            blk(None, None)
+    blk = _AddOptional()
+    blk.hybridize()
+    np.testing.assert_array_equal(blk(one).asnumpy(), [1, 1, 1])
+    np.testing.assert_array_equal(blk(one, None).asnumpy(), [1, 1, 1])   # a trailing default None
+    with pytest.raises(ValueError, match="argument structure"):
+        blk(one, one)
+
+
+def test_hybrid_block_python_values_unhybridized_only():
+    blk = _AddOptional()
+    np.testing.assert_array_equal(blk([mx.nd.ones((2,))][0], 3).asnumpy(), [4, 4])
+    blk.hybridize()
+    with pytest.raises(ValueError):
+        blk(mx.nd.ones((2,)), 3)
+    with pytest.raises(ValueError, match="mixed NDArrays and Symbols"):
+        _AddOptional()(mx.nd.ones((2,)), mx.sym.var("b"))
+
+
+def test_symbol_block_rejects_row_sparse_variables():
+    data = mx.sym.var("data")
+    out = mx.sym.dot(data, mx.sym.var("weight", stype="row_sparse"))
+    with pytest.raises(AssertionError, match="row_sparse"):
+        gluon.SymbolBlock(out, data)
+
+
+class _Chain(gluon.Block):
+    def add(self, block):
+        self._children[block.name + str(len(self._children))] = block
+
+    def forward(self, x):
+        for block in self._children.values():
+            x = block(x)
+        return x
+
+
+def _chain():
+    inner = _Chain()
+    inner.add(gluon.nn.Dense(4))
+    net = _Chain()
+    net.add(inner)
+    net.add(gluon.nn.Dense(2))
+    return net
+
+
+def test_block_save_and_load_restore_graphs_and_names(tmp_path):
+    net = _chain()
+    net.initialize()
+    net.hybridize()
+    x = mx.nd.array(np.arange(6).reshape(2, 3))
+    out = net(x)
+    prefix = str(tmp_path / "m")
+    net.save(prefix)
+    assert os.path.exists(prefix + "-model.json") and os.path.exists(prefix + "-model.params")
+    net2 = _chain()   # new blocks, new names: load renames them back
+    net2.load(prefix)
+    assert [c.name for c in net2._children.values()] == [c.name for c in net._children.values()]
+    np.testing.assert_allclose(net2(x).asnumpy(), out.asnumpy(), rtol=1e-6)
+
+
+def test_initializers_compare_by_class_and_arguments():
+    assert mx.init.Constant(-10.0) == mx.init.Constant(-10.0)
+    assert mx.init.Constant(1.0) != mx.init.Constant(2.0)
+    assert mx.init.Xavier() != mx.init.Uniform()
+
+    class Shared(gluon.HybridBlock):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            with self.name_scope():
+                self.p = self.params.get("p", shape=(1,), init=mx.init.Constant(-10.0))
+
+    a = Shared()
+    assert Shared(params=a.collect_params()).p is a.p
+
+
+def test_load_with_saved_dtype_recasts_allocated_arrays(tmp_path):
+    fname = str(tmp_path / "p.params")
+    src = gluon.ParameterDict()
+    src.get("w", shape=(2,), dtype="float32")
+    src.initialize(mx.init.One())
+    src.save(fname)
+    dst = gluon.ParameterDict()
+    dst.get("w", shape=(2,), dtype="float16")
+    dst.load(fname, cast_dtype=True, dtype_source="current")
+    assert dst["w"].data().dtype == np.float16
+    dst.load(fname, cast_dtype=True, dtype_source="saved")
+    assert dst["w"].data().dtype == np.float32 and dst["w"].grad().dtype == np.float32
+
+
+class _Response:
+    def __init__(self, status, body):
+        self.status_code = status
+        self._body = io.BytesIO(body)
+
+    def iter_content(self, chunk_size=1):
+        return iter(lambda: self._body.read(chunk_size), b"")
+
+
+def test_download_goes_through_requests_for_http(tmp_path):
+    pytest.importorskip("requests")
+    target = str(tmp_path / "f.txt")
+    with mock.patch("requests.get", mock.Mock(return_value=_Response(200, b"abc" * 10))) as get:
+        gluon.utils.download("https://example.invalid/f.txt", path=target, verify_ssl=False)
+    assert get.call_args.kwargs == {"stream": True, "verify": False}
+    assert open(target, "rb").read() == b"abc" * 10
+    with mock.patch("requests.get", mock.Mock(return_value=_Response(404, b""))):
+        with pytest.raises(RuntimeError, match="Failed downloading"):
+            gluon.utils.download("https://example.invalid/g.txt", path=str(tmp_path / "g"), retries=1)
+    assert sorted(os.listdir(tmp_path)) == ["f.txt"]
