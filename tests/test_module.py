@@ -429,3 +429,15 @@ def test_monitor_sees_backward_gradients_and_update_without_params():
     mod.forward_backward(mx.io.DataBatch([mx.nd.ones((10, 10))]))
     mod.update()
     assert mod.get_outputs()[0].shape == (10, 10)
+
+
+def test_bucketing_module_names_each_bucket_afresh():
+    def sym_gen(key):
+        emb = mx.sym.Embedding(mx.sym.var("data"), input_dim=10, output_dim=4)
+        return mx.sym.sum(emb, axis=1), ("data",), None
+    mod = mx.mod.BucketingModule(sym_gen, default_bucket_key=3, context=[mx.cpu()])
+    mod.bind([("data", (2, 3))], None)
+    mod.init_params()
+    assert mod.symbol.list_arguments() == ["data", "embedding0_weight"]
+    mod.switch_bucket(5, [("data", (2, 5))], None)
+    assert mod.symbol.list_arguments() == ["data", "embedding0_weight"]

@@ -5,6 +5,7 @@ import warnings
 
 from ..context import cpu
 from ..initializer import Uniform
+from ..name import NameManager
 from .base_module import BaseModule
 from .module import Module
 
@@ -34,7 +35,9 @@ class BucketingModule(BaseModule):
         self._grad_req = None
 
     def _call_sym_gen(self, key):
-        symbol, data_names, label_names = self._sym_gen(key)
+        # each bucket's graph is named afresh (embedding0, ...), so that buckets share names
+        with NameManager():
+            symbol, data_names, label_names = self._sym_gen(key)
         return symbol, list(data_names or []), list(label_names or [])
 
     def _reset_bind(self):
