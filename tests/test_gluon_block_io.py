@@ -135,3 +135,44 @@ def test_download_goes_through_requests_for_http(tmp_path):
         with pytest.raises(RuntimeError, match="Failed downloading"):
             gluon.utils.download("https://example.invalid/g.txt", path=str(tmp_path / "g"), retries=1)
     assert sorted(os.listdir(tmp_path)) == ["f.txt"]
+
+
+class _Unroll(gluon.HybridBlock):
+    def __init__(self, layout, **kwargs):
+        super().__init__(**kwargs)
+        self.layout = layout
+        with self.name_scope():
+            self.cell = gluon.rnn.LSTMCell(4, prefix="l_")
+
+    def hybrid_forward(self, F, x, h, c, valid_length):
+        return gluon.contrib.rnn.rnn_cell.dynamic_unroll(self.cell, x, [h, c], layout=self.layout,
+                                                         valid_length=valid_length)
+
+
+@pytest.mark.parametrize("layout", ["TNC", "NTC"])
+def test_dynamic_unroll_hybridized_matches_imperative(layout):
+    rng = np.random.RandomState(0)
+    x = mx.nd.array(rng.randn(*((5, 3, 2) if layout == "TNC" else (3, 5, 2))))
+    h, c = mx.nd.array(rng.randn(3, 4)), mx.nd.array(rng.randn(3, 4))
+    valid = mx.nd.array([5, 2, 1])
+    net = _Unroll(layout)
+    net.initialize(mx.init.Xavier())
+    out, states = net(x, h, c, valid)
+    net.hybridize()
+    out_h, states_h = net(x, h, c, valid)
+    np.testing.assert_allclose(out_h.asnumpy(), out.asnumpy(), rtol=1e-5, atol=1e-6)
+    for a, b in zip(states_h, states):
+        np.testing.assert_allclose(a.asnumpy(), b.asnumpy(), rtol=1e-5, atol=1e-6)
+    t_axis = layout.find("T")
+    masked = np.take(out.asnumpy(), [2, 3, 4], axis=t_axis)
+    assert not np.take(masked, [1], axis=1 - t_axis).any()   # sequence 1 stops after 2 steps
+
+
+def test_conv_and_projected_cells_name_step_outputs():
+    cells = [gluon.contrib.rnn.Conv1DRNNCell((3, 8), 4, 3, 3, i2h_pad=1, prefix="c_"),
+             gluon.contrib.rnn.Conv1DLSTMCell((3, 8), 4, 3, 3, i2h_pad=1, prefix="c_"),
+             gluon.contrib.rnn.Conv1DGRUCell((3, 8), 4, 3, 3, i2h_pad=1, prefix="c_"),
+             gluon.contrib.rnn.LSTMPCell(6, 3, prefix="c_")]
+    for cell in cells:
+        outputs, _ = cell.unroll(2, [mx.sym.var(f"x{i}") for i in range(2)])
+        assert mx.sym.Group(outputs).list_outputs() == ["c_t0_out_output", "c_t1_out_output"]

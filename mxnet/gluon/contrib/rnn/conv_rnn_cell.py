@@ -72,14 +72,14 @@ class _BaseConvRNNCell(HybridRecurrentCell):
         info = {"shape": (batch_size,) + self._state_shape, "__layout__": self._conv_layout}
         return [dict(info) for _ in range(self._num_states)]
 
-    def _conv_forward(self, F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias):
+    def _conv_forward(self, F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias, prefix):
         n = self._hidden_channels * len(self._gate_names)
         i2h = F.Convolution(inputs, i2h_weight, i2h_bias, num_filter=n, kernel=self._i2h_kernel,
                             stride=self._stride, pad=self._i2h_pad, dilate=self._i2h_dilate,
-                            layout=self._conv_layout)
+                            layout=self._conv_layout, name=prefix + "i2h")
         h2h = F.Convolution(states[0], h2h_weight, h2h_bias, num_filter=n, kernel=self._h2h_kernel,
                             stride=self._stride, pad=self._h2h_pad, dilate=self._h2h_dilate,
-                            layout=self._conv_layout)
+                            layout=self._conv_layout, name=prefix + "h2h")
         return i2h, h2h
 
 
@@ -90,8 +90,10 @@ class _ConvRNNCell(_BaseConvRNNCell):
         return "conv_rnn"
 
     def hybrid_forward(self, F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias):
-        i2h, h2h = self._conv_forward(F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias)
-        out = self._get_activation(F, i2h + h2h, self._activation)
+        # nodes are named per step (t<k>_...), so unrolled graphs name outputs t<k>_out_output
+        prefix = f"t{self._counter}_"
+        i2h, h2h = self._conv_forward(F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias, prefix)
+        out = self._get_activation(F, i2h + h2h, self._activation, name=prefix + "out")
         return out, [out]
 
 
@@ -103,10 +105,16 @@ class _ConvLSTMCell(_BaseConvRNNCell):
         return "conv_lstm"
 
     def hybrid_forward(self, F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias):
-        i2h, h2h = self._conv_forward(F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias)
-        i, f, c, o = F.SliceChannel(i2h + h2h, num_outputs=4, axis=self._channel_axis)
-        next_c = F.sigmoid(f) * states[1] + F.sigmoid(i) * self._get_activation(F, c, self._activation)
-        next_h = F.sigmoid(o) * self._get_activation(F, next_c, self._activation)
+        prefix = f"t{self._counter}_"
+        i2h, h2h = self._conv_forward(F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias, prefix)
+        i, f, c, o = F.SliceChannel(i2h + h2h, num_outputs=4, axis=self._channel_axis, name=prefix + "slice")
+        in_gate = F.Activation(i, act_type="sigmoid", name=prefix + "i")
+        forget_gate = F.Activation(f, act_type="sigmoid", name=prefix + "f")
+        in_transform = self._get_activation(F, c, self._activation, name=prefix + "c")
+        out_gate = F.Activation(o, act_type="sigmoid", name=prefix + "o")
+        next_c = F.elemwise_add(forget_gate * states[1], in_gate * in_transform, name=prefix + "state")
+        next_h = F.elemwise_mul(out_gate, self._get_activation(F, next_c, self._activation),
+                                name=prefix + "out")
         return next_h, [next_h, next_c]
 
 
@@ -118,13 +126,16 @@ class _ConvGRUCell(_BaseConvRNNCell):
         return "conv_gru"
 
     def hybrid_forward(self, F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias):
-        i2h, h2h = self._conv_forward(F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias)
-        i2h_r, i2h_z, i2h = F.SliceChannel(i2h, num_outputs=3, axis=self._channel_axis)
-        h2h_r, h2h_z, h2h = F.SliceChannel(h2h, num_outputs=3, axis=self._channel_axis)
-        reset = F.sigmoid(i2h_r + h2h_r)
-        update = F.sigmoid(i2h_z + h2h_z)
-        cand = self._get_activation(F, i2h + reset * h2h, self._activation)
-        next_h = (1.0 - update) * cand + update * states[0]
+        prefix = f"t{self._counter}_"
+        i2h, h2h = self._conv_forward(F, inputs, states, i2h_weight, h2h_weight, i2h_bias, h2h_bias, prefix)
+        i2h_r, i2h_z, i2h = F.SliceChannel(i2h, num_outputs=3, axis=self._channel_axis,
+                                           name=prefix + "i2h_slice")
+        h2h_r, h2h_z, h2h = F.SliceChannel(h2h, num_outputs=3, axis=self._channel_axis,
+                                           name=prefix + "h2h_slice")
+        reset = F.Activation(i2h_r + h2h_r, act_type="sigmoid", name=prefix + "r_act")
+        update = F.Activation(i2h_z + h2h_z, act_type="sigmoid", name=prefix + "z_act")
+        cand = self._get_activation(F, i2h + reset * h2h, self._activation, name=prefix + "h_act")
+        next_h = F.elemwise_add((1.0 - update) * cand, update * states[0], name=prefix + "out")
         return next_h, [next_h]
 
 

@@ -120,39 +120,57 @@ class LSTMPCell(HybridRecurrentCell):
                                            self.h2r_weight.shape[0])
 
     def hybrid_forward(self, F, inputs, states, i2h_weight, h2h_weight, h2r_weight, i2h_bias, h2h_bias):
+        # nodes are named per step (t<k>_...), so unrolled graphs name outputs t<k>_out_output
+        prefix = f"t{self._counter}_"
         g = 4 * self._hidden_size
-        gates = F.FullyConnected(inputs, i2h_weight, i2h_bias, num_hidden=g) + \
-            F.FullyConnected(states[0], h2h_weight, h2h_bias, num_hidden=g)
-        i, f, c, o = F.SliceChannel(gates, num_outputs=4)
-        next_c = F.sigmoid(f) * states[1] + F.sigmoid(i) * F.tanh(c)
-        hidden = F.sigmoid(o) * F.tanh(next_c)
-        next_r = F.FullyConnected(hidden, h2r_weight, num_hidden=self._projection_size, no_bias=True)
+        gates = F.FullyConnected(inputs, i2h_weight, i2h_bias, num_hidden=g, name=prefix + "i2h") + \
+            F.FullyConnected(states[0], h2h_weight, h2h_bias, num_hidden=g, name=prefix + "h2h")
+        i, f, c, o = F.SliceChannel(gates, num_outputs=4, name=prefix + "slice")
+        in_gate = F.Activation(i, act_type="sigmoid", name=prefix + "i")
+        forget_gate = F.Activation(f, act_type="sigmoid", name=prefix + "f")
+        in_transform = F.Activation(c, act_type="tanh", name=prefix + "c")
+        out_gate = F.Activation(o, act_type="sigmoid", name=prefix + "o")
+        next_c = F.elemwise_add(forget_gate * states[1], in_gate * in_transform, name=prefix + "state")
+        hidden = F.elemwise_mul(out_gate, F.Activation(next_c, act_type="tanh"), name=prefix + "hidden")
+        next_r = F.FullyConnected(hidden, h2r_weight, num_hidden=self._projection_size, no_bias=True,
+                                  name=prefix + "out")
         return next_r, [next_r, next_c]
 
 
 def dynamic_unroll(cell, inputs, begin_state, drop_inputs=0, drop_outputs=0, layout="TNC", valid_length=None):
-    """Run ``cell`` over the time axis of the merged ``inputs``; returns (outputs, final states).
+    """Run ``cell`` over the time axis of the merged ``inputs`` (an NDArray, or a Symbol inside a
+    hybridized block) with ``contrib.foreach``; returns (outputs, final states).
 
     Dropout masks are shared over time. With ``valid_length`` a sequence's states stop changing after its
     last valid step and its later outputs are zero.
     """
-    inputs, axis, _, _ = _format_sequence(None, inputs, layout, True)
+    inputs, axis, F, _ = _format_sequence(None, inputs, layout, True)
     if drop_inputs:
-        inputs = nd.Dropout(inputs, p=drop_inputs, axes=(axis,))
+        inputs = F.Dropout(inputs, p=drop_inputs, axes=(axis,))
+    if axis != 0:   # foreach walks the first axis
+        axes = list(range(len(layout)))
+        axes[0], axes[axis] = axes[axis], axes[0]
+        inputs = F.transpose(inputs, axes=axes)
     states = list(begin_state) if isinstance(begin_state, (list, tuple)) else [begin_state]
-    steps = nd.split(inputs, num_outputs=inputs.shape[axis], axis=axis, squeeze_axis=True)
-    steps = [steps] if inputs.shape[axis] == 1 else list(steps)
-    outputs = []
-    for t, x in enumerate(steps):
-        out, new_states = cell(x, states)
-        if valid_length is not None:
-            alive = valid_length > t  # (N,): sequences still running at step t
-            new_states = [nd.where(alive, n, s) for n, s in zip(new_states, states)]
-        states = list(new_states)
-        outputs.append(out)
-    outputs = nd.stack(*outputs, axis=axis)
+    if valid_length is None:
+        def step(x, states):
+            return cell(x, states)
+    else:
+        # the step number rides along as one more state, to compare with valid_length
+        states.append(F.zeros((1,)))
+
+        def step(x, states):
+            cell_states, t = states[:-1], states[-1]
+            out, new_states = cell(x, cell_states)
+            alive = F.broadcast_greater(valid_length, t)   # (N,): sequences still running
+            new_states = [F.where(alive, n, s) for n, s in zip(new_states, cell_states)]
+            return out, new_states + [t + 1]
+    outputs, states = F.contrib.foreach(step, inputs, states)
+    if axis != 0:
+        outputs = F.transpose(outputs, axes=axes)
     if drop_outputs:
-        outputs = nd.Dropout(outputs, p=drop_outputs, axes=(axis,))
+        outputs = F.Dropout(outputs, p=drop_outputs, axes=(axis,))
     if valid_length is not None:
-        outputs = nd.SequenceMask(outputs, sequence_length=valid_length, use_sequence_length=True, axis=axis)
-    return outputs, states
+        outputs = F.SequenceMask(outputs, sequence_length=valid_length, use_sequence_length=True, axis=axis)
+        states = states[:-1]
+    return outputs, list(states)
