@@ -1,5 +1,4 @@
 """VariationalDropoutCell, LSTMPCell and dynamic_unroll."""
-from .... import ndarray as nd
 from ....ndarray.ndarray import NDArray
 from ....symbol import Symbol
 from ...rnn import BidirectionalCell, HybridRecurrentCell, ModifierCell, SequentialRNNCell
