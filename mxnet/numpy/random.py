@@ -6,6 +6,7 @@ import numpy as _onp
 from ..base import MXNetError, np_dtype
 from .multiarray import invoke, _ctx_of
 from ._funcs import _to_nd
+from ..ndarray.ndarray import NDArray
 
 __all__ = ["seed", "uniform", "normal", "randint", "rand", "randn", "choice", "shuffle", "gamma",
            "exponential", "beta", "chisquare", "lognormal", "logistic", "gumbel", "multinomial",
@@ -23,18 +24,35 @@ def _size(size):
     return (size,) if isinstance(size, numbers.Integral) else tuple(size)
 
 
-def _draw(opname, size, dtype, ctx, **kw):
-    ctx = _ctx_of(ctx)
-    return invoke(opname, [], dict(kw, size=_size(size), ctx=str(ctx),
-                                   dtype=np_dtype(dtype if dtype is not None else _onp.float32)), ctx=ctx)
+def _check(name, params, positive):
+    """MXNet's ValueError for parameters out of their domain (> 0, or >= 0 when not strict)."""
+    for pname, v in params:
+        if pname not in positive or v is None:
+            continue
+        vals = v.asnumpy() if isinstance(v, NDArray) else _onp.asarray(v)
+        if _onp.any(vals <= 0) if positive[pname] else _onp.any(vals < 0):
+            raise ValueError(f"{name}: {pname} must be {'positive' if positive[pname] else 'non-negative'}")
+
+
+def _sample(name, params, size, dtype, ctx, out=None, positive=None):
+    """Draw from operator ``_npi_<name>``: array parameters become inputs, numbers attributes."""
+    _check(name, params, positive or {})
+    arrays = [_to_nd(v) for _, v in params if isinstance(v, NDArray)]
+    kw = {p: (None if isinstance(v, NDArray) else v) for p, v in params}
+    ctx = arrays[0].ctx if arrays and ctx is None else _ctx_of(ctx)
+    kw.update(size=None if size is None else _size(size), ctx=str(ctx),
+              dtype=np_dtype(dtype if dtype is not None else _onp.float32))
+    return invoke(f"_npi_{name}", arrays, kw, ctx=ctx, out=out)
 
 
 def uniform(low=0.0, high=1.0, size=None, dtype=None, ctx=None, out=None):
-    return _draw("_npi_uniform", size, dtype, ctx, low=low, high=high)
+    """Samples uniform in ``[low, high)``; array parameters broadcast and get gradients."""
+    return _sample("uniform", [("low", low), ("high", high)], size, dtype, ctx, out)
 
 
 def normal(loc=0.0, scale=1.0, size=None, dtype=None, ctx=None, out=None):
-    return _draw("_npi_normal", size, dtype, ctx, loc=loc, scale=scale)
+    """Normal samples of mean ``loc`` and standard deviation ``scale``."""
+    return _sample("normal", [("loc", loc), ("scale", scale)], size, dtype, ctx, out)
 
 
 def randn(*size, **kwargs):
@@ -46,11 +64,14 @@ def rand(*size, **kwargs):
 
 
 def gamma(shape=1.0, scale=1.0, size=None, dtype=None, ctx=None, out=None):
-    return _draw("_npi_gamma", size, dtype, ctx, shape=shape, scale=scale)
+    """Gamma samples (no gradient)."""
+    return _sample("gamma", [("shape", shape), ("scale", scale)], size, dtype, ctx, out,
+                   {"shape": True, "scale": True})
 
 
 def exponential(scale=1.0, size=None, ctx=None, out=None):
-    return _draw("_npi_exponential", size, None, ctx, scale=scale)
+    """Exponential samples of mean ``scale``."""
+    return _sample("exponential", [("scale", scale)], size, None, ctx, out, {"scale": False})
 
 
 def randint(low, high=None, size=None, dtype=None, ctx=None, out=None):
@@ -90,39 +111,48 @@ def _host(draw):
 
 
 def beta(a, b, size=None, dtype=None, ctx=None):
-    return _host(lambda r, a, b, size: r.beta(a, b, size))(a, b, size=size, dtype=dtype, ctx=ctx)
+    """Beta samples (no gradient)."""
+    return _sample("beta", [("a", a), ("b", b)], size, dtype, ctx, None, {"a": True, "b": True})
 
 
 def chisquare(df, size=None, dtype=None, ctx=None):
-    return _host(lambda r, df, size: r.chisquare(df, size))(df, size=size, dtype=dtype, ctx=ctx)
+    """Chi-square samples (no gradient)."""
+    return _sample("chisquare", [("df", df)], size, dtype, ctx, None, {"df": True})
 
 
 def lognormal(mean=0.0, sigma=1.0, size=None, dtype=None, ctx=None, out=None):
-    return _host(lambda r, m, s, size: r.lognormal(m, s, size))(mean, sigma, size=size, dtype=dtype, ctx=ctx)
+    """Samples whose logarithm is normal of mean ``mean`` and standard deviation ``sigma``."""
+    return _sample("lognormal", [("mean", mean), ("sigma", sigma)], size, dtype, ctx, out, {"sigma": False})
 
 
 def logistic(loc=0.0, scale=1.0, size=None, ctx=None, out=None):
-    return _host(lambda r, m, s, size: r.logistic(m, s, size))(loc, scale, size=size, ctx=ctx)
+    """Logistic samples."""
+    return _sample("logistic", [("loc", loc), ("scale", scale)], size, None, ctx, out, {"scale": False})
 
 
 def gumbel(loc=0.0, scale=1.0, size=None, ctx=None, out=None):
-    return _host(lambda r, m, s, size: r.gumbel(m, s, size))(loc, scale, size=size, ctx=ctx)
+    """Gumbel samples."""
+    return _sample("gumbel", [("loc", loc), ("scale", scale)], size, None, ctx, out, {"scale": False})
 
 
 def rayleigh(scale=1.0, size=None, ctx=None, out=None):
-    return _host(lambda r, s, size: r.rayleigh(s, size))(scale, size=size, ctx=ctx)
+    """Rayleigh samples of mode ``scale``."""
+    return _sample("rayleigh", [("scale", scale)], size, None, ctx, out, {"scale": False})
 
 
 def weibull(a, size=None, ctx=None, out=None):
-    return _host(lambda r, a, size: r.weibull(a, size))(a, size=size, ctx=ctx)
+    """Weibull samples of shape ``a``."""
+    return _sample("weibull", [("a", a)], size, None, ctx, out, {"a": True})
 
 
 def pareto(a, size=None, ctx=None, out=None):
-    return _host(lambda r, a, size: r.pareto(a, size))(a, size=size, ctx=ctx)
+    """Pareto (Lomax) samples of shape ``a``."""
+    return _sample("pareto", [("a", a)], size, None, ctx, out, {"a": True})
 
 
 def power(a, size=None, ctx=None, out=None):
-    return _host(lambda r, a, size: r.power(a, size))(a, size=size, ctx=ctx)
+    """Samples in [0, 1] of the power distribution of exponent ``a - 1``."""
+    return _sample("powerd", [("a", a)], size, None, ctx, out, {"a": True})
 
 
 def multinomial(n, pvals, size=None):
@@ -142,6 +172,10 @@ def multinomial(n, pvals, size=None):
 
 
 def multivariate_normal(mean, cov, size=None, check_valid=None, tol=None):
-    m = _onp.asarray(mean.asnumpy() if hasattr(mean, "asnumpy") else mean, dtype=_onp.float64)
-    c = _onp.asarray(cov.asnumpy() if hasattr(cov, "asnumpy") else cov, dtype=_onp.float64)
-    return _host(lambda r, m, c, size: r.multivariate_normal(m, c, size))(m, c, size=size)
+    """Multivariate normal samples of shape ``size + batch + (k,)``: ``mean`` (..., k) and ``cov``
+    (..., k, k) broadcast over their batch dimensions (no gradient)."""
+    if check_valid is not None or tol is not None:
+        raise NotImplementedError("multivariate_normal: check_valid and tol are not supported")
+    mean, cov = _to_nd(mean), _to_nd(cov)
+    return invoke("_npi_mvn_fallback", [mean, cov], {"size": None if size is None else _size(size),
+                                                     "ctx": str(mean.ctx)})

@@ -3,6 +3,7 @@
 import numpy as np
 
 from .registry import register, Param
+from . import np_random  # noqa: F401 - the distribution samplers
 
 
 def _sort(attrs, ins, ctx):
@@ -59,30 +60,8 @@ _SIZE = Param("size", "shape", None)
 _CTX = Param("ctx", "str", "cpu")
 
 
-def _dt(attrs):
-    return np.dtype(attrs.dtype if attrs.dtype is not None else np.float32)
-
-
 def _size(attrs):
     return () if attrs.size is None else attrs.size
-
-
-def _sampler(name, draw, params, doc):
-    register(name, lambda a, i, c: c.xp.asarray(draw(c.rng, a, _size(a))).astype(_dt(a)), inputs=(),
-             params=params + (_SIZE, _CTX, Param("dtype", "dtype", "float32")), doc=doc, needs_rng=True)
-
-
-_sampler("_npi_uniform", lambda r, a, s: r.uniform(a.low, a.high, s),
-         (Param("low", "float", 0.0), Param("high", "float", 1.0)), "Uniform samples in [low, high).")
-_sampler("_npi_normal", lambda r, a, s: r.normal(a.loc, a.scale, s),
-         (Param("loc", "float", 0.0), Param("scale", "float", 1.0)), "Normal samples.")
-_sampler("_npi_gamma", lambda r, a, s: r.gamma(a.shape, a.scale, s),
-         (Param("shape", "float", 1.0), Param("scale", "float", 1.0)), "Gamma samples.")
-_sampler("_npi_exponential", lambda r, a, s: r.exponential(a.scale, s),
-         (Param("scale", "float", 1.0),), "Exponential samples.")
-_sampler("_npi_bernoulli", lambda r, a, s: r.random(s) < a.prob,
-         (Param("prob", "float", 0.5), Param("logit", "float", None), Param("is_logit", "bool", False)),
-         "Bernoulli samples.")
 
 
 def _randint(a, i, c):
@@ -94,15 +73,26 @@ register("_npi_random_randint", _randint, inputs=(), needs_rng=True,
          doc="Random integers in [low, high).")
 
 
+def _choice_inputs(attrs):
+    # the population (when `a` is not a number) and then the weights are inputs
+    if attrs is None:
+        return ["input1", "input2"]
+    return ["input1"] * (attrs.get("a") is None) + ["p"] * bool(attrs.get("weighted"))
+
+
 def _choice(a, i, c):
-    p = i[0] if a.weighted else None
-    r = c.rng.choice(a.a, size=_size(a), replace=a.replace, p=p.astype(np.float64) if p is not None else None)
+    n = a.a if a.a is not None else int(i[0].shape[0])
+    p = i[-1] if a.weighted else None
+    p = None if p is None else np.asarray(p.get() if hasattr(p, "get") else p, dtype=np.float64)
+    r = c.rng.choice(n, size=_size(a), replace=a.replace, p=None if p is None else p / p.sum())
     return c.xp.asarray(r).astype(np.int64)
 
 
-register("_npi_choice", _choice, inputs=("p",),
-         needs_rng=True, params=(Param("a", "int"), _SIZE, _CTX, Param("replace", "bool", True),
-                                 Param("weighted", "bool", False)), doc="Random choice of integers.")
+register("_npi_choice", _choice, inputs=_choice_inputs,
+         needs_rng=True, params=(Param("a", "int", None), _SIZE, _CTX, Param("replace", "bool", True),
+                                 Param("weighted", "bool", False)),
+         doc="Random integers below a (or below the length of the population input), uniform or "
+             "weighted by p.")
 
 
 def _shuffle(a, i, c):

@@ -37,4 +37,6 @@ for _name, _opname in _OPS.items():
     globals()[_name] = _make(_name, _opname)
 del _name, _opname
 
+from . import random  # noqa: E402,F401 - mx.sym.npx.random
+
 __all__ = sorted(_OPS)
