@@ -356,7 +356,7 @@ def _nms_order(attrs, xp, x):
     score = d[:, :, attrs.score_index]
     valid = score > attrs.valid_thresh
     classed = attrs.id_index >= 0
-    if classed and attrs.background_id >= 0:
+    if classed:     # boxes of the background class drop out (by default those of class -1)
         valid &= d[:, :, attrs.id_index] != attrs.background_id
     order = xp.argsort(xp.where(valid, -score, np.inf), axis=1, kind="stable")
     counts = valid.sum(axis=1)

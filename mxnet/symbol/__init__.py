@@ -25,6 +25,8 @@ for _name in ("contrib", "linalg", "random", "image", "sparse"):
 
 from . import contrib_flow as _contrib_flow  # noqa: E402
 _contrib_flow.install(contrib)  # noqa: F821  (contrib is created in the loop above)
+from . import contrib_updates as _contrib_updates  # noqa: E402
+_contrib_updates.install(contrib)  # noqa: F821
 
 __all__ = ["Symbol", "var", "Variable", "Group", "load", "load_json", "fromjson", "zeros", "ones",
            "full", "arange", "pow", "power", "maximum", "minimum", "hypot", "eye", "linspace",
