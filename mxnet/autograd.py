@@ -137,7 +137,8 @@ def mark_variables(variables, gradients, grad_reqs="write"):
 
 
 def _topo(heads):
-    """Nodes reachable from the head entries, in topological order (inputs first)."""
+    """Nodes reachable from the head entries, in topological order (inputs first).  A node a
+    backward without ``retain_graph`` has freed is a constant, as in MXNet, and cuts the walk."""
     order = []
     seen = set()
     stack = []
@@ -154,7 +155,7 @@ def _topo(heads):
         seen.add(id(node))
         stack.append((node, True))
         for e in node.in_entries:
-            if type(e) is tuple and id(e[0]) not in seen:
+            if type(e) is tuple and id(e[0]) not in seen and not e[0].freed:
                 stack.append((e[0], False))
     return order
 
@@ -193,6 +194,8 @@ def _run_backward(heads, head_grads, retain_graph, train_mode, create_graph, var
             return
         if type(entry) is tuple:
             node, i = entry
+            if node.freed:  # a constant now (see _topo)
+                return
             lst = grads.get(id(node))
             if lst is None:
                 lst = grads[id(node)] = [None] * len(node.outputs)
@@ -236,8 +239,6 @@ def _run_backward(heads, head_grads, retain_graph, train_mode, create_graph, var
             ograds = grads.pop(id(node), None)
             if ograds is None:
                 continue
-            if node.freed:
-                raise MXNetError(_NOT_IN_GRAPH)
             op = node.op
             in_grads = _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx, get_backend,
                                       NDArray, direct)
@@ -340,7 +341,11 @@ def _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx, get_bac
             outs = [_wrap(d, ins[0]._ctx if ins else None) for d in node.outputs]
         ctx = ins[0]._ctx if ins else None
         og = [g if (g is None or isinstance(g, NDArray)) else _wrap(g, ctx) for g in ograds]
-        return op.backward_graph(node.attrs, og, ins, outs)
+        res = op.backward_graph(node.attrs, og, ins, outs)
+        if _state.recording and any(isinstance(r, NDArray) and r._entry is None for r in res):
+            res = [_link_to_inputs(r, ins) if isinstance(r, NDArray) and r._entry is None else r
+                   for r in res]
+        return res
     # plain backward on raw arrays
     ctx = node.in_arrays[0]._ctx if node.in_arrays else None
     raw = [g._data if isinstance(g, NDArray) else g for g in ograds]
@@ -432,6 +437,33 @@ class Function:
 
     def backward(self, *output_grads):
         raise NotImplementedError
+
+
+class _GradLink:
+    """Tape op of a gradient that does not depend on the forward inputs (``radians``: a constant
+    times the head gradient).  MXNet's backward operators take the forward inputs all the same,
+    so such a gradient stays in the graph, with zero gradient towards those inputs."""
+
+    name = "_backward_link"
+    differentiable = True
+
+    @staticmethod
+    def backward(attrs, ograds, inputs, outputs, ctx, state):
+        return [ograds[0]] + [None] * (len(inputs) - 1)
+
+    @staticmethod
+    def backward_graph(attrs, ograds, inputs, outputs):
+        return [ograds[0]] + [None] * (len(inputs) - 1)
+
+
+def _link_to_inputs(grad, ins):
+    """``grad`` recorded as depending on the forward inputs ``ins`` (see ``_GradLink``)."""
+    from .ndarray.ndarray import _wrap
+    if not any(a._entry is not None for a in ins):
+        return grad
+    res = _wrap(grad._data, grad._ctx, type(grad))
+    _record(_GradLink, None, [grad] + list(ins), [grad._data] + [a._data for a in ins], [res], None)
+    return res
 
 
 class _FunctionOp:

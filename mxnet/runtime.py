@@ -80,10 +80,21 @@ def feature_list():
 
 
 class Features(collections.OrderedDict):
-    """The features by name: ``Features()['CUDA'].enabled``, ``Features().is_enabled('cuda')``."""
+    """The features by name: ``Features()['CUDA'].enabled``, ``Features().is_enabled('cuda')``.
 
-    def __init__(self):
-        super().__init__((f.name, f) for f in _detect())
+    One instance, as in MXNet: every call returns it.
+    """
+
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+            collections.OrderedDict.__init__(cls._instance, ((f.name, f) for f in _detect()))
+        return cls._instance
+
+    def __init__(self):  # filled once, in __new__
+        pass
 
     def __repr__(self):
         return str(list(self.values()))

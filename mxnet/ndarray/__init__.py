@@ -100,13 +100,15 @@ def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs):
     """An array of zeros."""
     _dense_only(stype, "zeros")
     return invoke(get_op("_zeros"), [], {"shape": _shape_arg(shape, "_zeros", True),
-                                         "dtype": np_dtype(dtype, mx_real_t)}, ctx=_ctx_of(ctx))
+                                         "dtype": np_dtype(dtype, mx_real_t)}, ctx=_ctx_of(ctx),
+                  out=kwargs.get("out"))
 
 
 def ones(shape, ctx=None, dtype=None, **kwargs):
     """An array of ones."""
     return invoke(get_op("_ones"), [], {"shape": _shape_arg(shape, "_ones", True),
-                                        "dtype": np_dtype(dtype, mx_real_t)}, ctx=_ctx_of(ctx))
+                                        "dtype": np_dtype(dtype, mx_real_t)}, ctx=_ctx_of(ctx),
+                  out=kwargs.get("out"))
 
 
 def full(shape, val, ctx=None, dtype=mx_real_t, out=None):
@@ -145,11 +147,33 @@ def waitall():
     _raise_failure()
 
 
-def from_numpy(ndarray, zero_copy=True):
-    """Wrap a NumPy array (shared memory when ``zero_copy`` and C-contiguous)."""
-    if zero_copy and ndarray.flags.c_contiguous:
-        return _wrap(ndarray, current_context())
-    return array(ndarray, dtype=ndarray.dtype)
+_ZERO_COPY_DTYPES = frozenset(("int32", "int64", "bool", "uint8", "uint32", "uint64", "float16",
+                               "float32", "float64"))
+
+
+def from_numpy(ndarray, zero_copy=True, array_cls=None):
+    """An NDArray (or ``array_cls``) holding a NumPy array's values.
+
+    With ``zero_copy`` it shares the (C-contiguous) memory, and, as MXNet does, the NumPy array
+    becomes read-only: writes go through the returned array only.
+    """
+    if not zero_copy:
+        res = array(ndarray, dtype=ndarray.dtype)
+        return res if array_cls is None else _wrap(res._data, res._ctx, array_cls)
+    if not ndarray.flags.c_contiguous:
+        raise ValueError("Only c-contiguous arrays are supported for zero-copy")
+    if str(ndarray.dtype) not in _ZERO_COPY_DTYPES:
+        raise ValueError(f"{ndarray.dtype} is not supported.")
+    ndarray.flags.writeable = False
+    return _wrap(_np.asarray(_WritableAlias(ndarray)), current_context(), array_cls)
+
+
+class _WritableAlias:
+    """Presents a (read-only) NumPy array's memory as writable, keeping the array alive."""
+
+    def __init__(self, arr):
+        self._arr = arr
+        self.__array_interface__ = dict(arr.__array_interface__, data=(arr.ctypes.data, False))
 
 
 class _Capsule:
@@ -265,8 +289,19 @@ def concatenate(arrays, axis=0, always_copy=True):
 def moveaxis(tensor, source, destination):
     """Move an axis to a new position."""
     nd_ = tensor.ndim
-    src = [s % nd_ for s in (source if isinstance(source, (list, tuple)) else [source])]
-    dst = [d % nd_ for d in (destination if isinstance(destination, (list, tuple)) else [destination])]
+
+    def axes_of(arg, what):
+        axes = list(arg) if isinstance(arg, (list, tuple, range)) else [arg]
+        for a in axes:
+            if not -nd_ <= a < nd_:
+                raise ValueError(f"moveaxis: {what} axis {a} is out of bounds for an array of "
+                                 f"dimension {nd_}")
+        axes = [a % nd_ for a in axes]
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"moveaxis: repeated axis in `{what}` argument")
+        return axes
+
+    src, dst = axes_of(source, "source"), axes_of(destination, "destination")
     if len(src) != len(dst):
         raise ValueError("`source` and `destination` arguments must have the same number of elements")
     axes = [a for a in range(nd_) if a not in src]
@@ -342,6 +377,8 @@ def __getattr__(name):
         from .. import numpy as mod
     elif name == "npx":
         from .. import numpy_extension as mod
+    elif name == "CachedOp":
+        from ..executor.cached_op import CachedOp as mod
     else:
         raise AttributeError(f"module 'mxnet.ndarray' has no attribute '{name}'")
     globals()[name] = mod

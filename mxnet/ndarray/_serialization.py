@@ -80,6 +80,11 @@ def encode(data, v3=False, contexts=None):
     return b"".join(parts)
 
 
+def encode_single(arr, context=CPU0):
+    """One array as the bare record MXNet pickles an NDArray into (its ``handle`` bytes)."""
+    return _record(arr, False, context)
+
+
 # -- reading ----------------------------------------------------------------------
 class _Reader:
     """A cursor over the buffer that refuses to read past its end."""
@@ -231,3 +236,9 @@ def decode(buf):
         except UnicodeDecodeError as e:
             raise MXNetError(f"Invalid NDArray file format: name {i} is not UTF-8 ({e})") from None
     return names, arrays, meta
+
+
+def decode_single(buf):
+    """``(array, context)`` of the bare record :func:`encode_single` writes."""
+    arr, _version, _stype, context = _read_record(_Reader(buf), 0)
+    return arr, context

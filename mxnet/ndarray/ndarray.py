@@ -367,7 +367,7 @@ class NDArray:
         if n == 1:
             return bool(self.asscalar())
         if n == 0:
-            raise MXNetError("The truth value of an empty NDArray is undefined (MXNet cannot create it)")
+            return False
         raise ValueError("The truth value of an NDArray with multiple elements is ambiguous.")
 
     __nonzero__ = __bool__
@@ -376,15 +376,23 @@ class NDArray:
         return id(self)
 
     def __getstate__(self):
-        return {"data": self.asnumpy(), "ctx": (self._ctx.device_type, self._ctx.device_id)}
+        # MXNet's pickle state: the array's bare save record (data, shape, dtype and context)
+        from ._serialization import encode_single
+        return {"handle": bytearray(encode_single(self.asnumpy(),
+                                                  (self._ctx.device_typeid, self._ctx.device_id)))}
 
     def __setstate__(self, st):
-        ctx = Context(*st["ctx"])
+        if "handle" in st:
+            from ._serialization import decode_single
+            data, (dev_type, dev_id) = decode_single(st["handle"])
+            ctx = Context(Context.devtype2str[dev_type], dev_id)
+        else:  # the state earlier versions of this package wrote
+            data, ctx = st["data"], Context(*st["ctx"])
         try:
             backend = get_backend(ctx)
-        except MXNetError:
+        except MXNetError:  # e.g. an array saved on a GPU, loaded where there is none
             ctx, backend = _CPU0, NUMPY_BACKEND
-        self._data = backend.asarray(st["data"])
+        self._data = backend.asarray(data)
         self._ctx = ctx
         self._entry = None
 
@@ -398,6 +406,25 @@ class NDArray:
         return self._data.__dlpack_device__()
 
     # -- indexing -----------------------------------------------------------
+    @staticmethod
+    def _basic_indexing_slice_is_contiguous(slc_key, shape):
+        """Whether indexing an array of ``shape`` with the tuple of slices ``slc_key`` selects
+        one C-contiguous block (the result can then share the array's memory)."""
+        sizes, steps = [], []
+        for i, n in enumerate(shape):
+            start, stop, step = (slc_key[i] if i < len(slc_key) else slice(None)).indices(n)
+            sizes.append(len(range(start, stop, step)))
+            steps.append(step)
+        if 0 in sizes:
+            return True
+        whole = part = 1  # element counts of the trailing axes, before and after slicing
+        for n, r, step in zip(reversed(shape), reversed(sizes), reversed(steps)):
+            if r > 1 and step * whole != part:
+                return False
+            whole *= n
+            part *= r
+        return True
+
     def __getitem__(self, key):
         key, basic = _normalize_key(key, self)
         if basic and not (_ag._state.recording and self._entry is not None):
@@ -430,7 +457,13 @@ class NDArray:
             if isinstance(key, tuple) and len(key) == 0:
                 self._data[...] = v
             else:
-                self._data[key] = v
+                try:
+                    self._data[key] = v
+                except ValueError:
+                    # legacy arrays have no 0-d values: an element takes a one-element array
+                    if getattr(v, "size", 0) != 1 or self._data[key].ndim != 0:
+                        raise
+                    self._data[key] = v.reshape(())
             if type(v) is _FailedData and isinstance(self._data, np.ndarray):
                 self._data = _taint(self._data, v._gen)
         except ValueError as e:
@@ -554,14 +587,22 @@ class NDArray:
             shape = kwargs.pop("shape")
         shape = tuple(shape)
         known = [d for d in shape if d != -1]
-        if (shape.count(-1) == 1 and all(d > 0 for d in known) and not kwargs and not _ag.is_recording()
-                and self.size % int(np.prod(known)) != 0):
-            # MXNet's front end checks an inferred (-1) dimension itself and raises ValueError
+        if all(d > 0 for d in known) and not kwargs and shape.count(-1) <= 1 and (
+                self.size % int(np.prod(known)) != 0 if -1 in shape else self.size > int(np.prod(known))):
+            # MXNet's front end raises ValueError for these; a larger target fails in the operator
             raise ValueError(f"Cannot reshape array of size {self.size} into shape {shape}")
         return invoke(get_op("Reshape"), [self], {"shape": shape, **kwargs})
 
+    def _unshared(self, res):
+        """``res``, or a copy of it when it is a view of this array's memory: MXNet's operators
+        write new arrays (only ``reshape`` and basic indexing give views)."""
+        base = getattr(res._data, "base", None)
+        if base is not None and (base is self._data or base is getattr(self._data, "base", None)):
+            return invoke(_OP_COPY, [res])
+        return res
+
     def reshape_like(self, *args, **kwargs):
-        return invoke(get_op("reshape_like"), [self] + list(args), kwargs)
+        return self._unshared(_method_call("reshape_like", self, args, kwargs))
 
     def zeros_like(self, *args, **kwargs):
         return invoke(get_op("zeros_like"), [self], kwargs)
@@ -576,13 +617,19 @@ class NDArray:
         return invoke(get_op("broadcast_like"), [self, other])
 
     def flatten(self, inplace=False):
-        return invoke(get_op("Flatten"), [self])
+        """Collapse all axes after the first; ``inplace`` returns a view of this array."""
+        res = invoke(get_op("Flatten"), [self])
+        return self.reshape(res.shape) if inplace else self._unshared(res)
 
     def expand_dims(self, axis, inplace=False):
-        return invoke(get_op("expand_dims"), [self], {"axis": axis})
+        """Insert an axis of size 1; ``inplace`` returns a view of this array."""
+        res = invoke(get_op("expand_dims"), [self], {"axis": axis})
+        return self.reshape(res.shape) if inplace else self._unshared(res)
 
     def squeeze(self, axis=None, inplace=False):
-        return invoke(get_op("squeeze"), [self], {"axis": axis})
+        """Remove axes of size 1; ``inplace`` returns a view of this array."""
+        res = invoke(get_op("squeeze"), [self], {"axis": axis})
+        return self.reshape(res.shape) if inplace else self._unshared(res)
 
     def transpose(self, *axes, **kwargs):
         if len(axes) == 1 and isinstance(axes[0], (list, tuple)):

@@ -74,14 +74,15 @@ def _check_data(data):
 def save(fname, data):
     """Save an NDArray, a list of NDArrays or a dict str -> NDArray to ``fname``.
 
-    The bytes are those MXNet 1.9.1 writes (V2 records, each array's own context);
-    the file is replaced atomically.
+    The bytes are those MXNet 1.9.1 writes (V2 records, or V3 under NumPy shape semantics, each
+    array's own context); the file is replaced atomically.
     """
     fname = _path(fname)
     names, arrays = _check_data(data)
     nps = [a.asnumpy() for a in arrays]
     ctxs = [(a._ctx.device_typeid, a._ctx.device_id) for a in arrays]
-    payload = _ser.encode(dict(zip(names, nps)) if names is not None else nps, contexts=ctxs)
+    payload = _ser.encode(dict(zip(names, nps)) if names is not None else nps,
+                          v3=_np_shape_active(), contexts=ctxs)
     write_atomic(fname, payload)
 
 
@@ -93,7 +94,8 @@ def _to_result(buf):
             raise MXNetError("ndarray was saved in np shape semantics, must be loaded in the same "
                              "semantics. Turn on np shape semantics (npx.set_np() or "
                              "`with mx.util.np_shape(True)`) around the load.")
-        if m["version"] == 2 and np_shape:
+        if m["version"] == 2 and np_shape and not getattr(sys.modules.get("mxnet.util"),
+                                                           "_np_shape_global", False):
             raise MXNetError("ndarray was not saved in np shape semantics, but being loaded in np "
                              "shape semantics. Turn it off (`with mx.util.np_shape(False)`) "
                              "around the load.")

@@ -881,11 +881,13 @@ register("broadcast_to", _bcast_fwd(_bcast_to_shape), params=(
 
 def _bcast_like_shape(attrs, src, like):
     la, ra = attrs.lhs_axes, attrs.rhs_axes
-    if la is None and ra is None:
+    if la is None or ra is None:  # MXNet broadcasts whole shapes unless both are given
         return _bcast_check("broadcast_like", src, like)
-    if la is None or ra is None or len(la) != len(ra):
-        raise MXNetError(f"Operator broadcast_like: lhs_axes {la} and rhs_axes {ra} must both be given "
-                         "with the same length")
+    if len(la) == 0:
+        raise MXNetError("Operator broadcast_like: empty axes tuple is not allowed (lhs_axes=())")
+    if len(la) != len(ra):
+        raise MXNetError(f"Operator broadcast_like: lhs_axes {la} and rhs_axes {ra} must have the "
+                         "same length")
     out = list(src)
     for a, b in zip(la, ra):
         out[_axis(a, len(src), "broadcast_like", "lhs_axes")] = like[_axis(b, len(like), "broadcast_like",

@@ -36,12 +36,20 @@ def _dropout_bwd(attrs, og, ins, outs, ctx, state):
     return [g.copy() if state is None else g * state]
 
 
+def _dropout_graph(attrs, og, ins, outs):
+    # outs[1] is the mask (ones outside training), shared along ``axes``
+    from ..ndarray.ndarray import invoke
+    from .registry import get_op
+    return [None if og[0] is None else invoke(get_op("broadcast_mul"), [og[0], outs[1]])]
+
+
 register("Dropout", _dropout_fwd, params=(
     Param("p", "float", 0.5, "fraction of the input that gets dropped"),
     Param("mode", "str", "training", "drop only in training, or always", choices=("always", "training")),
     Param("axes", "shape", (), "axes along which one mask value is shared"),
     Param("cudnn_off", "bool", False, "accepted for compatibility", optional=True)),
-    backward=_dropout_bwd, save_state=True, num_outputs=2, num_visible_outputs=1,
+    backward=_dropout_bwd, backward_graph=_dropout_graph, save_state=True, num_outputs=2,
+    num_visible_outputs=1,
     output_names=("output", "mask"), needs_rng=True, uses_train=True,
     **like_data(2),
     doc="Zeroes random elements with probability p and scales the rest by 1 / (1 - p); the identity "

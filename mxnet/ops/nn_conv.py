@@ -212,6 +212,20 @@ def _fc_bwd(attrs, og, ins, outs, ctx, state):
     return grads
 
 
+def _fc_graph(attrs, og, ins, outs):
+    """The gradient as recorded NDArray operations (``autograd.grad(..., create_graph=True)``)."""
+    from ..ndarray.ndarray import invoke
+    from .registry import get_op
+    reshape, dot = get_op("Reshape"), get_op("dot")
+    x, w = ins[0], ins[1]
+    dy = invoke(reshape, [og[0]], {"shape": (-1, attrs.num_hidden)})
+    grads = [invoke(reshape, [invoke(dot, [dy, w])], {"shape": x.shape}),
+             invoke(dot, [dy, invoke(reshape, [x], {"shape": (-1, w.shape[1])})], {"transpose_a": True})]
+    if not attrs.no_bias:
+        grads.append(invoke(get_op("sum"), [dy], {"axis": 0}))
+    return grads
+
+
 def _fc_shape(attrs, shapes):
     d = shapes[0]
     if d is None:
@@ -239,7 +253,7 @@ register("FullyConnected", _fc_fwd, inputs=("data", "weight", "bias"), params=(
     Param("num_hidden", "int", doc="number of output units"),
     Param("no_bias", "bool", False, "leave out the bias"),
     Param("flatten", "bool", True, "flatten all axes after the first; else apply to the last axis")),
-    backward=_fc_bwd, infer_shape=_fc_shape, infer_shape_back=_fc_shape_back, bind=bind_dense,
+    backward=_fc_bwd, backward_graph=_fc_graph, infer_shape=_fc_shape, infer_shape_back=_fc_shape_back, bind=bind_dense,
     doc="Dense layer: ``data @ weight.T + bias``.")
 
 
