@@ -441,3 +441,28 @@ def test_bucketing_module_names_each_bucket_afresh():
     assert mod.symbol.list_arguments() == ["data", "embedding0_weight"]
     mod.switch_bucket(5, [("data", (2, 5))], None)
     assert mod.symbol.list_arguments() == ["data", "embedding0_weight"]
+
+
+def test_multi_device_update_runs_on_the_kvstore(tmp_path):
+    """Several devices and kvstore='local': MXNet's Module creates the store and lets it run the
+    optimizer (its updater keeps the states, by parameter name); one device has no store."""
+    sym = mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=3, name="fc")
+    mod = mx.mod.Module(sym, ("data",), None, context=[mx.cpu(0), mx.cpu(1)])
+    mod.bind(data_shapes=[("data", (4, 5))])
+    mod.init_params()
+    mod.init_optimizer(optimizer_params={"learning_rate": 0.1, "momentum": 0.9})
+    assert mod._update_on_kvstore and mod._updater is None and mod._kvstore.type == "local"
+    mod.forward(mx.io.DataBatch([mx.nd.ones((4, 5))]), is_train=True)
+    mod.backward([mx.nd.ones((4, 3))])
+    mod.update()
+    assert sorted(mod._kvstore._updater.states) == ["fc_bias", "fc_weight"]
+    w0, w1 = (a.asnumpy() for a in mod._exec_group.param_arrays[0])
+    np.testing.assert_array_equal(w0, w1)
+    prefix = str(tmp_path / "m")
+    mod.save_checkpoint(prefix, 0, save_optimizer_states=True)
+    one = mx.mod.Module.load(prefix, 0, load_optimizer_states=True, data_names=("data",), label_names=None)
+    one.bind(data_shapes=[("data", (4, 5))])
+    one.init_optimizer(optimizer_params={"learning_rate": 0.1, "momentum": 0.9})
+    assert one._kvstore is None and not one._update_on_kvstore
+    for k, v in mod._kvstore._updater.states.items():
+        np.testing.assert_array_equal(one._updater.states[k].asnumpy(), v.asnumpy())

@@ -1,26 +1,45 @@
 """``Module``: a symbol bound over one or more contexts, trained with an optimizer."""
 import logging
+import os
 import warnings
 
+import numpy as np
+
 from .. import ndarray as nd
+from .. import kvstore as kvs
 from .. import optimizer as opt
 from ..context import Context, cpu
 from ..initializer import InitDesc, Uniform
+from ..kvstore import KVStoreBase
 from ..model import load_checkpoint
 from .base_module import BaseModule, _check_input_names, _parse_data_desc
 from .executor_group import DataParallelExecutorGroup
 
 
-def _kvstore_for(kvstore):
-    """The KVStore used to sum gradients across devices, or None when gradients are summed here.
-
-    String kvstores ('local', 'device') are emulated: gradients of the devices are summed before
-    each device's optimizer step, which is what MXNet's local store computes."""
-    if kvstore is None or isinstance(kvstore, str):
-        if isinstance(kvstore, str) and "dist" in kvstore:
+def _create_kvstore(kvstore, num_device, arg_params):
+    """``(kvstore, update_on_kvstore)`` as MXNet's Module chooses them: no store for one device
+    and a named local store; else the store, which also runs the optimizer when it can (and
+    ``MXNET_UPDATE_ON_KVSTORE`` allows; not for a 'local' store of a parameter over 16M values)."""
+    update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
+    if kvstore is None:
+        kv = None
+    elif isinstance(kvstore, KVStoreBase):
+        kv = kvstore
+    elif isinstance(kvstore, str):
+        if "dist" in kvstore:
             raise NotImplementedError(f"Module: distributed kvstore {kvstore!r} is not supported")
-        return None
-    return kvstore
+        if num_device == 1:
+            kv = None
+        else:
+            kv = kvs.create(kvstore)
+            if kvstore == "local" and arg_params and \
+                    max(int(np.prod(p.shape)) for p in arg_params.values()) > 1024 * 1024 * 16:
+                update_on_kvstore = False
+    else:
+        raise TypeError("kvstore must be KVStore, str or None")
+    if kv is None:
+        return None, False
+    return kv, update_on_kvstore and kv.is_capable(KVStoreBase.OPTIMIZER)
 
 
 class Module(BaseModule):
@@ -250,13 +269,17 @@ class Module(BaseModule):
             return
         if self._params_dirty:
             self._sync_params_from_devices()
-        kv = _kvstore_for(kvstore)
+        kv, update_on_kvstore = _create_kvstore(kvstore, len(self._context), self._arg_params)
         batch_size = self._exec_group.batch_size
         if kv is not None and "dist" in kv.type and "_sync" in kv.type:
             batch_size *= kv.num_workers
         rescale_grad = 1.0 / batch_size
         n_dev = len(self._context)
-        idx2name = {i * n_dev + k: n for k in range(n_dev) for i, n in enumerate(self._exec_group.param_names)}
+        names = self._exec_group.param_names
+        if update_on_kvstore:
+            idx2name = dict(enumerate(names))
+        else:
+            idx2name = {i * n_dev + k: n for k in range(n_dev) for i, n in enumerate(names)}
         if isinstance(optimizer, str):
             optimizer_params = dict(optimizer_params)
             optimizer_params.setdefault("rescale_grad", rescale_grad)
@@ -272,11 +295,19 @@ class Module(BaseModule):
                 optimizer.idx2name = idx2name.copy()
         self._optimizer = optimizer
         self._kvstore = kv
-        self._update_on_kvstore = False
-        self._updater = opt.get_updater(optimizer)
+        self._update_on_kvstore = update_on_kvstore
+        self._updater = None
         if kv is not None:
-            for name in self._exec_group.param_names:
+            if self._compression_params:
+                kv.set_gradient_compression(self._compression_params)
+            if update_on_kvstore:
+                kv.set_optimizer(optimizer)
+            for i, name in enumerate(names):
                 kv.init(name, self._arg_params[name])
+                if update_on_kvstore:
+                    kv.pull(name, self._exec_group.param_arrays[i], priority=-i)
+        if not update_on_kvstore:
+            self._updater = opt.get_updater(optimizer)
         self.optimizer_initialized = True
         if self._preload_opt_states is not None:
             self.load_optimizer_states(self._preload_opt_states)
@@ -292,12 +323,20 @@ class Module(BaseModule):
         self.optimizer_initialized = True
 
     def save_optimizer_states(self, fname):
+        """Write the optimizer states (the kvstore's when it runs the optimizer)."""
         assert self.optimizer_initialized
+        if self._update_on_kvstore:
+            self._kvstore.save_optimizer_states(fname)
+            return
         with open(fname, "wb") as f:
             f.write(self._updater.get_states())
 
     def load_optimizer_states(self, fname):
+        """Read optimizer states written by ``save_optimizer_states``."""
         assert self.optimizer_initialized
+        if self._update_on_kvstore:
+            self._kvstore.load_optimizer_states(fname)
+            return
         with open(fname, "rb") as f:
             self._updater.set_states(f.read())
 
@@ -326,11 +365,19 @@ class Module(BaseModule):
         self._exec_group.backward(out_grads=out_grads)
 
     def update(self):
-        """One optimizer step on every parameter from the gradients of the last backward
-        (gradients summed over the devices first)."""
+        """One optimizer step on every parameter from the gradients of the last backward: on the
+        kvstore (which sums the devices' gradients and sends the new weights back) when it runs
+        the optimizer, else here on each device after the kvstore (if any) summed them."""
         assert self.binded and self.params_initialized and self.optimizer_initialized
         self._params_dirty = True
         group = self._exec_group
+        if self._update_on_kvstore:
+            for i, (name, weights, grads) in enumerate(zip(group.param_names, group.param_arrays,
+                                                            group.grad_arrays)):
+                if grads[0] is not None:
+                    self._kvstore.push(name, grads, priority=-i)
+                    self._kvstore.pull(name, weights, priority=-i)
+            return
         n_dev = len(self._context)
         per_device = [[] for _ in range(n_dev)]
         for i, (name, weights, grads) in enumerate(zip(group.param_names, group.param_arrays,
@@ -338,12 +385,9 @@ class Module(BaseModule):
             if grads[0] is None:
                 continue
             if self._kvstore is not None:
+                # without a store the devices keep their own gradients, as in MXNet
                 self._kvstore.push(name, grads, priority=-i)
                 self._kvstore.pull(name, grads, priority=-i)
-            elif n_dev > 1:
-                total = nd.add_n(*[g.as_in_context(grads[0].context) for g in grads])
-                for g in grads:
-                    total.copyto(g)
             for k, (w, g) in enumerate(zip(weights, grads)):
                 per_device[k].append((i * n_dev + k, g, w))
         for updates in per_device:
