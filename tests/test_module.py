@@ -466,3 +466,27 @@ def test_multi_device_update_runs_on_the_kvstore(tmp_path):
     assert one._kvstore is None and not one._update_on_kvstore
     for k, v in mod._kvstore._updater.states.items():
         np.testing.assert_array_equal(one._updater.states[k].asnumpy(), v.asnumpy())
+
+
+def test_executor_groups_share_parameters_and_data_pool():
+    from mxnet.module.executor_group import DataParallelExecutorGroup
+
+    def net(layers):
+        x = mx.sym.var("data")
+        for i in range(layers):
+            x = mx.sym.FullyConnected(x, num_hidden=4, name=f"fc{i}")
+        return mx.sym.SoftmaxOutput(x, name="softmax")
+    ctxs, shapes, labels = [mx.cpu(0), mx.cpu(1)], [("data", (6, 3))], [("softmax_label", (6,))]
+    small = net(2)
+    params = [n for n in small.list_arguments() if n not in ("data", "softmax_label")]
+    g1 = DataParallelExecutorGroup(small, ctxs, [1, 1], shapes, labels, params, True, False)
+    assert [sorted(d) for d in g1.shared_data_arrays] == [["data", "softmax_label"]] * 2
+    g2 = DataParallelExecutorGroup(net(3), ctxs, [1, 1], shapes, labels, params, True, False,
+                                   shared_group=g1)
+    assert g2.shared_data_arrays is g1.shared_data_arrays
+    assert sorted(g1.shared_data_arrays[0]) == ["data", "fc2_bias", "fc2_weight", "softmax_label"]
+    for e1, e2 in zip(g1.execs, g2.execs):
+        assert e2.arg_dict["data"] is e1.arg_dict["data"]
+        for p in params:
+            assert e2.arg_dict[p] is e1.arg_dict[p] and e2.grad_dict[p] is e1.grad_dict[p]
+    assert g2.grad_req["fc0_weight"] == "write" and g2.grad_req["data"] == "null"

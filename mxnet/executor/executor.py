@@ -354,7 +354,8 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
             src = (shared_exec.grad_dict if grad else shared_exec.arg_dict).get(name)
             if src is not None and tuple(src.shape) == tuple(shape):
                 return src
-        key = name if not grad else None
+        # the shared buffer pools the arrays of the arguments that are not shared parameters
+        key = name if not grad and name not in shared else None
         if pool is not None and key is not None:
             a = pool.get(key)
             if a is not None and tuple(a.shape) == tuple(shape) and a.dtype == dtype:

@@ -96,6 +96,10 @@ class DataParallelExecutorGroup:
         self.monitor = None
         self._grad_req_arg = grad_req
         self.group2ctxs = _group2ctxs(group2ctxs, len(contexts))
+        # per device, the arrays of the arguments that are not shared parameters (inputs, and
+        # parameters only this group has): a pool that groups binding with this one reuse
+        self.shared_data_arrays = shared_group.shared_data_arrays if shared_group is not None \
+            else [{} for _ in contexts]
         # batch axis of each output, from its ``__layout__`` attribute (-1: none)
         self.output_layouts = [DataDesc.get_batch_axis(symbol[i].attr("__layout__"))
                                for i in range(len(symbol.list_outputs()))]
@@ -149,6 +153,7 @@ class DataParallelExecutorGroup:
         self.data_names = [d.name for d in self.data_shapes]
         self.label_names = [d.name for d in self.label_shapes] if self.label_shapes else []
         reqs = self._grad_reqs(self.data_names)
+        self.grad_req = reqs
         self.execs = []
         for i, (ctx, sl) in enumerate(zip(self.contexts, self.slices)):
             descs = self._sliced(self.data_shapes, self.data_layouts, sl) + \
@@ -165,7 +170,8 @@ class DataParallelExecutorGroup:
             shared = shared_group.execs[i] if shared_group is not None else None
             self.execs.append(self.symbol.simple_bind(
                 ctx, grad_req=reqs, type_dict=types, group2ctx=self.group2ctxs[i],
-                shared_arg_names=self.param_names, shared_exec=shared, **shapes))
+                shared_arg_names=self.param_names, shared_exec=shared,
+                shared_buffer=self.shared_data_arrays[i], **shapes))
         if not reshape:
             self._default_execs = list(self.execs)
         if self.monitor is not None:
