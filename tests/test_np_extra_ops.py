@@ -160,3 +160,41 @@ def test_reshape_reverse_matmul_vectors_empty_softmax_unique_axis():
     assert npx.softmax(np.ones((2, 0))).shape == (2, 0)
     vals, counts = np.unique(np.array([[1., 2.], [1., 2.], [0., 5.]]), return_counts=True, axis=0)
     assert (vals.tolist(), counts.tolist()) == ([[0., 5.], [1., 2.]], [1, 2])
+
+
+def _grad64(fn, a):
+    a = np.array(a, dtype="float64")
+    a.attach_grad()
+    with mx.autograd.record():
+        y = fn(a)
+    mx.autograd.backward(y if isinstance(y, (list, tuple)) else [y])
+    return a.grad.asnumpy()
+
+
+def test_linalg_gradients():
+    a = [[2., 1., 0.], [1., 3., 1.]]
+    onp.testing.assert_allclose(_grad64(lambda v: np.linalg.tensorinv(v, 1) * np.array([[1., 2.], [3., 4.]]),
+                                        [[2., 1.], [1., 3.]]).ravel(), [0.08, -0.16, -0.36, -0.28], atol=1e-6)
+    onp.testing.assert_allclose(_grad64(lambda v: np.linalg.norm(v, 1), a).ravel(), [0, 1, 0, 0, 1, 0])
+    onp.testing.assert_allclose(_grad64(lambda v: np.linalg.norm(v, 4, axis=1), a).ravel(),
+                                [0.95555, 0.119444, 0., 0.036366, 0.981873, 0.036366], atol=1e-6)
+    # the pseudo-inverse gradient agrees with central differences
+    w = onp.array([[1., 2.], [3., 4.], [5., 6.]])
+    g = _grad64(lambda v: np.linalg.pinv(v) * np.array(w), a)
+    num = onp.zeros((2, 3))
+    for i in range(2):
+        for j in range(3):
+            d = onp.zeros((2, 3))
+            d[i, j] = 1e-6
+            num[i, j] = ((onp.linalg.pinv(onp.array(a) + d) - onp.linalg.pinv(onp.array(a) - d)) * w).sum() / 2e-6
+    onp.testing.assert_allclose(g, num, atol=1e-5)
+    b, m = np.array([1., 2.]), np.array([[2., 1.], [1., 3.]])
+    b.attach_grad()
+    m.attach_grad()
+    with mx.autograd.record():
+        x = np.linalg.tensorsolve(m, b)
+    x.backward()
+    onp.testing.assert_allclose(x.asnumpy(), [0.2, 0.6], rtol=1e-6)
+    onp.testing.assert_allclose(m.grad.asnumpy(), [[-0.08, -0.24], [-0.04, -0.12]], rtol=1e-5)
+    onp.testing.assert_allclose(b.grad.asnumpy(), [0.4, 0.2], rtol=1e-5)
+    assert np.linalg.tensorsolve(np.ones((1, 1, 1)), np.ones((1, 1, 1))).shape == (1, 1, 1)

@@ -55,6 +55,8 @@ def eigvals(a):
 
 
 def pinv(a, rcond=1e-15, hermitian=False):
+    if not isinstance(rcond, (int, float)):
+        return invoke("_npi_pinv", [_to_nd(a), _to_nd(rcond)], {"hermitian": hermitian})
     return invoke("_npi_pinv_scalar_rcond", [_to_nd(a)], {"rcond": rcond, "hermitian": hermitian})
 
 
@@ -68,4 +70,8 @@ matrix_power = _fallback(_onp.linalg.matrix_power)
 multi_dot = _fallback(_onp.linalg.multi_dot)
 lstsq = _fallback(_onp.linalg.lstsq)
 cond = _fallback(_onp.linalg.cond)
-tensorsolve = _fallback(_onp.linalg.tensorsolve)
+
+
+def tensorsolve(a, b, axes=None):
+    """The x with ``tensordot(a, x, x.ndim) == b`` (``axes`` of ``a`` moved last first)."""
+    return invoke("_npi_tensorsolve", [_to_nd(a), _to_nd(b)], {"a_axes": None if axes is None else tuple(axes)})

@@ -208,7 +208,26 @@ def _dot_bwd(attrs, og, ins, outs, ctx, state):
     return [ga.reshape(a.shape).astype(a.dtype), gb.reshape(b.shape).astype(b.dtype)]
 
 
-register("_np_dot", _dot_fwd, inputs=("a", "b"), backward=_dot_bwd, doc="Dot product (NumPy rules).")
+def _dot_shape(attrs, shapes):
+    """NumPy dot's output shape; an unknown (0) contracted dimension of one operand is taken from
+    the other, so that a deferred weight gets its shape from the data."""
+    a, b = shapes
+    if a is None or b is None:
+        return shapes, [None]
+    if len(a) == 0 or len(b) == 0:
+        return shapes, [b if len(a) == 0 else a]
+    kb = len(b) - 2 if len(b) > 1 else 0  # the axis of b that a's last axis contracts with
+    k = a[-1] or b[kb]
+    if a[-1] and b[kb] and a[-1] != b[kb]:
+        raise MXNetError(f"Operator _np_dot: shapes {a} and {b} not aligned: {a[-1]} (dim {len(a) - 1}) "
+                         f"!= {b[kb]} (dim {kb})")
+    a = a[:-1] + (k,)
+    b = b[:kb] + (k,) + b[kb + 1:]
+    return [a, b], [a[:-1] + b[:kb] + b[kb + 1:]]
+
+
+register("_np_dot", _dot_fwd, inputs=("a", "b"), backward=_dot_bwd, infer_shape=_dot_shape,
+         doc="Dot product (NumPy rules).")
 
 
 def _matmul_fwd(attrs, ins, ctx):
@@ -396,7 +415,35 @@ def _cholesky_bwd(attrs, og, ins, outs, ctx, state):
 
 register("_npi_cholesky", lambda a, i, c: c.xp.linalg.cholesky(i[0]), inputs=("A",), backward=_cholesky_bwd,
          doc="Cholesky factor (lower).")
+def _svd_bwd(attrs, og, ins, outs, ctx, state):
+    """Gradient of A = UT diag(L) V (m <= n, distinct non-zero singular values)."""
+    xp = ctx.xp
+    ut, l, v = outs
+    if ut.shape[-2] > v.shape[-1]:
+        raise MXNetError("Operator _npi_svd: the gradient needs m <= n (as MXNet's svd itself)")
+    m = l.shape[-1]
+    g_ut, g_l, g_v = (xp.zeros_like(o) if g is None else g for g, o in zip(og, outs))
+    vt = xp.swapaxes(v, -1, -2)
+    with np.errstate(all="ignore"):
+        inv_l = 1.0 / l
+        li, lj = l[..., :, None], l[..., None, :]
+        # E[i, j] = 1 / (L_i^2 - L_j^2) above the diagonal, antisymmetric
+        e = 1.0 / (xp.maximum(li - lj, 1e-20) * xp.maximum(li + lj, 1e-20))
+        upper = xp.triu(xp.ones((m, m), dtype=bool), 1)
+        e = xp.where(upper, e, 0)
+        e = e - xp.swapaxes(e, -1, -2)
+        dvv = g_v @ vt
+        g1 = (inv_l[..., :, None] * dvv) * lj + xp.swapaxes(g_ut, -1, -2) @ ut
+        x = g1 * e
+        eye = xp.eye(m, dtype=l.dtype)
+        g2 = (g_l[..., None, :] * eye + (x + xp.swapaxes(x, -1, -2)) * lj
+              - inv_l[..., :, None] * dvv * eye)
+        ga = ut @ (g2 @ v + inv_l[..., :, None] * g_v)
+    return [ga.astype(ins[0].dtype)]
+
+
 register("_npi_svd", lambda a, i, c: tuple(c.xp.linalg.svd(i[0], full_matrices=False)), inputs=("A",),
+         backward=_svd_bwd,
          num_outputs=3, doc="Singular value decomposition (UT, L, V as MXNet orders them).")
 register("_npi_eigh", lambda a, i, c: tuple(c.xp.linalg.eigh(i[0], UPLO=a.UPLO)), inputs=("A",), num_outputs=2,
          params=(Param("UPLO", "str", "L"),), doc="Eigen-decomposition of a symmetric matrix.")
@@ -405,30 +452,130 @@ register("_npi_eigvalsh", lambda a, i, c: c.xp.linalg.eigvalsh(i[0], UPLO=a.UPLO
 register("_npi_eig", lambda a, i, c: tuple(c.xp.linalg.eig(i[0])), inputs=("A",), num_outputs=2,
          doc="Eigen-decomposition (real results only).")
 register("_npi_eigvals", lambda a, i, c: c.xp.linalg.eigvals(i[0]), inputs=("A",), doc="Eigenvalues.")
-register("_npi_pinv", lambda a, i, c: c.xp.linalg.pinv(i[0], i[1], hermitian=a.hermitian),
+def _pinv_bwd(attrs, og, ins, outs, ctx, state):
+    """Gradient of the pseudo-inverse P of A (exact where the rank is constant)."""
+    xp = ctx.xp
+    a, p, g = ins[0], outs[0], og[0]
+    t = lambda m: xp.swapaxes(m, -1, -2)  # noqa: E731
+    eye_m, eye_n = xp.eye(a.shape[-2], dtype=a.dtype), xp.eye(a.shape[-1], dtype=a.dtype)
+    ga = (-t(p) @ g @ t(p) + (eye_m - a @ p) @ t(g) @ p @ t(p)
+          + t(p) @ p @ t(g) @ (eye_n - p @ a))
+    return [ga.astype(a.dtype)] + [xp.zeros_like(x) for x in ins[1:]]
+
+
+register("_npi_pinv", lambda a, i, c: c.xp.linalg.pinv(i[0], i[1], hermitian=a.hermitian), backward=_pinv_bwd,
          inputs=("A", "rcond"), params=(Param("hermitian", "bool", False),), doc="Pseudo-inverse.")
 register("_npi_pinv_scalar_rcond", lambda a, i, c: c.xp.linalg.pinv(i[0], a.rcond, hermitian=a.hermitian),
          inputs=("A",), params=(Param("rcond", "float", 1e-15), Param("hermitian", "bool", False)),
-         doc="Pseudo-inverse with a scalar cutoff.")
+         backward=_pinv_bwd, doc="Pseudo-inverse with a scalar cutoff.")
+
+
+def _tensorinv_bwd(attrs, og, ins, outs, ctx, state):
+    a, inv = ins[0], outs[0]
+    n = int(np.prod(a.shape[:attrs.ind], dtype=np.int64))
+    inv2 = inv.reshape(n, -1) if n else inv.reshape(0, 0)
+    g2 = og[0].reshape(inv2.shape)
+    # d(A^-1) = -A^-1 dA A^-1 on the matrix views
+    ga = -(inv2.T @ g2 @ inv2.T)
+    return [ga.reshape(a.shape).astype(a.dtype)]
+
+
 register("_npi_tensorinv", lambda a, i, c: c.xp.linalg.tensorinv(i[0], a.ind), inputs=("a",),
-         params=(Param("ind", "int", 2),), doc="Tensor inverse.")
+         params=(Param("ind", "int", 2),), backward=_tensorinv_bwd, doc="Tensor inverse.")
+
+
+def _tensorsolve_parts(attrs, a, b):
+    """``a`` with the summed axes moved last, as a square matrix, and the solution's shape."""
+    if attrs.a_axes is not None:
+        axes = [ax % a.ndim for ax in attrs.a_axes]
+        a = np.moveaxis(a, axes, list(range(a.ndim - len(axes), a.ndim)))
+    # MXNet's rule: the solution has the last a.ndim - b.ndim axes of a (all of them when equal)
+    out_shape = a.shape[-(a.ndim - b.ndim):]
+    n = int(np.prod(out_shape, dtype=np.int64))
+    return a, a.reshape(-1, n), out_shape
+
+
+def _tensorsolve_fwd(attrs, ins, ctx):
+    a, b = ins
+    _, a2, out_shape = _tensorsolve_parts(attrs, a, b)
+    if a2.shape[0] != a2.shape[1]:
+        raise MXNetError(f"Operator _npi_tensorsolve: a of shape {a.shape} is not square for b of shape "
+                         f"{b.shape}")
+    return ctx.xp.linalg.solve(a2, b.reshape(-1)).reshape(out_shape).astype(a.dtype)
+
+
+def _tensorsolve_bwd(attrs, og, ins, outs, ctx, state):
+    xp = ctx.xp
+    a, b = ins
+    moved, a2, _ = _tensorsolve_parts(attrs, a, b)
+    gb = xp.linalg.solve(a2.T, og[0].reshape(-1))
+    ga = -xp.outer(gb, outs[0].reshape(-1)).reshape(moved.shape)
+    if attrs.a_axes is not None:
+        axes = [ax % a.ndim for ax in attrs.a_axes]
+        ga = xp.moveaxis(ga, list(range(a.ndim - len(axes), a.ndim)), axes)
+    return [ga.astype(a.dtype), gb.reshape(b.shape).astype(b.dtype)]
+
+
+register("_npi_tensorsolve", _tensorsolve_fwd, inputs=("a", "b"), backward=_tensorsolve_bwd,
+         params=(Param("a_axes", "any", None),), doc="The x with tensordot(a, x, x.ndim) = b.")
+
+
+def _norm_ord(attrs):
+    o = attrs.ord
+    return {"inf": np.inf, "-inf": -np.inf}.get(o, o) if isinstance(o, str) else o
 
 
 def _norm_fwd(attrs, ins, ctx):
     x = ins[0]
-    ord_ = attrs.ord
-    r = ctx.xp.linalg.norm(x, ord=ord_, axis=_axis(attrs), keepdims=attrs.keepdims)
+    r = ctx.xp.linalg.norm(x, ord=_norm_ord(attrs), axis=_axis(attrs), keepdims=attrs.keepdims)
     return ctx.xp.asarray(r).astype(x.dtype if x.dtype.kind == "f" else np.float32)
 
 
+def _norm_axes(attrs, x):
+    """The reduced axes as a tuple: one for a vector norm, two for a matrix norm."""
+    ax = _axis(attrs)
+    if ax is None:
+        if attrs.ord is None:
+            return tuple(range(x.ndim))
+        return tuple(range(x.ndim))[-2:]
+    return (ax,) if isinstance(ax, int) else tuple(ax)
+
+
 def _norm_bwd(attrs, og, ins, outs, ctx, state):
+    xp = ctx.xp
     x = ins[0]
-    if attrs.ord not in (None, 2, "fro") or (attrs.ord == 2 and isinstance(_axis(attrs), tuple)):
-        raise MXNetError(f"Operator _npi_norm: the gradient of ord={attrs.ord} is not supported")
-    y = _expand(outs[0], x, attrs)
+    o = _norm_ord(attrs)
+    axes = tuple(a % x.ndim for a in _norm_axes(attrs, x))
+    keep = attrs.keepdims or outs[0].ndim == x.ndim
+    y = outs[0] if keep else xp.expand_dims(outs[0], axes)
+    g = og[0] if keep else xp.expand_dims(og[0], axes)
+    ax = x.ndim - 2, x.ndim - 1
     with np.errstate(all="ignore"):
-        g = ctx.xp.where(y == 0, 0, _expand(og[0], x, attrs) * x / y)
-    return [g.astype(x.dtype)]
+        if o is None or o == "fro" or (o == 2 and len(axes) == 1):
+            d = xp.where(y == 0, 0, x / y)
+        elif len(axes) == 1 and o in (np.inf, -np.inf):
+            d = xp.sign(x) * (xp.abs(x) == y)
+        elif len(axes) == 1:
+            d = xp.zeros_like(x) if o == 0 else xp.where(y == 0, 0, xp.sign(x) * (xp.abs(x) / y) ** (o - 1))
+        else:
+            # matrix norms: work on the two axes moved last
+            xm = xp.moveaxis(x, axes, ax)
+            if o in ("nuc", 2, -2):
+                u, sv, vt = xp.linalg.svd(xm, full_matrices=False)
+                if o == "nuc":
+                    dm = u @ vt
+                else:
+                    k = 0 if o == 2 else -1
+                    dm = u[..., :, k:k + 1 or None] @ vt[..., k:k + 1 or None, :]
+            else:
+                # 1/-1 pick a column by its absolute sum, inf/-inf a row
+                col = o in (1, -1)
+                sums = xp.abs(xm).sum(axis=-2 if col else -1, keepdims=True)
+                best = sums.max(axis=-1 if col else -2, keepdims=True) if o in (1, np.inf) else \
+                    sums.min(axis=-1 if col else -2, keepdims=True)
+                dm = xp.sign(xm) * (sums == best)
+            d = xp.moveaxis(dm, ax, axes)
+    return [(g * d).astype(x.dtype)]
 
 
 register("_npi_norm", _norm_fwd, inputs=("x",), backward=_norm_bwd,

@@ -1,8 +1,9 @@
 """``mx.sym.np.linalg``: linear algebra on np symbols."""
+from ..symbol import Symbol
 from ._symbol import make
 
 __all__ = ["inv", "det", "slogdet", "solve", "cholesky", "svd", "eigh", "eigvalsh", "eig", "eigvals",
-           "pinv", "tensorinv"]
+           "pinv", "tensorinv", "norm", "tensorsolve"]
 
 
 def _unary(name, opname):
@@ -21,8 +22,14 @@ cholesky = _unary("cholesky", "_npi_cholesky")
 svd = _unary("svd", "_npi_svd")
 eig = _unary("eig", "_npi_eig")
 eigvals = _unary("eigvals", "_npi_eigvals")
-eigvalsh = _unary("eigvalsh", "_npi_eigvalsh")
-eigh = _unary("eigh", "_npi_eigh")
+
+
+def eigvalsh(a, UPLO="L"):
+    return make("_npi_eigvalsh", "eigvalsh", [a], {"UPLO": UPLO})
+
+
+def eigh(a, UPLO="L"):
+    return make("_npi_eigh", "eigh", [a], {"UPLO": UPLO})
 
 
 def solve(a, b):
@@ -30,7 +37,17 @@ def solve(a, b):
 
 
 def pinv(a, rcond=1e-15, hermitian=False):
+    if isinstance(rcond, Symbol):
+        return make("_npi_pinv", "pinv", [a, rcond], {"hermitian": hermitian})
     return make("_npi_pinv_scalar_rcond", "pinv_scalar_rcond", [a], {"hermitian": hermitian, "rcond": rcond})
+
+
+def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - NumPy's name
+    return make("_npi_norm", "norm", [x], {"axis": axis, "keepdims": keepdims, "ord": ord})
+
+
+def tensorsolve(a, b, axes=None):
+    return make("_npi_tensorsolve", "tensorsolve", [a, b], {"a_axes": axes})
 
 
 def tensorinv(a, ind=2):
