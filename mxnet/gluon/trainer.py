@@ -286,6 +286,9 @@ class Trainer:
         self._update(ignore_stale_grad)
 
     def _update(self, ignore_stale_grad=False):
+        loss_scaler = getattr(self, "_amp_loss_scaler", None)
+        if loss_scaler is not None and loss_scaler.has_overflow(self._params):
+            return  # AMP: gradients overflowed at this loss scale, skip the step
         on_store = self._kvstore is not None and self._update_on_kvstore
         for i, param in enumerate(self._params):
             if param.grad_req == "null":

@@ -484,15 +484,39 @@ class Symbol:
         return cls(arg_t), cls(out_t), cls(aux_t)
 
     # -- serialisation --------------------------------------------------------------------
-    def tojson(self):
-        """The graph as MXNet 1.9.1's JSON text (byte-identical)."""
+    def tojson(self, remove_amp_cast=True):
+        """The graph as MXNet 1.9.1's JSON text (byte-identical); by default without AMP's casts."""
         from .json_io import to_json
-        return to_json(self)
+        return to_json(self._without_amp_casts() if remove_amp_cast else self)
 
     def save(self, fname, remove_amp_cast=True):
-        """Write ``tojson()`` to ``fname``."""
+        """Write ``tojson()`` to ``fname``; by default without the casts AMP inserted."""
         with open(fname, "w") as f:
-            f.write(self.tojson())
+            f.write(self.tojson(remove_amp_cast))
+
+    def _without_amp_casts(self):
+        """A copy whose ``amp_cast``/``amp_multicast`` nodes are bypassed (each output of one is
+        replaced by the matching input)."""
+        order = topo_order(self._outputs)
+        if not any(n.op is not None and n.op.name in ("amp_cast", "amp_multicast") for n in order):
+            return self
+        new = {}
+
+        def entry(e):
+            node, i = e
+            while node.op is not None and node.op.name in ("amp_cast", "amp_multicast"):
+                node, i = node.inputs[i if node.op.name == "amp_multicast" else 0]
+            return (new[id(node)], i)
+
+        for n in order:
+            if n.op is None:
+                new[id(n)] = n
+            elif n.op.name not in ("amp_cast", "amp_multicast"):
+                copy = Node(n.op, n.name, n.attrs, [entry(e) for e in n.inputs], n.parsed)
+                if n.subgraphs:
+                    copy.set_subgraphs(n.subgraphs)
+                new[id(n)] = copy
+        return Symbol([entry(e) for e in self._outputs])
 
     def debug_str(self):
         """A readable listing of the graph's nodes, one per line."""
