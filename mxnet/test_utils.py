@@ -839,37 +839,45 @@ def check_consistency(sym, ctx_list, scale=1.0, grad_req="write", arg_params=Non
 
 def check_gluon_hybridize_consistency(net_builder, data_l, numpy_func=None, test_grad=True,
                                       rtol=1e-4, atol=1e-4):
-    """Build a fresh net with ``net_builder()`` imperatively and hybridized (every static_alloc /
-    static_shape combination); outputs, input gradients and optionally ``numpy_func`` must agree."""
+    """Run the block ``net_builder(prefix='net_')`` (initialised here) imperatively and hybridized,
+    each with and without autograd; every build after the first starts from the first one's
+    parameter values.  Outputs, and the inputs' gradients of ``out.backward(out)``, must agree
+    across runs, and the output must equal ``numpy_func`` of the inputs (as NumPy arrays)."""
     from . import autograd
-    saved_out, saved_grads = None, None
-    for hybridize, static_alloc, static_shape in ((False, False, False), (True, False, False),
-                                                  (True, True, False), (True, True, True)):
-        net = net_builder()
-        if hybridize:
-            net.hybridize(static_alloc=static_alloc, static_shape=static_shape)
-        inputs = [x.copy() for x in data_l]
-        if test_grad:
-            for x in inputs:
-                x.attach_grad()
-        with autograd.record():
-            out = net(*inputs)
-        if test_grad:
-            out.backward()
-        out_np = out.asnumpy()
-        if saved_out is None:
-            saved_out = out_np
-        else:
-            assert_almost_equal(out_np, saved_out, rtol=rtol, atol=atol)
-        if numpy_func is not None:
-            assert_almost_equal(out_np, numpy_func(*[x.asnumpy() for x in data_l]), rtol=rtol, atol=atol)
-        if test_grad:
-            grads = [x.grad.asnumpy() for x in inputs]
-            if saved_grads is None:
-                saved_grads = grads
+    saved_out, saved_grads, values = None, None, None
+    for hybridize in (False, True):
+        for use_autograd in ((False, True) if test_grad else (False,)):
+            net = net_builder(prefix="net_")
+            net.initialize()
+            if values is not None:
+                for name, p in net.collect_params().items():
+                    p.set_data(values[name])
+            if hybridize:
+                net.hybridize()
+            inputs = [x.copy() for x in data_l]
+            if use_autograd:
+                for x in inputs:
+                    x.attach_grad()
+                with autograd.record():
+                    out = net(*inputs)
+                out.backward(out)
             else:
-                for g, sg in zip(grads, saved_grads):
-                    assert_almost_equal(g, sg, rtol=rtol, atol=atol)
+                out = net(*inputs)
+            if values is None:
+                values = {k: v.data().asnumpy() for k, v in net.collect_params().items()}
+            if saved_out is None:
+                saved_out = out.asnumpy()
+            else:
+                assert_almost_equal(out.asnumpy(), saved_out, rtol=rtol, atol=atol)
+            if use_autograd:
+                grads = [x.grad.asnumpy() for x in inputs]
+                if saved_grads is None:
+                    saved_grads = grads
+                else:
+                    for g, sg in zip(grads, saved_grads):
+                        assert_almost_equal(g, sg, rtol=rtol, atol=atol)
+    if numpy_func is not None:
+        assert_almost_equal(saved_out, numpy_func(*[x.asnumpy() for x in data_l]), rtol=rtol, atol=atol)
 
 
 def compare_optimizer(opt1, opt2, shape, dtype, w_stype="default", g_stype="default", rtol=1e-4, atol=1e-5,

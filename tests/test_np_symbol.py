@@ -113,9 +113,13 @@ def test_symbol_type_and_conversions():
         nx[::0]
     with pytest.raises(AttributeError):
         abs(nx)
-    g = mx.sym.np.split(nx, 2)
-    assert type(g) is mx.sym.Symbol and len(g) == 2
-    assert type(g.as_np_ndarray()[1]) is mx.sym.np._Symbol
+    # the split family gives a list of np symbols, one per part (one part too), as MXNet does
+    for parts, n in ((mx.sym.np.split(nx, 2), 2), (mx.sym.np.split(nx, 1), 1),
+                     (mx.sym.np.split(nx, [1, 3]), 3), (mx.sym.np.hsplit(nx, 2), 2),
+                     (mx.sym.np.vsplit(nx, 2), 2), (mx.sym.np.array_split(nx, 3), 3)):
+        assert type(parts) is list and len(parts) == n
+        assert all(type(p) is mx.sym.np._Symbol and len(p.list_outputs()) == 1 for p in parts)
+    assert type(mx.sym.np.split(nx, 1)[0][:, -1]) is mx.sym.np._Symbol
 
 
 def _np_hybridize_supported():

@@ -396,3 +396,66 @@ def test_multinomial_probabilities():
         np.random.multinomial(10, [0.5, 0.6])  # MXNet checks the sum of all of them
     assert np.random.multinomial(10, []).shape == (0,)
     assert np.random.multinomial(10, [], size=(4, 2)).shape == (4, 2, 0)
+
+
+def test_parameters_keep_the_array_type_they_were_initialised_with():
+    from mxnet.gluon import HybridBlock
+    from mxnet.util import use_np
+
+    def block(np_mode):
+        class B(HybridBlock):
+            def __init__(self):
+                super().__init__()
+                with self.name_scope():
+                    self.w = self.params.get("w", shape=(3, 4))
+
+            def hybrid_forward(self, F, x, w):
+                return F.np.dot(x, w) if np_mode else F.dot(x, w)
+        return use_np(B) if np_mode else B
+
+    for np_mode, cls in ((True, np.ndarray), (False, mx.nd.NDArray)):
+        for hybridize in (False, True):
+            net = block(np_mode)()
+            net.initialize()
+            if hybridize:
+                net.hybridize()
+            x = mx.nd.ones((2, 3))
+            net(x.as_np_ndarray() if np_mode else x)
+            # read outside np semantics: the type chosen at initialisation stays
+            assert type(net.w.data()) is cls and type(net.w.list_grad()[0]) is cls
+    net = block(True)()
+    net.initialize()
+    net.reset_ctx(mx.cpu(0))
+    assert type(net.w.data()) is np.ndarray
+
+
+def test_np_dot_fills_in_a_deferred_weight_shape():
+    from mxnet.gluon import HybridBlock
+    from mxnet.util import use_np
+
+    @use_np
+    class Linear(HybridBlock):
+        def __init__(self):
+            super().__init__()
+            with self.name_scope():
+                self.w1 = self.params.get("w1", shape=(0, 7), allow_deferred_init=True)
+                self.w2 = self.params.get("w2", shape=(7, 0), allow_deferred_init=True)
+
+        def hybrid_forward(self, F, x, w1, w2):
+            return F.np.dot(F.npx.relu(x.dot(w1)), w2)
+
+    net = Linear()
+    net.initialize()
+    net.hybridize()
+    # w2's output dimension stays unknown: the graph cannot tell it
+    with pytest.raises(ValueError, match="Deferred initialization failed"):
+        net(np.ones((4, 5)))
+    net = Linear()
+    net.w2.shape = (7, 2)
+    net.initialize()
+    net.hybridize()
+    assert net(np.ones((4, 5))).shape == (4, 2)
+    assert net.w1.shape == (5, 7)
+    with pytest.raises(mx.MXNetError, match="not aligned"):
+        mx.sym.np.dot(mx.sym.var("a").as_np_ndarray(), mx.sym.var("b").as_np_ndarray()).infer_shape(
+            a=(2, 3), b=(4, 5))

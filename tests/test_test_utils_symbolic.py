@@ -199,15 +199,24 @@ def test_check_speed_and_simple_forward():
 
 
 def test_check_gluon_hybridize_consistency():
-    def build():
-        net = mx.gluon.nn.HybridSequential()
-        net.add(mx.gluon.nn.Dense(3, in_units=4, weight_initializer=mx.init.Constant(0.5)))
-        net.initialize()
+    # MXNet builds with prefix='net_' and initialises the block itself
+    def build(prefix=None, params=None):
+        net = mx.gluon.nn.HybridSequential(prefix=prefix, params=params)
+        with net.name_scope():
+            net.add(mx.gluon.nn.Dense(3, in_units=4, weight_initializer=mx.init.Constant(0.5)))
         return net
     x = mx.nd.array(np.arange(8, dtype=np.float32).reshape(2, 4) / 8)
     tu.check_gluon_hybridize_consistency(build, [x], numpy_func=lambda a: a.sum(1, keepdims=True).repeat(3, 1) * 0.5)
     with pytest.raises(AssertionError):
         tu.check_gluon_hybridize_consistency(build, [x], numpy_func=lambda a: a.sum(1, keepdims=True))
+
+    # randomly initialised (deferred) weights: later builds start from the first build's values
+    def build_random(prefix=None, params=None):
+        net = mx.gluon.nn.HybridSequential(prefix=prefix, params=params)
+        with net.name_scope():
+            net.add(mx.gluon.nn.Dense(5, flatten=False))
+        return net
+    tu.check_gluon_hybridize_consistency(build_random, [mx.nd.random.uniform(shape=(2, 3, 4))])
 
 
 def test_compare_optimizer():

@@ -1,4 +1,5 @@
 """Gluon parameters: ``Parameter``, ``Constant`` and ``ParameterDict``."""
+import sys
 import warnings
 from collections import OrderedDict
 
@@ -161,7 +162,10 @@ class Parameter:
         self._ctx_list = list(ctx_list)
         self._ctx_map = {c: i for i, c in enumerate(self._ctx_list)}
         # an mx.np value, or one set under np semantics, makes an np parameter
-        self._np = (is_np_array() or type(data) is not NDArray) if np_param is None else np_param
+        if np_param is None:
+            np_mod = sys.modules.get("mxnet.numpy")  # no mx.np value exists before it is imported
+            np_param = is_np_array() or (np_mod is not None and isinstance(data, np_mod.ndarray))
+        self._np = np_param
         self._data = [data.copyto(c) if data.context != c or i > 0 else data.copy()
                       for i, c in enumerate(self._ctx_list)]
         self._init_grad()

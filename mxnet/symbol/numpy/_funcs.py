@@ -310,15 +310,20 @@ def column_stack(tup):
     return _join("_npi_column_stack", "column_stack", tup)
 
 
+def _parts(res):
+    """The outputs of a split as a list of np symbols, one per part (one part too), as MXNet
+    returns them."""
+    return [_Symbol([e]) for e in res._outputs]
+
+
 def split(ary, indices_or_sections, axis=0):
-    """Split along ``axis`` into equal sections or at the given indices; a (legacy) Symbol group,
-    as MXNet returns."""
+    """Split along ``axis`` into equal sections or at the given indices (a list of symbols)."""
     if isinstance(indices_or_sections, numbers.Integral):
         params = {"axis": axis, "indices": [], "sections": indices_or_sections, "squeeze_axis": False}
     else:
         params = {"axis": axis, "indices": [0] + list(indices_or_sections), "sections": 0,
                   "squeeze_axis": False}
-    return make("_split_v2", "split", [ary], params).as_nd_ndarray()
+    return _parts(make("_split_v2", "split", [ary], params))
 
 
 def vsplit(ary, indices_or_sections):
@@ -397,16 +402,14 @@ def ediff1d(ary, to_end=None, to_begin=None):
 
 
 def array_split(ary, indices_or_sections, axis=0):
-    """Split into nearly equal sections (or at indices); a (legacy) Symbol group, as MXNet returns."""
+    """Split into nearly equal sections (or at indices); a list of symbols."""
     params = dict(_npo.split_params(indices_or_sections), axis=axis)
-    res = make("_npi_split", "array_split", [ary], params)
-    # one part still comes back in a list, as from mx.np.array_split
-    return [res] if len(res._outputs) == 1 else res.as_nd_ndarray()
+    return _parts(make("_npi_split", "array_split", [ary], params))
 
 
 def hsplit(ary, indices_or_sections):
     params = dict(_npo.split_params(indices_or_sections), axis=1, squeeze_axis=False)
-    return make("_npi_hsplit", "hsplit", [ary], params).as_nd_ndarray()
+    return _parts(make("_npi_hsplit", "hsplit", [ary], params))
 
 
 def _atleast(n):
