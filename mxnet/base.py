@@ -26,6 +26,10 @@ class DeferredOpError(MXNetError):
         self.result = result
 
 
+class MXNetIndexError(MXNetError, IndexError):
+    """An index out of bounds, which MXNet reports as Python's ``IndexError``."""
+
+
 class NotImplementedForSymbol(MXNetError):
     """Raised when an NDArray-only function (asnumpy, backward, ...) is called on a Symbol."""
 

@@ -529,9 +529,10 @@ def _check_symbol_numeric_gradient(sym, location, aux_states, numeric_eps, rtol,
     aux_np = None if aux_states is None else {k: v.asnumpy() for k, v in aux_states.items()}
     nodes, grad_req = _grad_nodes(grad_nodes, sym.list_arguments())
     _, out_shapes, _ = sym.infer_shape(**{k: v.shape for k, v in location.items()})
-    # project the (first) output onto a random positive vector so one scalar covers every element
+    # weight the output by a random positive projection; the differences are summed only after
+    # the subtraction (in numeric_grad), as a float32 sum taken first would cancel most digits
     proj = msym.var("__random_proj")
-    out = msym.make_loss(msym.sum(sym * proj))
+    out = msym.make_loss(sym * proj)
     location["__random_proj"] = nd.array(rnd.rand(*out_shapes[0]) + 0.1, ctx=ctx, dtype=dtype)
     # the gradient buffers start dirty so that 'add'/'null' semantics are visible
     grad_np = {k: rnd.normal(0, 0.01, size=location[k].shape) for k in nodes}

@@ -108,7 +108,8 @@ class Executor:
             _, out_types, _ = self._symbol.infer_type(**types)
         except MXNetError:
             return
-        if out_types is None or any(not s or 0 in s for s in out_shapes):
+        # unknown dimensions read 0 in legacy shapes, -1 (or None) in np shapes
+        if out_types is None or any(not s or any(d is None or d <= 0 for d in s) for s in out_shapes):
             return
         self.outputs = [nd.zeros(s, ctx=self._ctx, dtype=t) for s, t in zip(out_shapes, out_types)]
 
@@ -163,6 +164,10 @@ class Executor:
         from ..ndarray import NDArray
         if all(r == "null" for r in self._grad_req):
             return      # no gradient is wanted: MXNet's backward runs nothing (and needs no heads)
+        if self._plan._saved is None:
+            # MXNet's backward reads the forward buffers as they are: run the forward once, so
+            # that gradients needing no forward values (tile, repeat) come out as there
+            self.forward(is_train=is_train)
         if out_grads is None:
             out_grads = []
         elif isinstance(out_grads, NDArray):
@@ -175,9 +180,14 @@ class Executor:
             op = node.op
             g = out_grads[i] if i < len(out_grads) else None
             if g is not None:
-                heads.append(g._data if isinstance(g, NDArray) else xp.asarray(g, dtype=o.dtype))
+                g = g._data if isinstance(g, NDArray) else xp.asarray(g, dtype=o.dtype)
+                # MXNet copies a head gradient into a buffer of the output's type (an int32
+                # output truncates a float gradient)
+                heads.append(g if g.dtype == o.dtype else g.astype(o.dtype))
             elif op is not None and (op.name in LOSS_OPS or _custom_loss(node)):
                 heads.append(xp.ones_like(o._data))
+            elif op is not None and op.zero_grad:
+                heads.append(xp.zeros_like(o._data))
             else:
                 raise MXNetError("Check failed: head_grads: Because the last operator is not Loss "
                                  "function, head_gradient is required when calling backward. If you are "
@@ -317,9 +327,11 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
     sparse = {k: v for k, v in (stype_dict or {}).items() if v != "default"}
     if sparse:
         raise NotImplementedError(f"simple_bind: sparse storage types are not supported ({sparse})")
-    shapes = shapes or {}
-    arg_shapes, _, aux_shapes = symbol.infer_shape_partial(**shapes)
     names = symbol.list_arguments()
+    # as in MXNet, only tuples naming an input count as shapes; other keywords are ignored
+    inputs = set(names) | set(symbol.list_auxiliary_states())
+    shapes = {k: v for k, v in (shapes or {}).items() if isinstance(v, (tuple, list)) and k in inputs}
+    arg_shapes, _, aux_shapes = symbol.infer_shape_partial(**shapes)
     missing = [n for n, s in zip(names, arg_shapes) if not s or 0 in s]
     if missing or any(not s or 0 in s for s in aux_shapes):
         raise MXNetError(f"simple_bind: cannot infer the shapes of {missing or 'the auxiliary states'}; "

@@ -75,7 +75,7 @@ def unary(name, fwd, grad=None, aliases=(), doc="", quiet=True, graph=True):
 
     register(name, forward, inputs=("data",), backward=backward if grad else None,
              backward_graph=backward_graph if grad and graph else None,
-             **_SAME_SHAPE, aliases=aliases, doc=doc)
+             **_SAME_SHAPE, aliases=aliases, doc=doc, zero_grad=grad is _zero_grad)
 
 
 def _float(xp, x):
@@ -322,7 +322,8 @@ def binary(name, fwd, grad=None, elemwise_name=None, aliases=(), elemwise_aliase
         return shapes, [broadcast_shape_partial(name, a, b)]
 
     register(name, forward_b, inputs=("lhs", "rhs"), backward=backward, backward_graph=backward_graph,
-             infer_shape=shape_b, infer_type=_same_type(name), aliases=aliases, doc=doc)
+             infer_shape=shape_b, infer_type=_same_type(name), aliases=aliases, doc=doc,
+             zero_grad=grad is _zero_grads)
     if elemwise_name:
         def forward_e(attrs, ins, ctx):
             check_same_shape(elemwise_name, ("lhs", "rhs"), ins)
@@ -330,7 +331,7 @@ def binary(name, fwd, grad=None, elemwise_name=None, aliases=(), elemwise_aliase
 
         register(elemwise_name, forward_e, inputs=("lhs", "rhs"), backward=backward,
                  backward_graph=backward_graph, **_SAME_SHAPE, infer_type=_same_type(elemwise_name),
-                 aliases=elemwise_aliases, doc=doc)
+                 aliases=elemwise_aliases, doc=doc, zero_grad=grad is _zero_grads)
 
 
 def _int_div(xp, a, b):
@@ -371,8 +372,13 @@ binary("broadcast_div", _int_div, lambda F, a, b, y, g: (g / b, -g * a / (b * b)
 binary("broadcast_power", _power,
        lambda F, a, b, y, g: (g * b * F.power(a, b - 1), g * y * F.log(a)),
        "_power", elemwise_aliases=("_Power",), doc="First array raised to powers from the second.")
-binary("broadcast_mod", _mod,
-       lambda F, a, b, y, g: (g, -g * F.floor(a / b)), "_mod", elemwise_aliases=("_Mod",),
+def _mod_grads(F, a, b, y, g):
+    if np.dtype(a.dtype).kind != "f":   # MXNet's integer remainder has zero gradients
+        return F.zeros_like(a), F.zeros_like(b)
+    return g, -g * F.floor(a / b)
+
+
+binary("broadcast_mod", _mod, _mod_grads, "_mod", elemwise_aliases=("_Mod",),
        doc="Remainder of division (sign of the divisor; 0 where the divisor is 0).")
 binary("broadcast_maximum", lambda xp, a, b: xp.maximum(a, b),
        lambda F, a, b, y, g: (g * (a >= b), g * (a < b)), "_maximum", elemwise_aliases=("_Maximum",),
@@ -440,6 +446,10 @@ def _scalar_of(attrs, x):
     return s
 
 
+def _zero_grad_s(F, x, y, g, s):
+    return F.zeros_like(x)
+
+
 def scalar(name, fwd, grad=None, aliases=(), doc="", quiet=True):
     """Register ``name(data, scalar)``; ``fwd(xp, x, s)``, ``grad(F, x, y, g, s) -> dx``."""
     def forward(attrs, ins, ctx):
@@ -461,7 +471,7 @@ def scalar(name, fwd, grad=None, aliases=(), doc="", quiet=True):
 
     register(name, forward, inputs=("data",), params=_SCALAR_PARAMS, backward=backward if grad else None,
              backward_graph=backward_graph if grad else None, **_SAME_SHAPE, aliases=aliases,
-             doc=doc)
+             doc=doc, zero_grad=grad is _zero_grad_s)
 
 
 def _log_scalar(s):
@@ -481,10 +491,12 @@ scalar("_div_scalar", lambda xp, x, s: _int_div(xp, x, s), lambda F, x, y, g, s:
        aliases=("_DivScalar",), doc="data / scalar.")
 scalar("_rdiv_scalar", lambda xp, x, s: _int_div(xp, xp.full_like(x, s), x), lambda F, x, y, g, s: -g * y / x,
        aliases=("_RDivScalar",), doc="scalar / data.")
-scalar("_mod_scalar", lambda xp, x, s: _mod(xp, x, s), lambda F, x, y, g, s: g, aliases=("_ModScalar",),
+scalar("_mod_scalar", lambda xp, x, s: _mod(xp, x, s),
+       lambda F, x, y, g, s: g if np.dtype(x.dtype).kind == "f" else F.zeros_like(x), aliases=("_ModScalar",),
        doc="data mod scalar.")
 scalar("_rmod_scalar", lambda xp, x, s: _mod(xp, xp.full_like(x, s), x),
-       lambda F, x, y, g, s: -g * F.floor(s / x), aliases=("_RModScalar",), doc="scalar mod data.")
+       lambda F, x, y, g, s: -g * F.floor(s / x) if np.dtype(x.dtype).kind == "f" else F.zeros_like(x),
+       aliases=("_RModScalar",), doc="scalar mod data.")
 scalar("_power_scalar", lambda xp, x, s: _power(xp, x, s), lambda F, x, y, g, s: g * s * F.power(x, s - 1),
        aliases=("_PowerScalar",), doc="data ** scalar.")
 scalar("_rpower_scalar", lambda xp, x, s: _power(xp, xp.full_like(x, s), x),
@@ -495,10 +507,6 @@ scalar("_minimum_scalar", lambda xp, x, s: xp.minimum(x, s), lambda F, x, y, g, 
        aliases=("_MinimumScalar",), doc="min(data, scalar).")
 scalar("_hypot_scalar", lambda xp, x, s: xp.hypot(x, s), lambda F, x, y, g, s: g * x / y,
        aliases=("_HypotScalar",), doc="sqrt(data^2 + scalar^2).")
-
-
-def _zero_grad_s(F, x, y, g, s):
-    return F.zeros_like(x)
 
 
 for _n, _alias, _f, _what in (

@@ -6,7 +6,7 @@ otherwise, as in MXNet.
 """
 import numpy as np
 
-from ..base import MXNetError
+from ..base import MXNetError, MXNetIndexError
 from ._util import norm_axis
 from .registry import register, Param
 
@@ -132,7 +132,7 @@ def _gather_nd_fwd(attrs, ins, ctx):
     try:
         return data[key]
     except IndexError as e:
-        raise MXNetError(f"Operator gather_nd: {e}") from None
+        raise MXNetIndexError(f"Operator gather_nd: {e}") from None
 
 
 def _gather_nd_bwd(attrs, og, ins, outs, ctx, state):

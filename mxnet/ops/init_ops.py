@@ -19,13 +19,18 @@ def _check_shape(name, shape):
     return shape
 
 
+def _create_shape(attrs, shapes):
+    # in a graph, negative (and legacy 0) dimensions are unknown, left for inference to fill in
+    return [], [attrs.shape]
+
+
 register("_zeros", lambda a, ins, ctx: ctx.xp.zeros(_check_shape("_zeros", a.shape), dtype=_dt(a)),
-         inputs=(), params=_CREATE, doc="An array of zeros.")
+         inputs=(), params=_CREATE, infer_shape=_create_shape, doc="An array of zeros.")
 register("_ones", lambda a, ins, ctx: ctx.xp.ones(_check_shape("_ones", a.shape), dtype=_dt(a)),
-         inputs=(), params=_CREATE, doc="An array of ones.")
+         inputs=(), params=_CREATE, infer_shape=_create_shape, doc="An array of ones.")
 register("_full", lambda a, ins, ctx: ctx.xp.full(_check_shape("_full", a.shape), a.value, dtype=_dt(a)),
          inputs=(), params=_CREATE + (Param("value", "float", doc="the fill value"),),
-         doc="An array filled with one value.")
+         infer_shape=_create_shape, doc="An array filled with one value.")
 
 
 def _arange(a, ins, ctx):

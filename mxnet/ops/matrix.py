@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..base import MXNetError
+from ..util import is_np_shape
 from ._util import like_data, merge_shapes, norm_axis, sum_to
 from .registry import register, Param
 
@@ -30,8 +31,8 @@ def infer_reshape(src, target, reverse=False, opname="Reshape"):
     src = tuple(src)
     target = tuple(target)
     if reverse:
-        # read the codes right to left: mirror both, keeping each -4 group's pair in order
-        out = infer_reshape(src[::-1], _reverse_codes(list(target)), False, opname)
+        # MXNet mirrors the input shape and the whole code list (a -4 then follows its pair)
+        out = infer_reshape(src[::-1], target[::-1], False, opname)
         return tuple(out[::-1])
     out = []
     i = 0          # position in src
@@ -92,22 +93,6 @@ def infer_reshape(src, target, reverse=False, opname="Reshape"):
     return tuple(out)
 
 
-def _reverse_codes(t):
-    # reverse the code list, keeping each "-4, a, b" group readable left to right
-    groups, j = [], 0
-    while j < len(t):
-        if t[j] == -4:
-            groups.append([-4, t[j + 2], t[j + 1]])
-            j += 3
-        else:
-            groups.append([t[j]])
-            j += 1
-    out = []
-    for g in reversed(groups):
-        out.extend(g)
-    return out
-
-
 def _reshape_target(attrs, src):
     if attrs.shape or not attrs.target_shape:
         return infer_reshape(src, attrs.shape, attrs.reverse)
@@ -130,10 +115,41 @@ def _reshape_bwd_graph(attrs, og, ins, outs):
     return [og[0].reshape(ins[0].shape)]
 
 
+def _reshape_partial(src, target, reverse):
+    """The output of MXNet's reshape codes for an input with unknown (0) dimensions: 0 wherever
+    the output depends on one (a -1 always does); the sizes are checked once all are known."""
+    if reverse:
+        return _reshape_partial(src[::-1], target[::-1], False)[::-1]
+    out, i, j = [], 0, 0
+    while j < len(target):
+        d = target[j]
+        if d == -2:
+            out.extend(src[i:])
+            i = len(src)
+        elif d == -3:
+            out.append(src[i] * src[i + 1] if i + 1 < len(src) else 0)
+            i += 2
+        elif d == -4:
+            a, b = target[j + 1], target[j + 2]
+            s = src[i] if i < len(src) else 0
+            out.extend([a if a != -1 else (s // b if s else 0), b if b != -1 else (s // a if s else 0)])
+            i += 1
+            j += 2
+        else:
+            out.append(src[i] if d == 0 and i < len(src) else max(d, 0))
+            i += 1
+        j += 1
+    return tuple(out)
+
+
 def _reshape_shape(attrs, shapes):
     s = shapes[0]
     if s is None:
         return shapes, [None]
+    if not all(s):
+        target = attrs.shape if attrs.shape or not attrs.target_shape else \
+            tuple(-1 if d == 0 else d for d in attrs.target_shape)
+        return shapes, [_reshape_partial(tuple(s), tuple(target), attrs.reverse)]
     return shapes, [_reshape_target(attrs, s)]
 
 
@@ -292,9 +308,19 @@ def _transpose_shape(attrs, shapes):
     return shapes, [tuple(s[a] for a in _perm(attrs, len(s)))]
 
 
+def _transpose_shape_back(attrs, shapes, outs):
+    o = outs[0]
+    if o is None:
+        return shapes
+    s = [0] * len(o)
+    for i, a in enumerate(_perm(attrs, len(o))):
+        s[a] = o[i]
+    return [tuple(s)]
+
+
 register("transpose", _transpose_fwd, params=(Param("axes", "shape", (), "the permutation; "
                                                     "empty reverses the axes"),),
-         backward=_one(_transpose_bwd), infer_shape=_transpose_shape,
+         backward=_one(_transpose_bwd), infer_shape=_transpose_shape, infer_shape_back=_transpose_shape_back,
          doc="Permutes the axes of the input (reversed by default).")
 
 
@@ -970,6 +996,9 @@ def _block(opname, x, b):
         raise MXNetError(f"Operator {opname}: input must be 4-D (N, C, H, W), got {x.shape}")
     if b < 1:
         raise MXNetError(f"Operator {opname}: block_size must be positive, got {b}")
+    if 0 in x.shape and not is_np_shape():
+        # a legacy shape's 0 means "unknown", which MXNet's shape check rejects
+        raise MXNetError(f"Operator {opname}: input shape {x.shape} has an unknown (zero) dimension")
 
 
 def _d2s(x, b, xp):

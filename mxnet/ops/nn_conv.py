@@ -760,6 +760,20 @@ def _up_bwd(attrs, og, ins, outs, ctx, state):
     return grads
 
 
+def _up_shape(attrs, shapes):
+    x, sc = shapes[0], attrs.scale
+    if attrs.sample_type == "bilinear":
+        # the weight's shape follows from the data's channels and the scale
+        if x is None or len(x) != 4 or len(shapes) != 2:
+            return shapes, [None]
+        out = (x[0], x[1], x[2] * sc, x[3] * sc)
+        return [x, (x[1], 1) + _bilinear_geom(sc)[0]], [out]
+    if any(s is None or len(s) != 4 for s in shapes):
+        return shapes, [None]
+    c = x[1] if attrs.multi_input_mode == "sum" else sum(s[1] for s in shapes)
+    return shapes, [(x[0], c, x[2] * sc, x[3] * sc)]
+
+
 register("UpSampling", _up_fwd, inputs=("data",), variadic="num_args", params=(
     Param("scale", "int", doc="upsampling factor"),
     Param("num_filter", "int", 0, "channels of the data (bilinear only)"),
@@ -768,7 +782,7 @@ register("UpSampling", _up_fwd, inputs=("data",), variadic="num_args", params=(
           choices=("concat", "sum")),
     Param("num_args", "int", 1, "number of inputs"),
     Param("workspace", "int", 512, "accepted for compatibility; unused")),
-    backward=_up_bwd,
+    backward=_up_bwd, infer_shape=_up_shape,
     doc="Nearest-neighbour or bilinear (a depthwise deconvolution with a given weight) upsampling.")
 
 

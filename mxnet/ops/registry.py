@@ -246,7 +246,7 @@ class OpDef:
                  infer_type=None, mutate_inputs=(), variadic=None, save_state=False,
                  differentiable=True, doc="", grad_inputs=None, attr_check=None, key_var_num_args=None,
                  inplace=False, needs_rng=False, uses_train=False, backward_graph=None,
-                 input_filter=None, bind=None, infer_shape_back=None):
+                 input_filter=None, bind=None, infer_shape_back=None, zero_grad=False):
         self.name = name
         self.forward = forward
         self.backward = backward
@@ -280,6 +280,9 @@ class OpDef:
         self.key_var_num_args = key_var_num_args or variadic
         self.save_state = save_state
         self.differentiable = differentiable and backward is not None
+        # the gradient is zero whatever the output gradient (comparisons, rounding, BlockGrad):
+        # an executor's backward needs no head gradient for such an output
+        self.zero_grad = zero_grad
         self.doc = doc
         self.attr_check = attr_check
         self.inplace = inplace
