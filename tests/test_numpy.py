@@ -459,3 +459,10 @@ def test_np_dot_fills_in_a_deferred_weight_shape():
     with pytest.raises(mx.MXNetError, match="not aligned"):
         mx.sym.np.dot(mx.sym.var("a").as_np_ndarray(), mx.sym.var("b").as_np_ndarray()).infer_shape(
             a=(2, 3), b=(4, 5))
+
+
+def test_arange_takes_zero_dim_array_bounds():
+    # as real MXNet 1.9.1: 0-d arrays (mx.np or NumPy) are accepted as start/stop/step
+    assert mx.np.arange(mx.np.array(0), mx.np.array(5)).tolist() == [0, 1, 2, 3, 4]
+    assert mx.np.arange(onp.array(3)).tolist() == [0, 1, 2]
+    assert mx.np.arange(0, mx.np.array(2.5), 0.5).tolist() == [0, 0.5, 1, 1.5, 2]

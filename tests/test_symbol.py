@@ -316,3 +316,8 @@ def test_gen_atomic_symbol():
     assert len(mx.sym.BatchNorm(data)._gen_atomic_symbol()) == 1
     with pytest.raises(MXNetError):
         data._gen_atomic_symbol()
+
+
+def test_var_shape_with_numpy_integers_is_written_plainly():
+    # NumPy 2 reprs np.int64(4) as "np.int64(4)"; MXNet stores "(4, 3)"
+    assert mx.sym.var("a", shape=(np.int64(4), 3)).attr("__shape__") == "(4, 3)"

@@ -85,6 +85,18 @@ def axis_weights(n_in, n_out, interp, quantize):
     return _taps_matrix(idx, coef, n_in)
 
 
+def _gather(a, idx, coef, axis):
+    """Sum over taps of ``a`` taken at ``idx[:, t]`` along ``axis`` times ``coef[:, t]``: a
+    resampling pass costing O(taps) per output instead of a dense (n_out, n_in) product."""
+    shape = [1] * a.ndim
+    shape[axis] = idx.shape[0]
+    out = None
+    for t in range(idx.shape[1]):
+        term = np.take(a, idx[:, t], axis=axis) * coef[:, t].reshape(shape)
+        out = term if out is None else out + term
+    return out
+
+
 def resize(a, w_out, h_out, interp):
     """Resize an HxWxC array to ``(h_out, w_out)`` with interpolation code 0..4."""
     h, w = a.shape[0], a.shape[1]
@@ -93,20 +105,30 @@ def resize(a, w_out, h_out, interp):
     if interp == 1 and h == 2 * h_out and w == 2 * w_out:
         interp = 3  # OpenCV takes the exact 2x linear shrink as an area average
     quant = a.dtype == np.uint8 and (interp in (1, 2, 4) or (interp == 3 and h_out >= h and w_out >= w))
-    wy = axis_weights(h, h_out, interp, quant)
-    wx = axis_weights(w, w_out, interp, quant)
     if quant:
-        rows = np.einsum("lk,jkc->jlc", wx.astype(np.int64), a.astype(np.int64))
+        ix, cx = _taps(w, w_out, interp)
+        iy, cy = _taps(h, h_out, interp)
+        cx = np.rint(cx * _COEF_SCALE).astype(np.int64)
+        cy = np.rint(cy * _COEF_SCALE).astype(np.int64)
+        rows = _gather(a.astype(np.int64), ix, cx, axis=1)
         if interp in (1, 3):
             # OpenCV's vectorised 2-tap vertical pass drops 4 bits before each product
-            idx, coef = _taps(h, h_out, interp)
-            b = np.rint(coef * _COEF_SCALE).astype(np.int64)[:, :, None, None]
-            v = ((b[:, 0] * (rows[idx[:, 0]] >> 4)) >> 16) + ((b[:, 1] * (rows[idx[:, 1]] >> 4)) >> 16)
+            b = cy[:, :, None, None]
+            v = ((b[:, 0] * (rows[iy[:, 0]] >> 4)) >> 16) + ((b[:, 1] * (rows[iy[:, 1]] >> 4)) >> 16)
             return np.clip((v + 2) >> 2, 0, 255).astype(np.uint8)
-        acc = np.einsum("ij,jkc->ikc", wy.astype(np.int64), rows)
+        acc = _gather(rows, iy, cy, axis=0)
         half = _COEF_SCALE * _COEF_SCALE // 2
         return np.clip((acc + half) // (2 * half), 0, 255).astype(np.uint8)
-    out = np.einsum("ij,jkc->ikc", wy, np.einsum("lk,jkc->jlc", wx, a.astype(np.float64)))
+    src = a.astype(np.float64)
+    if interp == 3 and (h_out <= h or w_out <= w):
+        # box filters overlap many inputs: two dense products on BLAS
+        c = a.shape[2]
+        wy = axis_weights(h, h_out, interp, False)
+        wx = axis_weights(w, w_out, interp, False)
+        cols = (wy @ src.reshape(h, w * c)).reshape(h_out, w, c).transpose(1, 0, 2).reshape(w, h_out * c)
+        out = (wx @ cols).reshape(w_out, h_out, c).transpose(1, 0, 2)
+    else:
+        out = _gather(_gather(src, *_taps(w, w_out, interp), axis=1), *_taps(h, h_out, interp), axis=0)
     if np.issubdtype(a.dtype, np.integer):
         info = np.iinfo(a.dtype)
         return np.clip(np.floor(out + 0.5), info.min, info.max).astype(a.dtype)

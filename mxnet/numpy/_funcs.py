@@ -5,6 +5,7 @@ import numbers
 import numpy as onp
 
 from ..base import MXNetError, np_dtype
+from ..util import check_np_ufunc_kwargs
 from ..backend import get_backend
 from ..context import current_context
 from ..ndarray.ndarray import NDArray
@@ -123,6 +124,9 @@ def arange(start, stop=None, step=1, dtype=None, ctx=None):
     """Evenly spaced values; float32 unless ``dtype`` says otherwise."""
     if step is None:
         step = 1
+    # 0-d arrays are accepted as bounds, as NumPy does
+    start, stop, step = (v.item() if hasattr(v, "item") and getattr(v, "ndim", 1) == 0 else v
+                         for v in (start, stop, step))
     if step == 0:
         raise ZeroDivisionError("step cannot be 0")
     return invoke("_npi_arange", [], {"start": start, "stop": stop, "step": step, "ctx": _ctx_str(ctx),
@@ -168,7 +172,7 @@ def triu(m, k=0):
 
 # -- elementwise ------------------------------------------------------------------------------
 _REVERSE = {"subtract": "rsubtract", "true_divide": "rtrue_divide", "mod": "rmod", "power": "rpower",
-            "arctan2": "rarctan2", "copysign": "rcopysign"}
+            "arctan2": "rarctan2", "copysign": "rcopysign", "ldexp": "rldexp"}
 _FLIP_CMP = {"greater": "less", "less": "greater", "greater_equal": "less_equal", "less_equal": "greater_equal"}
 
 
@@ -197,6 +201,8 @@ def _binary(name, x1, x2, out=None):
 
 def _make_binary(name):
     def fn(x1, x2, out=None, **kwargs):
+        if kwargs:
+            check_np_ufunc_kwargs(name, kwargs)
         return _binary(name, x1, x2, out)
     fn.__name__ = name
     fn.__doc__ = f"Elementwise {name} with NumPy broadcasting."
@@ -217,10 +223,18 @@ logical_and, logical_or, logical_xor, bitwise_and, bitwise_or, bitwise_xor, lcm 
     (globals()[n] for n in _BINARY[17:])
 
 
+# unary functions with a boolean result
+_PREDICATES = ("isnan", "isinf", "isfinite", "isposinf", "isneginf", "logical_not")
+
+
 def _make_unary(name, opname):
     def fn(x, out=None, **kwargs):
+        if kwargs:
+            check_np_ufunc_kwargs(name, kwargs)
         if _is_scalar(x):
             return getattr(onp, name)(x)
+        if out is not None and name in _PREDICATES and out.dtype != onp.bool_:
+            raise TypeError(f"{name}: out must be a boolean array, got {out.dtype}")
         return invoke(opname, [_to_nd(x)], out=out)
     fn.__name__ = name
     fn.__doc__ = f"Elementwise {name}."

@@ -616,7 +616,7 @@ def var(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None, ini
     attrs = AttrScope.current.get(attr)
     attrs = {hidden_key(k): v for k, v in attrs.items()}
     if shape is not None:
-        attrs["__shape__"] = str(shape)
+        attrs["__shape__"] = _param_str(None, shape)
     if lr_mult is not None:
         attrs["__lr_mult__"] = str(lr_mult)
     if wd_mult is not None:
