@@ -176,3 +176,20 @@ def test_conv_and_projected_cells_name_step_outputs():
     for cell in cells:
         outputs, _ = cell.unroll(2, [mx.sym.var(f"x{i}") for i in range(2)])
         assert mx.sym.Group(outputs).list_outputs() == ["c_t0_out_output", "c_t1_out_output"]
+
+
+def test_get_symbol_inlines_small_hybridized_graphs():
+    import json
+    net = gluon.nn.HybridSequential()
+    with net.name_scope():
+        for _ in range(3):
+            net.add(gluon.nn.Dense(4))
+    net.initialize()
+    ops = {}
+    for limit in (3, 0):
+        net.hybridize(inline_limit=limit)
+        with mx.autograd.record():
+            y = net(mx.nd.zeros((1, 4)))
+        ops[limit] = [n["op"] for n in json.loads(mx.autograd.get_symbol(y).tojson())["nodes"]]
+    assert ops[3] == ["null"] * 3 + ["FullyConnected"] + (["null"] * 2 + ["FullyConnected"]) * 2
+    assert ops[0] == ["null"] * 7 + ["_CachedOp"]   # data, 3 weights and 3 biases, then the graph

@@ -23,6 +23,11 @@ class CachedOp:
         self._arg_pos = [pos[n] for n in self._plan.arg_names]
         self._aux_pos = [pos[n] for n in self._plan.aux_names]
         self._flags = list(flags)
+        self.flags = dict((str(k), v) for k, v in self._flags)
+
+    @property
+    def plan(self):
+        return self._plan
 
     def __call__(self, *args, out=None):
         from ..backend import get_backend

@@ -426,8 +426,8 @@ class Block:
 
         def _register_summary_hook(block):
             if isinstance(block, HybridBlock) and block._active:
-                warnings.warn("\"{name}\" is a hybridized block; summary shows the imperative run.",
-                              stacklevel=2)
+                # a compiled graph runs no child's forward, so there would be nothing to report
+                raise AssertionError(f'"{block.name}" must not be hybridized to print summary.')
 
             def _summary_hook(block, _, outputs):
                 class_name = block.__class__.__name__
@@ -591,7 +591,8 @@ class HybridBlock(Block):
 
     def _build_cache(self, *args):
         inputs, out = self._get_graph(*args)
-        self._cached_op = _CachedOp(out, [i.name for i in inputs], self.collect_params(), self._out_np)
+        self._cached_op = _CachedOp(out, [i.name for i in inputs], self.collect_params(), self._out_np,
+                                    dict(self._flags))
 
     def _call_cached_op(self, *args):
         if self._cached_op is None:
@@ -753,9 +754,12 @@ class _CachedOp:
     context at each call); auxiliary states are updated in place in the parameters' arrays.
     """
 
-    def __init__(self, sym, data_names, params, out_np=None):
+    def __init__(self, sym, data_names, params, out_np=None, flags=None):
         from ..executor.plan import GraphPlan
         self.plan = GraphPlan(sym)
+        # MXNet's hybridize flags; autograd.get_symbol inlines graphs of at most inline_limit
+        # operators (without static_alloc), as MXNet records those operator by operator
+        self.flags = flags or {}
         if out_np is None:
             self._out_cls = None  # the class of the first input
         elif out_np:

@@ -99,6 +99,7 @@ def _from_autograd(x):
     if not isinstance(entry, tuple):
         raise MXNetError("get_symbol: the array was not computed by a recorded operation")
     made, counters = {}, [0, 0]
+    outs = {}   # id(recorded node) -> the symbol entry of each of its outputs
 
     def var_for(e, arr):
         key = id(e) if e is not None else ("const", id(arr))
@@ -110,10 +111,10 @@ def _from_autograd(x):
     stack = [(entry[0], 0)]
     while stack:
         anode, j = stack.pop()
-        if id(anode) in made:
+        if id(anode) in outs:
             continue
         ins = anode.in_entries
-        while j < len(ins) and not (isinstance(ins[j], tuple) and id(ins[j][0]) not in made):
+        while j < len(ins) and not (isinstance(ins[j], tuple) and id(ins[j][0]) not in outs):
             if not isinstance(ins[j], tuple):
                 var_for(ins[j], anode.in_arrays[j] if anode.in_arrays else None)
             j += 1
@@ -124,15 +125,67 @@ def _from_autograd(x):
         inputs = []
         for k, e in enumerate(ins):
             if isinstance(e, tuple):
-                inputs.append((made[id(e[0])], e[1]))
+                inputs.append(outs[id(e[0])][e[1]])
             else:
                 inputs.append((var_for(e, anode.in_arrays[k] if anode.in_arrays else None), 0))
         op = anode.op
+        if anode.attrs is None and hasattr(op, "plan"):   # a hybridized block's graph (CachedOp)
+            outs[id(anode)] = _cached_op_entries(op, inputs, counters, var_for)
+            continue
         given = {k: v for k, v in anode.attrs.items() if op._defaults.get(k, _MISSING) != v}
         strs = op.attrs_to_strings(given)
-        made[id(anode)] = Node(op, f"node_{counters[1]}", strs, inputs, parsed=anode.attrs)
+        node = Node(op, f"node_{counters[1]}", strs, inputs, parsed=anode.attrs)
         counters[1] += 1
-    return Symbol([(made[id(entry[0])], entry[1])])
+        outs[id(anode)] = [(node, i) for i in range(node.num_outputs())]
+    return Symbol([outs[id(entry[0])][entry[1]]])
+
+
+class _CachedOpDef:
+    """What a symbol node needs from its operator, for the ``_CachedOp`` nodes of get_symbol
+    (the graph is the node's subgraph)."""
+
+    name = "_CachedOp"
+
+    @staticmethod
+    def num_outputs(parsed):
+        return len(parsed["subgraphs"][0]._outputs)
+
+    num_visible_outputs = num_outputs
+
+    @staticmethod
+    def list_outputs(parsed):
+        return [f"output{i}" for i in range(len(parsed["subgraphs"][0]._outputs))]
+
+    @staticmethod
+    def mutated_inputs(parsed):
+        return ()
+
+
+def _cached_op_entries(cop, inputs, counters, var_for):
+    """The symbol entries of a recorded CachedOp call's outputs (``inputs``: the graph's
+    arguments). A graph of at most ``inline_limit`` operators (without static_alloc) is inlined,
+    its operators renamed ``node_<j>``, as MXNet records such graphs operator by operator;
+    a larger one becomes one ``_CachedOp`` node."""
+    graph = cop.plan.symbol
+    order = graph._order()
+    flags = cop.flags
+    n_ops = sum(1 for n in order if n.op is not None)
+    if flags.get("static_alloc", False) or n_ops > int(flags.get("inline_limit", 2)):
+        node = Node(_CachedOpDef, f"node_{counters[1]}", None, inputs, parsed={"subgraphs": (graph,)})
+        counters[1] += 1
+        return [(node, i) for i in range(node.num_outputs())]
+    args = dict(zip(cop.plan.arg_names, inputs))
+    new = {}
+    for n in order:
+        if n.op is None:
+            # auxiliary states are not recorded inputs: they enter as constants
+            new[id(n)] = [args[n.name] if n.name in args else (var_for(None, n), 0)]
+            continue
+        node = Node(n.op, f"node_{counters[1]}", n.attrs, [new[id(c)][i] for c, i in n.inputs],
+                    parsed=n.parsed)
+        counters[1] += 1
+        new[id(n)] = [(node, i) for i in range(node.num_outputs())]
+    return [new[id(h)][i] for h, i in graph._outputs]
 
 
 _MISSING = object()
