@@ -30,6 +30,10 @@ class MXNetIndexError(MXNetError, IndexError):
     """An index out of bounds, which MXNet reports as Python's ``IndexError``."""
 
 
+class MXNetValueError(MXNetError, ValueError):
+    """An operator's argument check that MXNet reports as Python's ``ValueError``."""
+
+
 class NotImplementedForSymbol(MXNetError):
     """Raised when an NDArray-only function (asnumpy, backward, ...) is called on a Symbol."""
 

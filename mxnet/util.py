@@ -157,10 +157,38 @@ def setenv(name, value):
         os.environ[name] = str(value)
 
 
+_NP_UFUNC_DEFAULTS = {"where": True, "casting": "same_kind", "order": "K", "dtype": None, "subok": True}
+_NP_UFUNC_DTYPES = ("int8", "uint8", "int32", "int64", "float16", "float32", "float64")
+
+
 def np_ufunc_legal_option(key, value):
-    """Whether ``key=value`` is an option MXNet's np ufuncs accept."""
-    legal = {"where": (True,), "casting": ("no", "equiv", "safe", "same_kind", "unsafe"),
-             "order": ("K", "C", "F", "A"), "subok": (True,), "signature": (None,), "extobj": (None,)}
-    if key == "dtype":
+    """Whether ``key=value`` is a value MXNet's np ufuncs understand (though may not implement)."""
+    if key == "where":
         return True
-    return key in legal and value in legal[key]
+    if key == "casting":
+        return value in ("no", "equiv", "safe", "same_kind", "unsafe")
+    if key == "order":
+        return isinstance(value, str)
+    if key == "dtype":
+        import numpy as _onp
+        try:
+            return _onp.dtype(value).name in _NP_UFUNC_DTYPES and not isinstance(value, bool)
+        except TypeError:
+            return False
+    if key == "subok":
+        return isinstance(value, bool)
+    return False
+
+
+def check_np_ufunc_kwargs(name, kwargs):
+    """MXNet's errors for NumPy ufunc keywords: TypeError for an unknown keyword or a value not
+    understood, NotImplementedError for an understood value other than the default."""
+    for key, value in kwargs.items():
+        if key not in _NP_UFUNC_DEFAULTS:
+            raise TypeError(f"{key} is an invalid keyword to function '{name}'")
+        default = _NP_UFUNC_DEFAULTS[key]
+        if value is default or (not hasattr(value, "shape") and value == default):
+            continue
+        if np_ufunc_legal_option(key, value):
+            raise NotImplementedError(f"{key}={value} is not implemented yet for operator {name}")
+        raise TypeError(f"{key}={value} not understood for operator {name}")

@@ -198,3 +198,55 @@ def test_linalg_gradients():
     onp.testing.assert_allclose(m.grad.asnumpy(), [[-0.08, -0.24], [-0.04, -0.12]], rtol=1e-5)
     onp.testing.assert_allclose(b.grad.asnumpy(), [0.4, 0.2], rtol=1e-5)
     assert np.linalg.tensorsolve(np.ones((1, 1, 1)), np.ones((1, 1, 1))).shape == (1, 1, 1)
+
+
+def test_ufunc_keyword_errors_and_out_dtype():
+    x = np.ones((2, 3))
+    for kw, err in (({"where": False}, NotImplementedError), ({"dtype": onp.int8}, NotImplementedError),
+                    ({"dtype": "abcdefg"}, TypeError), ({"casting": "safe"}, NotImplementedError),
+                    ({"casting": "mxnet"}, TypeError), ({"order": "C"}, NotImplementedError),
+                    ({"subok": False}, NotImplementedError), ({"foo": 1}, TypeError)):
+        with pytest.raises(err):
+            np.exp(x, **kw)
+        with pytest.raises(err):
+            np.add(x, x, **kw)
+    assert np.exp(x, casting="same_kind", order="K").shape == (2, 3)
+    with pytest.raises(TypeError):
+        np.isnan(x, out=np.empty((2, 3)))
+
+
+def test_mod_integer_gradient_ldexp_and_float16_sum():
+    a, b = np.array([5, 7], dtype="int32"), np.array([3, 2], dtype="int32")
+    a.attach_grad()
+    b.attach_grad()
+    _grad(lambda: np.mod(a, b))
+    assert a.grad.tolist() == [0, 0] and b.grad.tolist() == [0, 0]
+    x, e = np.array([1., 2.]), np.array([2., 3.])
+    x.attach_grad()
+    e.attach_grad()
+    y = _grad(lambda: np.ldexp(x, e))
+    assert y.tolist() == [4., 16.] and x.grad.tolist() == [4., 8.]
+    onp.testing.assert_allclose(e.grad.asnumpy(), [4 * onp.log(2), 16 * onp.log(2)], rtol=1e-6)
+    assert np.ldexp(3, np.array([1., 2.])).tolist() == [6., 12.]
+    h = np.array([0.1, 0.2, 0.3, 0.4] * 100, dtype="float16")
+    assert float(np.sum(h, dtype="float16")) == 100.
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_constraint_check_raises_value_error(hybridize):
+    block = _F(lambda F, x, m: x * F.npx.constraint_check(m, "bad input"))
+    if hybridize:
+        block.hybridize()
+    assert block(np.ones((2,)), np.ones((2,), dtype="bool")).tolist() == [1., 1.]
+    with pytest.raises(ValueError, match="bad input"):
+        block(np.ones((2,)), np.array([True, False], dtype="bool")).asnumpy()
+
+
+def test_boolean_mask_assign_internal_ops():
+    data = np.zeros((2, 3, 2))
+    mask = np.array([True, False, True], dtype="bool")
+    r = np._internal.boolean_mask_assign_scalar(data, mask, 5., start_axis=1, out=data)
+    assert r is data and data[:, :, 0].tolist() == [[5., 0., 5.]] * 2
+    np._internal.boolean_mask_assign_tensor(data, np.array([True, False], dtype="bool"), np.array(1.),
+                                            start_axis=0, out=data)
+    assert data[0, :, 0].tolist() == [1., 1., 1.] and data[1, :, 0].tolist() == [5., 0., 5.]

@@ -12,7 +12,7 @@ from itertools import repeat
 
 import numpy as np
 
-from ..base import MXNetError
+from ..base import MXNetError, MXNetIndexError, MXNetValueError
 from ..ops.registry import OpContext
 from ..symbol.symbol import topo_order, aux_node_ids
 from .passes import inference_steps, training_steps
@@ -321,7 +321,9 @@ def _execute(steps, vals, octx, states, monitor, program=None):
         try:
             res = st.op.forward(st.attrs, ins, octx)
         except MXNetError as e:
-            raise MXNetError(f"Error in operator {st.node.name}: {e}") from e
+            # errors MXNet reports as IndexError/ValueError keep that type
+            cls = type(e) if type(e) in (MXNetIndexError, MXNetValueError) else MXNetError
+            raise cls(f"Error in operator {st.node.name}: {e}") from e
         except Exception as e:
             shapes = ", ".join(f"{tuple(a.shape)}:{a.dtype}" for a in ins)
             raise MXNetError(f"Error in operator {st.node.name} ({st.op.name}): "

@@ -9,7 +9,7 @@ from .multiarray import ndarray  # noqa: F401
 from ._funcs import *  # noqa: F401,F403
 from ._funcs import _fallback, FALLBACK
 from ._op_funcs import *  # noqa: F401,F403 - after _funcs: these replace its composite forms
-from . import linalg, random  # noqa: F401
+from . import linalg, random, _internal  # noqa: F401
 
 for _n in FALLBACK:
     if _n not in globals() and hasattr(_onp, _n):

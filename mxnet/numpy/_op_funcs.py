@@ -7,12 +7,12 @@ import numpy as onp
 from ..ops import np_extra  # noqa: F401 - registers the operators
 from ..ndarray.ndarray import NDArray
 from .multiarray import ndarray, invoke, _ctx_of
-from ._funcs import _to_nd, _is_scalar, flip
+from ._funcs import _to_nd, _is_scalar, flip, _make_binary
 
 __all__ = ["diag", "diagflat", "trace", "pad", "diff", "ediff1d", "hsplit", "atleast_1d", "atleast_2d",
            "atleast_3d", "resize", "nan_to_num", "polyval", "percentile", "quantile", "bincount", "indices",
            "logspace", "unravel_index", "diag_indices_from", "average", "flipud", "fliplr", "vdot", "delete",
-           "hanning", "hamming", "blackman"]
+           "hanning", "hamming", "blackman", "ldexp"]
 
 
 def diag(v, k=0):
@@ -265,3 +265,6 @@ def _window(name):
 
 
 hanning, hamming, blackman = _window("hanning"), _window("hamming"), _window("blackman")
+
+
+ldexp = _make_binary("ldexp")

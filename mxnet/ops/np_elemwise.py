@@ -89,9 +89,10 @@ def _btype(attrs, types):
 _MIXED = ("add", "subtract", "multiply", "true_divide", "mod", "power")
 
 
-def binary(name, fn, grad=None, out_dtype=None, doc=""):
+def binary(name, fn, grad=None, out_dtype=None, doc="", int_grad=True):
     """Register ``_npi_<name>(x1, x2)``: ``fn(xp, a, b)`` on promoted operands;
-    ``grad(F, a, b, y, g) -> (ga, gb)``; ``out_dtype(dt)`` overrides the result dtype.
+    ``grad(F, a, b, y, g) -> (ga, gb)``; ``out_dtype(dt)`` overrides the result dtype;
+    ``int_grad=False`` gives integer operands zero gradients (MXNet's mod).
     As in MXNet 1.9.1, only the arithmetic ops accept operands of different dtypes."""
     opname = f"_npi_{name}"
     mixed = name in _MIXED
@@ -117,6 +118,8 @@ def binary(name, fn, grad=None, out_dtype=None, doc=""):
         F = math_for(ctx.xp)
         a, b = ins
         dt = outs[0].dtype if outs[0].dtype.kind == "f" else promote(a.dtype, b.dtype)
+        if not int_grad and dt.kind in "iub":
+            return [ctx.xp.zeros_like(a), ctx.xp.zeros_like(b)]
         with np.errstate(all="ignore"):
             ga, gb = grad(F, a.astype(dt, copy=False), b.astype(dt, copy=False), outs[0], g)
         return [F.sum_to(ga, a.shape).astype(a.dtype, copy=False),
@@ -168,7 +171,10 @@ binary("subtract", lambda xp, a, b: a - b, lambda F, a, b, y, g: (g, -g), doc="x
 binary("multiply", lambda xp, a, b: a * b, lambda F, a, b, y, g: (g * b, g * a), doc="x1 * x2.")
 binary("true_divide", _tdiv, lambda F, a, b, y, g: (g / b, -g * a / (b * b)),
        out_dtype=_float32_if_int, doc="x1 / x2 (integers divide in float32).")
-binary("mod", _mod, lambda F, a, b, y, g: (g, -g * F.floor(a / b)), doc="Remainder with the divisor's sign.")
+binary("ldexp", lambda xp, a, b: a * xp.exp2(b), lambda F, a, b, y, g: (g * 2.0 ** b, g * y * np.log(2)),
+       out_dtype=_float32_if_int, doc="x1 * 2 ** x2.")
+binary("mod", _mod, lambda F, a, b, y, g: (g, -g * F.floor(a / b)), doc="Remainder with the divisor's sign.",
+       int_grad=False)
 binary("power", _pow, _pow_grad, doc="x1 ** x2.")
 binary("maximum", lambda xp, a, b: xp.maximum(a, b),
        lambda F, a, b, y, g: (g * (a >= b), g * (a < b)), doc="Elementwise maximum.")
@@ -249,6 +255,10 @@ scalar("true_divide", lambda xp, x, s: _tdiv(xp, x, _full(xp, x, s)), lambda F, 
 scalar("rtrue_divide", lambda xp, x, s: _tdiv(xp, _full(xp, x, s), x), lambda F, x, y, g, s: -g * y / x,
        out_dtype=_float32_if_int, doc="scalar / x.")
 scalar("mod", lambda xp, x, s: _mod(xp, x, _full(xp, x, s)), lambda F, x, y, g, s: g, doc="x % scalar.")
+scalar("ldexp", lambda xp, x, s: x * xp.exp2(s), lambda F, x, y, g, s: g * 2.0 ** s, out_dtype=_float32_if_int,
+       doc="x * 2 ** scalar.")
+scalar("rldexp", lambda xp, x, s: s * xp.exp2(x), lambda F, x, y, g, s: g * y * np.log(2), out_dtype=_float32_if_int,
+       doc="scalar * 2 ** x.")
 scalar("rmod", lambda xp, x, s: _mod(xp, _full(xp, x, s), x),
        lambda F, x, y, g, s: -g * F.floor(s / x), doc="scalar % x.")
 scalar("power", lambda xp, x, s: xp.power(x, s), lambda F, x, y, g, s: g * s * F.power(x, s - 1),

@@ -9,7 +9,7 @@ so that the filled positions (index 0) receive no gradient.
 """
 import numpy as np
 
-from ..base import MXNetError
+from ..base import MXNetError, MXNetValueError
 from .registry import register, Param
 from .np_shape import gather_op
 
@@ -535,3 +535,39 @@ def _window(name):
 
 for _w in ("hanning", "hamming", "blackman"):
     _window(_w)
+
+
+def _constraint_check(attrs, ins, ctx):
+    x = ins[0]
+    if x.dtype != np.bool_:
+        raise MXNetError(f"Operator _npx_constraint_check: input must be a bool array, got {x.dtype}")
+    if not bool(x.all()):
+        raise MXNetValueError(attrs.msg)
+    return ctx.xp.asarray(True)
+
+
+register("_npx_constraint_check", _constraint_check, inputs=("input",),
+         params=(Param("msg", "str", "Constraint violated."),),
+         doc="True when every element of the bool input is; raises ValueError(msg) otherwise.")
+
+
+# -- boolean-mask assignment (what x[mask] = v runs in MXNet) --------------------------------------
+def _mask_assign(name, value_input):
+    def forward(attrs, ins, ctx):
+        data, mask = ins[0], ins[1]
+        start = attrs.start_axis
+        if mask.shape != data.shape[start:start + mask.ndim]:
+            raise MXNetError(f"Operator {name}: mask of shape {mask.shape} does not match the data's "
+                             f"shape {data.shape} from axis {start}")
+        out = data.copy()
+        # a value array broadcasts against the selection (its selected axis may be 1)
+        out[(slice(None),) * start + (mask.astype(bool),)] = ins[2] if value_input else attrs.value
+        return out
+    register(name, forward, inputs=("data", "mask", "value") if value_input else ("data", "mask"),
+             params=(() if value_input else (Param("value", "float"),)) + (Param("start_axis", "int", 0),),
+             doc="The data with the elements (or sub-arrays from start_axis) that the bool mask selects "
+                 "set to the value.")
+
+
+_mask_assign("_npi_boolean_mask_assign_scalar", False)
+_mask_assign("_npi_boolean_mask_assign_tensor", True)

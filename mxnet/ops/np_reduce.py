@@ -34,10 +34,13 @@ def _sum_dt(attrs, x):
 
 def _sum_fwd(attrs, ins, ctx):
     x = ins[0]
-    r = ctx.xp.sum(x, axis=_axis(attrs), keepdims=attrs.keepdims, dtype=_sum_dt(attrs, x))
+    dt = _sum_dt(attrs, x)
+    # half precision accumulates in float32, as in MXNet
+    acc = np.promote_types(dt, np.float32) if dt.kind == "f" else dt
+    r = ctx.xp.sum(x, axis=_axis(attrs), keepdims=attrs.keepdims, dtype=acc)
     if attrs.initial is not None:
         r = r + attrs.initial
-    return ctx.xp.asarray(r)
+    return ctx.xp.asarray(r).astype(dt, copy=False)
 
 
 def _sum_bwd(attrs, og, ins, outs, ctx, state):

@@ -13,8 +13,7 @@ from ..symbol import Symbol
 from ...numpy import _funcs as _npf, _op_funcs as _npo
 from ._symbol import _Symbol, make, binary, NULL, is_scalar
 
-_BINARY = tuple(n for n in _npf._BINARY if n not in ("logical_and", "logical_or", "logical_xor",
-                                                      "bitwise_and", "bitwise_or", "bitwise_xor"))
+_BINARY = tuple(n for n in _npf._BINARY if n not in ("logical_and", "logical_or", "logical_xor"))
 # unary functions of mx.np that MXNet 1.9.1's np symbol also has (rad2deg/deg2rad are missing there)
 _UNARY = tuple(n for n in _npf._UNARY if n not in ("abs", "absolute"))
 
@@ -517,6 +516,10 @@ def _window(name):
 
 
 hanning, hamming, blackman = _window("hanning"), _window("hamming"), _window("blackman")
+
+
+def ldexp(x1, x2, out=None, **kwargs):
+    return binary("ldexp", x1, x2)
 
 
 def flipud(m):

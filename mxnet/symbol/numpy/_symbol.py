@@ -53,7 +53,7 @@ def make(opname, hint, inputs, params=None, name=None):
 
 
 _REVERSE = {"subtract": "rsubtract", "true_divide": "rtrue_divide", "mod": "rmod", "power": "rpower",
-            "arctan2": "rarctan2", "copysign": "rcopysign", "greater": "less", "less": "greater",
+            "arctan2": "rarctan2", "copysign": "rcopysign", "ldexp": "rldexp", "greater": "less", "less": "greater",
             "greater_equal": "less_equal", "less_equal": "greater_equal"}
 # binary functions MXNet runs on legacy operators: (array-array op, array-scalar op)
 _LEGACY_BINARY = {"maximum": ("broadcast_maximum", "_maximum_scalar"),

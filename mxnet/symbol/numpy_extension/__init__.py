@@ -39,4 +39,12 @@ del _name, _opname
 
 from . import random  # noqa: E402,F401 - mx.sym.npx.random
 
-__all__ = sorted(_OPS)
+
+def constraint_check(x, msg="Constraint violated."):
+    """A graph node that is True when every element of the bool symbol ``x`` is, and raises
+    ValueError(msg) when run otherwise."""
+    from ..numpy._symbol import make
+    return make("_npx_constraint_check", "constraint_check", [x], {"msg": msg})
+
+
+__all__ = sorted(list(_OPS) + ["constraint_check"])
