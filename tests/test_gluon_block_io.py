@@ -193,3 +193,22 @@ def test_get_symbol_inlines_small_hybridized_graphs():
         ops[limit] = [n["op"] for n in json.loads(mx.autograd.get_symbol(y).tojson())["nodes"]]
     assert ops[3] == ["null"] * 3 + ["FullyConnected"] + (["null"] * 2 + ["FullyConnected"]) * 2
     assert ops[0] == ["null"] * 7 + ["_CachedOp"]   # data, 3 weights and 3 biases, then the graph
+
+
+def test_register_op_hook_reports_hybridized_operators():
+    net = gluon.nn.HybridSequential(prefix="d_")
+    with net.name_scope():
+        net.add(gluon.nn.Dense(2, flatten=False))
+        net.add(gluon.nn.AvgPool1D())
+    net.initialize()
+    net.hybridize()
+    seen = []
+    net.register_op_hook(lambda name, op, arr: seen.append((name, op, arr.shape)))
+    net(mx.nd.ones((1, 2, 3)))
+    assert seen == [("d_dense0_fwd_output", "FullyConnected", (1, 2, 2)),
+                    ("d_pool0_fwd_output", "Pooling", (1, 2, 1))]
+    seen.clear()
+    net.register_op_hook(lambda name, op, arr: seen.append(name), monitor_all=True)
+    net(mx.nd.ones((1, 2, 3)))
+    assert seen == ["d_dense0_fwd_data", "d_dense0_fwd_weight", "d_dense0_fwd_bias", "d_dense0_fwd_output",
+                    "d_pool0_fwd_data", "d_pool0_fwd_output"]

@@ -344,6 +344,12 @@ class Block:
             name = str(len(self._children))
         self._children[name] = block
 
+    def register_op_hook(self, callback, monitor_all=False):
+        """Install ``callback(node_name, op_name, NDArray)`` on the hybridized blocks below this
+        one (see ``HybridBlock.register_op_hook``)."""
+        for cld in self._children.values():
+            cld.register_op_hook(callback, monitor_all)
+
     def register_forward_pre_hook(self, hook):
         """``hook(block, inputs)`` runs before each forward; returns a handle to remove it."""
         from .utils import HookHandle
@@ -507,6 +513,8 @@ class HybridBlock(Block):
         self._out_format = None
         # whether the traced outputs are np symbols (mx.np arrays out); None: as the inputs
         self._out_np = None
+        self._callback = None        # register_op_hook's callback and its monitor_all
+        self._monitor_all = False
 
     def register_child(self, block, name=None):
         if not isinstance(block, HybridBlock):
@@ -602,14 +610,25 @@ class HybridBlock(Block):
             raise ValueError("The argument structure of HybridBlock does not match with the argument "
                              "structure when the block was hybridized.")
         flat = [a for a in flat if a is not None]
+        hook = (self._callback, self._monitor_all) if self._callback else None
         try:
-            out = self._cached_op(flat)
+            out = self._cached_op(flat, hook)
         except DeferredInitializationError:
             self._deferred_infer_shape(*args)
             for p in self._cached_op.params.values():
                 p._finish_deferred_init()
-            out = self._cached_op(flat)
+            out = self._cached_op(flat, hook)
         return _regroup(out, self._out_format)[0]
+
+    def register_op_hook(self, callback, monitor_all=False):
+        """Call ``callback(node_name, op_name, NDArray)`` with each operator's output (and, with
+        ``monitor_all``, first its inputs, named ``<node>_<input>``) when the hybridized graph
+        of this block or of its children runs."""
+        self._callback = callback
+        self._monitor_all = monitor_all
+        for cld in self._children.values():
+            cld._callback = callback
+            cld._monitor_all = monitor_all
 
     def forward(self, x, *args):
         """Run ``hybrid_forward`` (or, when hybridized, the compiled graph) on the context of the
@@ -788,7 +807,7 @@ class _CachedOp:
             self._aux.append(params[n])
             self.params[n] = params[n]
 
-    def __call__(self, data):
+    def __call__(self, data, hook=None):
         from .. import autograd
         from ..backend import get_backend
         from ..ndarray.ndarray import _wrap
@@ -800,10 +819,12 @@ class _CachedOp:
         raw = [a._data for a in args]
         cls = self._out_cls or type(data[0])
         backend = get_backend(ctx)
-        if not autograd.is_recording() and not autograd.is_training():
+        monitor = None if hook is None else self._op_monitor(raw, aux, ctx, *hook)
+        if monitor is None and not autograd.is_recording() and not autograd.is_training():
             # inference: the optimised plan (identity removal, BatchNorm folding, constants)
             return [_wrap(o, ctx, cls) for o in self.plan.infer(raw, aux, backend=backend)]
-        outs, saved = self.plan.run(raw, aux, is_train=autograd.is_training(), backend=backend)
+        outs, saved = self.plan.run(raw, aux, is_train=autograd.is_training(), backend=backend,
+                                    monitor=monitor)
         out_nd = [_wrap(o, ctx, cls) for o in outs]
         if autograd.is_recording():
             autograd._record(self, None, args, raw, out_nd, saved)
@@ -812,6 +833,31 @@ class _CachedOp:
     def backward(self, attrs, ograds, inputs, outputs, ctx, saved):
         return self.plan.grad(saved, ograds, need=getattr(ctx, "need_grad", None),
                               grad_out=getattr(ctx, "grad_out", None))
+
+    def _op_monitor(self, raw, aux, ctx, callback, monitor_all):
+        """The plan's monitor (which sees each step's visible outputs by name) turned into
+        ``callback(node_name, op_name, NDArray)`` calls; with ``monitor_all`` each step's inputs
+        are reported first, from the variables and the outputs seen so far."""
+        from ..ndarray.ndarray import _wrap
+        by_name = {}
+        for st in self.plan.steps:
+            node = st.node
+            for i, name in enumerate(node.output_names()[:node.num_visible()]):
+                by_name[name] = (node, i)
+        values = dict(zip(self.plan.arg_names, raw))
+        values.update(zip(self.plan.aux_names, aux))
+
+        def monitor(name, arr):
+            node, i = by_name[name]
+            if monitor_all and i == 0:
+                in_names = node.op.input_names(node.parsed, len(node.inputs))
+                for (c, ci), in_name in zip(node.inputs, in_names):
+                    val = values.get(c.name if c.op is None else (id(c), ci))
+                    if val is not None:
+                        callback(f"{node.name}_{in_name}", node.op.name, _wrap(val, ctx))
+            values[(id(node), i)] = arr
+            callback(name, node.op.name, _wrap(arr, ctx))
+        return monitor
 
 
 class SymbolBlock(HybridBlock):
