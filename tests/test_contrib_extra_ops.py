@@ -108,3 +108,15 @@ def test_mp_and_multi_adamw_update():
                                   out=ws)
     np.testing.assert_allclose(ws[0].asnumpy(), [[0.47808343, 0.17785741]], rtol=1e-6)
     np.testing.assert_allclose(ws[1].asnumpy(), [[0.45616686, 0.15571484]], rtol=1e-6)
+
+
+def test_group_adagrad():
+    opt = mx.optimizer.contrib.GroupAdaGrad(learning_rate=0.5, eps=1e-6)
+    w, g = nd.array([[1., 2.], [3., 4.]]), nd.array([[0.5, -1.], [2., 0.]])
+    state = opt.create_state(0, w)
+    opt.update(0, w, g, state)
+    opt.update(0, w, g, state)
+    np.testing.assert_allclose(w.asnumpy(), [[0.4601658, 3.0796683], [1.7928934, 4.0]], rtol=1e-6)
+    assert state.asnumpy().tolist() == [[1.25], [4.0]]
+    with pytest.raises(AssertionError):
+        mx.optimizer.contrib.GroupAdaGrad(wd=0.1).update(0, w, g, state)

@@ -261,3 +261,27 @@ register("_mp_adamw_update", _mp_adamw_fwd,
          params=_ADAMW_P, mutate_inputs=(2, 3, 4), differentiable=False,
          infer_shape=lambda a, s: (s, [s[0]]), infer_type=lambda a, t: (t, [t[0]]),
          doc="_adamw_update on a float32 master copy of a low-precision weight.")
+
+
+# -- group AdaGrad ------------------------------------------------------------------------------------
+def _group_adagrad_fwd(attrs, ins, ctx):
+    from .optimizer_ops import _c, _clip, _set
+    xp = ctx.xp
+    w, g, history = ins
+    if w.ndim != 2 or g.shape != w.shape or history.shape != (w.shape[0], 1):
+        raise MXNetError(f"Operator _contrib_group_adagrad_update: weight and grad must be 2-D of one "
+                         f"shape and history (rows, 1), got {tuple(w.shape)}, {tuple(g.shape)}, "
+                         f"{tuple(history.shape)}")
+    g = _clip(xp, g * _c(w, attrs.rescale_grad), _c(w, attrs.clip_gradient))
+    _set(history, history + xp.mean(g * g, axis=1, keepdims=True))
+    return w - _c(w, attrs.lr) * g / xp.sqrt(history + _c(w, attrs.epsilon))
+
+
+register("_contrib_group_adagrad_update", _group_adagrad_fwd, inputs=("weight", "grad", "history"),
+         params=(Param("lr", "float", doc="learning rate"),
+                 Param("rescale_grad", "float", 1.0, "factor the gradient is multiplied by first"),
+                 Param("clip_gradient", "float", -1.0, "clip the rescaled gradient to [-c, c]; < 0: none"),
+                 Param("epsilon", "float", 1e-5, "added to the history before the square root")),
+         mutate_inputs=(2,), differentiable=False,
+         infer_shape=lambda a, s: (s, [s[0]]), infer_type=lambda a, t: (t, [t[0]]),
+         doc="AdaGrad with one accumulated squared-gradient mean per row (group) of a 2-D weight.")
