@@ -274,3 +274,37 @@ def test_multi_worker_iter_with_users_pool():
     finally:
         pool.terminate()
     assert labels == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+
+
+def test_resize_and_crop_resize_check_their_sizes():
+    img = mx.nd.ones((30, 20, 3), dtype="uint8")
+    for t, msg in ((T.Resize(-150, keep_ratio=True), "Input size should be greater than 0, but got -150"),
+                   (T.Resize((100, 100, 100)), "Input size dimension must be 1 or 2, but got 3"),
+                   (T.Resize((10, -5)), "Input height should be greater than 0, but got -5"),
+                   (T.CropResize(0, 0, 10, 5, (-25, 25)), "Input width should be greater than 0, but got -25"),
+                   (T.CropResize(0, 0, -10, -5), "Input height and width must be greater than 0"),
+                   (T.CropResize(15, 0, 10, 5), "x \\+ width should not be greater than input width"),
+                   (T.CropResize(0, 25, 10, 10), "y \\+ height should not be greater than input height")):
+        with pytest.raises(mx.MXNetError, match=msg):
+            t(img)
+    assert T.Resize((7,))(img).shape == (7, 7, 3)
+
+
+def test_image_crop_symbol_and_gradient():
+    a = np.arange(60, dtype=np.float32).reshape(5, 4, 3)
+    sym = mx.sym.image.crop(mx.sym.var("data"), 2, 1, 1, 2)
+    assert sym.infer_shape(data=(5, 4, 3))[1] == [(2, 1, 3)]
+    assert sym.infer_shape(data=(2, 5, 4, 3))[1] == [(2, 2, 1, 3)]
+    b = a[1:3, 2:3]
+    expected = np.zeros_like(a)
+    expected[1:3, 2:3] = b
+    mx.test_utils.check_symbolic_forward(sym, [a], [b])
+    mx.test_utils.check_symbolic_backward(sym, [a], [b], [expected])
+    with pytest.raises(mx.MXNetError, match="x \\+ width should not be greater than input width"):
+        mx.sym.image.crop(mx.sym.var("data"), 3, 0, 2, 2).infer_shape(data=(5, 4, 3))
+
+
+def test_iterator_keeps_its_loader_alive():
+    # the loader goes out of scope at once; its worker iterator must still deliver every batch
+    it = iter(gdata.DataLoader(mx.nd.ones(5), batch_size=2, num_workers=1, batchify_fn=lambda a: a))
+    assert [len(b) for b in it] == [2, 2, 1]

@@ -331,6 +331,8 @@ class DataLoader:
             # program is reproducible and each worker and epoch draws different numbers
             seed = [int(np.random.get_state()[1][0]), self._epoch]
             it = _ProcessIter(self._dataset, self._batchify_fn, self._num_workers, seed, *common)
+        # the iterator keeps its loader alive: a loader collected mid-epoch would shut it down
+        it._data_loader = self
         self._epoch += 1
         self._iters.add(it)
         return it

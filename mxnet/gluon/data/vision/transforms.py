@@ -143,6 +143,23 @@ def _size_wh(size):
     return int(size[0]), int(size[1])
 
 
+def _resize_size(size, name):
+    """``(width, height)`` from a Resize size (an int, or a sequence of one or two), with the
+    checks MXNet's resize operator makes."""
+    if isinstance(size, numeric_types):
+        size = (size,)
+    if len(size) not in (1, 2):
+        raise MXNetError(f"{name}: Input size dimension must be 1 or 2, but got {len(size)}")
+    if len(size) == 1:
+        if size[0] <= 0:
+            raise MXNetError(f"{name}: Input size should be greater than 0, but got {size[0]}")
+        return int(size[0]), int(size[0])
+    for v, side in zip(size, ("width", "height")):
+        if v <= 0:
+            raise MXNetError(f"{name}: Input {side} should be greater than 0, but got {v}")
+    return int(size[0]), int(size[1])
+
+
 class Resize(Block):
     """Resize to ``size`` (an int for a square, or ``(width, height)``); with ``keep_ratio`` an
     int size sets the shorter side. ``interpolation``: 0 nearest, 1 bilinear (others are
@@ -159,13 +176,13 @@ class Resize(Block):
         _check_image(a, "Resize")
         h, w = a.shape[-3], a.shape[-2]
         if isinstance(self._size, numeric_types) and self._keep:
-            s = int(self._size)
+            s = _resize_size(self._size, "Resize")[0]
             if h > w:
                 wh = (s, int(h * s / w))
             else:
                 wh = (int(w * s / h), s)
         else:
-            wh = _size_wh(self._size)
+            wh = _resize_size(self._size, "Resize")
         return _out(_resize(a, wh[0], wh[1], self._interp), x)
 
 
@@ -186,12 +203,17 @@ class CropResize(Block):
         a = _np(x, "CropResize")
         _check_image(a, "CropResize")
         x0, y0, w, h = self._box
-        if x0 < 0 or y0 < 0 or x0 + w > a.shape[-2] or y0 + h > a.shape[-3]:
-            raise MXNetError(f"CropResize: box (x={x0}, y={y0}, width={w}, height={h}) exceeds "
-                             f"the image of shape {a.shape}")
+        if w <= 0 or h <= 0:
+            raise MXNetError("CropResize: Input height and width must be greater than 0")
+        if x0 < 0 or y0 < 0:
+            raise MXNetError(f"CropResize: the box corner (x={x0}, y={y0}) must not be negative")
+        if x0 + w > a.shape[-2]:
+            raise MXNetError("CropResize: x + width should not be greater than input width")
+        if y0 + h > a.shape[-3]:
+            raise MXNetError("CropResize: y + height should not be greater than input height")
         a = _crop(a, x0, y0, w, h)
         if self._size is not None:
-            a = _resize(a, *_size_wh(self._size), self._interp)
+            a = _resize(a, *_resize_size(self._size, "CropResize"), self._interp)
         return _out(a, x)
 
 
