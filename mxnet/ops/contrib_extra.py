@@ -1,5 +1,6 @@
-"""More ``_contrib_*`` operators: the Hawkes process log-likelihood, box_encode/box_decode,
-gradientmultiplier and the straight-through estimators round_ste/sign_ste."""
+"""More contrib operators: the Hawkes process log-likelihood, box_encode/box_decode,
+gradientmultiplier, the straight-through estimators round_ste/sign_ste, and the AdamW and group
+AdaGrad updates."""
 import numpy as np
 
 from ..base import MXNetError
