@@ -227,3 +227,12 @@ def test_common_subexpressions_are_merged_at_bind(monkeypatch):
     assert len(drop.simple_bind(mx.cpu(), a=(2,)).get_optimized_symbol().get_internals()) == n
     monkeypatch.setenv("MXNET_ELIMINATE_COMMON_EXPR", "0")
     assert len(s.simple_bind(mx.cpu(), a=(2,), b=(2,)).get_optimized_symbol().get_internals()) == 5
+
+
+def test_simple_bind_under_np_shape_reads_minus_one_as_unknown():
+    x, y = mx.sym.var("x"), mx.sym.var("y")
+    with mx.np_shape(True):
+        exe = (x + y).simple_bind(mx.cpu(), x=(2, 3), y=(-1, 3))
+        assert exe.arg_dict["y"].shape == (2, 3)
+        with pytest.raises(MXNetError, match="cannot infer the shapes"):
+            mx.sym.FullyConnected(x, num_hidden=2, name="fc").simple_bind(mx.cpu())

@@ -259,7 +259,7 @@ class Executor:
                                  f"new executor to not share parameters with the old one. Please check "
                                  f"for error in network. If this is intended, set partial_shaping=True "
                                  f"to suppress this warning.")
-            if not shape or 0 in shape:
+            if not _known_shape(shape):
                 raise MXNetError(f"reshape: cannot infer the shape of {what}:{name} from the given shapes")
             if int(np.prod(shape)) > old.size and not allow_up_sizing:
                 raise MXNetError(f"New shape of {what}:{name} larger than original. First making a big "
@@ -289,6 +289,17 @@ class Executor:
     def get_optimized_symbol(self):
         """The graph this executor runs (after common subexpression elimination), as a copy."""
         return self._optimized.__copy__()
+
+
+def _known_shape(shape):
+    """Whether ``infer_shape_partial`` decided ``shape``: legacy shapes mark unknowns with () and
+    0 dimensions, np shapes with None and -1 (where () is a scalar's shape)."""
+    from ..util import is_np_shape
+    if shape is None:
+        return False
+    if is_np_shape():
+        return all(d >= 0 for d in shape)
+    return bool(shape) and 0 not in shape
 
 
 def _monitor_adapter(callback, ctx, wrap):
@@ -332,8 +343,8 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
     inputs = set(names) | set(symbol.list_auxiliary_states())
     shapes = {k: v for k, v in (shapes or {}).items() if isinstance(v, (tuple, list)) and k in inputs}
     arg_shapes, _, aux_shapes = symbol.infer_shape_partial(**shapes)
-    missing = [n for n, s in zip(names, arg_shapes) if not s or 0 in s]
-    if missing or any(not s or 0 in s for s in aux_shapes):
+    missing = [n for n, s in zip(names, arg_shapes) if not _known_shape(s)]
+    if missing or any(not _known_shape(s) for s in aux_shapes):
         raise MXNetError(f"simple_bind: cannot infer the shapes of {missing or 'the auxiliary states'}; "
                          f"provide them as keyword arguments")
     aux_names = symbol.list_auxiliary_states()
