@@ -57,6 +57,9 @@ FD = [
     ("slogdet", lambda a: L.slogdet(a)[1], [_r(3, 3) - 2 * np.eye(3)]),
     ("gelqf_q", lambda a: L.gelqf(a)[0], [_r(2, 3, 4)]),
     ("gelqf_l", lambda a: L.gelqf(a)[1], [_r(3, 4)]),
+    # syevd reads a symmetric matrix: differentiate through sym(a)
+    ("syevd_u", lambda a: L.syevd((a + nd.transpose(a)) * 0.5)[0], [_spd(4)]),
+    ("syevd_l", lambda a: L.syevd((a + nd.transpose(a)) * 0.5)[1], [_spd(3)]),
 ]
 
 

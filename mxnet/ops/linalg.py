@@ -525,5 +525,22 @@ def _syevd_fwd(attrs, ins, ctx):
 register("_linalg_gelqf", _gelqf_fwd, inputs=("A",), backward=_gelqf_bwd, num_outputs=2,
          aliases=("linalg_gelqf",),
          doc="LQ factorisation A = L Q (Q with orthonormal rows); returns (Q, L).")
-register("_linalg_syevd", _syevd_fwd, inputs=("A",), num_outputs=2,
+def _syevd_bwd(attrs, og, ins, outs, ctx, state):
+    # A = U^T diag(L) U:  dA = U^T (diag(dL) + F o (U dU^T)) U, F_ij = 1 / (L_j - L_i) off the
+    # diagonal, then made symmetric
+    xp = ctx.xp
+    u, lam = outs
+    du = xp.zeros_like(u) if og[0] is None else og[0]
+    dl = xp.zeros_like(lam) if og[1] is None else og[1]
+    diff = lam[..., None, :] - lam[..., :, None]
+    n = lam.shape[-1]
+    off = ~xp.eye(n, dtype=bool)
+    f = xp.where(off, 1 / xp.where(off, diff, 1), 0)
+    inner = f * (u @ _T(du))
+    inner = inner + dl[..., :, None] * xp.eye(n, dtype=u.dtype)
+    g = _T(u) @ inner @ u
+    return [((g + _T(g)) / 2).astype(u.dtype, copy=False)]
+
+
+register("_linalg_syevd", _syevd_fwd, inputs=("A",), backward=_syevd_bwd, num_outputs=2,
          doc="Eigendecomposition of symmetric A = U^T diag(L) U; returns (U, L), L ascending.")
