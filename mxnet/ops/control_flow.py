@@ -7,14 +7,8 @@ feeds which body variable, in the body's ``list_inputs()`` order.  The forward r
 step with a ``GraphPlan`` and keeps every step's saved values; the backward replays the steps in
 reverse through the plans' ``grad``, carrying the gradients of the loop states between steps.
 """
-import weakref
-
 from ..base import MXNetError
 from .registry import Param, register
-
-# compiled bodies by id of their Symbol (a Symbol's ``==`` builds a graph, so it cannot be a key);
-# an entry goes when its Symbol does
-_BODIES = {}
 
 
 class _Body:
@@ -58,12 +52,14 @@ def _body(attrs, k):
     if not subgraphs or len(subgraphs) <= k:
         raise MXNetError("control-flow operator without its body graphs: build it with "
                          "mx.sym.contrib.foreach/while_loop/cond or load it from JSON")
-    sym = subgraphs[k]
-    body = _BODIES.get(id(sym))
-    if body is None:
-        body = _BODIES[id(sym)] = _Body(sym)
-        weakref.finalize(sym, _BODIES.pop, id(sym), None)
-    return body
+    # compiled once per node: the parsed attributes belong to the node (and to its copies, which
+    # share its bodies)
+    bodies = attrs.get("_bodies")
+    if bodies is None:
+        bodies = attrs["_bodies"] = [None] * len(subgraphs)
+    if bodies[k] is None:
+        bodies[k] = _Body(subgraphs[k])
+    return bodies[k]
 
 
 def _is_true(pred):
