@@ -154,17 +154,16 @@ def foreach(body, data, init_states, name="foreach"):
     """
     flat_data, data_fmt = _flatten(data, "foreach input")
     flat_states, state_fmt = _flatten(init_states, "foreach states")
-    fmts = {}
 
     def trace(own):
         in_eles, _ = _regroup(own[:len(flat_data)], data_fmt)
         states, _ = _regroup(own[len(flat_data):], state_fmt)
         outs, new_states = body(in_eles, states)
-        outs, fmts["out"] = _flatten(outs, "foreach output")
+        outs, out_fmt = _flatten(outs, "foreach output")
         new_states, new_fmt = _flatten(new_states, "foreach loop_vars")
         if new_fmt != state_fmt:
             raise ValueError("The input and output loop_vars have different format")
-        return outs, new_states, fmts["out"]
+        return outs, new_states, out_fmt
 
     g, sources, own, num_out_data, out_fmt = _build(_unique_name(name), flat_data + flat_states, trace)
     body_vars = _body_inputs(g)
