@@ -114,3 +114,92 @@ def test_numeric_gradient_of_many_float32_outputs():
     rng = np.random.RandomState(0)
     x = mx.sym.var("x")
     check_numeric_gradient(mx.sym.square(x), [rng.uniform(2, 5, (60, 60))])
+
+
+def test_softmax_output_probability_labels_and_flattened_samples():
+    rng = np.random.RandomState(1)
+
+    def softmax(z):
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def run(x, label, **kw):
+        sym = mx.sym.SoftmaxOutput(mx.sym.var("x"), mx.sym.var("l"), **kw)
+        g = mx.nd.empty(x.shape)
+        exe = sym.bind(mx.cpu(), args=[mx.nd.array(x), mx.nd.array(label)], args_grad={"x": g})
+        exe.forward(is_train=True)
+        exe.backward()
+        return exe.outputs[0].asnumpy(), g.asnumpy()
+
+    x = rng.uniform(-1, 1, (3, 4, 2)).astype(np.float32)
+    # a label shaped like the data holds probabilities: out - label, scaled by grad_scale only
+    p = softmax(rng.uniform(-1, 1, (3, 4, 2)))
+    y, g = run(x, p, preserve_shape=True, grad_scale=2.0, normalization="batch")
+    np.testing.assert_allclose(y, softmax(x), rtol=1e-5)
+    np.testing.assert_allclose(g, 2 * (softmax(x) - p), rtol=1e-4, atol=1e-6)
+    # without preserve_shape each sample is one distribution; its label is the flat label's entry
+    label = np.array([[1, 0, 0, 0], [5, 0, 0, 0], [7, 0, 0, 0]], np.float32)
+    y, g = run(x, label)
+    flat = softmax(x.reshape(3, 8))
+    np.testing.assert_allclose(y, flat.reshape(3, 4, 2), rtol=1e-5)
+    want = flat.copy()
+    want[np.arange(3), [1, 0, 0]] -= 1
+    np.testing.assert_allclose(g, want.reshape(3, 4, 2), rtol=1e-5, atol=1e-6)
+
+
+def test_prelu_gamma_aligns_with_the_first_two_axes():
+    x = mx.nd.array(np.arange(-12, 12).reshape(2, 3, 4) * 0.5)
+    for gamma, y0, dgamma in (([[.1, .2, .3], [.4, .5, .6]], [-0.6, -0.8, -0.6], [[-31.5, -19.5, -7.5], [0, 0, 0]]),
+                              ([.1, .2], [-0.6, -0.4, -0.2], [-58.5, 0])):
+        g = mx.nd.array(gamma)
+        g.attach_grad()
+        with mx.autograd.record():
+            y = mx.nd.LeakyReLU(x, gamma=g, act_type="prelu")
+        y.backward(mx.nd.ones_like(y) * 1.5)
+        np.testing.assert_allclose(y.asnumpy()[0, :, 0], y0, rtol=1e-6)
+        np.testing.assert_allclose(g.grad.asnumpy(), dgamma, rtol=1e-6)
+    with pytest.raises(MXNetError):
+        mx.nd.LeakyReLU(x, gamma=mx.nd.ones((2, 3, 4)), act_type="prelu")
+
+
+def test_smooth_l1_default_scalar():
+    np.testing.assert_allclose(mx.nd.smooth_l1(mx.nd.array([-2, -0.5, 0.3, 3])).asnumpy(),
+                               [1.5, 0.125, 0.045, 2.5], rtol=1e-6)
+
+
+def test_norm_out_dtype_needs_safe_accumulation(monkeypatch):
+    x = mx.nd.array([[1, -2], [3, 4.001]], dtype="float16")
+    monkeypatch.delenv("MXNET_SAFE_ACCUMULATION", raising=False)
+    with pytest.raises(MXNetError, match="MXNET_SAFE_ACCUMULATION"):
+        mx.nd.norm(x, ord=2, axis=1, out_dtype="float32").asnumpy()
+    monkeypatch.setenv("MXNET_SAFE_ACCUMULATION", "1")
+    y = mx.nd.norm(x, ord=2, axis=1, out_dtype="float32")
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y.asnumpy(), [2.236068, 5.0], rtol=1e-6)
+    s = mx.sym.norm(mx.sym.var("d"), ord=1, axis=1, out_dtype="float64")
+    assert s.infer_type(d="float16")[1] == [np.float64]
+
+
+def test_layer_norm_gradients_over_many_rows_stay_accurate():
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=(4096, 8)).astype(np.float32)
+    og = rng.normal(size=(4096, 8)).astype(np.float32)
+    xs = [mx.nd.array(x), mx.nd.ones((8,)), mx.nd.zeros((8,))]
+    for a in xs:
+        a.attach_grad()
+    with mx.autograd.record():
+        y = mx.nd.LayerNorm(*xs, axis=-1)
+    y.backward(mx.nd.array(og))
+    np.testing.assert_allclose(xs[2].grad.asnumpy(), og.astype(np.float64).sum(0), rtol=1e-6, atol=2e-6)
+
+
+def test_sequence_ops_take_sequence_length_only_when_used():
+    X = mx.sym.var("X")
+    for f in (mx.sym.SequenceMask, mx.sym.SequenceReverse, mx.sym.SequenceLast):
+        assert f(data=X, use_sequence_length=False).list_arguments() == ["X"]
+        assert f(data=X, sequence_length=None).list_arguments() == ["X"]
+        assert len(f(data=X, use_sequence_length=True).list_arguments()) == 2
+    x = mx.nd.array([[1, 2], [3, 4], [5, 6]])
+    # lengths truncate; a length of 0 leaves the sequence as it is
+    out = mx.nd.SequenceReverse(x, mx.nd.array([0.995, 2.7]), use_sequence_length=True)
+    assert out.asnumpy().tolist() == [[1, 4], [3, 2], [5, 6]]

@@ -1048,8 +1048,10 @@ def _seq_lengths(opname, attrs, ins, allowed_axes=(0, 1)):
     if lens.shape != (batch,):
         raise MXNetError(f"Operator {opname}: sequence_length must have shape ({batch},), got {lens.shape}")
     lens = lens.astype(np.int64)
-    if opname != "SequenceMask" and lens.size and (int(lens.min()) < 1 or int(lens.max()) > x.shape[axis]):
-        raise MXNetError(f"Operator {opname}: sequence_length values must be in [1, {x.shape[axis]}]")
+    # (float lengths truncate; SequenceReverse leaves a sequence of length 0 as it is)
+    low = 0 if opname == "SequenceReverse" else 1
+    if opname != "SequenceMask" and lens.size and (int(lens.min()) < low or int(lens.max()) > x.shape[axis]):
+        raise MXNetError(f"Operator {opname}: sequence_length values must be in [{low}, {x.shape[axis]}]")
     return x, axis, lens
 
 
@@ -1068,6 +1070,11 @@ def _smask_fwd(attrs, ins, ctx):
     x, axis, lens = _seq_lengths("SequenceMask", attrs, ins)
     if lens is None:
         return x.copy()
+
+
+def _seq_inputs(attrs, names):
+    # sequence_length is an input only when it is used
+    return names if attrs.use_sequence_length else names[:1]
     return ctx.xp.where(_seq_mask(x, axis, lens, ctx.xp), x, x.dtype.type(attrs.value))
 
 
@@ -1089,7 +1096,7 @@ def _seq_shape(attrs, shapes):
     return ins, [tuple(s)]
 
 
-register("SequenceMask", _smask_fwd, inputs=("data", "sequence_length"),
+register("SequenceMask", _smask_fwd, inputs=("data", "sequence_length"), input_filter=_seq_inputs,
          params=_seq_params + (Param("value", "float", 0.0, "the value of masked steps"), _seq_axis),
          backward=_smask_bwd, infer_shape=_seq_shape, doc="Sets the steps beyond each sequence's length to a value.")
 
@@ -1119,7 +1126,8 @@ def _slast_shape(attrs, shapes):
     return ins, [tuple(d for i, d in enumerate(out[0]) if i != attrs.axis)]
 
 
-register("SequenceLast", _slast_fwd, inputs=("data", "sequence_length"), params=_seq_params + (_seq_axis,),
+register("SequenceLast", _slast_fwd, inputs=("data", "sequence_length"), input_filter=_seq_inputs,
+         params=_seq_params + (_seq_axis,),
          backward=_slast_bwd, infer_shape=_slast_shape,
          doc="Takes the last valid step of each sequence.")
 
@@ -1143,6 +1151,6 @@ def _srev_bwd(attrs, og, ins, outs, ctx, state):
     return [og[0][_reverse_index(x, lens, ctx.xp)]] + [None] * (len(ins) - 1)
 
 
-register("SequenceReverse", _srev_fwd, inputs=("data", "sequence_length"),
+register("SequenceReverse", _srev_fwd, inputs=("data", "sequence_length"), input_filter=_seq_inputs,
          params=_seq_params + (_seq_axis,), backward=_srev_bwd, infer_shape=_seq_shape,
          doc="Reverses the valid steps of each sequence (time axis 0).")

@@ -103,13 +103,18 @@ _SELU_LAMBDA = 1.0507009873554804934193349852946
 
 
 def _prelu_gamma(opname, x, gamma):
-    """Broadcast gamma (C,) over axis 1 (or a single value over everything)."""
-    if gamma.size == 1:
-        return gamma.reshape((1,) * x.ndim)
-    if x.ndim < 2 or gamma.ndim != 1 or gamma.shape[0] != x.shape[1]:
-        raise MXNetError(f"Operator {opname}: prelu gamma must have shape (1,) or (C,) for the channel "
-                         f"axis 1 of data {tuple(x.shape)}, got {tuple(gamma.shape)}")
-    return gamma.reshape((1, -1) + (1,) * (x.ndim - 2))
+    """gamma shaped to broadcast over ``x`` as MXNet aligns it: its trailing dimensions matched
+    right to left against the data's axes 1 and 0 only (equal sizes, or 1)."""
+    out = [1] * x.ndim
+    s = gamma.ndim - 1
+    for i in range(min(x.ndim, 2) - 1, -1, -1):
+        if s >= 0 and gamma.shape[s] in (x.shape[i], 1):
+            out[i] = gamma.shape[s]
+            s -= 1
+    if s != -1:
+        raise MXNetError(f"Operator {opname}: cannot broadcast prelu gamma of shape {tuple(gamma.shape)} "
+                         f"to data {tuple(x.shape)} (gamma aligns with the data's first two axes)")
+    return gamma.reshape(out)
 
 
 def _leaky_fwd(attrs, ins, ctx):
@@ -173,11 +178,8 @@ def _leaky_bwd(attrs, og, ins, outs, ctx, state):
         gm = _prelu_gamma("LeakyReLU", x, gamma).astype(x.dtype, copy=False)
         dx = xp.where(pos, g, g * gm)
         gneg = xp.where(pos, dt(0), g * x)
-        if gamma.size == 1:
-            dg = gneg.sum().reshape(gamma.shape)
-        else:
-            axes = (0,) + tuple(range(2, x.ndim))
-            dg = gneg.sum(axis=axes).reshape(gamma.shape)
+        axes = tuple(i for i in range(x.ndim) if gm.shape[i] == 1)
+        dg = gneg.sum(axis=axes).reshape(gamma.shape)
         return [dx, dg.astype(gamma.dtype, copy=False)]
     if t == "leaky":
         return [xp.where(pos, g, g * dt(attrs.slope))]

@@ -33,16 +33,32 @@ def _so_fwd(attrs, ins, ctx):
         raise MXNetError(f"Operator SoftmaxOutput: data must have at least 2 dimensions, "
                          f"got {tuple(x.shape)}")
     want = _so_label_shape(attrs, x.shape)
-    if tuple(label.shape) != want:
-        raise MXNetError(f"Operator SoftmaxOutput: label must have shape {want} for data "
-                         f"{tuple(x.shape)}, got {tuple(label.shape)}")
-    return _softmax(ctx.xp, x, 1 if attrs.multi_output else -1)
+    if tuple(label.shape) != want and label.shape != x.shape:
+        raise MXNetError(f"Operator SoftmaxOutput: label must have shape {want} (or the data's, "
+                         f"for probabilities) for data {tuple(x.shape)}, got {tuple(label.shape)}")
+    if attrs.multi_output:
+        return _softmax(ctx.xp, x, 1)
+    if attrs.preserve_shape or x.ndim == 2:
+        return _softmax(ctx.xp, x, -1)
+    # MXNet's default mode flattens each sample into one distribution
+    return _softmax(ctx.xp, x.reshape(x.shape[0], -1), -1).reshape(x.shape)
 
 
 def _so_bwd(attrs, og, ins, outs, ctx, state):
     xp = ctx.xp
     x, label = ins
     y = outs[0]
+    if label.shape == x.shape:
+        # a label shaped like the data holds probabilities: the gradient is out - label, scaled
+        # by grad_scale alone
+        grad = (y - label.astype(x.dtype, copy=False)) * x.dtype.type(attrs.grad_scale)
+        if attrs.out_grad and og[0] is not None:
+            grad *= og[0]
+        return [grad.astype(x.dtype, copy=False), None]
+    shape = x.shape
+    if not (attrs.multi_output or attrs.preserve_shape or x.ndim == 2):
+        # flattened samples, each taking the first batch-size entries of the flat label
+        x, y, label = x.reshape(shape[0], -1), y.reshape(shape[0], -1), label.reshape(-1)[:shape[0]]
     axis = 1 if attrs.multi_output else x.ndim - 1
     k = x.shape[axis]
     lab = xp.expand_dims(label, axis)
@@ -68,8 +84,8 @@ def _so_bwd(attrs, og, ins, outs, ctx, state):
     if scale != 1.0:
         grad *= dt(scale)
     if attrs.out_grad and og[0] is not None:
-        grad *= og[0]
-    return [grad.astype(x.dtype, copy=False), None]
+        grad *= og[0].reshape(grad.shape)
+    return [grad.astype(x.dtype, copy=False).reshape(shape), None]
 
 
 def _so_shape(attrs, shapes):
@@ -189,8 +205,8 @@ def _sl1_bwd(attrs, og, ins, outs, ctx, state):
     return [og[0] * xp.where(xp.abs(x) < 1 / s2, s2 * x, xp.sign(x)).astype(x.dtype, copy=False)]
 
 
-register("smooth_l1", _sl1_fwd, params=(Param("scalar", "float", doc="sigma: the quadratic zone is "
-                                              "|x| < 1 / sigma^2"),),
+register("smooth_l1", _sl1_fwd, params=(Param("scalar", "float", 1.0, doc="sigma: the quadratic zone "
+                                              "is |x| < 1 / sigma^2"),),
          backward=_sl1_bwd, doc="Smooth L1: 0.5 (sigma x)^2 near zero, |x| - 0.5 / sigma^2 beyond.")
 
 

@@ -237,10 +237,28 @@ register("_contrib_SyncBatchNorm",
 
 
 # -- normalisation over a set of axes, shared by LayerNorm / InstanceNorm / GroupNorm -----------
+# NumPy sums the last (contiguous) axis pairwise but any other axis one element at a time, and
+# a float32 running sum over thousands of rows drifts beyond MXNet's results: such reductions
+# accumulate in a wider type
+_ACC = {np.dtype(np.float16): np.float32, np.dtype(np.float32): np.float64}
+
+
+def _acc(x, red):
+    return x.dtype if x.ndim - 1 in red else _ACC.get(x.dtype, x.dtype)
+
+
+def _mean(x, red):
+    return x.mean(axis=red, keepdims=True, dtype=_acc(x, red)).astype(x.dtype, copy=False)
+
+
+def _sum(x, red):
+    return x.sum(axis=red, dtype=_acc(x, red)).astype(x.dtype, copy=False)
+
+
 def _moments(xp, x, red, eps):
-    mean = x.mean(axis=red, keepdims=True)
+    mean = _mean(x, red)
     xc = x - mean
-    var = (xc * xc).mean(axis=red, keepdims=True)
+    var = _mean(xc * xc, red)
     std = xp.sqrt(var + x.dtype.type(eps))
     xc /= std
     return xc, mean, std
@@ -248,8 +266,8 @@ def _moments(xp, x, red, eps):
 
 def _norm_input_grad(g_xhat, xhat, std, red):
     """Gradient through xhat = (x - mean) / std with both moments taken over ``red``."""
-    m1 = g_xhat.mean(axis=red, keepdims=True)
-    m2 = (g_xhat * xhat).mean(axis=red, keepdims=True)
+    m1 = _mean(g_xhat, red)
+    m2 = _mean(g_xhat * xhat, red)
     dx = g_xhat - m1
     dx -= xhat * m2
     dx /= std
@@ -279,8 +297,8 @@ def _ln_bwd(attrs, og, ins, outs, ctx, state):
     bshape = tuple(x.shape[ax] if i == ax else 1 for i in range(x.ndim))
     mean, std = outs[1], outs[2]
     xhat = (x - mean) / std
-    dgamma = (g * xhat).sum(axis=other)
-    dbeta = g.sum(axis=other)
+    dgamma = _sum(g * xhat, other)
+    dbeta = _sum(g, other)
     dx = _norm_input_grad(g * gamma.reshape(bshape), xhat, std, (ax,))
     return [dx, dgamma, dbeta]
 

@@ -6,6 +6,7 @@ full reduction without ``keepdims`` gives shape ``(1,)``.  float16 accumulates
 in float32; integers accumulate in their own type (wrapping like MXNet).
 """
 import math
+import os
 
 import numpy as np
 
@@ -170,13 +171,17 @@ def _norm_fwd(attrs, ins, ctx):
     xp = ctx.xp
     if attrs.ord not in (1, 2):
         raise MXNetError(f"Operator norm: ord must be 1 or 2, got {attrs.ord}")
-    if attrs.out_dtype is not None and attrs.out_dtype != x.dtype:
-        # MXNet 1.9 fails this combination at run time too
+    # MXNET_SAFE_ACCUMULATION=1 (read per call, as MXNet does) accumulates floats in a wider
+    # type and allows an out_dtype other than the input's; without it MXNet fails on one
+    safe = os.environ.get("MXNET_SAFE_ACCUMULATION", "0") == "1"
+    out_dt = x.dtype if attrs.out_dtype is None else attrs.out_dtype
+    if out_dt != x.dtype and not safe:
         raise MXNetError(f"Operator norm: out_dtype {attrs.out_dtype} differs from the input type "
-                         f"{x.dtype}, which MXNet 1.9 does not support")
+                         f"{x.dtype}, which MXNet 1.9 supports only with MXNET_SAFE_ACCUMULATION=1")
     axes = _norm_axes(attrs, x)
+    acc = _acc_dtype(x) if not safe or x.dtype.kind != "f" else _SAFE_ACC.get(x.dtype, x.dtype)
     if attrs.ord == 1:
-        r = xp.abs(x).sum(axis=axes, dtype=_acc_dtype(x))
+        r = xp.abs(x).sum(axis=axes, dtype=acc)
     elif x.dtype.kind in "iub":
         # MXNet's scaled integer L2 reducer: max|x| * sqrt(number of elements reaching it)
         a = xp.abs(x.astype(np.int64))
@@ -184,9 +189,16 @@ def _norm_fwd(attrs, ins, ctx):
         c = (a == m).sum(axis=axes)
         r = m.reshape(c.shape) * xp.sqrt(c)
     else:
-        xa = x.astype(_acc_dtype(x), copy=False)
+        xa = x.astype(acc, copy=False)
         r = xp.sqrt((xa * xa).sum(axis=axes))
-    return _finish(r, x, axes, attrs.keepdims)
+    return r.astype(out_dt, copy=False).reshape(_out_shape(x.shape, axes, attrs.keepdims))
+
+
+_SAFE_ACC = {np.dtype(np.float16): np.dtype(np.float32), np.dtype(np.float32): np.dtype(np.float64)}
+
+
+def _norm_type(attrs, types):
+    return types, [attrs.out_dtype if attrs.out_dtype is not None else types[0]]
 
 
 def _norm_grad(F, x, y, g, attrs):
@@ -223,9 +235,10 @@ def _norm_shape(attrs, shapes):
 register("norm", _norm_fwd, params=(
     Param("ord", "int", 2, "order of the norm (1 or 2)"),
     Param("axis", "shape", None, "axis or axes to reduce (None for all)"),
-    Param("out_dtype", "dtype", None, "output type (must equal the input type in MXNet 1.9)"),
+    Param("out_dtype", "dtype", None, "output type (another than the input's needs "
+          "MXNET_SAFE_ACCUMULATION=1)"),
     Param("keepdims", "bool", False, "keep the reduced axes as size-1 dimensions")),
-    backward=_norm_bwd, backward_graph=_norm_graph, infer_shape=_norm_shape,
+    backward=_norm_bwd, backward_graph=_norm_graph, infer_shape=_norm_shape, infer_type=_norm_type,
     doc="L1 or L2 norm over the given axes (a flattened vector norm).")
 
 

@@ -673,6 +673,9 @@ def create(op, hint, args, kwargs):
     name = kwargs.pop("name", None)
     attr = kwargs.pop("attr", None)
     kwargs.pop("out", None)
+    if not op.variadic and not callable(op.inputs):
+        # an input passed as None is left out, as MXNet's generated functions do
+        kwargs = {k: v for k, v in kwargs.items() if v is not None or k not in op.inputs}
     sym_kw = {k: v for k, v in kwargs.items() if isinstance(v, Symbol)}
     params = {k: v for k, v in kwargs.items() if not isinstance(v, Symbol)}
     if op.variadic:
