@@ -3,7 +3,8 @@
 Official NumPy functions called on ``mx.np`` arrays run MXNet's own implementation: the
 functions named in ``_NUMPY_ARRAY_FUNCTION_LIST`` through ``__array_function__`` (NEP 18) and
 the ufuncs named in ``_NUMPY_ARRAY_UFUNC_LIST`` through ``__array_ufunc__`` (NEP 13).  Other
-NumPy functions run on host copies and give ``mx.np`` arrays back.
+NumPy functions run the ``mx.np`` function of the same name where there is one, else NumPy itself
+on host copies, giving ``mx.np`` arrays back.
 """
 import functools
 
