@@ -11,6 +11,7 @@ import os
 import threading
 import time
 import warnings
+import weakref
 
 from .base import MXNetError
 
@@ -33,6 +34,8 @@ class _Profiler:
         self.paused = False
         self.events = []
         self.stats = {}          # category -> name -> [count, total_ms, min_ms, max_ms]
+        self.memory = {}         # device -> [bytes in use, count, min_kb, max_kb, sum_kb]
+        self.scope = threading.local()   # .custom: the Custom operators running on this thread
         self.wrapped = {}        # OpDef -> (forward, backward) originals
         self.lock = threading.Lock()
         self.kvstore_handle = None
@@ -71,14 +74,85 @@ def _record(cat, name, start_us, end_us, ph=("B", "E"), extra=None):
                 row[3] = max(row[3], ms)
 
 
+def _custom_stack():
+    stack = getattr(_P.scope, "custom", None)
+    if stack is None:
+        stack = _P.scope.custom = []
+    return stack
+
+
 def _timed(fn, name):
     def run(*args):
         t0 = _now_us()
         try:
-            return fn(*args)
+            res = fn(*args)
         finally:
-            _record("operator", name, t0, _now_us())
+            stack = _custom_stack()
+            # operators a Custom operator runs are listed under it, as MXNet does
+            if stack:
+                _record("Custom Operator", f"{stack[-1]}::{name}", t0, _now_us())
+            else:
+                _record("operator", name, t0, _now_us())
+        if _P.config["profile_memory"]:
+            _track_memory(res)
+        return res
     return run
+
+
+def _timed_custom(fn, backward):
+    """The timer of the ``Custom`` operator: named ``<op_type>::pure_python`` (with ``_backward_``
+    for the gradient) in the 'Custom Operator' domain, which also gets the operators it runs."""
+    def run(attrs, *args):
+        label = ("_backward_" if backward else "") + attrs["op_type"]
+        stack = _custom_stack()
+        stack.append(label)
+        t0 = _now_us()
+        try:
+            res = fn(attrs, *args)
+        finally:
+            stack.pop()
+            _record("Custom Operator", f"{label}::pure_python", t0, _now_us())
+        return res
+    return run
+
+
+def _device_of(arr):
+    dev = getattr(arr, "device", None)
+    return f"gpu/{dev.id}" if hasattr(dev, "id") else "cpu/0"
+
+
+def _memory_change(device, delta):
+    """Add ``delta`` bytes to the memory in use on ``device`` and to its statistics (kB)."""
+    with _P.lock:
+        row = _P.memory.setdefault(device, [0, 0, None, None, 0.0])
+        row[0] += delta
+        kb = row[0] / 1000.0
+        row[1] += 1
+        row[2] = kb if row[2] is None else min(row[2], kb)
+        row[3] = kb if row[3] is None else max(row[3], kb)
+        row[4] += kb
+
+
+def _track_memory(res):
+    """Count the arrays an operator allocated (outputs owning their memory) as in use until
+    they are freed."""
+    if isinstance(res, (tuple, list)):
+        for r in res:
+            if isinstance(r, (tuple, list)):
+                _track_memory(r)
+            elif hasattr(r, "nbytes") and getattr(r, "base", 0) is None:
+                _track_array(r)
+    elif hasattr(res, "nbytes") and getattr(res, "base", 0) is None:
+        _track_array(res)
+
+
+def _track_array(arr):
+    device, n = _device_of(arr), int(arr.nbytes)
+    try:
+        weakref.finalize(arr, _memory_change, device, -n)
+    except TypeError:   # not weak-referenceable: its release cannot be seen
+        return
+    _memory_change(device, n)
 
 
 def _install():
@@ -91,6 +165,11 @@ def _install():
         if op in _P.wrapped:
             continue
         _P.wrapped[op] = (op.forward, op.backward)
+        if op.name == "Custom":
+            op.forward = _timed_custom(op.forward, False)
+            if op.backward is not None:
+                op.backward = _timed_custom(op.backward, True)
+            continue
         op.forward = _timed(op.forward, op.name)
         if op.backward is not None:
             op.backward = _timed(op.backward, "_backward_" + op.name)
@@ -179,15 +258,20 @@ _SORT = {"total": 1, "avg": None, "min": 2, "max": 3, "count": 0}
 
 
 def dumps(reset=False, format="table", sort_by="total", ascending=False):
-    """The aggregate statistics (``aggregate_stats=True``) as a text table or JSON string."""
+    """The aggregate statistics (``aggregate_stats=True``) as a text table or JSON string: time
+    per operator and range, and (``profile_memory``) memory in use per device, in kB."""
     if format not in ("table", "json"):
         raise ValueError(f"format must be 'table' or 'json', got {format!r}")
     if sort_by not in _SORT:
         raise ValueError(f"sort_by must be one of {sorted(_SORT)}, got {sort_by!r}")
     with _P.lock:
         stats = {c: {n: list(r) for n, r in rows.items()} for c, rows in _P.stats.items()}
+        # memory rows as [count, sum_kb, min_kb, max_kb], the layout of the time rows
+        memory = {f"Memory: {d}": [r[1], r[4], r[2], r[3]] for d, r in _P.memory.items() if r[1]}
         if reset:
             _P.stats.clear()
+            for r in _P.memory.values():
+                r[1:] = [0, None, None, 0.0]
     if not _P.config["aggregate_stats"] and not stats:
         return ""
     idx = _SORT[sort_by]
@@ -196,20 +280,28 @@ def dumps(reset=False, format="table", sort_by="total", ascending=False):
         r = item[1]
         return r[1] / r[0] if idx is None else r[idx]
     ordered = {c: sorted(stats[c].items(), key=key, reverse=not ascending) for c in sorted(stats)}
+    mem = {"Device Storage": sorted(memory.items(), key=key, reverse=not ascending)} if memory else {}
     if format == "json":
-        return json.dumps({"Time": {c: {n: {"Count": r[0], "Total": round(r[1], 4), "Min": round(r[2], 4),
-                                            "Max": round(r[3], 4), "Avg": round(r[1] / r[0], 4)}
-                                        for n, r in rows} for c, rows in ordered.items()},
-                           "Unit": {"Time": "ms"}}, indent=4)
+        out = {"Time": {c: {n: {"Count": r[0], "Total": round(r[1], 4), "Min": round(r[2], 4),
+                                "Max": round(r[3], 4), "Avg": round(r[1] / r[0], 4)}
+                            for n, r in rows} for c, rows in ordered.items()}}
+        if mem:
+            out["Memory"] = {c: {n: {"Count": r[0], "Min": round(r[2], 4), "Max": round(r[3], 4),
+                                     "Avg": round(r[1] / r[0], 4)} for n, r in rows}
+                             for c, rows in mem.items()}
+        out["Unit"] = {"Time": "ms", "Memory": "kB"} if mem else {"Time": "ms"}
+        return json.dumps(out, indent=4)
     lines = ["", "Profile Statistics:", "\tNote the difference in units for different entries."]
-    heads = ("Time (ms)", "Min Time (ms)", "Max Time (ms)", "Avg Time (ms)")
-    for cat, rows in ordered.items():
+    sections = [(c, rows, ("Min Use  (kB)", "Max Use  (kB)", "Avg Use  (kB)"), False) for c, rows in mem.items()]
+    sections += [(c, rows, ("Time (ms)", "Min Time (ms)", "Max Time (ms)", "Avg Time (ms)"), True)
+                 for c, rows in ordered.items()]
+    for cat, rows, heads, with_total in sections:
         lines += [cat, "=================",
                   "Name".ljust(30) + "Total Count".rjust(11) + "".join(h.rjust(17) for h in heads),
                   "----".ljust(30) + "-----------".rjust(11) + "".join(("-" * len(h)).rjust(17) for h in heads)]
         for name, (cnt, tot, mn, mx) in rows:
-            lines.append(name.ljust(30) + str(cnt).rjust(11) +
-                         "".join(f"{v:17.4f}" for v in (tot, mn, mx, tot / cnt)))
+            vals = (tot, mn, mx, tot / cnt) if with_total else (mn, mx, tot / cnt)
+            lines.append(name.ljust(30) + str(cnt).rjust(11) + "".join(f"{v:17.4f}" for v in vals))
         lines.append("")
     return "\n".join(lines) + "\n"
 

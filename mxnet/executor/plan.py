@@ -58,6 +58,14 @@ class GraphPlan:
         self._nslots = n
         self.steps = steps
         self._head_slots = [slot[(id(h), i)] for h, i in symbol._outputs]
+        # creation operators whose shape has unknown dimensions, e.g. the zero begin states
+        # of symbolic RNN cells: each run uses the shapes inference finds for its arguments
+        self._partial = [st for st in steps if _partial_creation(st)]
+        if self._partial:
+            for st in self._partial:
+                st.op = _InferredShape(st.op, st.attrs)
+            self._order = order
+            self._partial_sig = None
         # runs without a monitor (which must see every node's output) use the fused steps
         self._fused = training_steps(steps, self._head_slots)
         var_nodes = [v for v in order if v.op is None]
@@ -73,14 +81,6 @@ class GraphPlan:
         self._bound = None     # (argument signature, inference program) of the last infer
         self._programs = {}
         self._consumers = {}
-        # creation operators whose shape has unknown (0) dimensions, e.g. the zero begin states
-        # of symbolic RNN cells: each run uses the shapes inference finds for its arguments
-        self._partial = [st for st in steps if _partial_creation(st)]
-        if self._partial:
-            for st in self._partial:
-                st.op = _InferredShape(st.op, st.attrs)
-            self._order = order
-            self._partial_sig = None
 
     def forward(self, args, aux=(), is_train=False, backend=None, monitor=None):
         """Run every step; ``args``/``aux`` are raw arrays in argument/aux order.  Returns the
@@ -277,13 +277,14 @@ def _monitor_grads(monitor, st, res, ins, aux_slots):
 
 
 def _partial_creation(st):
-    """Whether step ``st`` creates an array (no inputs) of a legacy shape with unknown (0)
-    dimensions."""
+    """Whether step ``st`` creates an array (no inputs) of a legacy shape that is unknown:
+    empty, or with unknown (0, -1 or None) dimensions."""
     if st.ins or not st.attrs or "shape" not in st.attrs:
         return False
     from ..util import is_np_shape
     shape = st.attrs["shape"]
-    return isinstance(shape, tuple) and 0 in shape and not is_np_shape()
+    return (isinstance(shape, tuple) and (not shape or any(d is None or d <= 0 for d in shape))
+            and not is_np_shape())
 
 
 class _InferredShape:

@@ -361,6 +361,8 @@ from . import contrib_flow as _contrib_flow  # noqa: E402
 _contrib_flow.install(contrib)  # noqa: F821  (contrib is created in the loop above)
 from . import contrib_updates as _contrib_updates  # noqa: E402
 _contrib_updates.install(contrib)  # noqa: F821
+from . import contrib_sampling as _contrib_sampling  # noqa: E402
+_contrib_sampling.install(contrib)  # noqa: F821
 from . import image_funcs as _image_funcs  # noqa: E402
 _image_funcs.install(image)  # noqa: F821
 for _name, _fn in _subs.get("random", {}).items():

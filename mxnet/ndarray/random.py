@@ -62,14 +62,15 @@ def normal(loc=0, scale=1, shape=_Null, dtype=_Null, ctx=None, out=None, **kwarg
 
 
 def randn(*shape, **kwargs):
-    """Standard-normal samples of the given shape (``loc``/``scale``/``dtype``/``ctx``/``out`` by keyword)."""
+    """Normal samples of the given shape (``loc``/``scale``/``dtype``/``ctx``/``out`` by keyword;
+    NDArray ``loc``/``scale`` draw ``shape`` samples per element)."""
     loc = kwargs.pop("loc", 0)
     scale = kwargs.pop("scale", 1)
     dtype = kwargs.pop("dtype", _Null)
     ctx = kwargs.pop("ctx", None)
     out = kwargs.pop("out", None)
-    assert isinstance(loc, (int, float))
-    assert isinstance(scale, (int, float))
+    assert isinstance(loc, (int, float, NDArray))
+    assert isinstance(scale, (int, float, NDArray))
     return _draw("_random_normal", "_sample_normal", [loc, scale], shape, dtype, ctx, out, kwargs)
 
 

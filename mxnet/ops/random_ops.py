@@ -323,6 +323,48 @@ def _shuffle(attrs, inputs, ctx):
     return data[perm]
 
 
-register("_shuffle", _shuffle, inputs=("data",), aliases=("shuffle",), needs_rng=True,
+register("_shuffle", _shuffle, inputs=("data",), aliases=("shuffle",), needs_rng=True, fgradient=False,
          differentiable=False, infer_shape=lambda a, s: (s, [s[0]]),
          doc="Randomly permute ``data`` along its first axis.")
+
+
+# -- _sample_unique_zipfian -------------------------------------------------------------
+def _unique_zipfian(attrs, inputs, ctx):
+    name = "_sample_unique_zipfian"
+    shape = attrs.shape
+    if shape is None or len(shape) != 2:
+        raise MXNetError(f"Operator {name}: shape must be 2-D (batch_size, num_sampled), got {shape}")
+    batch, num_sampled = shape
+    range_max = attrs.range_max
+    if num_sampled > range_max:
+        raise MXNetError(f"Operator {name}: cannot draw {num_sampled} distinct classes from {range_max}")
+    log_range = np.log(range_max + 1)
+    out = np.empty((batch, num_sampled), dtype=np.int64)
+    trials = np.empty((batch,), dtype=np.int64)
+    for b in range(batch):
+        seen, tries, chunk = {}, 0, max(2 * num_sampled, 64)
+        # draw candidates in chunks; a class counts at its first draw, and the trials are the draws
+        # made up to the one that completes the set
+        while len(seen) < num_sampled:
+            u = ctx.backend.to_numpy(_std_uniform(ctx.rng, (chunk,), np.dtype(np.float64)))
+            cand = (np.exp(u * log_range).astype(np.int64) - 1) % range_max
+            for c in cand.tolist():
+                tries += 1
+                if c not in seen:
+                    seen[c] = None
+                    if len(seen) == num_sampled:
+                        break
+        out[b] = list(seen)
+        trials[b] = tries
+    return ctx.xp.asarray(out), ctx.xp.asarray(trials)
+
+
+register("_sample_unique_zipfian", _unique_zipfian, inputs=(), params=(
+    Param("range_max", "int", doc="the number of classes: draws are in [0, range_max)"),
+    Param("shape", "shape", None, "(batch_size, num_sampled)")),
+    aliases=("sample_unique_zipfian",), differentiable=False, needs_rng=True, num_outputs=2,
+    infer_shape=lambda a, s: ([], [tuple(a.shape), (a.shape[0],)] if a.shape else [None, None]),
+    infer_type=lambda a, t: ([], [np.dtype(np.int64)] * 2),
+    doc="Per batch row, ``num_sampled`` distinct classes drawn from the approximately log-uniform "
+        "(Zipfian) distribution P(c) = log((c + 2) / (c + 1)) / log(range_max + 1), and the number of "
+        "draws it took.")

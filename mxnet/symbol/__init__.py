@@ -27,6 +27,8 @@ from . import contrib_flow as _contrib_flow  # noqa: E402
 _contrib_flow.install(contrib)  # noqa: F821  (contrib is created in the loop above)
 from . import contrib_updates as _contrib_updates  # noqa: E402
 _contrib_updates.install(contrib)  # noqa: F821
+from . import contrib_sampling as _contrib_sampling  # noqa: E402
+_contrib_sampling.install(contrib)  # noqa: F821
 
 __all__ = ["Symbol", "var", "Variable", "Group", "load", "load_json", "fromjson", "zeros", "ones",
            "full", "arange", "pow", "power", "maximum", "minimum", "hypot", "eye", "linspace",
@@ -34,20 +36,8 @@ __all__ = ["Symbol", "var", "Variable", "Group", "load", "load_json", "fromjson"
 del _k, _v, _name, _m
 
 
-def _sym_shuffle(data, **kwargs):
-    """A symbol whose value is ``data`` with its first axis randomly permuted."""
-    return _internal._shuffle(data, **kwargs)
-
-
-def _sym_randn(*shape, loc=0, scale=1, dtype=None, **kwargs):
-    """A symbol drawing N(loc, scale) samples of the given shape."""
-    if dtype is not None:
-        kwargs["dtype"] = dtype
-    return random.normal(loc=loc, scale=scale, shape=shape, **kwargs)  # noqa: F821
-
-
-_sym_shuffle.__name__, _sym_randn.__name__ = "shuffle", "randn"
-random.shuffle, random.randn = _sym_shuffle, _sym_randn  # noqa: F821
+from . import random_funcs as _random_funcs  # noqa: E402
+_random_funcs.install(random)  # noqa: F821
 from ..ops.misc_ops import symbol_histogram as histogram  # noqa: E402,F401
 from . import numpy as np  # noqa: E402,F401  (mx.sym.np, F.np in hybrid_forward)
 from . import numpy_extension as npx  # noqa: E402,F401

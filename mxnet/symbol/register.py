@@ -28,19 +28,6 @@ def make_function(op, public_name):
     return fn
 
 
-def _random_dispatch(short, random_fn, sample_fn):
-    """``mx.sym.random.<dist>``: symbol distribution parameters draw per element (``_sample_``),
-    numbers draw from one distribution (``_random_``)."""
-    def fn(*args, **kwargs):
-        if any(isinstance(a, Symbol) for a in list(args) + list(kwargs.values())):
-            return sample_fn(*args, **kwargs)
-        return random_fn(*args, **kwargs)
-    fn.__name__ = fn.__qualname__ = short
-    fn.__doc__ = random_fn.__doc__
-    fn.__module__ = "mxnet.symbol.random"
-    return fn
-
-
 def generate():
     """Every function: (top-level dict, internal dict, {submodule: dict})."""
     top, internal, subs = {}, {}, {}
@@ -52,11 +39,9 @@ def generate():
         for prefix, mod in SUBMODULE_PREFIXES:
             if name.startswith(prefix):
                 short = name[len(prefix):]
-                fn = make_function(op, name)
-                if prefix == "_sample_" and short in subs.get(mod, {}):
-                    # the _random_ twin sorts first and is already installed
-                    fn = _random_dispatch(short, subs[mod][short], fn)
-                subs.setdefault(mod, {})[short] = fn
+                # a _sample_ twin leaves the _random_ function in place: symbol/random_funcs.py
+                # replaces both by one that dispatches on the distribution parameters
+                subs.setdefault(mod, {}).setdefault(short, make_function(op, name))
                 break
     return top, internal, subs
 
