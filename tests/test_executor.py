@@ -236,3 +236,19 @@ def test_simple_bind_under_np_shape_reads_minus_one_as_unknown():
         assert exe.arg_dict["y"].shape == (2, 3)
         with pytest.raises(MXNetError, match="cannot infer the shapes"):
             mx.sym.FullyConnected(x, num_hidden=2, name="fc").simple_bind(mx.cpu())
+
+
+def test_bind_fails_where_a_gradient_meets_an_operator_without_one():
+    """MXNet 1.9.1 refuses to bind when a wanted gradient must pass an operator that registers
+    none (batch_take); a BlockGrad in between, or no wanted gradient, makes it fine."""
+    x, idx = mx.sym.var("x"), mx.sym.var("idx")
+    y = mx.sym.batch_take(x, idx)
+    types = {"x": np.float32, "idx": np.int32}
+    exe = mx.sym.stop_gradient(y).simple_bind(mx.cpu(), x=(4, 3), idx=(4,), type_dict=types)
+    exe.forward(is_train=True)
+    exe.backward()
+    y.simple_bind(mx.cpu(), x=(4, 3), idx=(4,), type_dict=types, grad_req="null")
+    with pytest.raises(MXNetError, match="batch_take is non-differentiable"):
+        y.simple_bind(mx.cpu(), x=(4, 3), idx=(4,), type_dict=types)
+    with pytest.raises(MXNetError, match="khatri_rao"):
+        mx.sym.khatri_rao(x, x).simple_bind(mx.cpu(), x=(2, 3))

@@ -78,6 +78,7 @@ class Executor:
         self._optimized = eliminate_common_expr(symbol) if cse_enabled() else symbol
         self._plan = GraphPlan(self._optimized)
         self._output_names = symbol.list_outputs()
+        _check_gradient_path(self._optimized, self._plan.arg_names, grad_reqs)
         self.arg_arrays = list(arg_arrays)
         # as in MXNet, a buffer given for a 'null' argument stays visible in grad_dict (unwritten)
         self.grad_arrays = list(grad_arrays)
@@ -289,6 +290,29 @@ class Executor:
     def get_optimized_symbol(self):
         """The graph this executor runs (after common subexpression elimination), as a copy."""
         return self._optimized.__copy__()
+
+
+def _check_gradient_path(symbol, arg_names, reqs):
+    """Raise MXNet's bind error when a gradient would have to pass an operator that has none.
+
+    A gradient flows back from the outputs through every node that depends on an argument whose
+    gradient is wanted; operators with a zero gradient (BlockGrad, comparisons) stop it."""
+    want = {n for n, r in zip(arg_names, reqs) if r != "null"}
+    if not want:
+        return
+    order = symbol._order()
+    needs = set()
+    for n in order:
+        if (n.op is None and n.name in want) or any(id(c) in needs for c, _ in n.inputs):
+            needs.add(id(n))
+    flows = {id(n) for n, _ in symbol._outputs}
+    for n in reversed(order):
+        if n.op is None or id(n) not in flows or id(n) not in needs or n.op.zero_grad:
+            continue
+        if not n.op.fgradient:
+            raise MXNetError(f"Operator {n.op.name} is non-differentiable because it didn't register "
+                             "FGradient attribute.")
+        flows.update(id(c) for c, _ in n.inputs)
 
 
 def _known_shape(shape):

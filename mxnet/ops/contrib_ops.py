@@ -65,7 +65,7 @@ def _allclose_fwd(attrs, ins, ctx):
     return ctx.xp.asarray(ok, dtype=np.uint8).reshape(())
 
 
-register("_contrib_allclose", _allclose_fwd, inputs=("a", "b"), params=(
+register("_contrib_allclose", _allclose_fwd, inputs=("a", "b"), fgradient=False, params=(
     Param("rtol", "float", 1e-5, "relative tolerance"),
     Param("atol", "float", 1e-8, "absolute tolerance"),
     Param("equal_nan", "bool", True, "count NaNs in the same places as equal")),

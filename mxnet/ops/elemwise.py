@@ -416,7 +416,7 @@ def _grad_add_fwd(attrs, ins, ctx):
     return ins[0] + ins[1]
 
 
-register("_grad_add", _grad_add_fwd, inputs=("lhs", "rhs"), **_SAME_SHAPE,
+register("_grad_add", _grad_add_fwd, inputs=("lhs", "rhs"), **_SAME_SHAPE, fgradient=False,
          doc="Sum of two same-shape arrays, without a gradient (used to accumulate gradients).")
 
 

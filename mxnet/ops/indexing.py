@@ -77,6 +77,7 @@ def _batch_take_shape(attrs, shapes):
 
 
 register("batch_take", _batch_take_fwd, inputs=("a", "indices"), infer_shape=_batch_take_shape,
+         fgradient=False,
          infer_type=lambda attrs, types: ([types[0], np.dtype(np.int32)], [types[0]]),
          doc="Takes one element per row: out[i] = a[i, indices[i]] (deprecated, use pick).")
 

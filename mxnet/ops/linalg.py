@@ -113,7 +113,7 @@ def _khatri_rao_fwd(attrs, ins, ctx):
     return out
 
 
-register("khatri_rao", _khatri_rao_fwd, inputs=("args",), variadic="num_args",
+register("khatri_rao", _khatri_rao_fwd, inputs=("args",), variadic="num_args", fgradient=False,
          params=(Param("num_args", "int", doc="number of input matrices"),),
          doc="Column-wise Kronecker product of matrices with the same number of columns.")
 

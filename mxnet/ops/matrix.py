@@ -728,7 +728,7 @@ def _slice_assign_fwd(attrs, ins, ctx):
     return out
 
 
-register("_slice_assign", _slice_assign_fwd, inputs=("lhs", "rhs"), params=_slice_params,
+register("_slice_assign", _slice_assign_fwd, inputs=("lhs", "rhs"), params=_slice_params, fgradient=False,
          aliases=("_crop_assign",),
          doc="Returns lhs with a slice replaced by rhs.")
 
@@ -739,7 +739,7 @@ def _slice_assign_scalar_fwd(attrs, ins, ctx):
     return out
 
 
-register("_slice_assign_scalar", _slice_assign_scalar_fwd,
+register("_slice_assign_scalar", _slice_assign_scalar_fwd, fgradient=False,
          params=(Param("scalar", "float", 0.0, "the value to write"),) + _slice_params,
          aliases=("_crop_assign_scalar",),
          doc="Returns the input with a slice set to a scalar.")

@@ -74,7 +74,7 @@ def _hist_fwd(attrs, ins, ctx):
     return counts.astype(np.int64), (edges.astype(data.dtype) if attrs.bin_cnt is not None else edges.copy())
 
 
-register("_histogram", _hist_fwd, inputs=("data", "bins"), params=(
+register("_histogram", _hist_fwd, inputs=("data", "bins"), fgradient=False, params=(
     Param("bin_cnt", "int", None, "number of equal bins over range (instead of a bins array)"),
     Param("range", "floats", None, "(min, max) of the equal bins")),
     num_outputs=2, input_filter=_hist_inputs, infer_type=lambda a, t: (t, [np.dtype(np.int64), t[0]]),

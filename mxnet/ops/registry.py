@@ -246,7 +246,8 @@ class OpDef:
                  infer_type=None, mutate_inputs=(), variadic=None, save_state=False,
                  differentiable=True, doc="", grad_inputs=None, attr_check=None, key_var_num_args=None,
                  inplace=False, needs_rng=False, uses_train=False, backward_graph=None,
-                 input_filter=None, bind=None, infer_shape_back=None, zero_grad=False):
+                 input_filter=None, bind=None, infer_shape_back=None, zero_grad=False,
+                 fgradient=True):
         self.name = name
         self.forward = forward
         self.backward = backward
@@ -283,6 +284,9 @@ class OpDef:
         # the gradient is zero whatever the output gradient (comparisons, rounding, BlockGrad):
         # an executor's backward needs no head gradient for such an output
         self.zero_grad = zero_grad
+        # False where MXNet registers no gradient at all (batch_take, khatri_rao, ...): binding
+        # an executor that needs a gradient through the operator fails, as there
+        self.fgradient = fgradient
         self.doc = doc
         self.attr_check = attr_check
         self.inplace = inplace
