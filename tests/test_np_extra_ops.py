@@ -250,3 +250,17 @@ def test_boolean_mask_assign_internal_ops():
     np._internal.boolean_mask_assign_tensor(data, np.array([True, False], dtype="bool"), np.array(1.),
                                             start_axis=0, out=data)
     assert data[0, :, 0].tolist() == [1., 1., 1.] and data[1, :, 0].tolist() == [5., 0., 5.]
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_integer_linspace_rounds_down_and_nonzero_of_0d(hybridize):
+    block = _F(lambda F, x: x + F.np.linspace(-2, 4, 30, False, False, "int32"))
+    if hybridize:
+        block.hybridize()
+    assert block(np.zeros((), dtype="int32"))[:6].tolist() == [-2, -2, -2, -2, -2, -1]
+    assert npx.nonzero(np.array(5.)).shape == (1, 1) and npx.nonzero(np.array(0.)).shape == (0, 1)
+    u = _F(lambda F, x: F.np.unique(x, True, True, True, None))
+    if hybridize:
+        u.hybridize()
+    vals, idx, inv, counts = u(np.array([3., 1., 3.]))
+    assert (vals.tolist(), idx.tolist(), inv.tolist(), counts.tolist()) == ([1., 3.], [1, 0], [1, 0, 1], [1, 2])

@@ -60,7 +60,13 @@ register("_arange", _arange, inputs=(), params=(
 
 
 def _linspace(a, ins, ctx):
-    return ctx.xp.linspace(a.start, a.stop, a.num, endpoint=a.endpoint).astype(_dt(a))
+    r = ctx.xp.linspace(a.start, a.stop, a.num, endpoint=a.endpoint)
+    if _dt(a).kind in "iu":
+        from ..util import is_np_array
+        # under NumPy semantics (mx.np graphs) integer results round down, as NumPy's do
+        if is_np_array():
+            r = ctx.xp.floor(r)
+    return r.astype(_dt(a))
 
 
 register("_linspace", _linspace, inputs=(), params=(

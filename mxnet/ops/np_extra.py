@@ -323,7 +323,9 @@ def _percentile_fwd(attrs, ins, ctx):
         raise MXNetError("Operator _npi_percentile: percentiles must be in the range [0, 100]")
     axis = attrs.axis
     axis = tuple(axis) if isinstance(axis, list) else axis
-    r = xp.percentile(a.astype(np.float64), q, axis=axis, method=attrs.interpolation, keepdims=attrs.keepdims)
+    # float inputs interpolate in their own precision, as NumPy's and MXNet's kernels do
+    r = xp.percentile(a if a.dtype.kind == "f" else a.astype(np.float64), q, axis=axis,
+                      method=attrs.interpolation, keepdims=attrs.keepdims)
     return xp.asarray(r).astype(a.dtype if a.dtype.kind == "f" else np.float64)
 
 

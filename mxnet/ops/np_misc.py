@@ -51,8 +51,9 @@ register("_npi_unique", _unique, num_outputs=_unique_outs,
          params=(Param("return_index", "bool", False), Param("return_inverse", "bool", False),
                  Param("return_counts", "bool", False), Param("axis", "int", None)), doc="Unique elements.")
 register("_npi_nonzero", lambda a, i, c: c.xp.stack(c.xp.nonzero(i[0]), axis=-1).astype(np.int64)
-         if i[0].ndim else c.xp.zeros((int(bool(i[0])), 0), np.int64), inputs=("x",),
-         aliases=("_npx_nonzero",), doc="Indices of non-zero elements, one row per element.")
+         if i[0].ndim else c.xp.zeros((int(bool(i[0])), 1), np.int64), inputs=("x",),
+         aliases=("_npx_nonzero",), doc="Indices of non-zero elements, one row per element (a 0-d input "
+                                        "reads as 1-d).")
 
 
 # -- random ---------------------------------------------------------------------------------

@@ -254,8 +254,13 @@ register("_npi_arange", _arange, inputs=(),
          params=(Param("start", "float", 0.0), Param("stop", "float", None), Param("step", "float", 1.0),
                  Param("repeat", "int", 1), Param("infer_range", "bool", False), _CTX,
                  Param("dtype", "dtype", "float32")), doc="Evenly spaced values in an interval.")
-register("_npi_linspace",
-         lambda a, i, c: c.xp.linspace(a.start, a.stop, a.num, endpoint=a.endpoint).astype(_dt(a)),
+def _linspace(a, i, c):
+    r = c.xp.linspace(a.start, a.stop, a.num, endpoint=a.endpoint)
+    # integer results round down, as NumPy's do
+    return (c.xp.floor(r) if _dt(a).kind in "iu" else r).astype(_dt(a))
+
+
+register("_npi_linspace", _linspace,
          inputs=(), params=(Param("start", "float", 0.0), Param("stop", "float", 1.0), Param("num", "int", 50),
                             Param("endpoint", "bool", True), _CTX, Param("dtype", "dtype", "float32")),
          doc="Evenly spaced numbers over an interval.")

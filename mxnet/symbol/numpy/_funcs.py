@@ -518,6 +518,13 @@ def _window(name):
 hanning, hamming, blackman = _window("hanning"), _window("hamming"), _window("blackman")
 
 
+def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None):
+    """The sorted unique elements (and, as asked, their first indices, the inverse indices and
+    the counts): one symbol, or a group of them."""
+    return make("_npi_unique", "unique", [ar], {"axis": axis, "return_counts": return_counts,
+                                                 "return_index": return_index, "return_inverse": return_inverse})
+
+
 def ldexp(x1, x2, out=None, **kwargs):
     return binary("ldexp", x1, x2)
 
