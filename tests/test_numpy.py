@@ -230,6 +230,10 @@ def _np_fn(f):
     ("inv", lambda a: np.linalg.inv(a + 3 * np.eye(3, dtype="float64")), [(3, 3)]),
     ("cholesky", lambda a: np.linalg.cholesky(np.matmul(a, a.T) + np.eye(3, dtype="float64")), [(3, 3)]),
     ("norm", lambda a: np.linalg.norm(a, axis=0), [(3, 2)]),
+    # b one dimension short of A is a stack of vectors (MXNet's rule, NumPy 1.x's)
+    ("solve_vectors", lambda a, b: np.linalg.solve(a + 3 * np.eye(3, dtype="float64"), b), [(2, 3, 3), (2, 3)]),
+    ("solve_matrices", lambda a, b: np.linalg.solve(a + 3 * np.eye(3, dtype="float64"), b),
+     [(2, 3, 3), (2, 3, 2)]),
     ("take", lambda a: np.take(a, np.array([2, 0, 2]), axis=1), [(2, 3)]),
     ("where", lambda a, b: np.where(a > 1, a, b), [(2, 3), (3,)]),
     ("cumsum", lambda a: np.cumsum(a, axis=0), [(3, 2)]),
@@ -466,3 +470,11 @@ def test_arange_takes_zero_dim_array_bounds():
     assert mx.np.arange(mx.np.array(0), mx.np.array(5)).tolist() == [0, 1, 2, 3, 4]
     assert mx.np.arange(onp.array(3)).tolist() == [0, 1, 2]
     assert mx.np.arange(0, mx.np.array(2.5), 0.5).tolist() == [0, 0.5, 1, 1.5, 2]
+
+
+def test_solve_operand_rules():
+    a = np.array(onp.eye(3, dtype="float32")[None].repeat(2, 0) * 2)
+    assert np.linalg.solve(a, np.ones((2, 3))).asnumpy().tolist() == [[0.5] * 3] * 2
+    assert np.linalg.solve(a[0], np.ones(3)).shape == (3,)
+    with pytest.raises(mx.MXNetError, match="A's and B's dimensions don't match"):
+        np.linalg.solve(a, np.ones(3))

@@ -391,17 +391,27 @@ register("_npi_slogdet", lambda a, i, c: tuple(c.xp.asarray(r) for r in c.xp.lin
          inputs=("A",), num_outputs=2, backward=_slogdet_bwd, doc="Sign and log of |determinant|.")
 
 
+def _solve(xp, a, b):
+    """``a x = b`` with MXNet's (and NumPy 1.x's) rule: ``b`` of one dimension fewer than ``a``
+    is a stack of vectors (NumPy 2 reads any ``b`` of more than one dimension as matrices)."""
+    if b.ndim == a.ndim - 1:
+        return xp.linalg.solve(a, b[..., None])[..., 0]
+    if b.ndim != a.ndim:
+        raise MXNetError(f"Operator _npi_solve: A's and B's dimensions don't match: A{a.shape}, B{b.shape}")
+    return xp.linalg.solve(a, b)
+
+
 def _solve_bwd(attrs, og, ins, outs, ctx, state):
     xp = ctx.xp
     a, b = ins
     x = outs[0]
-    gb = xp.linalg.solve(xp.swapaxes(a, -1, -2), og[0])
+    gb = _solve(xp, xp.swapaxes(a, -1, -2), og[0])
     x2 = x[..., None] if x.ndim == a.ndim - 1 else x
     gb2 = gb[..., None] if gb.ndim == a.ndim - 1 else gb
     return [-(gb2 @ xp.swapaxes(x2, -1, -2)), gb]
 
 
-register("_npi_solve", lambda a, i, c: c.xp.linalg.solve(*i), inputs=("A", "B"), backward=_solve_bwd,
+register("_npi_solve", lambda a, i, c: _solve(c.xp, *i), inputs=("A", "B"), backward=_solve_bwd,
          doc="Solve A x = B.")
 
 
