@@ -212,3 +212,19 @@ def test_register_op_hook_reports_hybridized_operators():
     net(mx.nd.ones((1, 2, 3)))
     assert seen == ["d_dense0_fwd_data", "d_dense0_fwd_weight", "d_dense0_fwd_bias", "d_dense0_fwd_output",
                     "d_pool0_fwd_data", "d_pool0_fwd_output"]
+
+
+@pytest.mark.parametrize("req", ["write", "add"])
+def test_slice_gradient_fills_the_whole_input_gradient(req):
+    x = mx.nd.array(np.arange(24).reshape(2, 3, 4))
+    x.attach_grad(grad_req=req)
+    x.grad[:] = 5
+    for _ in range(2):
+        with mx.autograd.record():
+            y = mx.nd.slice(x, begin=(1, 0, 1), end=(2, 2, 3)) * 3
+        y.backward()
+    expected = np.zeros((2, 3, 4), np.float32)
+    expected[1, 0:2, 1:3] = 3
+    if req == "add":
+        expected = 5 + 2 * expected
+    np.testing.assert_array_equal(x.grad.asnumpy(), expected)

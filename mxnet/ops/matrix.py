@@ -628,8 +628,15 @@ def _slice_key(attrs, shape, opname="slice"):
 
 
 def _slice_bwd(attrs, g, ins, ctx):
-    gx = ctx.xp.zeros_like(ins[0])
-    gx[_slice_key(attrs, ins[0].shape)] = g
+    x = ins[0]
+    # into the input's own gradient buffer when autograd offers it (sparing a copy of the whole
+    # input), else into fresh zeros (calloc'd: pages outside the slice are never touched here)
+    gx = ctx.grad_buffer(0, x.shape, x.dtype)
+    if gx is None:
+        gx = ctx.xp.zeros(x.shape, dtype=x.dtype)
+    else:
+        gx.fill(0)
+    gx[_slice_key(attrs, x.shape)] = g
     return gx
 
 
@@ -1063,6 +1070,11 @@ def _seq_mask(x, axis, lens, xp):
 
 
 _seq_params = (Param("use_sequence_length", "bool", False, "use the sequence_length input"),)
+
+
+def _seq_inputs(attrs, names):
+    # sequence_length is an input only when it is used
+    return names if attrs.use_sequence_length else names[:1]
 _seq_axis = Param("axis", "int", 0, "the time axis (0 or 1)")
 
 
@@ -1070,11 +1082,6 @@ def _smask_fwd(attrs, ins, ctx):
     x, axis, lens = _seq_lengths("SequenceMask", attrs, ins)
     if lens is None:
         return x.copy()
-
-
-def _seq_inputs(attrs, names):
-    # sequence_length is an input only when it is used
-    return names if attrs.use_sequence_length else names[:1]
     return ctx.xp.where(_seq_mask(x, axis, lens, ctx.xp), x, x.dtype.type(attrs.value))
 
 
