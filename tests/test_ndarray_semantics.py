@@ -145,3 +145,13 @@ def test_second_order_dense_radians_dropout():
             g2 = autograd.grad(g1, [v], create_graph=True, retain_graph=True)[0]
         np.testing.assert_array_equal(g2.asnumpy(), [0, 0])  # a constant first derivative
     np.testing.assert_allclose(g1.asnumpy() % 2, [0, 0])  # dropout's: 0 or 1 / (1 - p)
+
+
+def test_dropout_with_p_one_is_nan_as_in_mxnet():
+    x = mx.nd.ones((2, 3))
+    x.attach_grad()
+    with mx.autograd.record():
+        y = mx.nd.Dropout(x, p=1.0)
+    y.backward()
+    assert np.isnan(y.asnumpy()).all() and np.isnan(x.grad.asnumpy()).all()
+    assert (mx.nd.Dropout(x, p=1.0).asnumpy() == 1).all()  # outside training: the identity

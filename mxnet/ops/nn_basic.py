@@ -24,8 +24,10 @@ def _dropout_fwd(attrs, ins, ctx):
     keep = ctx.rng.random(tuple(shape), dtype=rdt) >= rdt(p)
     if ctx.xp is not np:
         keep = xp.asarray(keep)
-    mask = keep * x.dtype.type(1 / (1 - p)) if p < 1 else xp.zeros(tuple(shape), dtype=x.dtype)
-    mask = mask.astype(x.dtype, copy=False)
+    if p < 1:
+        mask = (keep * x.dtype.type(1 / (1 - p))).astype(x.dtype, copy=False)
+    else:  # MXNet scales by 1 / (1 - p) = inf: every element is 0 * inf, NaN
+        mask = xp.full(tuple(shape), np.nan, dtype=x.dtype)
     return (x * mask, mask), mask
 
 
