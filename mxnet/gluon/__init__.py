@@ -1,5 +1,5 @@
 """Gluon: MXNet's imperative, object-oriented training interface."""
-from .parameter import Parameter, Constant, ParameterDict, DeferredInitializationError
+from .parameter import Parameter, Constant, ParameterDict, DeferredInitializationError, tensor_types
 from .block import Block, HybridBlock, SymbolBlock
 from . import nn
 from . import loss
@@ -12,4 +12,4 @@ from .trainer import Trainer
 from . import parameter, block, trainer  # noqa: F401
 
 __all__ = ["Parameter", "Constant", "ParameterDict", "DeferredInitializationError", "Block", "HybridBlock",
-           "SymbolBlock", "nn", "loss", "data", "utils", "rnn", "contrib", "model_zoo", "Trainer"]
+           "SymbolBlock", "tensor_types", "nn", "loss", "data", "utils", "rnn", "contrib", "model_zoo", "Trainer"]

@@ -10,7 +10,11 @@ from ..base import MXNetError, mx_real_t, np_dtype
 from ..context import Context, cpu, current_context
 from .. import ndarray as nd
 from ..ndarray.ndarray import NDArray
+from ..symbol import Symbol
 from ..util import is_np_array
+
+# the array types a block's inputs may be (Symbol when tracing a graph)
+tensor_types = (Symbol, NDArray)
 
 
 def _np_view(arr, np_param=False):

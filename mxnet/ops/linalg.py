@@ -279,13 +279,28 @@ _tr_params = (Param("transpose", "bool", False, "use the transpose of the triang
               Param("rightside", "bool", False, "multiply from the right"),
               Param("lower", "bool", True, "A is lower (else upper) triangular"),
               Param("alpha", "float", 1.0, "scale factor"))
+
+
+# Explicit shape rules: the default inference runs the forward on zeros, which these reject as
+# singular (symbols and deferred initialisation would fail)
+def _shape_of_a(attrs, shapes):
+    return shapes, [shapes[0]]
+
+
+def _shape_of_b(attrs, shapes):
+    return shapes, [shapes[1]]
+
+
 register("_linalg_potrf", _potrf_fwd, inputs=("A",), backward=_potrf_bwd, aliases=("linalg_potrf",),
+         infer_shape=_shape_of_a,
          doc="Cholesky factor L (lower) of symmetric positive-definite A = L L^T.")
 register("_linalg_potri", _potri_fwd, inputs=("A",), backward=_potri_bwd, aliases=("linalg_potri",),
+         infer_shape=_shape_of_a,
          doc="Inverse (L L^T)^-1 from a Cholesky factor L.")
 register("_linalg_trmm", _trmm_fwd, inputs=("A", "B"), params=_tr_params, backward=_trmm_bwd,
          aliases=("linalg_trmm",), doc="alpha * op(A) @ B (or B @ op(A)) with triangular A.")
 register("_linalg_trsm", _trsm_fwd, inputs=("A", "B"), params=_tr_params, backward=_trsm_bwd,
+         infer_shape=_shape_of_b,
          aliases=("linalg_trsm",), doc="Solves op(A) X = alpha B (or X op(A) = alpha B), A triangular.")
 
 
@@ -482,6 +497,7 @@ def _slogdet_bwd(attrs, og, ins, outs, ctx, state):
 
 
 register("_linalg_inverse", _inverse_fwd, inputs=("A",), backward=_inverse_bwd, aliases=("linalg_inverse",),
+         infer_shape=_shape_of_a,
          doc="Inverse of each square matrix.")
 register("_linalg_det", _det_fwd, inputs=("A",), backward=_det_bwd, aliases=("linalg_det",),
          doc="Determinant of each square matrix.")
