@@ -136,3 +136,70 @@ def test_encode_sentences():
     assert res == [[1, 2], [2, 0]] and vocab == {"a": 1, "b": 2, "UNK": 0}
     res, vocab = mx.rnn.encode_sentences([["x", "y", "x"]], invalid_label=0)
     assert res == [[1, 2, 1]] and vocab == {"\n": 0, "x": 1, "y": 2}
+
+
+def _lstmp_reference(x, wi, wh, wr, bi, bh, h, c):
+    """One direction of an LSTM with projection, in NumPy (float64)."""
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    H = wi.shape[0] // 4
+    outs = []
+    for t in range(x.shape[0]):
+        g = x[t] @ wi.T + bi + h @ wh.T + bh
+        i, f, gg, o = sig(g[:, :H]), sig(g[:, H:2 * H]), np.tanh(g[:, 2 * H:3 * H]), sig(g[:, 3 * H:])
+        c = f * c + i * gg
+        h = (o * np.tanh(c)) @ wr.T
+        outs.append(h)
+    return np.stack(outs), h, c
+
+
+def test_rnn_op_lstm_projection():
+    T, N, C, H, P = 4, 2, 3, 5, 2
+    rng = np.random.RandomState(1)
+    sizes = [(4 * H, C), (4 * H, P), (P, H), (4 * H,), (4 * H,)]
+    ws = [rng.uniform(-0.5, 0.5, s) for s in sizes]
+    flat = np.concatenate([w.ravel() for w in ws])
+    x, h0, c0 = rng.uniform(-1, 1, (T, N, C)), rng.uniform(-1, 1, (1, N, P)), rng.uniform(-1, 1, (1, N, H))
+    out = mx.nd.RNN(mx.nd.array(x, dtype="float64"), mx.nd.array(flat, dtype="float64"),
+                    mx.nd.array(h0, dtype="float64"), mx.nd.array(c0, dtype="float64"), state_size=H,
+                    num_layers=1, mode="lstm", projection_size=P, state_outputs=True)
+    ref = _lstmp_reference(x, *ws, h0[0], c0[0])
+    for got, want in zip(out, ref):
+        np.testing.assert_allclose(got.asnumpy().reshape(want.shape), want, rtol=1e-10)
+    # MXNet's parameter count for 2 bidirectional layers (input 4, hidden 5, projection 3)
+    sym = mx.sym.RNN(mx.sym.var("x"), mx.sym.var("p"), mx.sym.var("h"), mx.sym.var("c"), state_size=5,
+                     num_layers=2, bidirectional=True, mode="lstm", projection_size=3, state_outputs=True)
+    args, outs, _ = sym.infer_shape(x=(3, 2, 4))
+    assert args == [(3, 2, 4), (860,), (4, 2, 3), (4, 2, 5)]
+    assert outs == [(3, 2, 6), (4, 2, 3), (4, 2, 5)]
+
+
+def test_lstm_layer_projection_matches_cells():
+    layer = gluon.rnn.LSTM(6, projection_size=3, num_layers=2, bidirectional=True, prefix="lstm0_")
+    stack = gluon.rnn.HybridSequentialRNNCell(prefix="lstm0_")
+    with stack.name_scope():
+        for i in range(2):
+            stack.add(gluon.rnn.BidirectionalCell(gluon.contrib.rnn.LSTMPCell(6, 3, prefix=f"l{i}_"),
+                                                  gluon.contrib.rnn.LSTMPCell(6, 3, prefix=f"r{i}_")))
+    layer.initialize()
+    stack.initialize()
+    x = mx.nd.random.uniform(shape=(4, 2, 5))
+    layer.infer_shape(x)
+    stack_params = stack.collect_params()
+    for name, p in layer.collect_params().items():
+        w = mx.nd.random.uniform(-0.5, 0.5, shape=p.shape)
+        p.set_data(w)
+        stack_params[name].set_data(w)
+    out, states = layer(x, layer.begin_state(2))
+    ref, ref_states = stack.unroll(4, x, layout="TNC", merge_outputs=True)
+    np.testing.assert_allclose(out.asnumpy(), ref.asnumpy(), rtol=1e-4, atol=1e-5)
+    assert states[0].shape == (4, 2, 3) and states[1].shape == (4, 2, 6)
+    np.testing.assert_allclose(states[1][3].asnumpy(), ref_states[7].asnumpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_lstm_layer_state_clipping():
+    layer = gluon.rnn.LSTM(4, state_clip_min=-0.05, state_clip_max=0.05)
+    layer.initialize(mx.init.One())
+    _, (h, c) = layer(mx.nd.ones((3, 2, 5)), layer.begin_state(2))
+    np.testing.assert_allclose(c.asnumpy(), 0.05)
+    # h = o * tanh(c) with the output gate o close to 1
+    assert (h.asnumpy() < np.tanh(0.05)).all() and (h.asnumpy() > 0.99 * np.tanh(0.05)).all()

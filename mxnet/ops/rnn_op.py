@@ -23,32 +23,47 @@ def _dims(attrs):
     return attrs.state_size, attrs.num_layers, 2 if attrs.bidirectional else 1, _GATES[attrs.mode]
 
 
+def _out_size(attrs):
+    """Size of the recurrent state h and of each direction's output: the projection size of an
+    LSTMP, else the hidden size."""
+    return attrs.projection_size or attrs.state_size
+
+
 def _param_count(attrs, C):
     H, L, D, G = _dims(attrs)
+    P = _out_size(attrs)
     n = 0
     for layer in range(L):
-        cin = C if layer == 0 else D * H
-        n += D * G * H * (cin + H + 2)
+        cin = C if layer == 0 else D * P
+        n += D * (G * H * (cin + P + 2) + (P * H if attrs.projection_size else 0))
     return n
 
 
 def _unpack(attrs, flat, C):
-    """Views ``[(wi, wh, bi, bh)]`` into ``flat``, indexed by layer * D + direction."""
+    """Views ``[wi, wh, bi, bh]`` (and the projection ``wr`` for an LSTMP) into ``flat``, indexed
+    by layer * D + direction: every layer's and direction's weights (i2h, h2h, h2r), then their
+    biases (i2h, h2h)."""
     H, L, D, G = _dims(attrs)
+    P = _out_size(attrs)
     off = 0
-    ws = []
+    ws, wrs = [], []
     for layer in range(L):
-        cin = C if layer == 0 else D * H
+        cin = C if layer == 0 else D * P
         for _ in range(D):
             wi = flat[off:off + G * H * cin].reshape(G * H, cin)
             off += G * H * cin
-            wh = flat[off:off + G * H * H].reshape(G * H, H)
-            off += G * H * H
+            wh = flat[off:off + G * H * P].reshape(G * H, P)
+            off += G * H * P
             ws.append([wi, wh])
+            if attrs.projection_size:
+                wrs.append(flat[off:off + P * H].reshape(P, H))
+                off += P * H
     for k in range(L * D):
         ws[k].append(flat[off:off + G * H])
         ws[k].append(flat[off + G * H:off + 2 * G * H])
         off += 2 * G * H
+        if wrs:
+            ws[k].append(wrs[k])
     return ws
 
 
@@ -68,8 +83,11 @@ def _num_outputs(attrs):
 
 
 def _check(attrs):
-    if attrs.projection_size is not None:
-        raise NotImplementedError("Operator RNN: projection_size (LSTMP) is not implemented")
+    if attrs.projection_size is not None and attrs.mode != "lstm":
+        raise MXNetError("Operator RNN: projection_size is only supported in LSTM mode")
+    if attrs.projection_size is not None and not 0 < attrs.projection_size < attrs.state_size:
+        raise MXNetError(f"Operator RNN: projection_size must lie in (0, state_size={attrs.state_size}), "
+                         f"got {attrs.projection_size}")
     if (attrs.lstm_state_clip_min is None) != (attrs.lstm_state_clip_max is None):
         raise MXNetError("Operator RNN: lstm_state_clip_min and lstm_state_clip_max must be given together")
     if attrs.lstm_state_clip_nan:
@@ -87,12 +105,14 @@ def _rnn_shape(attrs, shapes):
     if d is None or len(d) != 3:
         return shapes, [None] * _num_outputs(attrs)
     T, N, C = d
+    P = _out_size(attrs)
     shapes[1] = (_param_count(attrs, C),)
-    for i in range(2, 4 if attrs.mode == "lstm" else 3):
-        shapes[i] = (L * D, N, H)
+    shapes[2] = (L * D, N, P)
+    if attrs.mode == "lstm":
+        shapes[3] = (L * D, N, H)
     if attrs.use_sequence_length:
         shapes[-1] = (N,)
-    outs = [(T, N, D * H)] + [(L * D, N, H)] * (_num_outputs(attrs) - 1)
+    outs = [(T, N, D * P), (L * D, N, P), (L * D, N, H)][:_num_outputs(attrs)]
     return shapes, outs
 
 
@@ -100,13 +120,14 @@ def _rnn_shape(attrs, shapes):
 def _dir_forward(attrs, xp, x, w, h0, c0, mask):
     """Run one direction over ``x`` (T, N, Cin) in its own time order; returns outputs and cache."""
     mode = attrs.mode
-    wi, wh, bi, bh = w
+    wi, wh, bi, bh = w[:4]
+    wr = w[4] if len(w) > 4 else None     # an LSTMP's projection of h
     T, N, cin = x.shape
-    H = wh.shape[1]
+    H = wi.shape[0] // _GATES[mode]
     xw = (x.reshape(T * N, cin) @ wi.T).reshape(T, N, -1) + bi
     if mode != "gru":
         xw += bh
-    hs = xp.empty((T, N, H), dtype=x.dtype)       # the carried state after each step
+    hs = xp.empty((T, N, wh.shape[1]), dtype=x.dtype)       # the carried state after each step
     cache = {"act": [], "craw": []}     # per step: activations; pre-clip cell states (clipping only)
     h, c = h0, c0
     lo, hi = attrs.lstm_state_clip_min, attrs.lstm_state_clip_max
@@ -131,7 +152,9 @@ def _dir_forward(attrs, xp, x, w, h0, c0, mask):
                 cn = xp.clip(cn, x.dtype.type(lo), x.dtype.type(hi))
             tc = xp.tanh(cn)
             hn = o * tc
-            cache["act"].append((i, f, gg, o, tc, c))
+            cache["act"].append((i, f, gg, o, tc, c, hn))
+            if wr is not None:
+                hn = hn @ wr.T
         else:
             ghb = gh + bh
             r = _sigmoid(xp, xw[t][:, :H] + ghb[:, :H])
@@ -152,17 +175,20 @@ def _dir_forward(attrs, xp, x, w, h0, c0, mask):
 
 
 def _dir_backward(attrs, xp, x, w, h0, mask, saved, dout, dh, dc):
-    """Backpropagate one direction; returns dx, [dwi, dwh, dbi, dbh], dh0, dc0."""
+    """Backpropagate one direction; returns dx, [dwi, dwh, dbi, dbh] (and dwr for an LSTMP),
+    dh0, dc0."""
     mode = attrs.mode
-    wi, wh, bi, bh = w
+    wi, wh, bi, bh = w[:4]
+    wr = w[4] if len(w) > 4 else None
     hs, cache = saved
     T, N, cin = x.shape
-    H = wh.shape[1]
+    H = wi.shape[0] // _GATES[mode]
     dt = x.dtype
     dxw = xp.empty((T, N, wi.shape[0]), dtype=dt)
     dwh = xp.zeros(wh.shape, dtype=dt)
+    dwr = None if wr is None else xp.zeros(wr.shape, dtype=dt)
     dbh = xp.zeros(bh.shape, dtype=dt) if mode == "gru" else None
-    dh = xp.zeros((N, H), dtype=dt) if dh is None else dh
+    dh = xp.zeros((N, wh.shape[1]), dtype=dt) if dh is None else dh
     if mode == "lstm":
         dc = xp.zeros((N, H), dtype=dt) if dc is None else dc
     lo, hi = attrs.lstm_state_clip_min, attrs.lstm_state_clip_max
@@ -177,7 +203,10 @@ def _dir_backward(attrs, xp, x, w, h0, mask, saved, dout, dh, dc):
         elif mode == "rnn_relu":
             dg = dcell * cache["act"][t]
         elif mode == "lstm":
-            i, f, gg, o, tc, cprev = cache["act"][t]
+            i, f, gg, o, tc, cprev, hid = cache["act"][t]
+            if wr is not None:      # through the projection r = hid @ wr.T
+                dwr += dcell.T @ hid
+                dcell = dcell @ wr
             dct = dc if m is None else dc * m
             dct = dct + dcell * o * (1 - tc * tc)
             if lo is not None:
@@ -204,7 +233,8 @@ def _dir_backward(attrs, xp, x, w, h0, mask, saved, dout, dh, dc):
     dx = (flat @ wi).reshape(T, N, cin)
     dwi = flat.T @ x.reshape(T * N, cin)
     dbi = flat.sum(axis=0)
-    return dx, [dwi, dwh, dbi, dbi.copy() if dbh is None else dbh], dh, dc
+    grads = [dwi, dwh, dbi, dbi.copy() if dbh is None else dbh]
+    return dx, grads if dwr is None else grads + [dwr], dh, dc
 
 
 # -- LSTM without clipping or masks: whole-sequence buffers and weight-gradient GEMMs ----------
@@ -324,7 +354,8 @@ def _lstm_seq(xp, dt):
 
 
 def _plain_lstm(attrs, mask):
-    return attrs.mode == "lstm" and mask is None and attrs.lstm_state_clip_min is None
+    return (attrs.mode == "lstm" and mask is None and attrs.lstm_state_clip_min is None
+            and not attrs.projection_size)
 
 
 # -- the operator ------------------------------------------------------------------------------
@@ -354,9 +385,10 @@ def _prepare(attrs, ins, xp):
                          f"input_size={C}, state_size={H}, num_layers={L}, bidirectional="
                          f"{bool(attrs.bidirectional)}; got {tuple(params.shape)}")
     for k in range(2, 4 if attrs.mode == "lstm" else 3):
-        if ins[k].shape != (L * D, N, H):
+        want = (L * D, N, _out_size(attrs) if k == 2 else H)
+        if ins[k].shape != want:
             raise MXNetError(f"Operator RNN: {'state' if k == 2 else 'state_cell'} must have shape "
-                             f"{(L * D, N, H)}, got {tuple(ins[k].shape)}")
+                             f"{want}, got {tuple(ins[k].shape)}")
     lengths = mask = None
     if attrs.use_sequence_length:
         lengths = ins[-1].astype(np.int64)
@@ -423,7 +455,8 @@ def _rnn_bwd(attrs, og, ins, outs, ctx, state):
     dparams = xp.empty(params.shape, dtype=dt)     # every weight and bias slice is written below
     dws = _unpack(attrs, dparams, C)
     dstate = xp.zeros(ins[2].shape, dtype=dt)
-    dcell = xp.zeros(ins[2].shape, dtype=dt) if attrs.mode == "lstm" else None
+    dcell = xp.zeros(ins[3].shape, dtype=dt) if attrs.mode == "lstm" else None
+    P = _out_size(attrs)
     for layer in range(L - 1, -1, -1):
         if drop[layer] is not None:
             dout = dout * drop[layer]
@@ -431,7 +464,7 @@ def _rnn_bwd(attrs, og, ins, outs, ctx, state):
         for d in range(D):
             k = layer * D + d
             xin, sv = saved[layer][d]
-            g = dout[:, :, d * H:(d + 1) * H]
+            g = dout[:, :, d * P:(d + 1) * P]
             if d == 1:
                 g = g[rev, cols]
             dhk = None if dhy is None else dhy[k].copy()
@@ -464,7 +497,7 @@ register("RNN", _rnn_fwd, inputs=("data", "parameters", "state", "state_cell", "
              Param("mode", "str", doc="the recurrent cell", choices=("gru", "lstm", "rnn_relu", "rnn_tanh")),
              Param("p", "float", 0.0, "dropout rate on each layer's output except the last (training)"),
              Param("state_outputs", "bool", False, "also return the final states"),
-             Param("projection_size", "int", None, "LSTM projection size (not supported)"),
+             Param("projection_size", "int", None, "LSTMP: size the hidden state is projected to"),
              Param("lstm_state_clip_min", "float", None, "lower clip bound of the LSTM cell state"),
              Param("lstm_state_clip_max", "float", None, "upper clip bound of the LSTM cell state"),
              Param("lstm_state_clip_nan", "bool", False, "map NaN cell states to the clip bounds"),

@@ -17,13 +17,14 @@ class _RNNLayer(HybridBlock):
 
     def __init__(self, hidden_size, num_layers, layout, dropout, bidirectional, input_size,
                  i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer, h2h_bias_initializer,
-                 mode, projection_size, dtype, use_sequence_length, **kwargs):
+                 mode, projection_size, dtype, use_sequence_length, h2r_weight_initializer=None,
+                 state_clip=(None, None, False), **kwargs):
         super().__init__(**kwargs)
         if layout not in ("TNC", "NTC"):
             raise AssertionError(f"Invalid layout {layout}; must be one of ['TNC' or 'NTC']")
-        if projection_size is not None:
-            raise NotImplementedError("LSTM with projection_size is not implemented")
         self._hidden_size = hidden_size
+        self._projection_size = projection_size or None
+        self._state_clip = state_clip
         self._num_layers = num_layers
         self._mode = mode
         self._layout = layout
@@ -36,18 +37,26 @@ class _RNNLayer(HybridBlock):
                               h2h_bias_initializer)
         self._gates = _GATES[mode]
         ng, nh = self._gates, hidden_size
+        # an LSTMP's recurrent state and output are h projected to projection_size
+        npj = self._projection_size or nh
         ni = input_size
         for i in range(num_layers):
             for j in ["l", "r"][:self._dir]:
                 self._register_param(f"{j}{i}_i2h_weight", (ng * nh, ni), i2h_weight_initializer, dtype)
-                self._register_param(f"{j}{i}_h2h_weight", (ng * nh, nh), h2h_weight_initializer, dtype)
+                self._register_param(f"{j}{i}_h2h_weight", (ng * nh, npj), h2h_weight_initializer, dtype)
                 self._register_param(f"{j}{i}_i2h_bias", (ng * nh,), i2h_bias_initializer, dtype)
                 self._register_param(f"{j}{i}_h2h_bias", (ng * nh,), h2h_bias_initializer, dtype)
-            ni = nh * self._dir
+                if self._projection_size:
+                    self._register_param(f"{j}{i}_h2r_weight", (npj, nh), h2r_weight_initializer, dtype)
+            ni = npj * self._dir
 
     def _unfuse(self):
         """The same network as a HybridSequentialRNNCell of cells (BidirectionalCells when
         bidirectional, DropoutCells between layers) sharing this layer's parameters."""
+        if self._projection_size:
+            raise NotImplementedError("_unfuse does not support projection layer yet!")
+        if self._state_clip[0] is not None or self._state_clip[1] is not None:
+            raise NotImplementedError("_unfuse does not support state clipping yet!")
         from . import rnn_cell
         make = {"rnn_relu": lambda **kw: rnn_cell.RNNCell(self._hidden_size, activation="relu", **kw),
                 "rnn_tanh": lambda **kw: rnn_cell.RNNCell(self._hidden_size, activation="tanh", **kw),
@@ -109,9 +118,12 @@ class _RNNLayer(HybridBlock):
             getattr(self, f"{j}0_i2h_weight").shape = (self._gates * self._hidden_size, inputs.shape[2])
 
     def state_info(self, batch_size=0):
-        info = {"shape": (self._num_layers * self._dir, batch_size, self._hidden_size), "__layout__": "LNC",
+        n = self._num_layers * self._dir
+        info = {"shape": (n, batch_size, self._projection_size or self._hidden_size), "__layout__": "LNC",
                 "dtype": self._dtype}
-        return [dict(info), dict(info)] if self._mode == "lstm" else [info]
+        if self._mode != "lstm":
+            return [info]
+        return [info, dict(info, shape=(n, batch_size, self._hidden_size))]
 
     def begin_state(self, batch_size=0, func=nd.zeros, **kwargs):
         """Initial states, each of shape (num_layers * directions, batch_size, hidden_size)."""
@@ -160,21 +172,29 @@ class _RNNLayer(HybridBlock):
 
     def _fused_kernel(self, F, x, states, sequence_length, params):
         """MXNet's fused RNN operator over the packed parameters (every layer's and direction's
-        i2h then h2h weights, then the biases in the same order), eager and traced alike."""
+        i2h, h2h (and an LSTMP's h2r) weights, then the i2h and h2h biases in the same order),
+        eager and traced alike."""
         dirs = ["l", "r"][:self._dir]
-        names = [f"{j}{i}_{g}_weight" for i in range(self._num_layers) for j in dirs for g in ("i2h", "h2h")]
+        groups = ("i2h", "h2h", "h2r") if self._projection_size else ("i2h", "h2h")
+        names = [f"{j}{i}_{g}_weight" for i in range(self._num_layers) for j in dirs for g in groups]
         names += [f"{j}{i}_{g}_bias" for i in range(self._num_layers) for j in dirs for g in ("i2h", "h2h")]
         flat = F._internal._rnn_param_concat(*[F.reshape(params[n], shape=(-1,)) for n in names], dim=0)
         if states is None or states[0] is None:
-            # zeros of shape (layers * directions, batch, hidden), built from x's batch axis
+            # zeros of shape (layers * directions, batch, state size), built from x's batch axis
             z = F.slice_axis(F.zeros_like(F.sum(x, axis=2, keepdims=True)), axis=0, begin=0, end=1)
-            z = F.broadcast_axis(z, axis=(0, 2), size=(self._num_layers * self._dir, self._hidden_size))
-            states = [z, z] if self._mode == "lstm" else [z]
+            states = [F.broadcast_axis(z, axis=(0, 2), size=(self._num_layers * self._dir, size))
+                      for size in (self._projection_size or self._hidden_size, self._hidden_size)]
+            states = states if self._mode == "lstm" else states[:1]
         args = [x, flat] + list(states)
         kwargs = {}
         if sequence_length is not None:
             args.append(sequence_length)
             kwargs["use_sequence_length"] = True
+        if self._projection_size:
+            kwargs["projection_size"] = self._projection_size
+        lo, hi, nan = self._state_clip
+        if lo is not None or hi is not None or nan:
+            kwargs.update(lstm_state_clip_min=lo, lstm_state_clip_max=hi, lstm_state_clip_nan=nan)
         out = F.RNN(*args, state_size=self._hidden_size, num_layers=self._num_layers,
                     bidirectional=self._dir == 2, p=self._dropout, state_outputs=True, mode=self._mode,
                     **kwargs)
@@ -204,12 +224,11 @@ class LSTM(_RNNLayer):
                  h2h_bias_initializer="zeros", projection_size=None, h2r_weight_initializer=None,
                  state_clip_min=None, state_clip_max=None, state_clip_nan=False, dtype="float32",
                  use_sequence_length=False, **kwargs):
-        if state_clip_min is not None or state_clip_max is not None:
-            raise NotImplementedError("LSTM state clipping is not implemented")
         super().__init__(hidden_size, num_layers, layout, dropout, bidirectional, input_size,
                          i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
                          h2h_bias_initializer, "lstm", projection_size, dtype, use_sequence_length,
-                         **kwargs)
+                         h2r_weight_initializer=h2r_weight_initializer,
+                         state_clip=(state_clip_min, state_clip_max, state_clip_nan), **kwargs)
 
 
 class GRU(_RNNLayer):
