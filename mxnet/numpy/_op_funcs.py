@@ -216,7 +216,7 @@ def average(a, axis=None, weights=None, returned=False, out=None):
     params = {"axis": axis, "returned": returned, "weighted": weights is not None}
     inputs = [a] if weights is None else [a, _to_nd(weights)]
     res = invoke("_npi_average", inputs, params, out=out)
-    return tuple(res) if returned else res
+    return list(res) if returned else res
 
 
 def flipud(m):

@@ -172,7 +172,7 @@ binary("multiply", lambda xp, a, b: a * b, lambda F, a, b, y, g: (g * b, g * a),
 binary("true_divide", _tdiv, lambda F, a, b, y, g: (g / b, -g * a / (b * b)),
        out_dtype=_float32_if_int, doc="x1 / x2 (integers divide in float32).")
 binary("ldexp", lambda xp, a, b: a * xp.exp2(b), lambda F, a, b, y, g: (g * 2.0 ** b, g * y * np.log(2)),
-       out_dtype=_float32_if_int, doc="x1 * 2 ** x2.")
+       doc="x1 * 2 ** x2 (integer operands give integers, as in MXNet).")
 binary("mod", _mod, lambda F, a, b, y, g: (g, -g * F.floor(a / b)), doc="Remainder with the divisor's sign.",
        int_grad=False)
 binary("power", _pow, _pow_grad, doc="x1 ** x2.")
@@ -255,10 +255,8 @@ scalar("true_divide", lambda xp, x, s: _tdiv(xp, x, _full(xp, x, s)), lambda F, 
 scalar("rtrue_divide", lambda xp, x, s: _tdiv(xp, _full(xp, x, s), x), lambda F, x, y, g, s: -g * y / x,
        out_dtype=_float32_if_int, doc="scalar / x.")
 scalar("mod", lambda xp, x, s: _mod(xp, x, _full(xp, x, s)), lambda F, x, y, g, s: g, doc="x % scalar.")
-scalar("ldexp", lambda xp, x, s: x * xp.exp2(s), lambda F, x, y, g, s: g * 2.0 ** s, out_dtype=_float32_if_int,
-       doc="x * 2 ** scalar.")
-scalar("rldexp", lambda xp, x, s: s * xp.exp2(x), lambda F, x, y, g, s: g * y * np.log(2), out_dtype=_float32_if_int,
-       doc="scalar * 2 ** x.")
+scalar("ldexp", lambda xp, x, s: x * xp.exp2(s), lambda F, x, y, g, s: g * 2.0 ** s, doc="x * 2 ** scalar.")
+scalar("rldexp", lambda xp, x, s: s * xp.exp2(x), lambda F, x, y, g, s: g * y * np.log(2), doc="scalar * 2 ** x.")
 scalar("rmod", lambda xp, x, s: _mod(xp, _full(xp, x, s), x),
        lambda F, x, y, g, s: -g * F.floor(s / x), doc="scalar % x.")
 scalar("power", lambda xp, x, s: xp.power(x, s), lambda F, x, y, g, s: g * s * F.power(x, s - 1),

@@ -326,7 +326,7 @@ def _percentile_fwd(attrs, ins, ctx):
     # float inputs interpolate in their own precision, as NumPy's and MXNet's kernels do
     r = xp.percentile(a if a.dtype.kind == "f" else a.astype(np.float64), q, axis=axis,
                       method=attrs.interpolation, keepdims=attrs.keepdims)
-    return xp.asarray(r).astype(a.dtype if a.dtype.kind == "f" else np.float64)
+    return xp.asarray(r).astype(a.dtype if a.dtype.kind == "f" else np.float32)
 
 
 register("_npi_percentile", _percentile_fwd, inputs=_percentile_inputs,
