@@ -83,3 +83,15 @@ def test_npx_batch_samplers_choice_and_mvn(hybridize):
     assert x.shape == (3, 4) and x.dtype == onp.bool_
     mvn = np.random.multivariate_normal(np.zeros((3, 2)), np.broadcast_to(np.eye(2), (4, 3, 2, 2)), (2,))
     assert mvn.shape == (2, 4, 3, 2)
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_bernoulli_from_logits(hybridize):
+    block = _Draw(lambda F, a, b: F.npx.random.bernoulli(logit=a * 100 - 50) + b * 0)
+    if hybridize:
+        block.hybridize()
+    out = block(np.array([0., 1., 0., 1.]), np.zeros(4))
+    assert out.tolist() == [0., 1., 0., 1.]
+    json_ops = [n["op"] for n in __import__("json").loads(
+        mx.sym.npx.random.bernoulli(logit=mx.sym.var("x").as_np_ndarray()).tojson())["nodes"]]
+    assert json_ops == ["null", "_npi_bernoulli"]

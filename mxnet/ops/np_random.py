@@ -164,8 +164,22 @@ _plain("beta", ["a", "b"], lambda rng, v, s: rng.beta(np.broadcast_to(v[0], s), 
        "Samples of the beta distribution.")
 _plain("chisquare", ["df"], lambda rng, v, s: rng.chisquare(np.broadcast_to(v[0], s)),
        "Samples of the chi-square distribution.")
-_plain("bernoulli", ["prob"], lambda rng, v, s: rng.random(s) < v[0],
-       "0/1 samples that are 1 with probability prob.")
+
+
+def _bernoulli(attrs, ins, ctx):
+    # with is_logit, the parameter (attribute or input) is the logit of the probability
+    name = "logit" if attrs.is_logit else "prob"
+    vals, shape = _params(attrs, [name], ins)
+    p = 1 / (1 + np.exp(-vals[0])) if attrs.is_logit else vals[0]
+    x = ctx.rng.random(shape) < np.broadcast_to(p, shape)
+    return ctx.xp.asarray(x.astype(np.dtype(attrs.dtype if attrs.dtype is not None else np.float32)))
+
+
+register("_npi_bernoulli", _bernoulli, needs_rng=True,
+         inputs=lambda a: ["input1"] if a is None or a.get("logit" if a.get("is_logit") else "prob") is None else [],
+         params=(Param("prob", "float", None), Param("logit", "float", None), Param("is_logit", "bool", False),
+                 _SIZE, _CTX, _DTYPE),
+         doc="0/1 samples that are 1 with probability prob (or sigmoid(logit) with is_logit).")
 
 
 def _mvn(attrs, ins, ctx):

@@ -8,9 +8,10 @@ __all__ = ["uniform", "normal", "lognormal", "logistic", "gumbel", "exponential"
            "pareto", "power", "gamma", "beta", "chisquare", "multivariate_normal", "choice"]
 
 
-def _draw(name, params, size, dtype, ctx, hint=None):
+def _draw(name, params, size, dtype, ctx, hint=None, extra=None):
     inputs = [v for _, v in params if isinstance(v, Symbol)]
     attrs = {p: (None if isinstance(v, Symbol) else v) for p, v in params}
+    attrs.update(extra or {})
     attrs.update(ctx=str(ctx if ctx is not None else current_context()),
                  dtype=dtype if dtype is not None else "float32", size=size)
     return make(f"_npi_{name}", hint or name, inputs, attrs)
@@ -83,7 +84,7 @@ def choice(a, size=None, replace=True, p=None, ctx=None, out=None):
     if isinstance(a, Symbol):
         idx = make("_npi_choice", "choice", [a] + ([p] if weighted else []),
                    {"a": None, "replace": replace, "size": size, "weighted": weighted})
-        return make("_npi_take", "take", [a, idx], {"axis": 0})
+        return make("take", "take", [a, idx])
     return make("_npi_choice", "choice", [p] if weighted else [],
                 {"a": a, "ctx": str(ctx if ctx is not None else current_context()), "replace": replace,
                  "size": size, "weighted": weighted})

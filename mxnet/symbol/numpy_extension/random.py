@@ -1,5 +1,4 @@
 """``mx.sym.npx.random``: batch-shaped samplers and Bernoulli draws as graph nodes."""
-import math
 import numbers
 
 from ..numpy.random import _draw
@@ -28,7 +27,5 @@ def bernoulli(prob=None, logit=None, size=None, dtype=None, ctx=None, out=None):
     if (prob is None) == (logit is None):
         raise ValueError("Either `prob` or `logit` must be specified, but not both.")
     if logit is not None:
-        from .. import numpy as snp
-        prob = snp.reciprocal(snp.exp(snp.negative(logit)) + 1) if not isinstance(logit, numbers.Number) \
-            else 1 / (1 + math.exp(-logit))
+        return _draw("bernoulli", [("logit", logit)], size, dtype, ctx, extra={"is_logit": True})
     return _draw("bernoulli", [("prob", prob)], size, dtype, ctx)
