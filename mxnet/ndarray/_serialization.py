@@ -81,8 +81,15 @@ def encode(data, v3=False, contexts=None):
 
 
 def encode_single(arr, context=CPU0):
-    """One array as the bare record MXNet pickles an NDArray into (its ``handle`` bytes)."""
-    return _record(arr, False, context)
+    """One array as the bare record MXNet pickles an NDArray into (its ``handle`` bytes), a
+    bytearray that receives the data in one copy."""
+    dev_type, dev_id = context
+    data = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<"))
+    out = bytearray(struct.pack("<Ii", V2_MAGIC, 0))
+    out += _shape_bytes(arr.shape)
+    out += struct.pack("<iii", dev_type, dev_id, flag_of_dtype(arr.dtype))
+    out += memoryview(data.reshape(-1)).cast("B")
+    return out
 
 
 # -- reading ----------------------------------------------------------------------

@@ -378,8 +378,8 @@ class NDArray:
     def __getstate__(self):
         # MXNet's pickle state: the array's bare save record (data, shape, dtype and context)
         from ._serialization import encode_single
-        return {"handle": bytearray(encode_single(self.asnumpy(),
-                                                  (self._ctx.device_typeid, self._ctx.device_id)))}
+        d = self._data if type(self._data) is np.ndarray else self.asnumpy()
+        return {"handle": encode_single(d, (self._ctx.device_typeid, self._ctx.device_id))}
 
     def __setstate__(self, st):
         if "handle" in st:
