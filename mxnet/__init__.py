@@ -47,6 +47,11 @@ def __getattr__(name):
     target = _LAZY.get(name)
     if target is None:
         raise AttributeError(f"module 'mxnet' has no attribute '{name}'")
-    mod = _importlib.import_module(f".{target}", __name__)
+    try:
+        mod = _importlib.import_module(f".{target}", __name__)
+    except AttributeError as e:
+        # escaping __getattr__, it would read as "cannot import name 'npx' from 'mxnet'" and hide
+        # the attribute that is really missing
+        raise ImportError(f"importing mxnet.{target} failed: {e}") from e
     globals()[name] = mod
     return mod

@@ -478,3 +478,14 @@ def test_solve_operand_rules():
     assert np.linalg.solve(a[0], np.ones(3)).shape == (3,)
     with pytest.raises(mx.MXNetError, match="A's and B's dimensions don't match"):
         np.linalg.solve(a, np.ones(3))
+
+
+def test_lazy_submodule_import_errors_name_the_cause(monkeypatch):
+    # an AttributeError raised while mx.npx (or any lazy submodule) imports must not surface as
+    # "cannot import name 'npx' from 'mxnet'", which hides the attribute really missing
+    def broken(name, package=None):
+        raise AttributeError("module 'mxnet.base' has no attribute 'gone'")
+    monkeypatch.delitem(mx.__dict__, "monitor", raising=False)
+    monkeypatch.setattr(mx._importlib, "import_module", broken)
+    with pytest.raises(ImportError, match="importing mxnet.monitor failed: .*'gone'"):
+        from mxnet import monitor  # noqa: F401
