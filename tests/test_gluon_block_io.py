@@ -228,3 +228,15 @@ def test_slice_gradient_fills_the_whole_input_gradient(req):
     if req == "add":
         expected = 5 + 2 * expected
     np.testing.assert_array_equal(x.grad.asnumpy(), expected)
+
+
+def test_monitor_input_names_follow_mxnet():
+    # what MXNet 1.9.1's monitor_all reports after '<node>_' for each input (observed)
+    from mxnet.ops.registry import get_op
+    expected = {"Activation": ["input0"], "relu": ["input0"], "Reshape": ["input0"],
+                "softmax": ["data"], "Pooling": ["data"], "SliceChannel": ["data"], "one_hot": ["indices"],
+                "elemwise_add": ["lhs", "rhs"], "FullyConnected": ["data", "weight", "bias"],
+                "Concat": ["arg0", "arg1"], "SoftmaxOutput": ["data", "label"]}
+    for name, names in expected.items():
+        op = get_op(name)
+        assert op.monitor_input_names(op._defaults, len(names)) == names, name

@@ -548,11 +548,17 @@ class HybridBlock(Block):
             from .. import symbol
             from ..symbol.numpy import _Symbol
             flat, self._in_format = _flatten(args, "input")
-            names = [f"data{i}" for i in range(len(flat))] if len(flat) > 1 else ["data"]
-            # an mx.np array comes in as an np symbol, as in MXNet, also outside np mode
-            inputs = [None if a is None else
-                      symbol.var(n).as_np_ndarray() if _is_np_ndarray(a) else _np_sym(symbol.var(n))
-                      for n, a in zip(names, flat)]
+            # only given arrays are numbered (a None argument, e.g. no states, takes no name)
+            given = sum(a is not None for a in flat)
+            inputs, count = [], 0
+            for a in flat:
+                if a is None:
+                    inputs.append(None)
+                    continue
+                v = symbol.var(f"data{count}" if given > 1 else "data")
+                count += 1
+                # an mx.np array comes in as an np symbol, as in MXNet, also outside np mode
+                inputs.append(v.as_np_ndarray() if _is_np_ndarray(a) else _np_sym(v))
             grouped = _regroup([i for i in inputs], self._in_format)[0]
             params = {k: _np_sym(v.var()) for k, v in self._reg_params.items()}
             with self.name_scope():
@@ -850,7 +856,7 @@ class _CachedOp:
         def monitor(name, arr):
             node, i = by_name[name]
             if monitor_all and i == 0:
-                in_names = node.op.input_names(node.parsed, len(node.inputs))
+                in_names = node.op.monitor_input_names(node.parsed, len(node.inputs))
                 for (c, ci), in_name in zip(node.inputs, in_names):
                     val = values.get(c.name if c.op is None else (id(c), ci))
                     if val is not None:
