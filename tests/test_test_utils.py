@@ -302,3 +302,13 @@ def test_bz2_zip_and_dataset_downloads(tmp_path, monkeypatch):
     tu.get_mnist_ubyte()   # everything present: nothing is downloaded
     tu.get_cifar10()
     assert len(urls) == 2
+
+
+def test_chi_square_check_integer_samples_match_float_bucketing():
+    from mxnet.test_utils import chi_square_check
+    rng = np.random.RandomState(0)
+    buckets = [(-500., -360.), (-360., -220.), (-220., -80.), (-80., 59.), (59., 199.)]
+    ints = rng.randint(-500, 199, 50000).astype(np.int32)
+    _, obs_int, _ = chi_square_check(lambda n: ints, buckets, [0.2] * 5, 50000)
+    _, obs_float, _ = chi_square_check(lambda n: ints.astype(np.float64), buckets, [0.2] * 5, 50000)
+    assert obs_int.tolist() == obs_float.tolist() and obs_int.sum() == 50000
