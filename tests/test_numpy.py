@@ -489,3 +489,19 @@ def test_lazy_submodule_import_errors_name_the_cause(monkeypatch):
     monkeypatch.setattr(mx._importlib, "import_module", broken)
     with pytest.raises(ImportError, match="importing mxnet.monitor failed: .*'gone'"):
         from mxnet import monitor  # noqa: F401
+
+
+def test_out_argument_while_recording():
+    x, y = np.zeros(3), np.ones(3)
+    y.attach_grad()
+    with mx.autograd.record():
+        with pytest.raises(mx.MXNetError, match="Inplace operations"):
+            np.add(x, y, out=x)  # the result would overwrite an input the gradient reads
+        b = y * 2
+        with pytest.raises(mx.MXNetError, match="Assigning to NDArrays that are already"):
+            np.multiply(y, 3, out=b)
+        fresh = np.zeros(3)
+        np.multiply(y, 3, out=fresh)  # a fresh array takes the result and its place in the graph
+        np.add(x, 1, out=x)  # nothing recorded is involved
+    fresh.backward()
+    assert y.grad.asnumpy().tolist() == [3, 3, 3] and x.asnumpy().tolist() == [1, 1, 1]

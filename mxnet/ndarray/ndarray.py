@@ -76,6 +76,13 @@ def invoke(op, args, kwargs=None, out=None, ctx=None, attrs=None):
     if out is not None:
         nvis = op.num_visible_outputs(attrs)
         targets = out if isinstance(out, (list, tuple)) else [out]
+        if outs and outs[0]._entry is not None:
+            # recorded: writing the result into an array of the graph (or into an input, whose
+            # values the gradient reads) is refused, as MXNet does
+            for t in targets:
+                _check_assign(t, None)
+                if any(t._data is a._data for a in args):
+                    raise MXNetError(_INPLACE_RECORD_MSG)
         for t, o in zip(targets, outs[:nvis]):
             _copy_into(t, o)
         return out
@@ -658,8 +665,10 @@ def _check_assign(target, value):
     if target._entry is not None:
         raise MXNetError(_INPLACE_MSG)
     if isinstance(value, NDArray) and value._entry is not None:
-        raise MXNetError("Inplace operations (+=, -=, x[:]=, etc) are not supported when recording "
-                         "with autograd.")
+        raise MXNetError(_INPLACE_RECORD_MSG)
+
+
+_INPLACE_RECORD_MSG = "Inplace operations (+=, -=, x[:]=, etc) are not supported when recording with autograd."
 
 
 def _unpickle(cls):
