@@ -6,14 +6,23 @@ then called as ``mx.nd.Custom(*inputs, op_type=name, **kwargs)`` or ``mx.sym.Cus
 keyword arguments reach the Prop's ``__init__`` as strings.  The ``Custom`` operator itself lives in
 ``mxnet/ops/custom_op.py``.
 """
+import ctypes
 from collections import namedtuple
+from ctypes import CFUNCTYPE, POINTER, Structure, c_bool, c_char, c_char_p, c_int, c_void_p, cast, pointer
 
-from .base import MXNetError
+from .base import (MXNetError, NDArrayHandle, OpHandle, c_array, c_array_buf, c_str, check_call,
+                   ctypes2numpy_shared, mx_float, mx_int, mx_uint, py_str)
+from .ndarray.ndarray import NDArray
 from .ops import custom_op as _custom_op
 from .ops.registry import all_names, get_op
 
 __all__ = ["CustomOp", "CustomOpProp", "register", "get_all_registered_operators",
-           "get_operator_arguments", "OperatorArguments"]
+           "get_operator_arguments", "OperatorArguments",
+           # what MXNet's module imports, and so gives to ``from mxnet.operator import *``
+           "ctypes", "CFUNCTYPE", "POINTER", "Structure", "c_bool", "c_char", "c_char_p", "c_int",
+           "c_void_p", "cast", "pointer", "NDArray", "NDArrayHandle", "OpHandle", "c_array",
+           "c_array_buf", "c_str", "check_call", "ctypes2numpy_shared", "mx_float", "mx_int",
+           "mx_uint", "py_str"]
 
 
 class CustomOp:

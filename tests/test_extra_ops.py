@@ -200,8 +200,8 @@ def test_batchnorm_v1_outputs_variance():
     assert len(out) == 3
     np.testing.assert_allclose(out[2].asnumpy(), x.var(axis=(0, 2, 3)), rtol=1e-5)
     np.testing.assert_allclose(out[1].asnumpy(), x.mean(axis=(0, 2, 3)), rtol=1e-5, atol=1e-7)
-    with pytest.raises(MXNetError, match="4-D"):
-        mx.nd.BatchNorm_v1(mx.nd.ones((2, 2)), mx.nd.ones(2), mx.nd.ones(2), mx.nd.ones(2), mx.nd.ones(2))
+    with pytest.raises(MXNetError, match="4-D"):   # 2-D (N, C) data is accepted, 3-D is not
+        mx.nd.BatchNorm_v1(mx.nd.ones((2, 2, 2)), mx.nd.ones(2), mx.nd.ones(2), mx.nd.ones(2), mx.nd.ones(2))
     sym = mx.sym.BatchNorm_v1(mx.sym.var("data"), name="bn")
     assert sym.list_auxiliary_states() == ["bn_moving_mean", "bn_moving_var"]
 

@@ -203,3 +203,62 @@ def test_sequence_ops_take_sequence_length_only_when_used():
     # lengths truncate; a length of 0 leaves the sequence as it is
     out = mx.nd.SequenceReverse(x, mx.nd.array([0.995, 2.7]), use_sequence_length=True)
     assert out.asnumpy().tolist() == [[1, 4], [3, 2], [5, 6]]
+
+
+def test_integer_arange_steps_in_the_integer_type():
+    a = mx.nd.arange(1.3, 456.6, 1.3, dtype=np.int32)
+    assert a.shape == (351,) and a[:4].asnumpy().tolist() == [1, 2, 3, 4]
+    assert mx.nd.arange(-100, 100, 1, dtype=np.uint8)[:3].asnumpy().tolist() == [156, 157, 158]
+
+
+def test_monitor_all_reports_inputs_as_mxnet_names_them():
+    def names(sym, monitor_all=True, **shapes):
+        out = []
+        exe = sym.simple_bind(mx.cpu(), grad_req="null", **shapes)
+        exe.set_monitor_callback(lambda n, a: out.append(n), monitor_all=monitor_all)
+        exe.forward()
+        return out
+    d = mx.sym.var("data")
+    fc = mx.sym.FullyConnected(d, num_hidden=4, name="fc")
+    s = mx.sym.elemwise_add(mx.sym.Activation(fc, act_type="relu", name="act"), fc, name="add")
+    assert names(s, data=(2, 3)) == ["data", "fc_data", "fc_weight", "fc_weight", "fc_bias", "fc_bias",
+                                     "fc_output", "act_input0", "act_output", "add_lhs", "add_rhs",
+                                     "add_output"]
+    assert names(s, monitor_all=False, data=(2, 3)) == ["fc_output", "act_output", "add_output"]
+    assert names(mx.sym.concat(d, d, dim=0, name="c"), data=(2, 3)) == [
+        "data", "c_arg0", "data", "c_arg1", "c_output"]
+    assert names(mx.sym.Dropout(d, name="dr"), data=(2, 3)) == ["data", "dr_data", "dr_output", "dr_mask"]
+    assert names(d * 2, data=(2, 3))[1].endswith("_input0")
+
+
+def test_ndarray_handles_and_monitor_across_reshape():
+    import ctypes
+    from mxnet.base import NDArrayHandle
+    a = mx.nd.array([1, 2, 3])
+    b = mx.nd.NDArray(ctypes.cast(a, NDArrayHandle), writable=False)
+    assert b.asnumpy().tolist() == [1, 2, 3] and not b.writable
+    seen = []
+    exe = mx.sym.relu(mx.sym.var("data"), name="r").simple_bind(mx.cpu(), data=(2, 3))
+    exe.set_monitor_callback(lambda n, h: seen.append((n, mx.nd.NDArray(ctypes.cast(h, NDArrayHandle)).shape)))
+    exe.reshape(allow_up_sizing=True, data=(4, 3)).forward()
+    assert seen == [("r_output", (4, 3))]
+    from mxnet.operator import ctypes as star_ctypes, NDArray  # MXNet's star import gives them
+    assert star_ctypes is ctypes and NDArray is mx.nd.NDArray
+
+
+def test_batchnorm_v1_2d_data_and_sync_batchnorm_variance():
+    x = np.arange(6).reshape(2, 3) ** 1.5
+    s = mx.sym.BatchNorm_v1(mx.sym.var("data"), fix_gamma=False, name="bn")
+    exe = s.simple_bind(mx.cpu(), data=(2, 3))
+    exe.arg_dict["data"][:] = x
+    exe.arg_dict["bn_gamma"][:] = 2
+    exe.arg_dict["bn_beta"][:] = 1
+    exe.forward(is_train=True)
+    exe.backward(mx.nd.ones((2, 3)))
+    np.testing.assert_allclose(exe.outputs[0].asnumpy(), [[-1, -1, -1], [3, 3, 3]], atol=2e-4)
+    np.testing.assert_allclose(exe.aux_dict["bn_moving_mean"].asnumpy(), [0.2598, 0.45, 0.7004], atol=1e-4)
+    x = mx.nd.array(np.arange(8).reshape(4, 2) ** 1.3)
+    with mx.autograd.record():
+        out = mx.nd.contrib.SyncBatchNorm(x, mx.nd.ones(2), mx.nd.zeros(2), mx.nd.zeros(2), mx.nd.ones(2),
+                                          output_mean_var=True, fix_gamma=False, key="k")
+    np.testing.assert_allclose(out[2].asnumpy(), [14.996639, 18.708263], rtol=1e-5)

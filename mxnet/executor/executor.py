@@ -144,7 +144,8 @@ class Executor:
                 raise ValueError(f"Shape not match! Argument {name}, need: {tuple(dst.shape)}, "
                                  f"received: {tuple(src.shape)}")
             dst._data[...] = src
-        monitor = None if self._monitor is None else _monitor_adapter(self._monitor, self._ctx, _wrap)
+        monitor = None if self._monitor is None else _MonitorAdapter(self._monitor, self._ctx, _wrap,
+                                                                       self._monitor_all)
         outs = self._plan.forward([a._data for a in self.arg_arrays], [a._data for a in self.aux_arrays],
                                   is_train, _backend(self._ctx), monitor)
         if len(self.outputs) == len(outs):
@@ -206,7 +207,7 @@ class Executor:
             # a monitored backward computes (and shows) every operator's input gradients
             from ..ndarray.ndarray import _wrap
             grads = self._plan.backward(heads, grad_out=offer,
-                                        monitor=_monitor_adapter(self._monitor, self._ctx, _wrap))
+                                        monitor=_MonitorAdapter(self._monitor, self._ctx, _wrap))
         for dst, req, g in zip(self.grad_arrays, self._grad_req, grads):
             if dst is None or req == "null" or (g is not None and g is dst._data):
                 continue
@@ -276,6 +277,7 @@ class Executor:
         aux = [renew(n, a, s, "aux") for n, a, s in zip(self._plan.aux_names, self.aux_arrays, aux_shapes)]
         reqs = [r if g is not None else "null" for r, g in zip(self._grad_req, grads)]
         new = Executor(self._symbol, self._ctx, args, grads, reqs, aux, self._group2ctx)
+        new._monitor, new._monitor_all = self._monitor, self._monitor_all   # MXNet keeps the callback
         if len(new.outputs) == len(self.outputs):
             outs = [view(old, o.shape) for o, old in zip(new.outputs, self.outputs)]
             if all(o is not None and o.dtype == old.dtype for o, old in zip(outs, self.outputs)):
@@ -326,9 +328,15 @@ def _known_shape(shape):
     return bool(shape) and 0 not in shape
 
 
-def _monitor_adapter(callback, ctx, wrap):
-    """The plan reports raw arrays; monitor callbacks receive NDArrays."""
-    return lambda name, arr: callback(name, wrap(arr, ctx))
+class _MonitorAdapter:
+    """The plan reports raw arrays; monitor callbacks receive NDArrays.  ``monitor_all`` asks
+    the plan for every operator's inputs too."""
+
+    def __init__(self, callback, ctx, wrap, monitor_all=False):
+        self.callback, self.ctx, self.wrap, self.monitor_all = callback, ctx, wrap, monitor_all
+
+    def __call__(self, name, arr):
+        self.callback(name, self.wrap(arr, self.ctx))
 
 
 def _copy_cast(src, dst):

@@ -317,8 +317,11 @@ def _execute(steps, vals, octx, states, monitor, program=None):
     """Run ``steps`` over the slot list ``vals``; saved states go to ``states`` when given.  With
     a list ``program`` (inference on NumPy), appends ``(fn, input slots, output slot)`` per step,
     a function that reruns the step without its checks (see ``_bind``)."""
+    every = monitor is not None and getattr(monitor, "monitor_all", False)
     for k, st in enumerate(steps):
         ins = [vals[i] for i in st.ins]
+        if every:
+            _monitor_inputs(monitor, st, ins)
         try:
             res = st.op.forward(st.attrs, ins, octx)
         except MXNetError as e:
@@ -338,8 +341,18 @@ def _execute(steps, vals, octx, states, monitor, program=None):
         if program is not None:
             program.extend(_bind(st, ins, octx))
         if monitor is not None:
-            for name, o in zip(st.node.output_names(), outs[:st.node.num_visible()]):
+            for name, o in zip(st.node.output_names(), outs if every else outs[:st.node.num_visible()]):
                 monitor(name, o)
+
+
+def _monitor_inputs(monitor, st, ins):
+    """MXNet's monitor_all reports each input of an operator before running it: a variable
+    under its own name, then every input under the operator's name for it."""
+    from .monitor_names import input_names
+    for (src, _), name, x in zip(st.node.inputs, input_names(st.node, len(ins)), ins):
+        if src.op is None:
+            monitor(src.name, x)
+        monitor(name, x)
 
 
 def _bind(st, ins, octx):

@@ -1,5 +1,8 @@
 """``NDArray``: a backend array, its context and its autograd entry; and ``invoke``,
 the one path by which every registered operator runs eagerly."""
+import ctypes
+import weakref
+
 import numpy as np
 
 from .. import autograd as _ag
@@ -190,19 +193,41 @@ class NDArray:
     """An n-dimensional array on a context, with MXNet 1.x semantics."""
 
     __slots__ = ("_data", "_ctx", "_entry", "__weakref__")
+# arrays handed out as ctypes handles (NDArray._as_parameter_), by id, while they live
+_HANDLES = weakref.WeakValueDictionary()
+
+
     __array_priority__ = 1000.0
     __array_ufunc__ = None  # NumPy operators defer to ours, which reject NumPy operands as MXNet does
+    _is_sparse = False  # CSRNDArray / RowSparseNDArray: operators dispatch through ndarray.sparse
 
-    def __init__(self, data, ctx=None, dtype=None):
+    def __init__(self, data, ctx=None, dtype=None, writable=True):
+        if type(data) is ctypes.c_void_p:
+            # a handle from ``_as_parameter_`` (MXNet code wraps the NDArrayHandle its monitor
+            # callbacks receive): the array it names, sharing its data
+            src = _HANDLES.get(data.value)
+            if src is None:
+                raise MXNetError(f"NDArray: {data} is not the handle of a live NDArray")
+            data, ctx = src._data, src._ctx
         ctx = ctx or current_context()
         self._data = _as_backend_array(data, ctx, dtype)
         self._ctx = ctx
         self._entry = None
 
     # -- attributes ---------------------------------------------------------
+        if not writable and isinstance(self._data, np.ndarray):
+            self._data = self._data.view()
+            self._data.flags.writeable = False
     @property
     def shape(self):
         return self._data.shape
+    @property
+    def _as_parameter_(self):
+        """This array as a ctypes handle (``ctypes.cast(arr, NDArrayHandle)``), which
+        ``NDArray(handle)`` turns back into the array."""
+        _HANDLES[id(self)] = self
+        return id(self)
+
 
     @property
     def dtype(self):

@@ -43,7 +43,11 @@ def _arange(a, ins, ctx):
     if n <= 0:
         raise MXNetError(f"Operator _arange: empty range start={start} stop={stop} step={step}")
     xp = ctx.xp
-    base = xp.arange(n, dtype=np.float64) * step + start
+    if _dt(a).kind in "iu":
+        # MXNet steps in the output's integer type: start and step truncate first
+        base = xp.arange(n, dtype=np.int64) * int(step) + int(start)
+    else:
+        base = xp.arange(n, dtype=np.float64) * step + start
     if a.repeat != 1:
         base = xp.repeat(base, a.repeat)
     return base.astype(_dt(a))

@@ -174,16 +174,31 @@ _BN_V1 = _legacy("BatchNorm_v1", "BatchNorm", (
     "", publish=False)
 
 
+def _as_4d(x):
+    # the layer also takes 2-D (N, C) data, as (N, C, 1, 1)
+    if x.ndim == 2:
+        return x.reshape(x.shape + (1, 1))
+    if x.ndim != 4:
+        raise MXNetError(f"Operator BatchNorm_v1: data must be 2-D (N, C) or 4-D (N, C, H, W), got shape "
+                         f"{tuple(x.shape)}")
+    return x
+
+
 def _bn_v1_fwd(attrs, ins, ctx):
-    if ins[0].ndim != 4:
-        raise MXNetError(f"Operator BatchNorm_v1: data must be 4-D (N, C, H, W), got shape "
-                         f"{tuple(ins[0].shape)}")
-    (out, mean, _), st = _BN_V1.forward(attrs, ins, ctx)
+    x = ins[0]
+    (out, mean, _), st = _BN_V1.forward(attrs, [_as_4d(x)] + list(ins[1:]), ctx)
     # unlike BatchNorm, the third output is the variance itself, not its inverse square root
-    return (out, mean, st[1].astype(mean.dtype, copy=False)), st
+    return (out.reshape(x.shape), mean, st[1].astype(mean.dtype, copy=False)), st
 
 
-register("BatchNorm_v1", _bn_v1_fwd, inputs=_BN_V1.inputs, params=_BN_V1.params, backward=_BN_V1.backward,
+def _bn_v1_bwd(attrs, og, ins, outs, ctx, state):
+    x = ins[0]
+    og = [None if g is None or i else _as_4d(g) for i, g in enumerate(og)] if x.ndim == 2 else og
+    grads = _BN_V1.backward(attrs, og, [_as_4d(x)] + list(ins[1:]), outs, ctx, state)
+    return [None if grads[0] is None else grads[0].reshape(x.shape)] + list(grads[1:])
+
+
+register("BatchNorm_v1", _bn_v1_fwd, inputs=_BN_V1.inputs, params=_BN_V1.params, backward=_bn_v1_bwd,
          num_outputs=3, num_visible_outputs=_BN_V1._num_visible, output_names=_BN_V1.output_names,
          infer_shape=_BN_V1.infer_shape_fn, infer_type=_BN_V1.infer_type_fn, mutate_inputs=(3, 4),
          save_state=True, uses_train=True,

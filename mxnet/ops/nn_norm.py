@@ -218,14 +218,19 @@ def _sync_attrs(attrs):
 
 # Across devices in one process each device's batch is normalised on its own: the statistics are
 # not combined (MXNet's kernel does that with a barrier per `key`), so ndev > 1 behaves as BatchNorm.
-register("_contrib_SyncBatchNorm",
-         lambda attrs, ins, ctx: _bn_fwd(_sync_attrs(attrs), ins, ctx),
+def _sync_bn_fwd(attrs, ins, ctx):
+    (out, mean, _), state = _bn_fwd(_sync_attrs(attrs), ins, ctx)
+    # unlike BatchNorm's, the third output is the batch variance, not its inverse square root
+    return (out, mean, state[1].astype(mean.dtype, copy=False)), state
+
+
+register("_contrib_SyncBatchNorm", _sync_bn_fwd,
          inputs=("data", "gamma", "beta", "moving_mean", "moving_var"), params=(
              Param("eps", "float", 1e-3, "added to the variance to avoid dividing by zero"),
              Param("momentum", "float", 0.9, "weight of the old value in the moving averages"),
              Param("fix_gamma", "bool", True, "use gamma = 1; no gamma gradient"),
              Param("use_global_stats", "bool", False, "normalise with the moving statistics in training too"),
-             Param("output_mean_var", "bool", False, "also return the mean and the inverse standard deviation"),
+             Param("output_mean_var", "bool", False, "also return the mean and the variance"),
              Param("ndev", "int", 1, "number of devices whose batches are normalised together"),
              Param("key", "str", "", "the name shared by the copies of one layer across devices")),
          backward=lambda attrs, og, ins, outs, ctx, state: _bn_bwd(_sync_attrs(attrs), og, ins, outs, ctx, state),
@@ -364,7 +369,7 @@ def _in_shape(attrs, shapes):
 register("InstanceNorm", _in_fwd, inputs=("data", "gamma", "beta"), params=(
     Param("eps", "float", 1e-3, "added to the variance"),),
     backward=_in_bwd, infer_shape=_in_shape, num_outputs=3, num_visible_outputs=1,
-    output_names=("output", "mean", "std"),
+    output_names=("output", "mean", "var"),
     doc="Instance normalisation: each (sample, channel) over its spatial axes, then per-channel "
         "gamma * x + beta.")
 
