@@ -643,10 +643,20 @@ _HANDLES = weakref.WeakValueDictionary()
         return invoke(get_op("ones_like"), [self], kwargs)
 
     def broadcast_to(self, shape):
-        return invoke(get_op("broadcast_to"), [self], {"shape": tuple(shape)})
+        """Broadcast to ``shape``; as in NumPy (unlike the operator), missing leading axes are
+        added first, and every target dimension must be given (no 0 codes)."""
+        shape = tuple(int(d) for d in shape)
+        cur = self.shape
+        padded = (1,) * (len(shape) - len(cur)) + cur
+        if len(shape) < len(cur) or any(c != d and c != 1 for c, d in zip(padded, shape)):
+            raise ValueError(f"operands could not be broadcast together with remapped "
+                             f"shapes[original->remapped]: {cur} and requested shape {shape}")
+        src = self if padded == cur else self.reshape(padded)
+        return invoke(get_op("broadcast_to"), [src], {"shape": shape})
 
     def broadcast_like(self, other):
-        return invoke(get_op("broadcast_like"), [self, other])
+        """Broadcast to ``other``'s shape (as ``broadcast_to``)."""
+        return self.broadcast_to(other.shape)
 
     def flatten(self, inplace=False):
         """Collapse all axes after the first; ``inplace`` returns a view of this array."""

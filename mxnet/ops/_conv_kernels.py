@@ -239,6 +239,8 @@ def bind_conv_forward(xp, x, w, kernel, stride, dilate, pad, groups):
     """For inference plans: a function of (x, w, b or None) giving ``conv_forward``'s output for
     arrays of these types, shapes and dtypes, when one of the direct C kernels takes this
     convolution; else None."""
+    if x.size == 0 or w.size == 0:   # the kernels assume at least one image and channel
+        return None
     d = _direct(xp, x, w, kernel, stride, dilate, pad, groups)
     if d is not None:
         nc, k = d
@@ -255,6 +257,11 @@ def conv_forward(xp, x, w, b, kernel, stride, dilate, pad, groups):
     f = w.shape[0]
     out = tuple(conv_out_len(x.shape[2 + i], kernel[i], stride[i], dilate[i], pad[i])
                 for i in range(len(kernel)))
+    if x.size == 0 or w.size == 0:   # nothing to sum over: the bias alone (or an empty batch)
+        res = xp.zeros((n, f) + out, dtype=x.dtype)
+        if b is not None:
+            res += b.reshape((f,) + (1,) * len(out)).astype(x.dtype, copy=False)
+        return res, (False, None)
     npix = _prod(out)
     inner = _batch_inner(n, out, kernel)
     if (not inner and groups == 1 and shift_fits(c, f, kernel, stride)
@@ -289,6 +296,9 @@ def conv_backward(xp, dy, x, w, state, kernel, stride, dilate, pad, groups, with
                   dw_out=None):
     """Gradients ``(dx, dw, db)`` of ``conv_forward`` (``dx`` is None unless ``need_dx``); the
     GEMM path may write ``dw`` into ``dw_out`` (a C-contiguous array of w's shape) when given."""
+    if x.size == 0 or w.size == 0:   # an empty batch (the C kernels divide by the batch size)
+        db = dy.sum(axis=(0,) + tuple(range(2, dy.ndim))) if with_bias else None
+        return (xp.zeros(x.shape, x.dtype) if need_dx else None), xp.zeros(w.shape, w.dtype), db
     d = _direct(xp, x, w, kernel, stride, dilate, pad, groups, backward=True)
     if d is not None:
         nc, k = d

@@ -43,6 +43,22 @@ def norm_axes(axis, ndim, opname, exclude=False):
     return axes
 
 
+def check_int32(opname, name, value):
+    """MXNet parses an ``int`` parameter as a C int: a value outside 32 bits is refused."""
+    if not -2**31 <= value < 2**31:
+        raise MXNetError(f"Invalid Parameter format for {name} expect int but value='{value}', "
+                         f"in operator {opname}({name}=\"{value}\")")
+    return value
+
+
+def check_alloc_size(opname, shape):
+    """MXNet (built without int64 tensor sizes) refuses outputs of 2**31 - 1 elements or more;
+    checked before allocating so an absurd argument fails at once."""
+    if math.prod(shape) >= 2**31 - 1:
+        raise MXNetError(f"Operator {opname}: the output of shape {tuple(shape)} would have 2^31 "
+                         "elements or more, larger than MXNet's tensor size limit")
+
+
 def check_same_shape(opname, names, arrays):
     s0 = arrays[0].shape
     for n, a in zip(names[1:], arrays[1:]):

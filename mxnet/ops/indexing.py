@@ -7,7 +7,7 @@ otherwise, as in MXNet.
 import numpy as np
 
 from ..base import MXNetError, MXNetIndexError
-from ._util import norm_axis
+from ._util import check_alloc_size, check_int32, norm_axis
 from .registry import register, Param
 
 
@@ -172,8 +172,12 @@ register("scatter_nd", _scatter_nd_fwd, inputs=("data", "indices"),
 # -- one_hot ---------------------------------------------------------------------------------
 def _one_hot_fwd(attrs, ins, ctx):
     xp = ctx.xp
+    depth = check_int32("one_hot", "depth", attrs.depth)
+    if depth < 0:
+        raise MXNetError(f"Operator one_hot: depth must be a non-negative integer, got {depth}")
+    check_alloc_size("one_hot", ins[0].shape + (depth,))
     idx = _int_index(ins[0])
-    hot = idx[..., None] == xp.arange(attrs.depth)
+    hot = idx[..., None] == xp.arange(depth)
     dt = np.dtype(attrs.dtype)
     return xp.where(hot, dt.type(attrs.on_value), dt.type(attrs.off_value)).astype(dt, copy=False)
 

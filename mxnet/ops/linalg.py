@@ -7,6 +7,7 @@ the input dtype (float32 stays float32).  ``_linalg_<op>`` is also exposed as
 import numpy as np
 
 from ..base import MXNetError
+from ._util import check_alloc_size, check_int32
 from .registry import register, Param
 
 
@@ -439,7 +440,8 @@ def _trian_size(m, offset):
 def _maketrian_fwd(attrs, ins, ctx):
     v = ins[0]
     _float_inputs("_linalg_maketrian", ins, 1)
-    n = _trian_size(v.shape[-1], attrs.offset)
+    n = _trian_size(v.shape[-1], check_int32("_linalg_maketrian", "offset", attrs.offset))
+    check_alloc_size("_linalg_maketrian", v.shape[:-1] + (n, n))
     upper, r, c = _trian_plan(attrs, n, ctx.xp)
     out = ctx.xp.zeros(v.shape[:-1] + (n, n), v.dtype)
     (_T(out) if upper else out)[..., r, c] = v

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..base import MXNetError
 from ..util import is_np_shape
-from ._util import like_data, merge_shapes, norm_axis, sum_to
+from ._util import check_alloc_size, check_int32, like_data, merge_shapes, norm_axis, sum_to
 from .registry import register, Param
 
 
@@ -966,12 +966,16 @@ def _diag_axes(attrs, x):
 
 
 def _diag_fwd(attrs, ins, ctx):
-    x, k, xp = ins[0], attrs.k, ctx.xp
+    x, k, xp = ins[0], check_int32("diag", "k", attrs.k), ctx.xp
     if x.ndim == 1:
+        check_alloc_size("diag", (x.shape[0] + abs(k),) * 2)
         return xp.diag(x, k)
     if x.ndim == 0:
         raise MXNetError("Operator diag: input must have at least one dimension")
     a1, a2 = _diag_axes(attrs, x)
+    # checked before NumPy sees k: its diagonal() overflows on offsets near -2**31
+    if (k >= x.shape[a2] if k >= 0 else -k >= x.shape[a1]):
+        raise MXNetError(f"Operator diag: diagonal k={k} does not exist for input shape {x.shape}")
     out = xp.diagonal(x, k, a1, a2)
     if out.shape[-1] == 0:
         raise MXNetError(f"Operator diag: diagonal k={k} does not exist for input shape {x.shape}")
