@@ -6,6 +6,7 @@ import multiprocessing
 import pickle
 import queue
 import random
+import threading
 import time
 import traceback
 import weakref
@@ -184,11 +185,44 @@ class _PrefetchIter:
             "dataset or transform needs a larger timeout")
 
 
+class _DaemonPool:
+    """A minimal thread pool of daemon threads.  ThreadPoolExecutor's threads are joined on
+    shutdown and at interpreter exit, so one sample that never returns would hang both; these
+    are left behind instead."""
+
+    def __init__(self, num_workers):
+        self._tasks = queue.SimpleQueue()
+        for _ in range(num_workers):
+            threading.Thread(target=self._work, args=(self._tasks,), daemon=True,
+                             name="DataLoader-thread").start()
+        self._num_workers = num_workers
+
+    @staticmethod
+    def _work(tasks):
+        while (task := tasks.get()) is not None:
+            fut, fn, arg = task
+            if fut.set_running_or_notify_cancel():
+                try:
+                    fut.set_result(fn(arg))
+                except BaseException as e:
+                    fut.set_exception(e)
+
+    def submit(self, fn, arg):
+        fut = concurrent.futures.Future()
+        self._tasks.put((fut, fn, arg))
+        return fut
+
+    def shutdown(self):
+        """Stops the threads once their current task is done, without waiting for them."""
+        for _ in range(self._num_workers):
+            self._tasks.put(None)
+
+
 class _ThreadIter(_PrefetchIter):
     def __init__(self, dataset, batchify_fn, num_workers, *args):
         self._dataset = dataset
         self._batchify_fn = batchify_fn
-        self._pool = concurrent.futures.ThreadPoolExecutor(num_workers)
+        self._pool = _DaemonPool(num_workers)
         self._futures = {}
         super().__init__(*args)
 
@@ -210,7 +244,7 @@ class _ThreadIter(_PrefetchIter):
         self._closed = True
         for f in self._futures.values():
             f.cancel()
-        self._pool.shutdown(wait=True)
+        self._pool.shutdown()
 
 
 class _ProcessIter(_PrefetchIter):
