@@ -8,7 +8,7 @@ import numpy
 from .. import ndarray as nd
 from ..ndarray import NDArray
 from ..ops._accel import jit
-from .optimizer import Optimizer, register, zeros_like_weight, xp_of
+from .optimizer import Optimizer, register, check_update_shapes, zeros_like_weight, xp_of
 from .sgd import _grad
 
 
@@ -39,6 +39,7 @@ class Adam(Optimizer):
         kw = self._op_kwargs(beta1=self.beta1, beta2=self.beta2, epsilon=self.epsilon)
         mean, var = state
         if weight.stype == "default" and grad.stype == "default" and weight._data.dtype.kind == "f":
+            check_update_shapes("adam_update", weight, grad, mean, var)
             _adam_inplace(xp_of(weight), weight._data, grad._data, mean._data, var._data, lr, wd,
                           self.beta1, self.beta2, self.epsilon, self.rescale_grad,
                           self.clip_gradient if self.clip_gradient else -1.0)

@@ -232,6 +232,16 @@ def zeros_like_weight(weight, dtype=None):
     return zeros(weight.shape, weight.context, dtype=dtype or numpy.float32)
 
 
+def check_update_shapes(opname, w, g, *states):
+    """The in-place update paths skip the operators' shape inference; a gradient or state that
+    NumPy would broadcast onto the weight is an error there, as in MXNet."""
+    for name, a in (("grad", g),) + tuple(zip(("state", "state2"), states)):
+        if a is not None and a.shape != w.shape:
+            from ..base import MXNetError
+            raise MXNetError(f"Operator {opname}: shape of '{name}' {tuple(a.shape)} does not "
+                             f"match the weight's shape {tuple(w.shape)}")
+
+
 def xp_of(arr):
     """The array namespace (NumPy or CuPy) of an NDArray."""
     return get_backend(arr.context).xp

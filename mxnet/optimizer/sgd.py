@@ -10,7 +10,7 @@ from ..ops._accel import jit
 from ..ops.optimizer_ops import nag_mom_inplace
 from ..ops.registry import get_op
 from ..ndarray.ndarray import invoke
-from .optimizer import Optimizer, register, _warn_fp16, xp_of
+from .optimizer import Optimizer, register, _warn_fp16, check_update_shapes, xp_of
 
 
 def _flatten(groups):
@@ -94,6 +94,7 @@ class SGD(_MasterCopyLast):
         if aggregate and not multi_precision and all(w._data.dtype.kind == "f" for w in weights):
             clip = self.clip_gradient if self.clip_gradient else -1.0
             for w, g, s, lr, wd in zip(weights, grads, states, lrs, wds):
+                check_update_shapes("sgd_update", w, g, s)
                 _sgd_inplace(w._data, g._data, None if s is None else s._data, lr, wd,
                              self.momentum, self.rescale_grad, clip)
             return
@@ -170,6 +171,7 @@ class NAG(_MasterCopyLast):
         # nag_mom_update(..., out=weight) in MXNet reads the already-updated weight for the
         # momentum's weight decay (the output aliases the weight); reproduce that exactly
         attrs = get_op("nag_mom_update").parse_attrs(dict(lr=lr, wd=wd, **kw))
+        check_update_shapes("nag_mom_update", weight, grad, state)
         xp = xp_of(weight)
         weight._data[...] = nag_mom_inplace(xp, attrs, [weight._data, grad._data, state._data])
 
