@@ -189,14 +189,14 @@ def _as_backend_array(value, ctx, dtype=None):
     return backend.asarray(value, dtype=dtype)
 
 
-class NDArray:
-    """An n-dimensional array on a context, with MXNet 1.x semantics."""
-
-    __slots__ = ("_data", "_ctx", "_entry", "__weakref__")
 # arrays handed out as ctypes handles (NDArray._as_parameter_), by id, while they live
 _HANDLES = weakref.WeakValueDictionary()
 
 
+class NDArray:
+    """An n-dimensional array on a context, with MXNet 1.x semantics."""
+
+    __slots__ = ("_data", "_ctx", "_entry", "__weakref__")
     __array_priority__ = 1000.0
     __array_ufunc__ = None  # NumPy operators defer to ours, which reject NumPy operands as MXNet does
     _is_sparse = False  # CSRNDArray / RowSparseNDArray: operators dispatch through ndarray.sparse
@@ -211,16 +211,12 @@ _HANDLES = weakref.WeakValueDictionary()
             data, ctx = src._data, src._ctx
         ctx = ctx or current_context()
         self._data = _as_backend_array(data, ctx, dtype)
-        self._ctx = ctx
-        self._entry = None
-
-    # -- attributes ---------------------------------------------------------
         if not writable and isinstance(self._data, np.ndarray):
             self._data = self._data.view()
             self._data.flags.writeable = False
-    @property
-    def shape(self):
-        return self._data.shape
+        self._ctx = ctx
+        self._entry = None
+
     @property
     def _as_parameter_(self):
         """This array as a ctypes handle (``ctypes.cast(arr, NDArrayHandle)``), which
@@ -228,6 +224,10 @@ _HANDLES = weakref.WeakValueDictionary()
         _HANDLES[id(self)] = self
         return id(self)
 
+    # -- attributes ---------------------------------------------------------
+    @property
+    def shape(self):
+        return self._data.shape
 
     @property
     def dtype(self):
