@@ -30,7 +30,7 @@ from gluonts.mx.model.tpp.deeptpp._network import DeepTPPPredictionNetwork, Deep
 from gluonts.mx.model.transformer import TransformerEstimator
 from gluonts.mx.model.wavenet import WaveNetEstimator
 
-FREQ, P, N, T, K = "H", 4, 4, 60, 3
+FREQ, P, N, T, K = "h", 4, 4, 60, 3
 START = pd.Period("2020-01-01 00:00", freq=FREQ)
 
 
