@@ -104,13 +104,36 @@ def _as_np(a):
     return a
 
 
+def _compare_dtype(a, b):
+    # compare in the inputs' own float precision, as MXNet does (its error values depend on it)
+    dt = np.result_type(a, b)
+    return dt if dt.kind == "f" else np.dtype(np.float64)
+
+
+def _all_within(a, b, rtol, atol):
+    """Whether every |a - b| <= atol + rtol |b|, computed as ``_violations`` does; NaNs and
+    infinities answer False (the full check then decides). A cheap pass that spares large equal
+    arrays the per-element error computation."""
+    a, b = np.asarray(a), np.asarray(b)
+    dt = _compare_dtype(a, b)
+    block = 1 << 18
+    if a.size > block and a.shape == b.shape and a.flags.c_contiguous and b.flags.c_contiguous:
+        # large arrays in cache-sized blocks: the temporaries stay small
+        fa, fb = a.reshape(-1), b.reshape(-1)
+        return all(_all_within(fa[i:i + block], fb[i:i + block], rtol, atol)
+                   for i in range(0, fa.size, block))
+    a, b = a.astype(dt, copy=False), b.astype(dt, copy=False)
+    with np.errstate(invalid="ignore", over="ignore"):
+        tol = dt.type(atol) + dt.type(rtol) * np.abs(b)
+        # capped at the largest finite value: an infinite difference never passes here
+        return bool(np.all(np.abs(a - b) <= np.minimum(tol, np.finfo(dt).max)))
+
+
 def _violations(a, b, rtol, atol, equal_nan):
     """Per-element |a - b| / (atol + rtol |b|) (1e20 where the tolerance is 0), NaN-aware."""
-    # compute in the inputs' own float precision, as MXNet does (its error values depend on it)
     a, b = np.asarray(a), np.asarray(b)
-    dt = np.result_type(a, b)
-    dt = dt if dt.kind == "f" else np.dtype(np.float64)
-    a64, b64 = a.astype(dt), b.astype(dt)
+    dt = _compare_dtype(a, b)
+    a64, b64 = a.astype(dt, copy=False), b.astype(dt, copy=False)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         diff = np.abs(a64 - b64)
         tol = dt.type(atol) + dt.type(rtol) * np.abs(b64)
@@ -137,6 +160,8 @@ def almost_equal(a, b, rtol=None, atol=None, equal_nan=False, use_broadcast=True
         _check_shapes(a, b, ("a", "b"))
     rtol, atol = get_tols(a, b, rtol, atol)
     a, b = np.broadcast_arrays(np.asarray(a), np.asarray(b))
+    if _all_within(a, b, rtol, atol):
+        return True
     return bool(np.all(_violations(a, b, rtol, atol, equal_nan) <= 1))
 
 
@@ -169,6 +194,8 @@ def assert_almost_equal(a, b, rtol=None, atol=None, names=("a", "b"), equal_nan=
         _check_shapes(a, b, names)
     rtol, atol = get_tols(a, b, rtol, atol)
     aa, bb = np.broadcast_arrays(np.asarray(a), np.asarray(b))
+    if _all_within(aa, bb, rtol, atol):
+        return
     err = _violations(aa, bb, rtol, atol, equal_nan)
     bad = err > 1
     if not bad.any():

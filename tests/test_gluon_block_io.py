@@ -240,3 +240,20 @@ def test_monitor_input_names_follow_mxnet():
     for name, names in expected.items():
         op = get_op(name)
         assert op.monitor_input_names(op._defaults, len(names)) == names, name
+
+
+def test_assert_almost_equal_large_arrays_still_find_single_mismatches():
+    from mxnet.test_utils import almost_equal, assert_almost_equal
+    a = np.random.RandomState(0).rand(3, 400_000).astype(np.float32)
+    b = a.copy()
+    assert_almost_equal(a, b)
+    b[2, 399_999] += 1e-3
+    with pytest.raises(AssertionError, match=r"Location of maximum error: \(2, 399999\)"):
+        assert_almost_equal(a, b, rtol=1e-5, atol=1e-6)
+    b[2, 399_999] = np.inf
+    a[2, 399_999] = np.inf
+    assert almost_equal(a, b)          # equal infinities pass
+    a[2, 399_999] = -np.inf
+    assert not almost_equal(a, b)
+    a[2, 399_999] = b[2, 399_999] = np.nan
+    assert not almost_equal(a, b) and almost_equal(a, b, equal_nan=True)
