@@ -309,3 +309,51 @@ def test_big_rnn_sampled_softmax(tmp_path):
     hybrid, _ = evaluate(x, state)
     assert eager.shape == (T, B, V)
     _assert_close(eager, hybrid)
+
+
+class _GRUDecoder(gluon.HybridBlock):
+    """A one-step decoder: embedding, GRU cell, log-probabilities over the vocabulary."""
+
+    def __init__(self, vocab_size, hidden):
+        super().__init__()
+        with self.name_scope():
+            self.embed = gluon.nn.Embedding(vocab_size, hidden)
+            self.cell = gluon.rnn.GRUCell(hidden)
+            self.proj = gluon.nn.Dense(vocab_size, flatten=False)
+
+    def hybrid_forward(self, F, inputs, states):
+        out, new = self.cell(self.embed(inputs), [states])
+        return F.log_softmax(self.proj(out)), new[0]
+
+
+def test_samplers_beam_hybrid_beam_and_sequence():
+    """HybridBeamSearchSampler (while_loop and cond over NDArrays) finds the same beams and scores
+    as BeamSearchSampler; SequenceSampler draws sequences ending in EOS or at max_length.  (Real
+    MXNet 1.9.1 cannot run the sampler hybridized: its cond branches disagree on a dtype.)"""
+    mx.random.seed(6)
+    V, B, max_length = 7, 2, 6
+    decoder = _GRUDecoder(V, 8)
+    decoder.initialize()
+    states = mx.nd.random.normal(shape=(B, 8))
+    start = mx.nd.array([2, 3])
+    scorer = nlp.model.BeamSearchScorer(alpha=0.0, K=5)
+    eager = nlp.model.BeamSearchSampler(beam_size=3, decoder=decoder, eos_id=1, scorer=scorer,
+                                        max_length=max_length)(start, states)
+    hybrid_sampler = nlp.model.HybridBeamSearchSampler(batch_size=B, beam_size=3, decoder=decoder,
+                                                       eos_id=1, scorer=scorer,
+                                                       max_length=max_length, vocab_size=V)
+    hybrid = hybrid_sampler(start, states)
+    assert eager[0].shape == hybrid[0].shape == (B, 3, max_length + 2)
+    np.testing.assert_array_equal(eager[0].asnumpy(), hybrid[0].asnumpy())
+    _assert_close(eager[1], hybrid[1])
+    np.testing.assert_array_equal(eager[2].asnumpy(), hybrid[2].asnumpy())
+
+    samples, scores, lengths = nlp.model.SequenceSampler(beam_size=4, decoder=decoder, eos_id=1,
+                                                         max_length=max_length)(start, states)
+    assert samples.shape[:2] == (B, 4) and scores.shape == lengths.shape == (B, 4)
+    s, n = samples.asnumpy(), lengths.asnumpy().astype(int)
+    for b in range(B):
+        for k in range(4):
+            assert s[b, k, 0] == start.asnumpy()[b]
+            assert n[b, k] == max_length + 1 or s[b, k, n[b, k] - 1] == 1
+    assert np.all(scores.asnumpy() <= 0)
