@@ -343,12 +343,13 @@ def rand_shape_nd(num_dim, dim=10, allow_zero_size=False):
 
 def rand_ndarray(shape, stype="default", density=None, dtype=None, modifier_func=None,
                  shuffle_csr_indices=False, distribution=None, ctx=None):
-    """A standard-normal NDArray (``stype='default'``; sparse storage is not implemented)."""
+    """A random NDArray: standard-normal dense values, or a random sparse array of ``stype``."""
     from . import ndarray as nd
-    if stype != "default":
-        raise NotImplementedError(f"rand_ndarray: stype={stype!r} needs sparse NDArrays, which mxnext "
-                                  "does not implement")
     ctx = ctx if ctx else default_context()
+    if stype != "default":
+        return rand_sparse_ndarray(shape, stype, density=density, modifier_func=modifier_func, dtype=dtype,
+                                   shuffle_csr_indices=shuffle_csr_indices, distribution=distribution,
+                                   ctx=ctx)[0]
     return nd.array(random_arrays(shape), dtype=dtype if dtype is not None else default_dtype(), ctx=ctx)
 
 
@@ -1140,28 +1141,133 @@ def get_bz2_data(data_dir, data_name, url, data_origin_name):
         os.remove(data_origin_name)
 
 
-# -- sparse arrays (not implemented) ---------------------------------------------------
-def _no_sparse(fname, stype):
-    raise NotImplementedError(f"{fname}: stype={stype!r} needs sparse NDArrays (CSRNDArray/RowSparseNDArray), "
-                              "which mxnext does not implement")
+# -- sparse arrays ----------------------------------------------------------------------------
+def shuffle_csr_column_indices(csr):
+    """Shuffle each row's column indices (and values with them) of a SciPy CSR matrix in place:
+    CSR does not require sorted columns, and tests use this to check that."""
+    for r in range(csr.shape[0]):
+        lo, hi = csr.indptr[r], csr.indptr[r + 1]
+        perm = np.random.permutation(hi - lo)
+        csr.indices[lo:hi] = csr.indices[lo:hi][perm]
+        csr.data[lo:hi] = csr.data[lo:hi][perm]
+
+
+def _check_csr_args(rows, cols, density, distribution):
+    if not 0 <= density <= 1:
+        raise ValueError("density has to be between 0 and 1")
+    if rows <= 0 or cols <= 0:
+        raise ValueError("num_rows or num_cols should be greater than 0")
+    if distribution == "powerlaw" and int(rows * cols * density) < 2 * rows:
+        raise ValueError(f"not supported for this density: {density} for this shape ({rows}, {cols}): "
+                         "keep num_rows * num_cols * density >= 2 * num_rows")
+
+
+def _uniform_csr(rows, cols, density, dtype, data_init, shuffle):
+    from .ndarray import sparse
+    import scipy.sparse as spsp
+    _check_csr_args(rows, cols, density, "uniform")
+    m = spsp.random(rows, cols, density=density, dtype=dtype, format="csr")
+    if data_init is not None:
+        m.data.fill(data_init)
+    if shuffle:
+        shuffle_csr_column_indices(m)
+    return sparse.csr_matrix((m.data, m.indices, m.indptr), shape=(rows, cols), dtype=dtype)
+
+
+def _powerlaw_csr(rows, cols, density, dtype):
+    """Row i holds about twice row i-1's values (every row at least one), up to the density."""
+    from . import ndarray as nd
+    _check_csr_args(rows, cols, density, "powerlaw")
+    left = int(rows * cols * density)
+    out = np.zeros((rows, cols), dtype=dtype)
+    for r in range(rows):
+        out[r, 0] = 1 + rnd.uniform(0.001, 2)
+        left -= 1
+        if left <= 0:
+            return nd.array(out).tostype("csr")
+    width = 2
+    for r in range(rows):
+        limit = min(cols, width)
+        if limit == cols and left > limit:
+            out[r] = 1 + rnd.uniform(0.001, 2)
+            left -= limit - 1
+            if left <= 0:
+                return nd.array(out).tostype("csr")
+            continue
+        for c in range(1, limit):
+            out[r, c] = 1 + rnd.uniform(0.001, 2)
+            left -= 1
+            if left <= 0:
+                return nd.array(out).tostype("csr")
+        width *= 2
+    if left > 0:
+        raise ValueError(f"not supported for this density: {density} for this shape ({rows},{cols})")
+    return nd.array(out).tostype("csr")
 
 
 def rand_sparse_ndarray(shape, stype, density=None, dtype=None, distribution=None, data_init=None,
                         rsp_indices=None, modifier_func=None, shuffle_csr_indices=False, ctx=None):
-    """Random sparse NDArray: not available (mxnext has no sparse storage)."""
-    _no_sparse("rand_sparse_ndarray", stype)
+    """A random sparse NDArray and its parts: ``(arr, (values, indices))`` for row_sparse,
+    ``(arr, (indptr, indices, data))`` for csr (distribution 'uniform' or 'powerlaw')."""
+    from . import ndarray as nd
+    ctx = ctx if ctx else default_context()
+    density = rnd.rand() if density is None else density
+    dtype = default_dtype() if dtype is None else dtype
+    distribution = distribution or "uniform"
+    if stype == "row_sparse":
+        if distribution != "uniform":
+            raise AssertionError(f"Distribution {distribution} not supported for row_sparse")
+        if rsp_indices is not None:
+            indices = np.asarray(rsp_indices)
+            assert len(indices) <= shape[0]
+        else:
+            indices = np.argwhere(rnd.rand(shape[0]) < density).flatten()
+        if indices.shape[0] == 0:
+            return (nd.zeros(shape, stype="row_sparse", dtype=dtype, ctx=ctx),
+                    (np.array([], dtype=dtype), np.array([])))
+        val = rnd.rand(indices.shape[0], *shape[1:]).astype(dtype)
+        if data_init is not None:
+            val.fill(data_init)
+        if modifier_func is not None:
+            val = assign_each(val, modifier_func)
+        arr = nd.sparse.row_sparse_array((val, indices), shape=shape, dtype=dtype, ctx=ctx)
+        return arr, (val, indices)
+    if stype == "csr":
+        assert len(shape) == 2
+        if distribution == "uniform":
+            csr = _uniform_csr(shape[0], shape[1], density, dtype, data_init, shuffle_csr_indices)
+        elif distribution == "powerlaw":
+            csr = _powerlaw_csr(shape[0], shape[1], density, dtype)
+        else:
+            raise AssertionError(f"Distribution not supported: {distribution}")
+        csr = csr.as_in_context(ctx)
+        return csr, (csr.indptr, csr.indices, csr.data)
+    raise AssertionError("unknown storage type")
 
 
 def create_sparse_array(shape, stype, data_init=None, rsp_indices=None, dtype=None, modifier_func=None,
                         density=0.5, shuffle_csr_indices=False):
-    """Sparse NDArray of a given density: not available (mxnext has no sparse storage)."""
-    _no_sparse("create_sparse_array", stype)
+    """A random sparse array (row_sparse indices sorted)."""
+    if stype == "row_sparse":
+        idx = None if rsp_indices is None else np.sort(np.asarray(rsp_indices))
+        return rand_sparse_ndarray(shape, stype, density=density, data_init=data_init, rsp_indices=idx,
+                                   dtype=dtype, modifier_func=modifier_func)[0]
+    if stype == "csr":
+        return rand_sparse_ndarray(shape, stype, density=density, data_init=data_init, dtype=dtype,
+                                   modifier_func=modifier_func, shuffle_csr_indices=shuffle_csr_indices)[0]
+    raise AssertionError("Unknown storage type: " + stype)
 
 
 def create_sparse_array_zd(shape, stype, density, data_init=None, rsp_indices=None, dtype=None,
                            modifier_func=None, shuffle_csr_indices=False):
-    """Sparse NDArray (zero density allowed): not available (mxnext has no sparse storage)."""
-    _no_sparse("create_sparse_array_zd", stype)
+    """A random sparse array whose row_sparse rows are exactly ``rsp_indices``."""
+    if stype == "row_sparse":
+        density = 0.0
+        if rsp_indices is not None:
+            assert len(rsp_indices) <= shape[0]
+    return create_sparse_array(shape, stype, data_init=data_init, rsp_indices=rsp_indices, dtype=dtype,
+                               modifier_func=modifier_func, density=density,
+                               shuffle_csr_indices=shuffle_csr_indices)
 
 
 # -- random generator checks -----------------------------------------------------------

@@ -122,8 +122,7 @@ def test_random_helpers():
     assert u.dtype == np.float32 and u.min() >= 2 and u.max() < 3
     x = tu.rand_ndarray((2, 3), dtype="float16")
     assert isinstance(x, mx.nd.NDArray) and x.dtype == np.float16 and x.shape == (2, 3)
-    with pytest.raises(NotImplementedError, match="sparse"):
-        tu.rand_ndarray((2, 3), stype="csr")
+    assert tu.rand_ndarray((2, 3), stype="csr", density=0.5).stype == "csr"
 
 
 def test_reductions():
@@ -204,11 +203,13 @@ def test_download_and_get_mnist(tmp_path, monkeypatch):
     assert 0.0 <= d["test_data"].min() and d["test_data"].max() <= 1.0
 
 
-def test_sparse_helpers_not_implemented():
-    for f, args in ((tu.rand_sparse_ndarray, ((3, 3), "csr")), (tu.create_sparse_array, ((3, 3), "row_sparse")),
-                    (tu.create_sparse_array_zd, ((3, 3), "csr", 0.0))):
-        with pytest.raises(NotImplementedError, match="sparse NDArrays"):
-            f(*args)
+def test_sparse_helpers():
+    a = tu.create_sparse_array((5, 3), "row_sparse", rsp_indices=[3, 1], density=0.0)
+    assert a.stype == "row_sparse" and a.indices.asnumpy().tolist() == [1, 3]
+    z = tu.create_sparse_array_zd((3, 3), "csr", 0.0)
+    assert z.stype == "csr" and z.data.shape == (0,)
+    p, _ = tu.rand_sparse_ndarray((4, 16), "csr", density=0.4, distribution="powerlaw")
+    assert np.diff(p.indptr.asnumpy()).tolist() == [2, 4, 8, 11]
 
 
 def test_distribution_checks():

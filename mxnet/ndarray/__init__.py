@@ -21,12 +21,12 @@ op = _register.make_module("mxnet.ndarray.op", _generated_funcs, "Every register
 sys.modules[__name__ + "._internal"] = _internal
 sys.modules[__name__ + ".op"] = op
 for _mod, _funcs in _subs.items():
-    if _mod == "random":
-        continue  # mx.nd.random is a real module of Python wrappers (random.py), filled in below
+    if _mod in ("random", "sparse"):
+        continue  # real modules (random.py, sparse.py), filled in below
     _m = _register.make_module(f"mxnet.ndarray.{_mod}", _funcs, f"mx.nd.{_mod} operators.")
     sys.modules[f"{__name__}.{_mod}"] = _m
     globals()[_mod] = _m
-for _mod in ("contrib", "linalg", "image", "sparse"):
+for _mod in ("contrib", "linalg", "image"):
     if _mod not in globals():
         _m = _register.make_module(f"mxnet.ndarray.{_mod}", {}, f"mx.nd.{_mod} operators.")
         sys.modules[f"{__name__}.{_mod}"] = _m
@@ -64,14 +64,11 @@ def _shape_arg(shape, fname, known=False):
     return shape
 
 
-def _dense_only(stype, fname):
-    if stype not in (None, "default"):
-        raise MXNetError(f"{fname}: sparse storage type {stype!r} is not implemented in mxnext")
-
-
 # -- creation ---------------------------------------------------------------------
 def array(source_array, ctx=None, dtype=None):
     """Create an NDArray from any array-like (float32 unless ``dtype`` says otherwise)."""
+    if getattr(source_array, "_is_sparse", False) or type(source_array).__module__.startswith("scipy.sparse"):
+        return sparse.array(source_array, ctx=ctx, dtype=dtype)
     ctx = _ctx_of(ctx)
     if isinstance(source_array, NDArray):
         dtype = source_array.dtype if dtype is None else dtype
@@ -89,7 +86,8 @@ def array(source_array, ctx=None, dtype=None):
 
 def empty(shape, ctx=None, dtype=None, stype=None):
     """An uninitialised array (zeros here); unlike ``zeros`` it accepts zero-size shapes."""
-    _dense_only(stype, "empty")
+    if stype not in (None, "default"):
+        return sparse.empty(stype, shape, ctx=ctx, dtype=dtype)
     from ..backend import get_backend
     ctx = _ctx_of(ctx)
     dt = np_dtype(dtype, mx_real_t)
@@ -98,7 +96,8 @@ def empty(shape, ctx=None, dtype=None, stype=None):
 
 def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs):
     """An array of zeros."""
-    _dense_only(stype, "zeros")
+    if stype not in (None, "default"):
+        return sparse.zeros(stype, shape, ctx=ctx, dtype=dtype, **kwargs)
     return invoke(get_op("_zeros"), [], {"shape": _shape_arg(shape, "_zeros", True),
                                          "dtype": np_dtype(dtype, mx_real_t)}, ctx=_ctx_of(ctx),
                   out=kwargs.get("out"))
@@ -357,6 +356,22 @@ for _name in _METHODS:
 
 from .utils import save, load, load_frombuffer  # noqa: E402,F401
 from . import random  # noqa: E402
+from . import sparse  # noqa: E402
+# mx.nd.sparse: the _sparse_ operators and the operators that have a sparse form (these names shadow
+# builtins such as sum and slice inside sparse.py, which therefore uses builtins.* for them)
+for _name, _fn in _subs.get("sparse", {}).items():
+    if not hasattr(sparse, _name):
+        setattr(sparse, _name, _fn)
+for _name in ("dot", "elemwise_add", "elemwise_sub", "elemwise_mul", "elemwise_div", "add_n", "slice",
+              "sum", "mean", "clip", "where", "abs", "sign", "negative", "square", "sqrt", "relu", "sin",
+              "tan", "arcsin", "arctan", "sinh", "tanh", "arcsinh", "arctanh", "ceil", "floor", "rint",
+              "round", "fix", "trunc", "expm1", "log1p", "degrees", "radians", "exp", "log",
+              "zeros_like", "ones_like", "make_loss", "Embedding", "FullyConnected", "broadcast_add",
+              "broadcast_sub", "broadcast_mul", "broadcast_div", "sgd_update", "sgd_mom_update",
+              "adam_update", "ftrl_update", "adagrad_update"):
+    if _name in _top and not hasattr(sparse, _name):
+        setattr(sparse, _name, _top[_name])
+cast_storage = sparse.cast_storage
 from . import contrib_flow as _contrib_flow  # noqa: E402
 _contrib_flow.install(contrib)  # noqa: F821  (contrib is created in the loop above)
 from . import contrib_updates as _contrib_updates  # noqa: E402

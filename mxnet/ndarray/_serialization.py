@@ -1,7 +1,8 @@
 """MXNet's binary array-list format (``nd.save``/``npx.save``/``.params``) over plain NumPy arrays.
 
 ``encode`` writes what MXNet 1.9.1 writes: V2 records (V3 with ``v3=True``, as ``npx.save`` does).
-``decode`` reads V1, V2, V3 and legacy records; sparse records are densified.  Every length is
+``decode`` reads V1, V2, V3 and legacy records; sparse records come back as ``SparseRecord``s
+(``keep_sparse=True``) or densified.  Every length is
 checked against the bytes left, so a corrupt buffer raises ``MXNetError`` and never yields a
 partial result.  Bytes after the name table are ignored, as MXNet ignores them.
 """
@@ -40,12 +41,49 @@ def flag_of_dtype(dtype):
     return flag
 
 
+class SparseRecord:
+    """A sparse array's parts: ``stype`` ('row_sparse' or 'csr'), the logical ``shape``, the stored
+    ``values`` and the ``aux`` index arrays (csr: indptr, indices; row_sparse: indices)."""
+
+    __slots__ = ("stype", "shape", "values", "aux")
+
+    def __init__(self, stype, shape, values, aux):
+        self.stype, self.shape, self.values, self.aux = stype, tuple(shape), values, list(aux)
+
+    def dense(self):
+        return _densify(_STYPE_IDS[self.stype], self.shape, self.values, self.aux, 0)
+
+
+_STYPE_IDS = {"row_sparse": 1, "csr": 2}
+
+
 # -- writing ----------------------------------------------------------------------
 def _shape_bytes(shape):
     return struct.pack(f"<i{len(shape)}q", len(shape), *shape)
 
 
+def _le(a):
+    return np.ascontiguousarray(a, dtype=a.dtype.newbyteorder("<"))
+
+
+def _sparse_record(rec, v3, context):
+    # V2 layout: magic, stype, storage shape, shape, context, dtype, (aux dtype, aux shape)...,
+    # values, aux data
+    if v3:
+        raise MXNetError("cannot save a sparse array in np shape semantics (MXNet's V3 records are dense)")
+    dev_type, dev_id = context
+    parts = [struct.pack("<Ii", V2_MAGIC, _STYPE_IDS[rec.stype]), _shape_bytes(rec.values.shape),
+             _shape_bytes(rec.shape), struct.pack("<iii", dev_type, dev_id, flag_of_dtype(rec.values.dtype))]
+    for a in rec.aux:
+        parts.append(struct.pack("<i", flag_of_dtype(a.dtype)) + _shape_bytes(a.shape))
+    parts.append(_le(rec.values).tobytes())
+    parts.extend(_le(a).tobytes() for a in rec.aux)
+    return b"".join(parts)
+
+
 def _record(arr, v3, context):
+    if isinstance(arr, SparseRecord):
+        return _sparse_record(arr, v3, context)
     dev_type, dev_id = context
     flag = flag_of_dtype(arr.dtype)
     data = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<"))
@@ -70,8 +108,8 @@ def encode(data, v3=False, contexts=None):
     contexts = [CPU0] * len(arrays) if contexts is None else list(contexts)
     parts = [struct.pack("<QQQ", LIST_MAGIC, 0, len(arrays))]
     for arr, ctx in zip(arrays, contexts):
-        if not isinstance(arr, np.ndarray):
-            raise TypeError(f"encode expects NumPy arrays, got {type(arr).__name__}")
+        if not isinstance(arr, (np.ndarray, SparseRecord)):
+            raise TypeError(f"encode expects NumPy arrays or SparseRecords, got {type(arr).__name__}")
         parts.append(_record(arr, v3, ctx))
     parts.append(struct.pack("<Q", len(names)))
     for k in names:
@@ -146,25 +184,34 @@ def _context(rd, i):
     return dev_type, dev_id
 
 
-def _densify(stype, shape, values, aux, i):
-    dense = np.zeros(shape, dtype=values.dtype)
+def _check_sparse(stype, shape, values, aux, i):
+    """The int64 index arrays of a sparse record, after checking they fit its shape."""
     if stype == 1:   # row_sparse: values[k] is row aux[0][k]
         idx = aux[0].astype(np.int64)
         if idx.shape[0] != values.shape[0] or (idx.size and (idx.min() < 0 or idx.max() >= shape[0])):
             raise MXNetError(f"Invalid NDArray file format: record {i} has bad row_sparse indices")
-        dense[idx] = values
-        return dense
+        return (idx,)
     indptr, indices = (a.astype(np.int64) for a in aux)
     rows, cols = shape
     nnz = values.shape[0]
     if (indptr.shape != (rows + 1,) or indices.shape != (nnz,) or indptr[0] != 0 or indptr[-1] != nnz
             or np.any(np.diff(indptr) < 0) or (nnz and (indices.min() < 0 or indices.max() >= cols))):
         raise MXNetError(f"Invalid NDArray file format: record {i} has bad csr indptr/indices")
-    dense[np.repeat(np.arange(rows), np.diff(indptr)), indices] = values
+    return indptr, indices
+
+
+def _densify(stype, shape, values, aux, i):
+    idx = _check_sparse(stype, shape, values, aux, i)
+    dense = np.zeros(shape, dtype=values.dtype)
+    if stype == 1:
+        dense[idx[0]] = values
+    else:
+        indptr, indices = idx
+        dense[np.repeat(np.arange(shape[0]), np.diff(indptr)), indices] = values
     return dense
 
 
-def _read_record(rd, i):
+def _read_record(rd, i, keep_sparse=False):
     (magic,) = rd.unpack("I", f"magic of record {i}")
     version = _VERSION.get(magic, 0)
     stype = 0
@@ -207,14 +254,17 @@ def _read_record(rd, i):
         aux_meta.append((dtype_of_flag(aflag, f"aux of record {i}"), ashape))
     values = rd.array(dtype, sshape, f"data of record {i}")
     aux = [rd.array(adt, ashp, f"aux data of record {i}") for adt, ashp in aux_meta]
+    if keep_sparse:
+        _check_sparse(stype, shape, values, aux, i)
+        return SparseRecord(_STYPES[stype], shape, values, aux), version, _STYPES[stype], context
     return _densify(stype, shape, values, aux, i), version, _STYPES[stype], context
 
 
-def decode(buf):
+def decode(buf, keep_sparse=False):
     """Parse MXNet array-list bytes.
 
     Returns ``(names, arrays, meta)``: ``names`` is empty for a list file; ``arrays`` are NumPy
-    arrays (sparse records densified); ``meta`` holds one dict per record with ``version``
+    arrays (sparse records as ``SparseRecord``s with ``keep_sparse``, else densified); ``meta`` holds one dict per record with ``version``
     (0 legacy, 1, 2, 3), ``stype`` (the stored storage type) and ``context`` (dev_type, dev_id).
     """
     rd = _Reader(buf)
@@ -228,7 +278,7 @@ def decode(buf):
                          f"{len(rd.buf) - rd.pos} bytes")
     arrays, meta = [], []
     for i in range(n):
-        arr, version, stype, context = _read_record(rd, i)
+        arr, version, stype, context = _read_record(rd, i, keep_sparse)
         arrays.append(arr)
         meta.append({"version": version, "stype": stype, "context": context})
     (k,) = rd.unpack("Q", "name count")

@@ -37,8 +37,12 @@ def invoke(op, args, kwargs=None, out=None, ctx=None, attrs=None):
         ctx = args[0]._ctx
         datas = []
         for a in args:
-            if type(a) is not NDArray and not isinstance(a, NDArray):
-                raise MXNetError(f"Operator {op.name}: expected NDArray inputs, got {type(a).__name__}")
+            if type(a) is not NDArray:
+                if not isinstance(a, NDArray):
+                    raise MXNetError(f"Operator {op.name}: expected NDArray inputs, got {type(a).__name__}")
+                if a._is_sparse:
+                    from .sparse import dispatch
+                    return dispatch(op, args, attrs, out)
             if a._ctx is not ctx and a._ctx != ctx and not (_is_cpu(a._ctx) and _is_cpu(ctx)):
                 raise MXNetError(f"Operator {op.name}: all inputs must be on the same context, "
                                  f"got {ctx} and {a._ctx}")
@@ -161,6 +165,10 @@ def _is_cpu(ctx):
 def _copy_into(target, src):
     if not isinstance(target, NDArray):
         raise MXNetError(f"out must be an NDArray, got {type(target).__name__}")
+    if target._is_sparse:
+        from .sparse import _assign
+        _assign(target, src)
+        return
     if target._data is src._data:
         return
     if tuple(target.shape) != tuple(src.shape):
@@ -315,6 +323,10 @@ class NDArray:
                 return other
             if tuple(other.shape) != tuple(self.shape):
                 raise MXNetError(f"copyto: shape mismatch, {self.shape} vs {other.shape}")
+            if other._is_sparse:
+                from .sparse import _assign
+                _assign(other, self)
+                return other
             if other._ctx == self._ctx:
                 other._data[...] = self._data
             else:

@@ -79,15 +79,22 @@ def save(fname, data):
     """
     fname = _path(fname)
     names, arrays = _check_data(data)
-    nps = [a.asnumpy() for a in arrays]
+    nps = [_ser.SparseRecord(a.stype, a.shape, a.data.asnumpy(), [_wrap(x, a._ctx).asnumpy() for x in a._aux])
+           if a._is_sparse else a.asnumpy() for a in arrays]
     ctxs = [(a._ctx.device_typeid, a._ctx.device_id) for a in arrays]
     payload = _ser.encode(dict(zip(names, nps)) if names is not None else nps,
                           v3=_np_shape_active(), contexts=ctxs)
     write_atomic(fname, payload)
 
 
+def _sparse_of(rec, ctx):
+    from .sparse import CSRNDArray, RowSparseNDArray
+    cls = CSRNDArray if rec.stype == "csr" else RowSparseNDArray
+    return cls._new(rec.values, rec.aux, rec.shape, ctx)
+
+
 def _to_result(buf):
-    names, arrays, meta = _ser.decode(buf)
+    names, arrays, meta = _ser.decode(buf, keep_sparse=True)
     np_shape = _np_shape_active()
     for m in meta:
         if m["version"] == 3 and not np_shape:
@@ -100,7 +107,7 @@ def _to_result(buf):
                              "shape semantics. Turn it off (`with mx.util.np_shape(False)`) "
                              "around the load.")
     ctx = cpu(0)
-    out = [_wrap(a, ctx) for a in arrays]
+    out = [_sparse_of(a, ctx) if isinstance(a, _ser.SparseRecord) else _wrap(a, ctx) for a in arrays]
     if names:
         return dict(zip(names, out))
     return out
@@ -109,8 +116,8 @@ def _to_result(buf):
 def load(fname):
     """Load a file written by ``save`` (or by MXNet): a list, or a dict for named arrays.
 
-    Reads V1, V2, V3 and legacy records onto cpu(0).  Sparse (row_sparse, csr) records are
-    returned densified as ordinary NDArrays, since this implementation has no sparse storage.
+    Reads V1, V2, V3 and legacy records onto cpu(0); sparse records give CSRNDArray /
+    RowSparseNDArray.
     """
     fname = _path(fname)
     try:

@@ -1,0 +1,816 @@
+"""``mx.nd.sparse``: compressed sparse row (CSR) and row-sparse NDArrays.
+
+The compressed components live as backend arrays (values, and int64 indices / indptr); a dense
+copy is made only where an operator has no sparse form, and then MXNet's storage-fallback warning
+is printed once per operator and storage types.  SciPy is optional: only ``asscipy`` and building
+from a SciPy matrix need it.
+"""
+import builtins
+import os
+import sys
+
+import numpy as np
+
+from ..base import MXNetError, np_dtype, mx_real_t, numeric_types
+from ..context import Context, current_context
+from ..backend import get_backend
+from .ndarray import NDArray, invoke, _wrap
+
+__all__ = ["BaseSparseNDArray", "CSRNDArray", "RowSparseNDArray", "csr_matrix", "row_sparse_array", "add",
+           "subtract", "multiply", "divide",
+           "zeros", "empty", "array", "cast_storage"]
+
+_IDX = np.int64
+
+
+def _scipy_sparse():
+    try:
+        import scipy.sparse as spsp
+    except ImportError:
+        raise ImportError("this needs SciPy (pip install scipy, or mxnext's [test] extra)") from None
+    return spsp
+
+
+def _is_scipy_sparse(x):
+    mod = type(x).__module__
+    return mod.startswith("scipy.sparse")
+
+
+def _host(x):
+    if isinstance(x, NDArray):
+        return x.asnumpy()
+    return np.asarray(x)
+
+
+class BaseSparseNDArray(NDArray):
+    """A sparse NDArray: ``_values`` and the auxiliary index arrays ``_aux`` (backend arrays)."""
+
+    __slots__ = ("_values", "_aux", "_sshape")
+    _is_sparse = True
+
+    def _make(self, values, aux, shape, ctx):
+        self._values, self._aux, self._sshape = values, tuple(aux), tuple(int(d) for d in shape)
+        self._ctx, self._entry = ctx, None
+        return self
+
+    @classmethod
+    def _new(cls, values, aux, shape, ctx):
+        return cls.__new__(cls)._make(values, aux, shape, ctx)
+
+    # the dense view the NDArray methods read; read-only, so a write into it fails loudly
+    @property
+    def _data(self):
+        d = self._dense()
+        if isinstance(d, np.ndarray):
+            d.flags.writeable = False
+        return d
+
+    @_data.setter
+    def _data(self, value):
+        raise MXNetError(f"{type(self).__name__}: cannot replace the storage with a dense array")
+
+    @property
+    def shape(self):
+        return self._sshape
+
+    @property
+    def dtype(self):
+        return self._values.dtype.type
+
+    @property
+    def ndim(self):
+        return len(self._sshape)
+
+    @property
+    def size(self):
+        raise NotImplementedError("size is not defined for sparse NDArrays (as in MXNet)")
+
+    @property
+    def writable(self):
+        return True
+
+    @property
+    def data(self):
+        """The stored values."""
+        return _wrap(self._values, self._ctx)
+
+    @property
+    def indices(self):
+        return _wrap(self._aux[-1], self._ctx)
+
+    @property
+    def _num_aux(self):
+        return len(self._aux)
+
+    @property
+    def _aux_types(self):
+        return [a.dtype.type for a in self._aux]
+
+    def __repr__(self):
+        shape = "x".join(str(d) for d in self.shape)
+        return f"\n<{type(self).__name__} {shape} @{self._ctx}>"
+
+    __str__ = __repr__
+
+    def __len__(self):
+        return self._sshape[0]
+
+    def __iter__(self):
+        raise NotImplementedError(f"iterating over a {type(self).__name__} is not supported (as in MXNet)")
+
+    def asnumpy(self):
+        d = self._dense()
+        return d if isinstance(d, np.ndarray) else get_backend(self._ctx).to_numpy(d)
+
+    def astype(self, dtype, copy=True):
+        dt = np_dtype(dtype)
+        if not copy and self._values.dtype == dt:
+            return self
+        return type(self)._new(self._values.astype(dt), [a.copy() for a in self._aux], self._sshape,
+                               self._ctx)
+
+    def copy(self):
+        return type(self)._new(self._values.copy(), [a.copy() for a in self._aux], self._sshape, self._ctx)
+
+    def as_in_context(self, context):
+        return self if context == self._ctx else self.copyto(context)
+
+    def copyto(self, other):
+        """Copy into ``other`` (an NDArray of any storage type, or a Context)."""
+        if isinstance(other, Context):
+            be = get_backend(other)
+            return type(self)._new(be.asarray(_host(self.data)),
+                                   [be.asarray(_host(_wrap(a, self._ctx))) for a in self._aux],
+                                   self._sshape, other)
+        if not isinstance(other, NDArray):
+            raise TypeError(f"copyto does not support type {type(other).__name__}")
+        if other is self:
+            return other
+        if tuple(other.shape) != self._sshape:
+            raise MXNetError(f"copyto: shape {self._sshape} does not match the target's {tuple(other.shape)}")
+        _assign(other, self)
+        return other
+
+    def tostype(self, stype):
+        if stype == "default":
+            return _wrap(self._dense().copy() if not isinstance(self._dense(), np.ndarray) else self._dense(),
+                         self._ctx)
+        if stype == self.stype:
+            return self.copy()
+        raise ValueError(f"cast_storage from {self.stype} to {stype} is not supported")
+
+    def _inplace(self, o, op_arr, op_scalar):
+        _assign(self, self._binary(o, op_arr, op_scalar))
+        return self
+
+    def __getstate__(self):
+        host = lambda a: _host(_wrap(a, self._ctx))  # noqa: E731
+        return {"values": host(self._values), "aux": [host(a) for a in self._aux], "shape": self._sshape,
+                "ctx": (self._ctx.device_type, self._ctx.device_id)}
+
+    def __setstate__(self, st):
+        ctx = Context(*st["ctx"])
+        try:
+            be = get_backend(ctx)
+        except MXNetError:  # saved on a GPU, loaded where there is none
+            ctx = Context("cpu", 0)
+            be = get_backend(ctx)
+        self._make(be.asarray(st["values"]), [be.asarray(a) for a in st["aux"]], st["shape"], ctx)
+
+    def as_np_ndarray(self):
+        raise MXNetError(f"as_np_ndarray: {type(self).__name__} has no mx.np form")
+
+    def __setitem__(self, key, value):
+        if not (isinstance(key, builtins.slice) and key == builtins.slice(None)):
+            raise ValueError(f"{type(self).__name__} only supports [:] for assignment")
+        if isinstance(value, NDArray):
+            if tuple(value.shape) != self._sshape:
+                raise MXNetError(f"__setitem__: shape {tuple(value.shape)} does not match {self._sshape}")
+            _assign(self, value)
+        elif isinstance(value, numeric_types):
+            dense = get_backend(self._ctx).xp.full(self._sshape, value, dtype=self._values.dtype)
+            _assign(self, _wrap(dense, self._ctx))
+        else:
+            arr = np.asarray(value, dtype=self._values.dtype)
+            _assign(self, _wrap(get_backend(self._ctx).asarray(np.broadcast_to(arr, self._sshape).copy()),
+                                self._ctx))
+
+
+class CSRNDArray(BaseSparseNDArray):
+    """A 2-D array in compressed sparse row format: ``data``, ``indices`` (column of each value)
+    and ``indptr`` (row ``i``'s values are ``data[indptr[i]:indptr[i+1]]``)."""
+
+    __slots__ = ()
+
+    @property
+    def stype(self):
+        return "csr"
+
+    @property
+    def indptr(self):
+        return _wrap(self._aux[0], self._ctx)
+
+    def _dense(self):
+        xp = get_backend(self._ctx).xp
+        indptr, indices = self._aux
+        rows, cols = self._sshape
+        out = xp.zeros(self._sshape, dtype=self._values.dtype)
+        if self._values.shape[0]:
+            r = xp.repeat(xp.arange(rows), xp.diff(indptr).astype(_IDX))
+            out[r, indices] = self._values
+        return out
+
+    def asscipy(self):
+        spsp = _scipy_sparse()
+        return spsp.csr_matrix((self.data.asnumpy(), self.indices.asnumpy(), self.indptr.asnumpy()),
+                               shape=self._sshape)
+
+    def __getitem__(self, key):
+        """Rows ``key`` (an int or a slice with step 1), as a CSRNDArray."""
+        rows = self._sshape[0]
+        if isinstance(key, (int, np.integer)):
+            k = int(key) + rows if key < 0 else int(key)
+            if not 0 <= k < rows:
+                raise IndexError(f"index {key} is out of bounds for axis 0 with size {rows}")
+            begin, end = k, k + 1
+        elif isinstance(key, builtins.slice):
+            if key.step not in (None, 1):
+                raise ValueError("CSRNDArray only supports row slices with step 1")
+            begin, end, _ = key.indices(rows)
+            end = max(end, begin)
+        else:
+            raise ValueError(f"CSRNDArray does not support indexing with {type(key).__name__}")
+        return _csr_rows(self, begin, end)
+
+    def check_format(self, full_check=True):
+        """Raise MXNetError unless indptr/indices describe a valid CSR matrix."""
+        indptr, indices = (_host(_wrap(a, self._ctx)) for a in self._aux)
+        rows, cols = self._sshape
+        if indptr.shape != (rows + 1,) or indices.shape != self._values.shape[:1]:
+            raise MXNetError("check_format: CSR component shapes do not match the array's shape")
+        if full_check:
+            if indptr[0] != 0 or np.any(np.diff(indptr) < 0) or indptr[-1] != indices.shape[0]:
+                raise MXNetError("check_format: indptr must start at 0, not decrease, and end at nnz")
+            if indices.size and (indices.min() < 0 or indices.max() >= cols):
+                raise MXNetError("check_format: column indices out of range")
+            for r in range(rows):
+                seg = indices[indptr[r]:indptr[r + 1]]
+                if np.any(np.diff(seg) <= 0):
+                    raise MXNetError("check_format: column indices within a row must be sorted and unique")
+
+
+class RowSparseNDArray(BaseSparseNDArray):
+    """An array whose stored rows are ``data`` (shape ``(k,) + shape[1:]``) at row ``indices``; the
+    other rows are zero."""
+
+    __slots__ = ()
+
+    @property
+    def stype(self):
+        return "row_sparse"
+
+    def _dense(self):
+        xp = get_backend(self._ctx).xp
+        out = xp.zeros(self._sshape, dtype=self._values.dtype)
+        if self._values.shape[0]:
+            out[self._aux[0]] = self._values
+        return out
+
+    def __getitem__(self, key):
+        if isinstance(key, builtins.slice) and key == builtins.slice(None):
+            return self
+        raise ValueError("RowSparseNDArray only supports [:] for indexing")
+
+    def retain(self, indices):
+        return retain(self, indices)
+
+    def check_format(self, full_check=True):
+        idx = _host(self.indices)
+        if self._values.shape[1:] != self._sshape[1:] or idx.shape != self._values.shape[:1]:
+            raise MXNetError("check_format: row_sparse component shapes do not match the array's shape")
+        if full_check and idx.size and (idx.min() < 0 or idx.max() >= self._sshape[0]
+                                        or np.any(np.diff(idx) <= 0)):
+            raise MXNetError("check_format: row indices must be sorted, unique and in range")
+
+
+# -- construction ------------------------------------------------------------------------------
+def _ctx_of(ctx):
+    return current_context() if ctx is None else ctx
+
+
+def _default_dtype(src, dtype):
+    if dtype is not None:
+        return np_dtype(dtype)
+    if isinstance(src, (np.ndarray, NDArray)) or _is_scipy_sparse(src):
+        return np.dtype(src.dtype)
+    return np.dtype(mx_real_t)
+
+
+def _csr_from_dense(dense, ctx):
+    """CSR components of a dense backend array (2-D)."""
+    xp = get_backend(ctx).xp
+    if dense.ndim != 2:
+        raise ValueError(f"cast_storage: csr needs a 2-D array, got shape {tuple(dense.shape)}")
+    mask = dense != 0
+    r, c = xp.nonzero(mask)
+    indptr = xp.zeros(dense.shape[0] + 1, dtype=_IDX)
+    xp.cumsum(mask.sum(axis=1), out=indptr[1:])
+    return CSRNDArray._new(dense[r, c].copy(), (indptr, c.astype(_IDX)), dense.shape, ctx)
+
+
+def _rsp_from_dense(dense, ctx):
+    xp = get_backend(ctx).xp
+    if dense.ndim == 0:
+        raise MXNetError("cast_storage: row_sparse needs at least 1 dimension")
+    nz = dense.reshape(dense.shape[0], -1) != 0 if dense.shape[0] else xp.zeros((0, 1), dtype=bool)
+    rows = xp.nonzero(nz.any(axis=1))[0].astype(_IDX)
+    return RowSparseNDArray._new(dense[rows].copy(), (rows,), dense.shape, ctx)
+
+
+def csr_matrix(arg1, shape=None, ctx=None, dtype=None):
+    """A CSRNDArray from ``(data, indices, indptr)``, ``(M, N)`` (empty), a SciPy sparse matrix,
+    a CSRNDArray, or dense data (an NDArray, a NumPy array or nested lists)."""
+    ctx = _ctx_of(ctx)
+    be = get_backend(ctx)
+    if isinstance(arg1, tuple) and len(arg1) == 3:
+        data, indices, indptr = arg1
+        dt = _default_dtype(data, dtype)
+        data = np.asarray(_host(data), dtype=dt).reshape(-1)
+        indices = np.asarray(_host(indices), dtype=_IDX).reshape(-1)
+        indptr = np.asarray(_host(indptr), dtype=_IDX).reshape(-1)
+        if shape is None:
+            if not indices.size:
+                raise ValueError("csr_matrix: the shape is needed when there are no indices")
+            shape = (indptr.shape[0] - 1, int(indices.max()) + 1)
+        shape = tuple(int(d) for d in shape)
+        if len(shape) != 2 or indptr.shape[0] != shape[0] + 1 or data.shape != indices.shape:
+            raise MXNetError(f"csr_matrix: data {data.shape}, indices {indices.shape} and indptr "
+                             f"{indptr.shape} do not describe a matrix of shape {shape}")
+        return CSRNDArray._new(be.asarray(data), (be.asarray(indptr), be.asarray(indices)), shape, ctx)
+    if isinstance(arg1, tuple) and len(arg1) == 2 and all(isinstance(d, (int, np.integer)) for d in arg1):
+        if shape is not None and tuple(shape) != tuple(arg1):
+            raise ValueError(f"csr_matrix: shape {tuple(shape)} does not match {tuple(arg1)}")
+        return zeros("csr", arg1, ctx=ctx, dtype=dtype)
+    if isinstance(arg1, tuple) and len(arg1) == 2 and isinstance(arg1[1], tuple) and len(arg1[1]) == 2:
+        # COO: (data, (row, col)), through SciPy as MXNet does
+        spsp = _scipy_sparse()
+        data = _host(arg1[0])
+        coo = spsp.coo_matrix((data, (_host(arg1[1][0]), _host(arg1[1][1]))), shape=shape)
+        return csr_matrix(coo.tocsr(), ctx=ctx, dtype=_default_dtype(arg1[0], dtype))
+    if _is_scipy_sparse(arg1):
+        m = arg1.tocsr(copy=True)
+        m.sum_duplicates()  # canonical form: duplicates summed, columns sorted
+        m.sort_indices()
+        return csr_matrix((m.data, m.indices, m.indptr), shape=m.shape, ctx=ctx,
+                          dtype=_default_dtype(arg1, dtype))
+    if isinstance(arg1, CSRNDArray):
+        res = arg1.copyto(ctx)
+        return res if dtype is None else res.astype(dtype)
+    if isinstance(arg1, BaseSparseNDArray):
+        raise ValueError(f"csr_matrix: unexpected input {arg1.stype} array")
+    dt = _default_dtype(arg1, dtype)
+    dense = be.asarray(np.asarray(_host(arg1), dtype=dt))
+    if dense.ndim != 2:
+        raise ValueError(f"csr_matrix: dense input must be 2-D, got shape {tuple(dense.shape)}")
+    if shape is not None and tuple(shape) != tuple(dense.shape):
+        raise ValueError(f"csr_matrix: shape {tuple(shape)} does not match the data's {tuple(dense.shape)}")
+    return _csr_from_dense(dense, ctx)
+
+
+def row_sparse_array(arg1, shape=None, ctx=None, dtype=None):
+    """A RowSparseNDArray from ``(data, indices)``, a shape tuple (empty), a RowSparseNDArray or
+    dense data."""
+    ctx = _ctx_of(ctx)
+    be = get_backend(ctx)
+    if isinstance(arg1, tuple) and arg1 and all(isinstance(d, (int, np.integer)) for d in arg1):
+        if shape is not None and tuple(int(d) for d in shape) != tuple(int(d) for d in arg1):
+            raise ValueError(f"row_sparse_array: shape {tuple(shape)} does not match {tuple(arg1)}")
+        return zeros("row_sparse", arg1, ctx=ctx, dtype=dtype)
+    if isinstance(arg1, tuple) and len(arg1) == 2:
+        data, indices = arg1
+        dt = _default_dtype(data, dtype)
+        data = np.asarray(_host(data), dtype=dt)
+        indices = np.asarray(_host(indices), dtype=_IDX).reshape(-1)
+        if data.ndim == 0 or data.shape[0] != indices.shape[0]:
+            raise MXNetError(f"row_sparse_array: data {data.shape} and indices {indices.shape} disagree")
+        if shape is None:
+            if not indices.size:
+                raise ValueError("row_sparse_array: the shape is needed when there are no indices")
+            shape = (int(indices.max()) + 1,) + data.shape[1:]
+        shape = tuple(int(d) for d in shape)
+        if tuple(shape[1:]) != data.shape[1:]:
+            raise MXNetError(f"row_sparse_array: data {data.shape} does not match shape {shape}")
+        return RowSparseNDArray._new(be.asarray(data), (be.asarray(indices),), shape, ctx)
+    if isinstance(arg1, RowSparseNDArray):
+        res = arg1.copyto(ctx)
+        return res if dtype is None else res.astype(dtype)
+    if isinstance(arg1, BaseSparseNDArray):
+        raise ValueError(f"row_sparse_array: unexpected input {arg1.stype} array")
+    dt = _default_dtype(arg1, dtype)
+    dense = be.asarray(np.asarray(_host(arg1), dtype=dt))
+    if shape is not None and tuple(shape) != tuple(dense.shape):
+        raise ValueError(f"row_sparse_array: shape {tuple(shape)} does not match the data's {tuple(dense.shape)}")
+    return _rsp_from_dense(dense, ctx)
+
+
+def zeros(stype, shape, ctx=None, dtype=None, **kwargs):
+    """An all-zero array of storage type ``stype`` (nothing stored)."""
+    ctx = _ctx_of(ctx)
+    if isinstance(shape, (int, np.integer)):
+        shape = (int(shape),)
+    shape = tuple(int(d) for d in shape)
+    dt = np_dtype(dtype, mx_real_t)
+    xp = get_backend(ctx).xp
+    if stype == "default":
+        from . import zeros as dense_zeros
+        return dense_zeros(shape, ctx=ctx, dtype=dt, **kwargs)
+    if stype == "csr":
+        if len(shape) != 2:
+            raise MXNetError(f"zeros: csr needs a 2-D shape, got {shape}")
+        res = CSRNDArray._new(xp.zeros((0,), dtype=dt), (xp.zeros(shape[0] + 1, dtype=_IDX),
+                                                         xp.zeros((0,), dtype=_IDX)), shape, ctx)
+    elif stype == "row_sparse":
+        res = RowSparseNDArray._new(xp.zeros((0,) + shape[1:], dtype=dt), (xp.zeros((0,), dtype=_IDX),),
+                                    shape, ctx)
+    else:
+        raise MXNetError(f"zeros: unknown storage type {stype!r}")
+    out = kwargs.get("out")
+    if out is not None:
+        _assign(out, res)
+        return out
+    return res
+
+
+def empty(stype, shape, ctx=None, dtype=None):
+    """An empty sparse array (the same as ``zeros``: nothing stored)."""
+    return zeros(stype, shape, ctx=ctx, dtype=dtype)
+
+
+def array(source_array, ctx=None, dtype=None):
+    """A sparse array from a sparse NDArray or a SciPy sparse matrix."""
+    if isinstance(source_array, CSRNDArray) or _is_scipy_sparse(source_array):
+        return csr_matrix(source_array, ctx=ctx, dtype=dtype)
+    if isinstance(source_array, RowSparseNDArray):
+        return row_sparse_array(source_array, ctx=ctx, dtype=dtype)
+    raise ValueError(f"array: expected a sparse NDArray or a SciPy sparse matrix, got "
+                     f"{type(source_array).__name__}")
+
+
+def cast_storage(data, stype, out=None):
+    """``data`` converted to storage type ``stype`` ('default', 'csr' or 'row_sparse')."""
+    if stype not in ("default", "csr", "row_sparse"):
+        raise MXNetError(f"cast_storage: unknown storage type {stype!r}")
+    if isinstance(data, BaseSparseNDArray):
+        res = data.tostype(stype)
+    elif stype == "default":
+        res = data.copy()
+    elif stype == "csr":
+        res = _csr_from_dense(data._data, data._ctx)
+    else:
+        res = _rsp_from_dense(data._data, data._ctx)
+    if out is not None:
+        _assign(out, res)
+        return out
+    return res
+
+
+def _assign(target, src):
+    """Write ``src``'s values into ``target`` in ``target``'s storage type."""
+    if tuple(target.shape) != tuple(src.shape):
+        raise MXNetError(f"cannot assign an array of shape {tuple(src.shape)} to one of shape "
+                         f"{tuple(target.shape)}")
+    if isinstance(target, BaseSparseNDArray):
+        conv = src if src.stype == target.stype else cast_storage(
+            src if src.stype == "default" else src.tostype("default"), target.stype)
+        if conv is src:
+            conv = src.copy()
+        dt = target._values.dtype
+        target._values, target._aux = conv._values.astype(dt, copy=False), conv._aux
+    else:
+        target[:] = src.tostype("default") if isinstance(src, BaseSparseNDArray) else src
+
+
+def _csr_rows(a, begin, end):
+    indptr, indices = a._aux
+    lo, hi = int(indptr[begin]), int(indptr[end])
+    return CSRNDArray._new(a._values[lo:hi].copy(), (indptr[begin:end + 1] - lo, indices[lo:hi].copy()),
+                           (end - begin, a._sshape[1]), a._ctx)
+
+
+# -- operators on sparse inputs ------------------------------------------------------------------
+_logged = set()
+
+
+def _warn_fallback(op, args, attrs):
+    """MXNet's storage-fallback message, once per operator and storage types."""
+    if os.environ.get("MXNET_STORAGE_FALLBACK_LOG_VERBOSE", "1") == "0":
+        return
+    key = (op.name, tuple(a.stype for a in args))
+    if key in _logged:
+        return
+    _logged.add(key)
+    ins = "".join(f"{s}, " for s in key[1])
+    sys.stderr.write(
+        "\nStorage type fallback detected:\n"
+        f"operator = {op.name}\ninput storage types = [{ins}]\n"
+        "output storage types = [default, ]\n"
+        "The operator with default storage type will be dispatched for execution. You're seeing "
+        "this warning message because the operator above is unable to process the given ndarrays "
+        "with specified storage types, context and parameter. Temporary dense ndarrays are "
+        "generated in order to execute the operator. This does not affect the correctness of the "
+        "programme. You can set environment variable MXNET_STORAGE_FALLBACK_LOG_VERBOSE to 0 to "
+        "suppress this warning.\n")
+
+
+def _densified(a):
+    if not isinstance(a, BaseSparseNDArray):
+        return a
+    d = _wrap(a._dense(), a._ctx)
+    d._entry = a._entry  # a sparse variable's gradient flows through its dense copy
+    return d
+
+
+def _same_structure(a, values):
+    return type(a)._new(values, a._aux, a._sshape, a._ctx)
+
+
+# unary operators that map 0 to 0: computed on the stored values, the structure kept
+_ZERO_KEEPING = {
+    "abs", "sign", "negative", "square", "sqrt", "relu", "sin", "tan", "arcsin", "arctan", "sinh",
+    "tanh", "arcsinh", "arctanh", "ceil", "floor", "rint", "round", "fix", "trunc", "expm1", "log1p",
+    "degrees", "radians", "_mul_scalar", "_div_scalar", "_copy", "identity", "zeros_like",
+}
+
+
+def _unary(op, args, attrs):
+    (a,) = args
+    if op.name in ("_mul_scalar", "_div_scalar") and not np.isfinite(attrs.scalar):
+        return None
+    if op.name == "_div_scalar" and attrs.scalar == 0:
+        return None
+    vals = invoke(op, [_wrap(a._values, a._ctx)], attrs=attrs)._data
+    return _same_structure(a, vals)
+
+
+def _rsp_binary(op, args, attrs):
+    a, b = args
+    if a.stype != "row_sparse" or b.stype != "row_sparse" or a.shape != b.shape:
+        return None
+    xp = get_backend(a._ctx).xp
+    ia, ib = a._aux[0], b._aux[0]
+    rows = xp.union1d(ia, ib).astype(_IDX)
+    dt = np.result_type(a._values.dtype, b._values.dtype)
+    va = xp.zeros((rows.shape[0],) + a._sshape[1:], dtype=dt)
+    vb = xp.zeros_like(va)
+    va[xp.searchsorted(rows, ia)] = a._values
+    vb[xp.searchsorted(rows, ib)] = b._values
+    vals = invoke(op, [_wrap(va, a._ctx), _wrap(vb, a._ctx)], attrs=attrs)._data
+    return RowSparseNDArray._new(vals, (rows,), a._sshape, a._ctx)
+
+
+def _csr_binary(op, args, attrs):
+    a, b = args
+    if a.stype != "csr" or b.stype != "csr" or a.shape != b.shape or a._ctx.device_typeid == 2:
+        return None
+    try:
+        sa, sb = a.asscipy(), b.asscipy()
+    except ImportError:
+        return None
+    name = op.name
+    res = sa + sb if name in _ADD else sa - sb if name in _SUB else sa.multiply(sb).tocsr()
+    res.sort_indices()
+    return csr_matrix(res, ctx=a._ctx, dtype=np.result_type(a._values.dtype, b._values.dtype))
+
+
+def _binary(op, args, attrs):
+    a, b = args
+    if not (isinstance(a, BaseSparseNDArray) and isinstance(b, BaseSparseNDArray)):
+        return None
+    if a.stype == "row_sparse":
+        return _rsp_binary(op, args, attrs)
+    return _csr_binary(op, args, attrs)
+
+
+_ADD = {"elemwise_add", "_plus", "_add", "broadcast_add", "broadcast_plus", "_grad_add"}
+_SUB = {"elemwise_sub", "_minus", "_sub", "broadcast_sub", "broadcast_minus"}
+_MUL = {"elemwise_mul", "_mul", "broadcast_mul"}
+
+
+def _add_n(op, args, attrs):
+    if not all(isinstance(a, RowSparseNDArray) for a in args) or len({a.shape for a in args}) != 1:
+        return None
+    res = args[0]
+    add = _OPS["elemwise_add"]()
+    for b in args[1:]:
+        res = _rsp_binary(add, [res, b], add.parse_attrs({}))
+    return res if len(args) > 1 else res.copy()
+
+
+def _dot(op, args, attrs):
+    a, b = args
+    if a._ctx.device_typeid == 2 or getattr(attrs, "forward_stype", None) not in (None, "None"):
+        return None
+    if isinstance(a, CSRNDArray) and not isinstance(b, BaseSparseNDArray) and not attrs.transpose_b \
+            and b.ndim == 2:
+        sa = a.asscipy()
+        if not attrs.transpose_a:
+            return _wrap(np.ascontiguousarray(sa @ b._data, dtype=a._values.dtype), a._ctx)
+        # csr.T x dense: only the columns holding values give non-zero rows
+        prod = np.asarray(sa.T @ b._data, dtype=np.result_type(a._values.dtype, b.dtype))
+        rows = np.unique(_host(a.indices)).astype(_IDX)
+        return RowSparseNDArray._new(np.ascontiguousarray(prod[rows]), (rows,), prod.shape, a._ctx)
+    if not isinstance(a, BaseSparseNDArray) and isinstance(b, CSRNDArray) and not attrs.transpose_a \
+            and not attrs.transpose_b and a.ndim == 2:
+        prod = (b.asscipy().T @ a._data.T).T
+        return csr_matrix(np.asarray(prod, dtype=np.result_type(a.dtype, b._values.dtype)), ctx=a._ctx)
+    return None
+
+
+def _retain(op, args, attrs):
+    a, idx = args
+    if not isinstance(a, RowSparseNDArray) or isinstance(idx, BaseSparseNDArray):
+        raise MXNetError("_sparse_retain: the data must be row_sparse and the indices dense")
+    xp = get_backend(a._ctx).xp
+    have = a._aux[0]
+    if not have.shape[0]:
+        return a.copy()
+    # as MXNet: every requested row is stored (zeros where the input has none)
+    want = idx._data.reshape(-1).astype(_IDX)
+    vals = xp.zeros((want.shape[0],) + a._sshape[1:], dtype=a._values.dtype)
+    pos = xp.clip(xp.searchsorted(have, want), 0, have.shape[0] - 1)
+    hit = have[pos] == want
+    vals[hit] = a._values[pos[hit]]
+    return RowSparseNDArray._new(vals, (want,), a._sshape, a._ctx)
+
+
+def _square_sum(op, args, attrs):
+    (a,) = args
+    if not isinstance(a, RowSparseNDArray) or a.ndim != 2:
+        return None
+    axis = attrs.axis
+    axis = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    if axis not in ((1,), (-1,)):
+        return None
+    sq = (a._values * a._values).sum(axis=1)
+    if attrs.keepdims:
+        return RowSparseNDArray._new(sq.reshape(-1, 1), a._aux, (a._sshape[0], 1), a._ctx)
+    return _wrap(_rsp_from_dense_rows(sq, a), a._ctx)
+
+
+def _rsp_from_dense_rows(vals, a):
+    xp = get_backend(a._ctx).xp
+    out = xp.zeros(a._sshape[0], dtype=vals.dtype)
+    out[a._aux[0]] = vals
+    return out
+
+
+def _slice(op, args, attrs):
+    (a,) = args
+    if not isinstance(a, CSRNDArray):
+        return None
+    begin, end = list(attrs.begin), list(attrs.end)
+    step = list(attrs.step or ())
+    if any(s not in (None, 1) for s in step):
+        return None
+    rows = _csr_rows(a, *builtins.slice(begin[0], end[0]).indices(a._sshape[0])[:2])
+    if len(begin) < 2 or (begin[1] in (None, 0) and end[1] in (None, a._sshape[1])):
+        return rows
+    c0, c1, _ = builtins.slice(begin[1], end[1]).indices(a._sshape[1])
+    return _csr_from_dense(rows._dense()[:, c0:c1], a._ctx)
+
+
+# scalar comparisons keep the storage type where they map 0 to 0 (MXNet's rule)
+_CMP_SCALAR = {"_equal_scalar": np.equal, "_not_equal_scalar": np.not_equal, "_greater_scalar": np.greater,
+               "_greater_equal_scalar": np.greater_equal, "_lesser_scalar": np.less,
+               "_lesser_equal_scalar": np.less_equal}
+
+
+def _cmp_scalar(op, args, attrs):
+    (a,) = args
+    if _CMP_SCALAR[op.name](0, attrs.scalar):
+        return None
+    return _unary(op, args, attrs)
+
+
+def _take(op, args, attrs):
+    a, idx = args
+    if not isinstance(a, CSRNDArray) or isinstance(idx, BaseSparseNDArray) or attrs.axis != 0 \
+            or attrs.mode not in ("clip", "wrap"):
+        return None
+    rows = a._sshape[0]
+    k = _host(idx).astype(_IDX).reshape(-1)
+    k = np.clip(k, 0, rows - 1) if attrs.mode == "clip" else np.mod(k, rows)
+    indptr, indices = (_host(_wrap(x, a._ctx)) for x in a._aux)
+    counts = indptr[k + 1] - indptr[k]
+    new_ptr = np.zeros(k.shape[0] + 1, dtype=_IDX)
+    np.cumsum(counts, out=new_ptr[1:])
+    pos = np.concatenate([np.arange(indptr[r], indptr[r + 1]) for r in k]).astype(_IDX) if k.size \
+        else np.zeros(0, dtype=_IDX)
+    vals = _host(a.data)[pos]
+    return csr_matrix((vals, indices[pos], new_ptr), shape=(k.shape[0], a._sshape[1]), ctx=a._ctx,
+                      dtype=a._values.dtype)
+
+
+def _getnnz(op, args, attrs):
+    (a,) = args
+    if not isinstance(a, CSRNDArray):
+        return None
+    indptr, indices = (_host(_wrap(x, a._ctx)) for x in a._aux)
+    if attrs.axis is None:
+        res = np.array([indices.shape[0]], dtype=_IDX)
+    elif attrs.axis in (1, -1):
+        res = np.diff(indptr).astype(_IDX)
+    else:
+        res = np.bincount(indices, minlength=a._sshape[1]).astype(_IDX)
+    return _wrap(get_backend(a._ctx).asarray(res), a._ctx)
+
+
+def _cast_storage_op(op, args, attrs):
+    return cast_storage(args[0], attrs.stype)
+
+
+def _OPS_get(name):
+    from ..ops.registry import get_op
+    return get_op(name)
+
+
+_OPS = {"elemwise_add": lambda: _OPS_get("elemwise_add")}
+
+_IMPLS = {"dot": _dot, "_sparse_retain": _retain, "_square_sum": _square_sum, "slice": _slice,
+          "crop": _slice, "cast_storage": _cast_storage_op, "add_n": _add_n, "ElementWiseSum": _add_n}
+_IMPLS.update({n: _unary for n in _ZERO_KEEPING})
+_IMPLS.update({n: _cmp_scalar for n in _CMP_SCALAR})
+_IMPLS.update({"take": _take, "_contrib_getnnz": _getnnz})
+_IMPLS.update({n: _binary for n in _ADD | _SUB | _MUL})
+
+
+def dispatch(op, args, attrs, out):
+    """Run ``op`` on inputs some of which are sparse: its sparse form where it has one, else on
+    dense copies (MXNet's storage fallback)."""
+    from .. import autograd
+    impl = _IMPLS.get(op.name)
+    res = None
+    if impl is not None and not autograd.is_recording():
+        res = impl(op, args, attrs)
+    if res is None:
+        _warn_fallback(op, args, attrs)
+        dense = [_densified(a) for a in args]
+        if out is None or not isinstance(out, BaseSparseNDArray):
+            return invoke(op, dense, attrs=attrs, out=out)
+        res = invoke(op, dense, attrs=attrs)
+    if out is not None:
+        _assign(out, res)
+        return out
+    return res
+
+
+def retain(data=None, indices=None, out=None, **kwargs):
+    """The rows of row-sparse ``data`` whose indices are in ``indices``."""
+    if kwargs or data is None or indices is None:
+        raise MXNetError(f"_sparse_retain: unknown argument(s) {sorted(kwargs)}")
+    res = _retain(None, [data, indices], None)
+    if out is not None:
+        _assign(out, res)
+        return out
+    return res
+
+
+def _arith(name, lhs, rhs, same_op, bcast_op, scalar_op, rscalar_op, pyop):
+    """MXNet's sparse-module arithmetic: elementwise for equal shapes (keeping sparsity where the
+    operator has a sparse form), broadcasting otherwise, scalar operators for numbers."""
+    from ..ops.registry import get_op
+    lnum, rnum = isinstance(lhs, numeric_types), isinstance(rhs, numeric_types)
+    if lnum and rnum:
+        return pyop(lhs, rhs)
+    if lnum or rnum:
+        arr, num = (rhs, lhs) if lnum else (lhs, rhs)
+        op = get_op(rscalar_op if lnum else scalar_op)
+        return invoke(op, [arr], {"scalar": num})
+    if not (isinstance(lhs, NDArray) and isinstance(rhs, NDArray)):
+        raise TypeError(f"{name}: type {type(lhs).__name__} / {type(rhs).__name__} not supported")
+    op = get_op(same_op if lhs.shape == rhs.shape else bcast_op)
+    return invoke(op, [lhs, rhs])
+
+
+def add(lhs, rhs):
+    """``lhs + rhs`` for sparse or dense arrays and numbers."""
+    return _arith("add", lhs, rhs, "elemwise_add", "broadcast_add", "_plus_scalar", "_plus_scalar",
+                  lambda a, b: a + b)
+
+
+def subtract(lhs, rhs):
+    """``lhs - rhs`` for sparse or dense arrays and numbers."""
+    return _arith("subtract", lhs, rhs, "elemwise_sub", "broadcast_sub", "_minus_scalar", "_rminus_scalar",
+                  lambda a, b: a - b)
+
+
+def multiply(lhs, rhs):
+    """``lhs * rhs`` for sparse or dense arrays and numbers."""
+    return _arith("multiply", lhs, rhs, "elemwise_mul", "broadcast_mul", "_mul_scalar", "_mul_scalar",
+                  lambda a, b: a * b)
+
+
+def divide(lhs, rhs):
+    """``lhs / rhs`` for sparse or dense arrays and numbers."""
+    return _arith("divide", lhs, rhs, "elemwise_div", "broadcast_div", "_div_scalar", "_rdiv_scalar",
+                  lambda a, b: a / b)
