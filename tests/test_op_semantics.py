@@ -262,3 +262,44 @@ def test_batchnorm_v1_2d_data_and_sync_batchnorm_variance():
         out = mx.nd.contrib.SyncBatchNorm(x, mx.nd.ones(2), mx.nd.zeros(2), mx.nd.zeros(2), mx.nd.ones(2),
                                           output_mean_var=True, fix_gamma=False, key="k")
     np.testing.assert_allclose(out[2].asnumpy(), [14.996639, 18.708263], rtol=1e-5)
+
+
+def test_pooling_same_convention_1d():
+    x = mx.nd.array(np.arange(10.0)[::-1].reshape(1, 1, 10).copy())
+    for k, s, pt, want in ((2, 2, "avg", [8.5, 6.5, 4.5, 2.5, 0.5]), (5, 3, "avg", [7, 4, 1.5, 0]),
+                           (3, 2, "max", [9, 7, 5, 3, 1])):
+        y = mx.nd.Pooling(x, kernel=k, stride=s, pad=(0, 0, 0), pool_type=pt, pooling_convention="same")
+        np.testing.assert_allclose(y.asnumpy().ravel(), want, rtol=1e-6)
+    x.attach_grad()
+    with mx.autograd.record():
+        y = mx.nd.Pooling(x, kernel=5, stride=3, pool_type="avg", pooling_convention="same")
+    y.backward()
+    np.testing.assert_allclose(x.grad.asnumpy().ravel(), [.2, .2, .2, .4, .4, .2, .45, .45, .25, 1.25], rtol=1e-6)
+    with pytest.raises(MXNetError):
+        mx.nd.Pooling(x, kernel=2, stride=2, pad=2, pool_type="max", pooling_convention="same")
+    with pytest.raises(MXNetError):
+        mx.nd.Pooling(mx.nd.ones((1, 1, 4, 4)), kernel=(2, 2), pool_type="max", pooling_convention="same")
+
+
+def test_symbolic_image_normalize():
+    s = mx.sym.image.normalize(data=mx.sym.var("data"), mean=(0, 1, 2), std=(3, 2, 1))
+    g = mx.nd.zeros((2, 3, 2, 2))
+    exe = s.bind(mx.cpu(), args={"data": mx.nd.ones((2, 3, 2, 2))}, args_grad={"data": g})
+    exe.forward(is_train=True)
+    exe.backward(mx.nd.ones((2, 3, 2, 2)))
+    np.testing.assert_allclose(exe.outputs[0].asnumpy()[1, :, 0, 0], [1 / 3, 0, -1], rtol=1e-6)
+    np.testing.assert_allclose(g.asnumpy()[0, :, 1, 1], [1 / 3, 1 / 2, 1], rtol=1e-6)
+
+
+def test_ctc_loss_ignores_steps_past_the_data_length():
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=(4, 2, 3)).astype(np.float32)
+    x[3] = np.nan
+    data = mx.nd.array(x)
+    data.attach_grad()
+    with mx.autograd.record():
+        loss = mx.nd.CTCLoss(data, mx.nd.array([[1, 0], [1, 1]]), mx.nd.array([3, 3]), use_data_lengths=True)
+    loss.backward()
+    assert np.isfinite(loss.asnumpy()).all()
+    g = data.grad.asnumpy()
+    assert np.isfinite(g).all() and (g[3] == 0).all()

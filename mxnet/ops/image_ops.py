@@ -3,6 +3,8 @@
 ``mx.nd.image`` and ``mx.npx.image`` compute the same functions eagerly (numpy_extension/image.py).
 Images are HxWxC, or NxHxWxC for a batch.
 """
+import numpy as np
+
 from ..base import MXNetError
 from .registry import register, Param
 
@@ -49,3 +51,37 @@ register("_image_crop", _crop_fwd, inputs=("data",),
                  Param("width", "int", doc="width of the box"), Param("height", "int", doc="height of the box")),
          backward=_crop_bwd, infer_shape=_crop_shape,
          doc="The width x height box at column x, row y of an HxWxC (NxHxWxC) image.")
+
+
+def _channel_values(attrs, x):
+    """mean and std shaped (C, 1, 1) for a CxHxW (NxCxHxW) tensor: one value or one per channel."""
+    if x.ndim not in (3, 4):
+        raise MXNetError(f"Operator _image_normalize: expected a tensor of shape (C, H, W) or "
+                         f"(N, C, H, W), got {tuple(x.shape)}")
+    c = x.shape[-3]
+    out = []
+    for v, what in ((attrs.mean, "mean"), (attrs.std, "std")):
+        v = np.atleast_1d(np.asarray(v, np.float64))
+        if v.size not in (1, c) and v.size < c:
+            raise MXNetError(f"Operator _image_normalize: {what} needs 1 or {c} values, got {v.size}")
+        out.append(np.broadcast_to(v[:c], (c,)).reshape(c, 1, 1).astype(x.dtype))
+    return out
+
+
+def _normalize_fwd(attrs, ins, ctx):
+    x = ins[0]
+    mean, std = (ctx.xp.asarray(v) for v in _channel_values(attrs, x))
+    return (x - mean) / std
+
+
+def _normalize_bwd(attrs, og, ins, outs, ctx, state):
+    if og[0] is None:
+        return [None]
+    return [og[0] / ctx.xp.asarray(_channel_values(attrs, ins[0])[1])]
+
+
+register("_image_normalize", _normalize_fwd, inputs=("data",),
+         params=(Param("mean", "floats", (0.0, 0.0, 0.0, 0.0), "per-channel mean (one value, or one per channel)"),
+                 Param("std", "floats", (1.0, 1.0, 1.0, 1.0), "per-channel standard deviation")),
+         backward=_normalize_bwd, infer_shape=lambda attrs, shapes: (shapes, [shapes[0]]),
+         doc="(x - mean[c]) / std[c] over the channels of a CxHxW (NxCxHxW) float tensor.")

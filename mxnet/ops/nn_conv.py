@@ -10,7 +10,7 @@ from ..base import MXNetError
 from . import _conv_kernels as K
 from ._accel import jit, tune_allocator
 from .nn_activation import activate
-from .registry import register, Param
+from .registry import register, Param, Attrs
 
 _NATIVE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -518,9 +518,19 @@ def _pool_geom(attrs, dshape):
     spatial = _nchw_shape(dshape, attrs.layout)[2:]
     if attrs.pool_type == "lp" and attrs.p_value is None:
         raise MXNetError("Operator Pooling: p_value is required for pool_type='lp'")
-    if attrs.pooling_convention == "same":
-        raise NotImplementedError("Pooling: pooling_convention='same' is not supported "
-                                  "(MXNet 1.9.1 fails on it too)")
+    if attrs.pooling_convention == "same" and not attrs.global_pool:
+        if nd != 1 or _channels_last(attrs.layout):
+            raise MXNetError("Operator Pooling: pooling_convention='same' supports 1-D pooling of "
+                             f"(N, C, W) data only, got shape {_shape_str(dshape)}")
+        kernel = tuple(attrs.kernel)
+        stride = _tuple_param("Pooling", "stride", attrs.stride, 1, 1)
+        if len(kernel) != 1 or kernel[0] <= 0 or stride[0] <= 0:
+            raise MXNetError(f"Operator Pooling: kernel {_shape_str(kernel)} and stride "
+                             f"{_shape_str(stride)} must be positive and 1-D")
+        if any(attrs.pad or ()):
+            raise MXNetError(f"Operator Pooling: pooling_convention='same' pads by itself; got pad "
+                             f"{_shape_str(attrs.pad)}")
+        return kernel, stride, (0,), (-(-spatial[0] // stride[0]),)
     if attrs.global_pool:
         return spatial, (1,) * nd, (0,) * nd, (1,) * nd
     kernel = tuple(attrs.kernel)
@@ -540,9 +550,27 @@ def _pool_geom(attrs, dshape):
     return kernel, stride, pad, out
 
 
+def _same_as_valid(attrs, x, xp):
+    """pooling_convention='same' (1-D): ceil(width / stride) windows from the left edge, those at
+    the end clipped; that is, valid pooling of the data padded on the right.  Returns the valid
+    pooling's attributes, the padded data and, for avg, each window's size over the kernel's."""
+    kernel, stride, _, out = _memo(_pool_geom, attrs, x.shape)
+    k, st, w = kernel[0], stride[0], x.shape[-1]
+    extra = max((out[0] - 1) * st + k - w, 0)
+    if extra:
+        fill = -np.inf if attrs.pool_type == "max" else 0
+        x = xp.concatenate([x, xp.full(x.shape[:-1] + (extra,), fill, dtype=x.dtype)], axis=-1)
+    counts = xp.minimum(k, w - xp.arange(out[0]) * st).astype(x.dtype) / x.dtype.type(k)
+    return Attrs({**attrs, "pooling_convention": "valid", "pad": (0,)}), x, counts
+
+
 def _pool_fwd(attrs, ins, ctx):
     xp = ctx.xp
     x = ins[0]
+    if attrs.pooling_convention == "same" and not attrs.global_pool:
+        valid, xpad, counts = _same_as_valid(attrs, x, xp)
+        y, state = _pool_fwd(valid, [xpad], ctx)
+        return (y / counts if attrs.pool_type == "avg" else y), state
     kernel, stride, pad, out = _memo(_pool_geom, attrs, x.shape)
     last = _channels_last(attrs.layout)
     if last:
@@ -567,7 +595,8 @@ def _pool_fwd(attrs, ins, ctx):
 def bind_pool(attrs, ins, ctx):
     """``OpDef.bind`` of Pooling: channels-first 2-D max pooling that the C kernel takes."""
     x = ins[0]
-    if attrs.global_pool or attrs.pool_type != "max" or _channels_last(attrs.layout):
+    if attrs.global_pool or attrs.pool_type != "max" or _channels_last(attrs.layout) or \
+            attrs.pooling_convention == "same":
         return None
     kernel, stride, pad, out = _memo(_pool_geom, attrs, x.shape)
     return K.bind_max_pool(ctx.xp, x, kernel, stride, pad, out)
@@ -607,6 +636,11 @@ def _pool_bwd(attrs, og, ins, outs, ctx, state):
     if attrs.global_pool:
         dx = _global_pool_bwd(xp, attrs, x, y, dy, state)
     elif ptype == "max":
+    if attrs.pooling_convention == "same" and not attrs.global_pool:
+        valid, xpad, counts = _same_as_valid(attrs, x, xp)
+        if attrs.pool_type == "avg":
+            y, dy = y * counts, dy / counts
+        return [_pool_bwd(valid, [dy], [xpad], [y], ctx, state)[0][..., :x.shape[-1]]]
         dx = K.max_pool_backward(xp, dy, state, x.shape, kernel, stride, pad, out, x, y)
     elif ptype == "lp" and attrs.p_value != 1:
         # d y / d x = (x / y) ** (p - 1) for y = (sum x**p) ** (1/p)

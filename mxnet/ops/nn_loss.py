@@ -294,7 +294,8 @@ def _ctc_fwd(attrs, ins, ctx):
     occ = xp.where((xp.arange(t_max)[:, None] < tlen[None, :])[:, :, None], occ, dt(0))
     onehot = (ext[:, :, None] == xp.arange(c)).astype(x.dtype)
     grad = xp.exp(logy) - xp.einsum("tns,nsc->tnc", occ, onehot)
-    grad *= (xp.arange(t_max)[:, None] < tlen[None, :])[:, :, None]
+    # steps past a sequence's length get no gradient, whatever (even NaN) they hold
+    grad = xp.where((xp.arange(t_max)[:, None] < tlen[None, :])[:, :, None], grad, dt(0))
     return loss.astype(x.dtype, copy=False), grad.astype(x.dtype, copy=False)
 
 
