@@ -357,3 +357,31 @@ def test_samplers_beam_hybrid_beam_and_sequence():
             assert s[b, k, 0] == start.asnumpy()[b]
             assert n[b, k] == max_length + 1 or s[b, k, n[b, k] - 1] == 1
     assert np.all(scores.asnumpy() <= 0)
+
+
+def test_elmo_bilm_character_encoder_trains():
+    """ELMoBiLM: character CNN (ConvolutionalEncoder with highway layers) under a bidirectional
+    LSTMP stack with clipping, run eagerly (its hybridized graph multiplies (N, T, C) by (N, T, 1)
+    with elementwise `*`, which real MXNet 1.9.1 rejects as well)."""
+    mx.random.seed(7)
+    model = nlp.model.elmo.ELMoBiLM(rnn_type="lstmpc", output_size=8, filters=[[1, 4], [2, 4]],
+                                    char_embed_size=4, char_vocab_size=262, num_highway=1,
+                                    conv_layer_activation="relu", max_chars_per_token=10,
+                                    input_size=8, hidden_size=16, proj_size=4, num_layers=2,
+                                    cell_clip=3, proj_clip=3)
+    model.initialize()
+    chars = mx.nd.array(np.random.RandomState(0).randint(0, 262, (2, 5, 10)))
+    mask = mx.nd.array([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]])
+    states = model.begin_state(mx.nd.zeros, batch_size=2)
+    trainer = gluon.Trainer(model.collect_params(), "adam", {"learning_rate": 0.01})
+    before = _snapshot(model)
+    with autograd.record():
+        outputs, new_states = model(chars, states, mask)
+        loss = sum((o * o).mean() for o in outputs)
+    loss.backward()
+    trainer.step(1)
+    # the token representation (both directions of the embedding), then one output per layer
+    assert [o.shape for o in outputs] == [(2, 5, 16), (2, 5, 8), (2, 5, 8)]
+    assert len(new_states) == 2 and np.isfinite(loss.asscalar())
+    # (the upper LSTMP layers' recurrent weights get gradients near 1e-16 here, too small to move)
+    assert _moved(model, before) > 0.8 * len(before)
