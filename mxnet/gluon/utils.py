@@ -80,7 +80,10 @@ def clip_global_norm(arrays, max_norm, check_isfinite=True):
     scale = min(np.float32(max_norm) / (total + np.float32(1e-8)), np.float32(1.0))
     with np.errstate(invalid="ignore"):   # nan/inf norms were warned about above
         for arr in arrays:
-            arr._data[...] = arr._data * arr._data.dtype.type(scale)
+            if arr.stype == "default":
+                arr._data[...] = arr._data * arr._data.dtype.type(scale)
+            else:   # sparse arrays scale their stored values themselves
+                arr *= float(scale)
     if check_isfinite:
         return float(total)
     return _wrap(get_backend(ctx).asarray(np.array([total], dtype=np.float32)), ctx)
