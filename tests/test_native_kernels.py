@@ -36,7 +36,10 @@ def test_max_pool_matches_numpy(jk, shape, kernel, stride, pad, conv, dtype):
     out = tuple(K.pool_out_len(s, k, st, p, conv) for s, k, st, p in zip(shape[2:], kernel, stride, pad))
     y, state = K.max_pool_forward(np, x, kernel, stride, pad, out)
     assert isinstance(state, K.FlatArgmax) and y.dtype == dtype
-    # reference: every window by hand, NaN skipped (fmax), first max in row-major order
+    # reference: every window by hand as MXNet takes it (from the lowest finite value, only
+    # greater elements replacing it: NaN and -inf skipped), first max in row-major order; a
+    # window of nothing else gives the lowest value, its gradient on the first element inside
+    low = np.finfo(dtype).min
     lo, hi = K.pool_pads(shape, kernel, stride, pad, out)
     xp = K.pad_spatial(np, x, lo, hi, value=-np.inf)
     dy = rng.standard_normal(y.shape).astype(dtype)
@@ -44,9 +47,9 @@ def test_max_pool_matches_numpy(jk, shape, kernel, stride, pad, conv, dtype):
     dxp = np.zeros(xp.shape, dtype)
     for n, c, i, j in np.ndindex(*y.shape):
         win = xp[n, c, i * stride[0]:i * stride[0] + kernel[0], j * stride[1]:j * stride[1] + kernel[1]]
-        m = np.fmax.reduce(win, axis=None)
+        m = np.fmax(np.fmax.reduce(win, axis=None), low)
         want[n, c, i, j] = m
-        hits = np.argwhere(win == m) if not np.isnan(m) else np.argwhere(np.isnan(win))
+        hits = np.argwhere(win == m) if m > low else np.argwhere(~np.isneginf(win))
         r, s = hits[0]
         dxp[n, c, i * stride[0] + r, j * stride[1] + s] += dy[n, c, i, j]
     np.testing.assert_array_equal(y, want)

@@ -577,7 +577,9 @@ def bind_max_pool(xp, x, kernel, stride, pad, out):
 
 
 def max_pool_forward(xp, x, kernel, stride, pad, out):
-    """Returns ``(y, idx)``: the max (NaN ignored, as MXNet does) and the kernel offset
+    """Returns ``(y, idx)``: the max as MXNet takes it (from the dtype's lowest value, only
+    greater elements replacing it, so NaN and -inf are skipped; a window of nothing else gives
+    that lowest value, its gradient going to the first element) and the kernel offset
     (row-major) of the first max.  Tiling windows (LeNet's 2x2/2) take a faster path whose
     ``idx`` is None: the backward finds the max again by one compare.  With the C kernels
     (2-D only) ``idx`` is a ``FlatArgmax``."""
@@ -606,7 +608,10 @@ def _tiled_max(xp, v, out):
         for j in range(2, k):
             xp.fmax(acc, v[lead + (slice(j, j + 1),)], out=acc)
         v, reduced = acc, True
-    return (v if reduced else xp.array(v)).reshape(tuple(v.shape[:2]) + tuple(out))
+    v = v if reduced else xp.array(v)
+    if v.dtype.kind == "f":   # NaN-only and -inf windows: MXNet's starting (lowest) value
+        xp.fmax(v, _np.finfo(v.dtype).min, out=v)
+    return v.reshape(tuple(v.shape[:2]) + tuple(out))
 
 
 def _max_pool_general(xp, x, kernel, stride, pad, out):
@@ -614,9 +619,11 @@ def _max_pool_general(xp, x, kernel, stride, pad, out):
     xpd = pad_spatial(xp, x, lo, hi, value=-xp.inf)
     ones = (1,) * len(kernel)
     offs = list(kernel_offsets(kernel))
-    best = xp.array(xpd[(Ellipsis,) + offset_slices(offs[0], stride, ones, out)])
+    first = xpd[(Ellipsis,) + offset_slices(offs[0], stride, ones, out)]
+    low = (_np.finfo if x.dtype.kind == "f" else _np.iinfo)(x.dtype).min
+    best = xp.full(first.shape, low, dtype=x.dtype)
     idx = xp.zeros(best.shape, dtype=xp.uint8 if len(offs) < 256 else xp.int32)
-    for k, o in enumerate(offs[1:], 1):
+    for k, o in enumerate(offs):
         v = xpd[(Ellipsis,) + offset_slices(o, stride, ones, out)]
         m = v > best
         xp.copyto(best, v, where=m)
@@ -672,6 +679,9 @@ def _tiled_first_max_grad(xp, dy, x, y, kernel, out):
         m &= ~taken
         xp.multiply(m, dy, out=d)
         taken |= m
+    # windows of NaN and -inf alone (y is the lowest value, which none equals): the first element
+    first = next(_window_elems(_window_view(dx, kernel, out), kernel))
+    xp.copyto(first, dy, where=~taken)
     return dx
 
 

@@ -11,6 +11,7 @@
 #ifndef NATIVE_PASS
 #define NATIVE_PASS
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,18 +44,21 @@ void *native_data(const void *obj) { return ARR(obj); }
 #define FN(name) name##_f32
 #define EXPM1 expm1f
 #define SQRT sqrtf
+#define LOWEST (-FLT_MAX)
 #include "_native.c"
 #undef T
 #undef UT
 #undef FN
 #undef EXPM1
 #undef SQRT
+#undef LOWEST
 
 #define T double
 #define UT uint64_t
 #define FN(name) name##_f64
 #define EXPM1 expm1
 #define SQRT sqrt
+#define LOWEST (-DBL_MAX)
 #include "_native.c"
 
 /* ---- float32 only ------------------------------------------------------------------------ */
@@ -201,7 +205,7 @@ void sce_rows_grad_f32(const void *eo, const void *so, const void *go, const voi
 
 /* 2x2 windows at stride 2.  The result is the first maximum in the order (r, s), (r, s+1),
    (r+1, s), (r+1, s+1), a NaN being replaced by any later element (so NaN wins only when the
-   window holds nothing else); k is its flat offset in the plane.  Computed in two branch-free
+   window holds nothing else, and a last pass replaces it as MXNet does); k is its flat offset in the plane.  Computed in two branch-free
    stages that gcc vectorizes: per row pair, the first maximum of each column's two elements
    into a block buffer; then over the whole block at once, of each horizontal pair, ties going
    to the smaller offset (which restores the order above).  Selects are bit blends: compiled
@@ -252,14 +256,26 @@ int FN(max_pool_2x2)(const void *xo, i64 nb, i64 h, i64 w, i64 oh, i64 ow, void 
             yo2[o] = FN(blend)(q, p, sel);
             io[o] = (int32_t)((kq & (int32_t)sel) | (kp & ~(int32_t)sel));
         }
+        /* MXNet's max starts from the lowest finite value and takes only greater elements: a
+           window of NaN and -inf gives that value, its gradient going to the first element */
+        for (i64 r = 0; r < nr; r++) {
+            const int32_t base = (int32_t)(2 * ((r0 + r) % oh) * w);
+            for (i64 j = 0; j < ow; j++) {
+                T m = yo2[r * ow + j];
+                UT sel = -(UT)!(m >= LOWEST);
+                yo2[r * ow + j] = FN(blend)(LOWEST, m, sel);
+                io[r * ow + j] = (int32_t)(((base + 2 * (int32_t)j) & (int32_t)sel) |
+                                           (io[r * ow + j] & ~(int32_t)sel));
+            }
+        }
     }
     free(t);
     return 0;
 }
 
-/* Any window: max over the window's part inside the plane, NaN skipped; index -1 when the
-   padding's -inf is the max.  A window wholly inside whose elements are all NaN (or -inf)
-   reports its first element. */
+/* Any window: max over the window's part inside the plane, as MXNet takes it: from the lowest
+   finite value, only greater elements replace it (NaN and -inf never do), the gradient of a
+   window with nothing greater going to its first element (index -1: no element inside). */
 typedef struct {
     const T *x;
     T *y;
@@ -282,7 +298,7 @@ static void FN(pool_range)(void *q, i64 b0, i64 b1)
             for (i64 j = 0; j < ow; j++) {
                 i64 s0 = j * sw - pw;
                 i64 ss = s0 > 0 ? s0 : 0, se = s0 + kw < w ? s0 + kw : w;
-                T m = -INFINITY;
+                T m = LOWEST;
                 i64 k = -1;
                 for (i64 r = rs; r < re; r++)
                     for (i64 s = ss; s < se; s++) {
@@ -292,10 +308,8 @@ static void FN(pool_range)(void *q, i64 b0, i64 b1)
                             k = r * w + s;
                         }
                     }
-                if (k < 0 && r0 >= 0 && s0 >= 0 && r0 + kh <= h && s0 + kw <= w) {
+                if (k < 0 && rs < re && ss < se)
                     k = rs * w + ss;
-                    m = xb[k];
-                }
                 y[(b * oh + i) * ow + j] = m;
                 idx[(b * oh + i) * ow + j] = (int32_t)k;
             }

@@ -297,8 +297,9 @@ def _threads(size, per_thread=None):
 # -- pooling ---------------------------------------------------------------------------------
 def max_pool2d(x, kh, kw, sh, sw, ph, pw, oh, ow):
     """``x`` (B, H, W) with B = N*C -> (max (B, oh, ow), flat index r*W+s of the first max, or
-    -1 where the padding's -inf is the max).  NaN is skipped unless the window holds nothing else
-    (``fmax`` semantics)."""
+    -1 for a window wholly in the padding).  As in MXNet, the max starts from the dtype's lowest
+    finite value and only greater elements replace it: NaN and -inf are skipped, and a window of
+    nothing else gives that lowest value, its index being the window's first element."""
     x = np.ascontiguousarray(x)
     nb, h, w = x.shape
     y = np.empty((nb, oh, ow), x.dtype)

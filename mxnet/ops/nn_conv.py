@@ -615,7 +615,15 @@ def _global_pool(xp, attrs, x):
     keep = x.shape[:2] + (1,) * (x.ndim - 2)
     if attrs.pool_type == "max":
         idx = flat.argmax(axis=-1)
-        return xp.take_along_axis(flat, idx[..., None], axis=-1).reshape(keep), idx
+        y = xp.take_along_axis(flat, idx[..., None], axis=-1)
+        if flat.dtype.kind == "f":
+            low = np.finfo(flat.dtype).min
+            if not (y >= low).all():
+                # MXNet's max skips NaN and starts from the lowest finite value: a plane of NaN
+                # and -inf alone gives that value, its gradient going to the first element
+                idx = xp.where(xp.isnan(flat), -xp.inf, flat).argmax(axis=-1)
+                y = xp.fmax(xp.take_along_axis(flat, idx[..., None], axis=-1), low)
+        return y.reshape(keep), idx
     if attrs.pool_type == "lp":
         p = attrs.p_value
         return _root(xp, (flat if p == 1 else flat ** p).sum(axis=-1), p).reshape(keep), None
@@ -628,6 +636,11 @@ def _global_pool(xp, attrs, x):
 def _pool_bwd(attrs, og, ins, outs, ctx, state):
     xp = ctx.xp
     x, y, dy = ins[0], outs[0], og[0]
+    if attrs.pooling_convention == "same" and not attrs.global_pool:
+        valid, xpad, counts = _same_as_valid(attrs, x, xp)
+        if attrs.pool_type == "avg":
+            y, dy = y * counts, dy / counts
+        return [_pool_bwd(valid, [dy], [xpad], [y], ctx, state)[0][..., :x.shape[-1]]]
     kernel, stride, pad, out = _memo(_pool_geom, attrs, x.shape)
     last = _channels_last(attrs.layout)
     if last:
@@ -636,11 +649,6 @@ def _pool_bwd(attrs, og, ins, outs, ctx, state):
     if attrs.global_pool:
         dx = _global_pool_bwd(xp, attrs, x, y, dy, state)
     elif ptype == "max":
-    if attrs.pooling_convention == "same" and not attrs.global_pool:
-        valid, xpad, counts = _same_as_valid(attrs, x, xp)
-        if attrs.pool_type == "avg":
-            y, dy = y * counts, dy / counts
-        return [_pool_bwd(valid, [dy], [xpad], [y], ctx, state)[0][..., :x.shape[-1]]]
         dx = K.max_pool_backward(xp, dy, state, x.shape, kernel, stride, pad, out, x, y)
     elif ptype == "lp" and attrs.p_value != 1:
         # d y / d x = (x / y) ** (p - 1) for y = (sum x**p) ** (1/p)
