@@ -23,6 +23,9 @@ def make_function(op, public_name):
                     raise MXNetError(f"Operator {public_name}: expected NDArray inputs, got "
                                      f"{type(a).__name__}")
             if count is not None:
+                given = kwargs.get(count)
+                if given is not None:
+                    _check_count(public_name, count, given, len(arrays))
                 kwargs[count] = len(arrays)
             ctx = kwargs.pop("ctx", None) if not arrays else None
             return invoke(op, arrays, kwargs, out=out, ctx=_ctx(ctx))
@@ -62,6 +65,21 @@ def make_function(op, public_name):
     fn.__signature__ = make_signature(op)
     fn.__module__ = "mxnet.ndarray"
     return fn
+
+
+def _check_count(opname, count, given, n):
+    """An explicit input count (``num_args``) must be positive and match the inputs, as MXNet
+    checks, rather than being overwritten."""
+    try:
+        given = int(given)
+    except (TypeError, ValueError):
+        raise MXNetError(f"Operator {opname}: invalid value {given!r} for argument '{count}' "
+                         "(int)") from None
+    if given < 1:
+        raise MXNetError(f"Operator {opname}: argument '{count}' must be at least 1, got {given}")
+    if given != n:
+        raise MXNetError(f"Operator {opname} expects {given} inputs ({count}), but got {n} "
+                         "instead")
 
 
 def _ctx(ctx):

@@ -1051,6 +1051,9 @@ def _seq_lengths(opname, attrs, ins, allowed_axes=(0, 1)):
     if x.ndim < 2:
         raise MXNetError(f"Operator {opname}: data must have at least 2 dimensions, got {x.shape}")
     if not attrs.use_sequence_length:
+        if len(ins) > 1:
+            raise MXNetError(f"Operator {opname} expects 1 input (data) with "
+                             f"use_sequence_length=False, but got {len(ins)}")
         return x, axis, None
     if len(ins) < 2:
         raise MXNetError(f"Operator {opname}: use_sequence_length=True needs the sequence_length input")

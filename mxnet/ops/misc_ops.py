@@ -18,7 +18,10 @@ def _moments_axes(attrs, x):
     if not attrs.axes:
         raise MXNetError("Operator moments: empty axes is not supported; pass every axis for global "
                          "moments")
-    return norm_axes(attrs.axes, x.ndim, "moments")
+    ax = norm_axes(attrs.axes, x.ndim, "moments")
+    if len(ax) != len(attrs.axes):   # norm_axes merges repeated axes
+        raise MXNetError(f"Operator moments: reduction axes have duplicates {list(attrs.axes)}")
+    return ax
 
 
 def _moments_fwd(attrs, ins, ctx):

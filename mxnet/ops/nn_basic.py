@@ -14,11 +14,11 @@ def _dropout_fwd(attrs, ins, ctx):
     p = attrs.p
     if not 0 <= p <= 1:
         raise MXNetError(f"Operator Dropout: p must lie in [0, 1], got {p}")
+    shape = list(x.shape)
+    for a in attrs.axes:   # checked in inference too, as MXNet does
+        shape[norm_axis(a, x.ndim, "Dropout", "axes")] = 1
     if not (ctx.is_train or attrs.mode == "always") or p == 0:
         return (x.copy(), xp.ones((1,) * x.ndim, dtype=x.dtype)), None
-    shape = list(x.shape)
-    for a in attrs.axes:
-        shape[norm_axis(a, x.ndim, "Dropout", "axes")] = 1
     # the mask holds 0 or 1 / (1 - p), drawn once per kept position (shared along ``axes``)
     rdt = np.float64 if x.dtype == np.float64 else np.float32
     keep = ctx.rng.random(tuple(shape), dtype=rdt) >= rdt(p)
