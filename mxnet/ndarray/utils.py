@@ -31,10 +31,42 @@ def _np_shape_active():
     return bool(fn()) if fn is not None else False
 
 
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True   # another user's process, or a platform where the test fails: keep its file
+    return True
+
+
+def _remove_stale_temps(folder, base):
+    """Remove the temporaries of ``base`` left by saving processes that were killed (their
+    process no longer exists); those of live processes may be saves in progress."""
+    prefix = f".{base}."
+    try:
+        entries = [e.name for e in os.scandir(folder) if e.name.startswith(prefix) and e.name.endswith(".tmp")]
+    except OSError:
+        return
+    for name in entries:
+        parts = name[len(prefix):-len(".tmp")].split(".")
+        if len(parts) != 2 or not parts[0].isdigit():
+            continue
+        pid = int(parts[0])
+        if pid != os.getpid() and not _pid_alive(pid):
+            try:
+                os.remove(os.path.join(folder, name))
+            except OSError:
+                pass
+
+
 def write_atomic(fname, payload):
     """Write ``payload`` to ``fname`` via a temporary file in the same folder and ``os.replace``,
-    so an error mid-write leaves no partial file and keeps any older file intact."""
+    so an error mid-write leaves no partial file and keeps any older file intact.  Temporaries
+    of the same target left by a killed save are removed first."""
     folder = os.path.dirname(os.path.abspath(fname))
+    _remove_stale_temps(folder, os.path.basename(fname))
     tmp = os.path.join(folder, f".{os.path.basename(fname)}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     # os.open with 0o666 lets the umask set the permissions, as a plain open() would
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
