@@ -108,3 +108,145 @@ def test_optimizer_refuses_broadcast_gradient(name, kwargs):
     if kwargs.get("momentum"):
         with pytest.raises(MXNetError, match="shape of 'state' \\(1,\\)"):
             opt.update(0, w, mx.nd.ones((10,)), mx.nd.zeros((1,)))
+
+
+def _max_pool(a, nd_, **kw):
+    x = mx.nd.array(a)
+    x.attach_grad()
+    with autograd.record():
+        y = mx.nd.Pooling(x, kernel=(2,) * nd_, stride=(2,) * nd_, pool_type="max", **kw)
+    y.backward()
+    return y.asnumpy(), x.grad.asnumpy()
+
+
+LOW = float(np.finfo(np.float32).min)
+
+
+@pytest.mark.parametrize("nd_", [1, 2, 3])
+@pytest.mark.parametrize("jit", [True, False])
+def test_max_pool_nan_as_mxnet(nd_, jit):
+    # MXNet's max starts from the lowest float and takes only greater elements: NaN and -inf are
+    # skipped, a window of nothing else gives that lowest value with the gradient on its first
+    # element (the C kernel gave NaN on the last, the NumPy paths NaN or -inf)
+    run = _max_pool if jit else (lambda *a, **k: numpy_path(_max_pool, *a, **k))
+    y, g = run(np.full((1, 1) + (2,) * nd_, np.nan, np.float32), nd_)
+    assert y.ravel().tolist() == [LOW]
+    assert g.ravel().tolist() == [1.0] + [0.0] * (2 ** nd_ - 1)
+    y, g = run(np.full((1, 1) + (2,) * nd_, np.nan, np.float32), nd_, global_pool=True)
+    assert y.ravel().tolist() == [LOW] and g.ravel()[0] == 1
+    a = np.array([np.nan, -np.inf, 1, np.nan, np.nan, 5, 2, np.nan], np.float32)
+    y, g = run(a.reshape((1, 1) + ((8,) if nd_ == 1 else (2,) * nd_ if nd_ == 3 else (2, 4))),
+               nd_)
+    want = {1: [LOW, 1, 5, 2], 2: [5, 2], 3: [5]}[nd_]
+    assert y.ravel().tolist() == want
+    # a NaN first in a padded window no longer hides the rest (the NumPy path gave NaN)
+    row = np.array([np.nan] + list(range(1, 16)), np.float32)
+    x = mx.nd.array(np.tile(row, (1, 1, 16, 1)))
+    pool = (lambda: mx.nd.Pooling(x, kernel=(3, 3), pad=(1, 1), pool_type="max").asnumpy())
+    out = pool() if jit else numpy_path(pool)
+    assert not np.isnan(out).any() and out[0, 0, 1, :3].tolist() == [1, 2, 3]
+
+
+@pytest.mark.parametrize("fn", [lambda a, b, n: mx.nd.concat(a, b, dim=0, num_args=n),
+                                lambda a, b, n: mx.nd.add_n(a, b, num_args=n),
+                                lambda a, b, n: mx.nd.stack(a, b, num_args=n)])
+def test_num_args_checked_against_inputs(fn):
+    a, b = mx.nd.ones((2, 3)), mx.nd.ones((2, 3))
+    with pytest.raises(MXNetError, match="num_args"):
+        fn(a, b, -1)
+    with pytest.raises(MXNetError, match="expects 3 inputs"):
+        fn(a, b, 3)
+    with pytest.raises(MXNetError, match="expects 1 inputs"):
+        fn(a, b, 1)
+    assert fn(a, b, 2).size in (6, 12)
+
+
+def test_arguments_mxnet_rejects():
+    x = mx.nd.ones((2, 3))
+    with pytest.raises(MXNetError, match="Dropout.*axes"):
+        mx.nd.Dropout(x, p=0.5, axes=(5,))            # in inference too
+    with pytest.raises(MXNetError, match="moments.*duplicates"):
+        mx.nd.moments(x, axes=(0, 0))
+    with pytest.raises(MXNetError, match="moments.*duplicates"):
+        mx.nd.moments(x, axes=(1, -1))
+    seq, lens = mx.nd.ones((4, 2, 3)), mx.nd.array([1, 2])
+    for op in (mx.nd.SequenceMask, mx.nd.SequenceLast, mx.nd.SequenceReverse):
+        with pytest.raises(MXNetError, match="Sequence.*use_sequence_length=False"):
+            op(seq, lens, use_sequence_length=False)
+    assert mx.nd.SequenceLast(seq, lens, use_sequence_length=True).shape == (2, 3)
+
+
+def test_save_removes_temporaries_of_killed_saves(tmp_path):
+    import os
+    import subprocess
+    import sys
+    target = tmp_path / "w.params"
+    # a save killed mid-write leaves its temporary (named after the saving process's pid)
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    dead = int(child.stdout)
+    stale = tmp_path / f".w.params.{dead}.0badc0de.tmp"
+    stale.write_bytes(b"x" * 1000)
+    live = tmp_path / f".w.params.{os.getppid()}.feedbeef.tmp"   # a save in progress elsewhere
+    live.write_bytes(b"y")
+    other = tmp_path / f".x.params.{dead}.0badc0de.tmp"          # another target's
+    other.write_bytes(b"z")
+    mx.nd.save(str(target), {"a": mx.nd.ones((2,))})
+    assert not stale.exists() and live.exists() and other.exists()
+    assert mx.nd.load(str(target))["a"].asnumpy().tolist() == [1, 1]
+
+
+def _graph():
+    return {"nodes": [{"op": "null", "name": "x", "inputs": []},
+                      {"op": "null", "name": "w", "inputs": []},
+                      {"op": "FullyConnected", "name": "fc", "inputs": [[0, 0, 0], [1, 0, 0]],
+                       "attrs": {"num_hidden": "3", "no_bias": "True", "__lr_mult__": "2"}}],
+            "arg_nodes": [0, 1], "node_row_ptr": [0, 1, 2, 3], "heads": [[2, 0, 0]]}
+
+
+def _corrupt(path, value):
+    import json
+    g = _graph()
+    *keys, last = path
+    d = g
+    for k in keys:
+        d = d[k]
+    if value is KeyError:
+        del d[last]
+    else:
+        d[last] = value
+    return json.dumps(g)
+
+
+@pytest.mark.parametrize("path,value,match", [
+    (("nodes", 0), 1, "node 0 must be an object"),
+    (("nodes", 2, "inputs", 0), [-1, 0, 0], "node index -1"),      # silently rewired before
+    (("heads", 0), [-1, 0, 0], "node index -1"),
+    (("heads", 0), [2, -1, 0], "output index -1"),
+    (("heads", 0), [2, 5, 0], "output index 5"),
+    (("nodes", 2, "inputs", 0), [0, 3, 0], "output index 3"),
+    (("nodes", 2, "inputs", 0), [2, 0, 0], "node index 2"),        # not an earlier node
+    (("nodes", 2, "inputs", 0), [True, 0, 0], "integers"),
+    (("nodes", 2, "attrs", "dilaTe"), "(1,1)", "Cannot find argument 'dilaTe'"),
+    (("nodes", 2, "op"), KeyError, 'no "op"'),                      # read as a variable before
+    (("nodes", 2, "inputs"), "ab", '"inputs" must be a list'),
+    (("nodes", 2, "attrs"), [1], '"attrs" must be an object'),
+    (("heads",), 5, "must be lists"),
+])
+def test_malformed_symbol_json(path, value, match):
+    with pytest.raises(MXNetError, match=match):
+        mx.sym.load_json(_corrupt(path, value))
+
+
+def test_symbol_json_still_loads():
+    import json
+    s = mx.sym.load_json(json.dumps(_graph()))
+    assert s.list_arguments() == ["x", "w"] and s.attr_dict()["fc"]["__lr_mult__"] == "2"
+    with pytest.raises(MXNetError, match="load_json"):
+        mx.sym.load_json("[1, 2]")
+    leaf = '{"nodes": [{"op": "null", "name": "x", "inputs": []}], "heads": [[0, 0, 0]]}'
+    head = '{"nodes": [{"op": "_foreach", "name": "f", "inputs": [], "subgraphs": ['
+    tail = ']}], "heads": [[0, 0, 0]]}'
+    for depth in (400, 100000):   # subgraphs nested past the recursion limit, then past json's
+        with pytest.raises(MXNetError, match="nested too deeply"):
+            mx.sym.load_json(head * depth + leaf + tail * depth)

@@ -204,26 +204,80 @@ def _node_attrs(jn, op):
 
 
 def from_json(text):
-    """Rebuild a ``Symbol`` from MXNet JSON text."""
+    """Rebuild a ``Symbol`` from MXNet JSON text; a malformed graph raises MXNetError naming
+    what is wrong."""
     try:
         g = json.loads(text)
-        return _read_graph(g)
-    except (ValueError, KeyError, TypeError, IndexError) as e:
+    except (ValueError, TypeError) as e:
         raise MXNetError(f"load_json: not a symbol JSON document ({e})") from None
+    except RecursionError:
+        raise MXNetError("load_json: the document is nested too deeply") from None
+    try:
+        return _read_graph(g)
+    except RecursionError:
+        raise MXNetError("load_json: the graph's subgraphs are nested too deeply") from None
+
+
+def _bad(what):
+    return MXNetError(f"load_json: malformed symbol JSON: {what}")
+
+
+def _is_index(v):
+    return type(v) is int   # not bool, float or str
+
+
+def _entry(e, nodes, where):
+    """The (node, output index) of a JSON entry [node_id, index(, version)], checked."""
+    if not isinstance(e, list) or len(e) not in (2, 3) or not all(_is_index(v) for v in e):
+        raise _bad(f"{where}: an entry must be [node_id, output_index, version] integers, got {e!r}")
+    nid, out = e[0], e[1]
+    if not 0 <= nid < len(nodes):
+        raise _bad(f"{where}: node index {nid} does not name an earlier node (0..{len(nodes) - 1})")
+    node = nodes[nid]
+    n = json_num_outputs(node)
+    if not 0 <= out < n:
+        raise _bad(f"{where}: output index {out} is out of range for node '{node.name}' "
+                   f"({n} output{'s' if n != 1 else ''})")
+    return node, out
 
 
 def _read_graph(g):
     from ..ops.registry import get_op
-    jnodes = g["nodes"]
-    heads = g["heads"]
+    if not isinstance(g, dict):
+        raise _bad(f"the document must be an object, got {type(g).__name__}")
+    jnodes, heads = g.get("nodes"), g.get("heads")
+    if not isinstance(jnodes, list) or not isinstance(heads, list):
+        raise _bad('"nodes" and "heads" must be lists')
     nodes = []
-    for jn in jnodes:
-        opname = jn.get("op", "null")
+    for i, jn in enumerate(jnodes):
+        if not isinstance(jn, dict):
+            raise _bad(f"node {i} must be an object, got {type(jn).__name__}")
+        opname, name = jn.get("op"), jn.get("name")
+        if not isinstance(opname, str):
+            raise _bad(f'node {i} has no "op" string (variables have "op": "null")')
+        if not isinstance(name, str):
+            raise _bad(f'node {i} has no "name" string')
+        for key in ("attrs", "attr", "param"):
+            if not isinstance(jn.get(key) or {}, dict):
+                raise _bad(f'node {i} ({name}): "{key}" must be an object')
         op = None if opname == "null" else get_op(opname)
+        if op is not None and op.param_map:
+            # a corrupted or misspelt key would otherwise be dropped, changing the model quietly
+            for k in list(jn.get("attrs") or ()) + list(jn.get("param") or ()):
+                if k not in op.param_map and k not in HIDDEN_KEYS and not (
+                        k.startswith("__") and k.endswith("__")):
+                    raise MXNetError(f"Cannot find argument '{k}' of operator {opname} "
+                                     f"(node '{name}'); possible arguments: {list(op.param_map)}")
         attrs = _node_attrs(jn, op)
-        inputs = [(nodes[e[0]], e[1]) for e in jn.get("inputs", [])]
-        node = Node(op, jn["name"], attrs, inputs)
-        if jn.get("subgraphs"):
-            node.set_subgraphs([_read_graph(sg) for sg in jn["subgraphs"]])
+        jin = jn.get("inputs", [])
+        if not isinstance(jin, list):
+            raise _bad(f'node {i} ({name}): "inputs" must be a list')
+        inputs = [_entry(e, nodes, f"input {j} of node {i} ({name})") for j, e in enumerate(jin)]
+        node = Node(op, name, attrs, inputs)
+        sub = jn.get("subgraphs")
+        if sub:
+            if not isinstance(sub, list):
+                raise _bad(f'node {i} ({name}): "subgraphs" must be a list')
+            node.set_subgraphs([_read_graph(sg) for sg in sub])
         nodes.append(node)
-    return Symbol([(nodes[h[0]], h[1]) for h in heads])
+    return Symbol([_entry(h, nodes, f"head {j}") for j, h in enumerate(heads)])
