@@ -169,8 +169,15 @@ class MXIndexedRecordIO(MXRecordIO):
                 if len(fields) != 2:
                     raise MXNetError(f"Invalid index file {self.idx_path!r}, line {lineno + 1}: "
                                      f"expected 'key<TAB>offset', got {line.strip()!r}")
-                key = self.key_type(fields[0])
-                self.idx[key] = int(fields[1])
+                try:
+                    key, offset = self.key_type(fields[0]), int(fields[1])
+                except ValueError as e:
+                    raise MXNetError(f"Invalid index file {self.idx_path!r}, line {lineno + 1}: "
+                                     f"{e}") from None
+                if offset < 0:
+                    raise MXNetError(f"Invalid index file {self.idx_path!r}, line {lineno + 1}: "
+                                     f"negative record offset {offset}")
+                self.idx[key] = offset
                 self.keys.append(key)
 
     def close(self):
@@ -293,14 +300,20 @@ def unpack_img(s, iscolor=-1):
     header, s = unpack(s)
     kind, lib = _codec()
     if kind == "cv2":
-        return header, lib.imdecode(np.frombuffer(s, dtype=np.uint8), iscolor)
+        img = lib.imdecode(np.frombuffer(s, dtype=np.uint8), iscolor)
+        if img is None:
+            raise MXNetError("unpack_img: the record does not hold a decodable image")
+        return header, img
     import io
-    pil = lib.open(io.BytesIO(s))
-    if iscolor == 0:
-        pil = pil.convert("L")
-    elif iscolor == 1 or pil.mode not in ("L", "RGB"):
-        pil = pil.convert("RGB")
-    img = np.asarray(pil)
+    try:
+        pil = lib.open(io.BytesIO(s))
+        if iscolor == 0:
+            pil = pil.convert("L")
+        elif iscolor == 1 or pil.mode not in ("L", "RGB"):
+            pil = pil.convert("RGB")
+        img = np.asarray(pil)
+    except Exception as e:  # Pillow raises many types for a corrupt stream
+        raise MXNetError(f"unpack_img: the record does not hold a decodable image ({e})") from None
     if img.ndim == 3:
         img = np.ascontiguousarray(img[:, :, ::-1])
     return header, img

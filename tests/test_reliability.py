@@ -250,3 +250,27 @@ def test_symbol_json_still_loads():
     for depth in (400, 100000):   # subgraphs nested past the recursion limit, then past json's
         with pytest.raises(MXNetError, match="nested too deeply"):
             mx.sym.load_json(head * depth + leaf + tail * depth)
+
+
+def test_recordio_negative_offset_and_corrupt_image(tmp_path):
+    pytest.importorskip("PIL")
+    from mxnet import recordio
+    rec, idx = str(tmp_path / "d.rec"), str(tmp_path / "d.idx")
+    w = recordio.MXIndexedRecordIO(idx, rec, "w")
+    img = np.zeros((4, 5, 3), np.uint8)
+    w.write_idx(0, recordio.pack_img(recordio.IRHeader(0, 1.0, 0, 0), img, img_fmt=".png"))
+    w.write_idx(1, recordio.pack(recordio.IRHeader(0, 2.0, 1, 0), b"\x89PNG\r\n\x1a\nbroken"))
+    w.close()
+    r = recordio.MXIndexedRecordIO(idx, rec, "r")
+    assert recordio.unpack_img(r.read_idx(0))[1].shape == (4, 5, 3)
+    with pytest.raises(MXNetError, match="unpack_img"):
+        recordio.unpack_img(r.read_idx(1))      # was Pillow's UnidentifiedImageError
+    r.close()
+    with open(idx, "w") as f:
+        f.write("0\t-8\n")
+    with pytest.raises(MXNetError, match="negative record offset"):
+        recordio.MXIndexedRecordIO(idx, rec, "r")
+    with open(idx, "w") as f:
+        f.write("0\tx\n")
+    with pytest.raises(MXNetError, match="line 1"):
+        recordio.MXIndexedRecordIO(idx, rec, "r")
