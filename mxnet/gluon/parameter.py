@@ -312,7 +312,9 @@ class Parameter:
         self._deferred_init = ()
 
     def reset_ctx(self, ctx):
-        """Move the data (and gradients) to other contexts."""
+        """Move the data (and gradients) to other contexts (None: the current context)."""
+        if ctx is None:
+            ctx = [current_context()]
         if isinstance(ctx, Context):
             ctx = [ctx]
         if self._data is not None:

@@ -709,7 +709,9 @@ def create(op, hint, args, kwargs):
         strs[k] = _param_str(op.param_map.get(k), v)
     parsed = op.parse_attrs(strs)
     name = NameManager.current.get(name, hint.lower())
-    attrs = {hidden_key(k): v for k, v in AttrScope.current.get(attr).items()}
+    # MXNet passes operator attributes to its graph as text, so attr={"__init__": Xavier()}
+    # (GluonCV's SSD feature expander) is stored as str() of the object
+    attrs = {hidden_key(k): str(v) for k, v in AttrScope.current.get(attr).items()}
     attrs.update(scope_kw)
     attrs.update(strs)
     node = Node(op, name, attrs, parsed=parsed)
