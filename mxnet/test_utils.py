@@ -547,9 +547,8 @@ def _grad_nodes(grad_nodes, names):
 def _check_symbol_numeric_gradient(sym, location, aux_states, numeric_eps, rtol, atol, grad_nodes,
                                    use_forward_train, ctx, grad_stype_dict, dtype):
     from . import ndarray as nd, symbol as msym
-    if grad_stype_dict:
-        raise NotImplementedError("check_numeric_gradient: grad_stype_dict needs sparse NDArrays, which "
-                                  "mxnext does not implement")
+    if grad_stype_dict is not None and not isinstance(grad_stype_dict, dict):
+        raise AssertionError("grad_stype_dict must be a dict")
     ctx = ctx if ctx is not None else default_context()
     location = _parse_location(sym, location, ctx, dtype)
     location_np = {k: v.asnumpy() for k, v in location.items()}
@@ -566,6 +565,10 @@ def _check_symbol_numeric_gradient(sym, location, aux_states, numeric_eps, rtol,
     grad_np = {k: rnd.normal(0, 0.01, size=location[k].shape) for k in nodes}
     grad_np["__random_proj"] = rnd.normal(0, 0.01, size=out_shapes[0])
     args_grad = {k: nd.array(v, ctx=ctx, dtype=dtype) for k, v in grad_np.items()}
+    for k, stype in (grad_stype_dict or {}).items():
+        if k in args_grad and stype in ("row_sparse", "csr"):
+            # as MXNet: a sparse gradient buffer starts empty
+            args_grad[k] = nd.zeros(args_grad[k].shape, ctx, args_grad[k].dtype, stype=stype)
     executor = out.bind(ctx, args=location, args_grad=args_grad, grad_req=grad_req, aux_states=aux_states)
     if len(executor.arg_arrays) != len(location):
         raise ValueError(f"Executor arg_arrays and and location len do not match.Got "
@@ -668,9 +671,6 @@ def check_symbolic_backward(sym, location, out_grads, expected, rtol=None, atol=
     """
     from . import ndarray as nd
     assert dtype in (np.float16, np.float32, np.float64, "asnumpy")
-    if grad_stypes:
-        raise NotImplementedError("check_symbolic_backward: grad_stypes needs sparse NDArrays, which "
-                                  "mxnext does not implement")
     ctx = ctx if ctx is not None else default_context()
     location = _parse_location(sym, location, ctx, dtype)
     aux_states = _parse_aux_states(sym, aux_states, ctx, dtype)
@@ -680,6 +680,10 @@ def check_symbolic_backward(sym, location, out_grads, expected, rtol=None, atol=
     grad_np = {k: rnd.normal(size=np.shape(v)) for k, v in expected.items()}
     args_grad = {k: nd.array(v, ctx=ctx, dtype=_as_np(expected[k]).dtype if dtype == "asnumpy" else dtype)
                  for k, v in grad_np.items()}
+    for k, stype in (grad_stypes or {}).items():
+        if k in args_grad and stype not in (None, "default"):
+            # as MXNet: a sparse gradient buffer starts empty
+            args_grad[k] = create_sparse_array(args_grad[k].shape, stype, density=0.0)
     if isinstance(grad_req, str):
         grad_req = {k: grad_req for k in names}
     elif isinstance(grad_req, (list, tuple)):

@@ -143,11 +143,20 @@ class Executor:
             if tuple(src.shape) != tuple(dst.shape):
                 raise ValueError(f"Shape not match! Argument {name}, need: {tuple(dst.shape)}, "
                                  f"received: {tuple(src.shape)}")
-            dst._data[...] = src
+            if dst._is_sparse:
+                from ..ndarray.sparse import _assign
+                _assign(dst, _wrap(src, self._ctx))
+            else:
+                dst._data[...] = src
         monitor = None if self._monitor is None else _MonitorAdapter(self._monitor, self._ctx, _wrap,
                                                                        self._monitor_all)
-        outs = self._plan.forward([a._data for a in self.arg_arrays], [a._data for a in self.aux_arrays],
-                                  is_train, _backend(self._ctx), monitor)
+        # sparse auxiliary states run as writable dense copies, stored back in their storage type
+        aux = [a._dense() if a._is_sparse else a._data for a in self.aux_arrays]
+        outs = self._plan.forward([a._data for a in self.arg_arrays], aux, is_train, _backend(self._ctx), monitor)
+        for a, d in zip(self.aux_arrays, aux):
+            if a._is_sparse:
+                from ..ndarray.sparse import _assign
+                _assign(a, _wrap(d, self._ctx))
         if len(self.outputs) == len(outs):
             if self._copy_outputs:
                 for o, r in zip(self.outputs, outs):
@@ -200,7 +209,7 @@ class Executor:
         inputs = {id(a._data) for a in self.arg_arrays + self.aux_arrays if a is not None}
         ids = [id(d._data) if d is not None else None for d in self.grad_arrays]
         offer = [d._data if d is not None and r == "write" and i not in inputs and ids.count(i) == 1
-                 else None for d, r, i in zip(self.grad_arrays, self._grad_req, ids)]
+                 and not d._is_sparse else None for d, r, i in zip(self.grad_arrays, self._grad_req, ids)]
         if self._monitor is None:
             grads = self._plan.backward(heads, need=[r != "null" for r in self._grad_req], grad_out=offer)
         else:
@@ -209,7 +218,19 @@ class Executor:
             grads = self._plan.backward(heads, grad_out=offer,
                                         monitor=_MonitorAdapter(self._monitor, self._ctx, _wrap))
         for dst, req, g in zip(self.grad_arrays, self._grad_req, grads):
-            if dst is None or req == "null" or (g is not None and g is dst._data):
+            if dst is None or req == "null":
+                continue
+            if dst._is_sparse:
+                # the graph runs dense: the gradient is stored in the buffer's storage type
+                from ..ndarray.ndarray import _wrap
+                from ..ndarray.sparse import _assign
+                if g is None and req != "write":
+                    continue
+                cur = dst._data
+                new = cur * 0 if g is None else (cur + g if req == "add" else g)
+                _assign(dst, _wrap(new, dst.context))
+                continue
+            if g is not None and g is dst._data:
                 continue
             if g is None:
                 if req == "write":

@@ -362,13 +362,7 @@ from . import sparse  # noqa: E402
 for _name, _fn in _subs.get("sparse", {}).items():
     if not hasattr(sparse, _name):
         setattr(sparse, _name, _fn)
-for _name in ("dot", "elemwise_add", "elemwise_sub", "elemwise_mul", "elemwise_div", "add_n", "slice",
-              "sum", "mean", "clip", "where", "abs", "sign", "negative", "square", "sqrt", "relu", "sin",
-              "tan", "arcsin", "arctan", "sinh", "tanh", "arcsinh", "arctanh", "ceil", "floor", "rint",
-              "round", "fix", "trunc", "expm1", "log1p", "degrees", "radians", "exp", "log",
-              "zeros_like", "ones_like", "make_loss", "Embedding", "FullyConnected", "broadcast_add",
-              "broadcast_sub", "broadcast_mul", "broadcast_div", "sgd_update", "sgd_mom_update",
-              "adam_update", "ftrl_update", "adagrad_update"):
+for _name in sparse.FRONT_END_OPS:
     if _name in _top and not hasattr(sparse, _name):
         setattr(sparse, _name, _top[_name])
 cast_storage = sparse.cast_storage

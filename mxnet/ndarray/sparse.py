@@ -22,6 +22,19 @@ __all__ = ["BaseSparseNDArray", "CSRNDArray", "RowSparseNDArray", "csr_matrix", 
 
 _IDX = np.int64
 
+# the operators mx.nd.sparse / mx.sym.sparse also offer (MXNet lists there those it has sparse
+# forms of); they are the registered operators, dispatching on the inputs' storage types
+FRONT_END_OPS = (
+    "dot", "elemwise_add", "elemwise_sub", "elemwise_mul", "elemwise_div", "add_n", "slice", "sum", "mean",
+    "clip", "where", "abs", "sign", "negative", "square", "sqrt", "relu", "sigmoid", "sin", "tan", "arcsin",
+    "arctan", "sinh", "tanh", "arcsinh", "arctanh", "ceil", "floor", "rint", "round", "fix", "trunc", "expm1",
+    "log1p", "degrees", "radians", "exp", "log", "cos", "cosh", "arccos", "arccosh", "rsqrt", "cbrt", "rcbrt",
+    "reciprocal", "gamma", "gammaln", "zeros_like", "ones_like", "make_loss", "Embedding", "FullyConnected",
+    "broadcast_add", "broadcast_sub", "broadcast_mul", "broadcast_div", "broadcast_plus", "broadcast_minus",
+    "sgd_update", "sgd_mom_update", "adam_update", "ftrl_update", "adagrad_update", "square_sum",
+    "cast_storage", "retain", "log2", "log10", "exp2", "erf", "erfinv", "norm", "stop_gradient",
+    "BlockGrad", "Cast", "_square_sum")
+
 
 def _scipy_sparse():
     try:
@@ -433,7 +446,7 @@ def zeros(stype, shape, ctx=None, dtype=None, **kwargs):
         res = RowSparseNDArray._new(xp.zeros((0,) + shape[1:], dtype=dt), (xp.zeros((0,), dtype=_IDX),),
                                     shape, ctx)
     else:
-        raise MXNetError(f"zeros: unknown storage type {stype!r}")
+        raise ValueError(f"zeros: unknown storage type {stype!r}")
     out = kwargs.get("out")
     if out is not None:
         _assign(out, res)
@@ -531,7 +544,7 @@ def _densified(a):
 
 
 def _same_structure(a, values):
-    return type(a)._new(values, a._aux, a._sshape, a._ctx)
+    return type(a)._new(values, [x.copy() for x in a._aux], a._sshape, a._ctx)
 
 
 # unary operators that map 0 to 0: computed on the stored values, the structure kept
@@ -692,6 +705,13 @@ def _cmp_scalar(op, args, attrs):
     return _unary(op, args, attrs)
 
 
+def _quadratic(op, args, attrs):
+    # a*x^2 + b*x + c keeps a CSR input's zeros only when c is 0
+    if not isinstance(args[0], CSRNDArray) or attrs.c != 0:
+        return None
+    return _unary(op, args, attrs)
+
+
 def _take(op, args, attrs):
     a, idx = args
     if not isinstance(a, CSRNDArray) or isinstance(idx, BaseSparseNDArray) or attrs.axis != 0 \
@@ -740,7 +760,7 @@ _IMPLS = {"dot": _dot, "_sparse_retain": _retain, "_square_sum": _square_sum, "s
           "crop": _slice, "cast_storage": _cast_storage_op, "add_n": _add_n, "ElementWiseSum": _add_n}
 _IMPLS.update({n: _unary for n in _ZERO_KEEPING})
 _IMPLS.update({n: _cmp_scalar for n in _CMP_SCALAR})
-_IMPLS.update({"take": _take, "_contrib_getnnz": _getnnz})
+_IMPLS.update({"take": _take, "_contrib_getnnz": _getnnz, "_contrib_quadratic": _quadratic})
 _IMPLS.update({n: _binary for n in _ADD | _SUB | _MUL})
 
 

@@ -324,3 +324,18 @@ def _bmask_bwd(attrs, og, ins, outs, ctx, state):
 register("_contrib_boolean_mask", lambda attrs, ins, ctx: ins[0][_bmask_key(attrs, *ins)],
          inputs=("data", "index"), params=(Param("axis", "int", 0, "the masked axis (only 0)"),),
          backward=_bmask_bwd, doc="Keeps the rows of data where index is non-zero.")
+
+
+# -- _sparse_retain: the rows of data at the given indices, the others zero ------------------
+def _retain_rows(x, idx, xp):
+    k = idx.reshape(-1).astype(np.int64)
+    out = xp.zeros_like(x)
+    out[k] = x[k]
+    return out
+
+
+register("_sparse_retain", lambda attrs, ins, ctx: _retain_rows(ins[0], ins[1], ctx.xp),
+         inputs=("data", "indices"),
+         backward=lambda attrs, og, ins, outs, ctx, st: [_retain_rows(og[0], ins[1], ctx.xp), None],
+         doc="Keep the rows of data whose indices are given (row_sparse in MXNet; its sparse form is in "
+             "ndarray/sparse.py); the other rows are zero.")

@@ -146,6 +146,17 @@ def _numel(x, axes):
 
 _reducer("sum", _sum_fwd, lambda F, x, y, g, axes: g, aliases=("sum_axis",),
          doc="Sum over the given axes.")
+
+
+def _square_sum_fwd(attrs, ins, ctx):
+    x = ins[0]
+    axes = _axes_of("_square_sum", attrs, x)
+    return _finish(ctx.xp.sum(x * x, axis=axes, dtype=_acc_dtype(x)), x, axes, attrs.keepdims)
+
+
+# MXNet's internal sum of squares (its row_sparse form lives in ndarray/sparse.py)
+_reducer("_square_sum", _square_sum_fwd, lambda F, x, y, g, axes: 2 * x * g,
+         doc="Sum of the squares over the given axes.")
 _reducer("mean", _mean_fwd, lambda F, x, y, g, axes: g / _numel(x, axes), doc="Mean over the given axes.")
 _reducer("prod", lambda attrs, ins, ctx: _sum_fwd(attrs, ins, ctx, "prod"),
          lambda F, x, y, g, axes: g * y / x, doc="Product over the given axes.")

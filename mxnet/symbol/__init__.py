@@ -22,6 +22,10 @@ for _name in ("contrib", "linalg", "random", "image", "sparse"):
     _m = _register.make_module(f"{__name__}.{_name}", _subs.get(_name, {}), f"mx.sym.{_name} operators.")
     globals()[_name] = _m
     _sys.modules[_m.__name__] = _m
+from ..ndarray.sparse import FRONT_END_OPS as _SPARSE_OPS  # noqa: E402
+for _k in _SPARSE_OPS:  # mx.sym.sparse: the operators with sparse forms (dense graphs here)
+    if _k in _top and not hasattr(sparse, _k):  # noqa: F821
+        setattr(sparse, _k, _top[_k])  # noqa: F821
 
 from . import contrib_flow as _contrib_flow  # noqa: E402
 _contrib_flow.install(contrib)  # noqa: F821  (contrib is created in the loop above)
