@@ -230,16 +230,20 @@ def test_slice_gradient_fills_the_whole_input_gradient(req):
     np.testing.assert_array_equal(x.grad.asnumpy(), expected)
 
 
-def test_monitor_input_names_follow_mxnet():
-    # what MXNet 1.9.1's monitor_all reports after '<node>_' for each input (observed)
-    from mxnet.ops.registry import get_op
-    expected = {"Activation": ["input0"], "relu": ["input0"], "Reshape": ["input0"],
-                "softmax": ["data"], "Pooling": ["data"], "SliceChannel": ["data"], "one_hot": ["indices"],
-                "elemwise_add": ["lhs", "rhs"], "FullyConnected": ["data", "weight", "bias"],
-                "Concat": ["arg0", "arg1"], "SoftmaxOutput": ["data", "label"]}
-    for name, names in expected.items():
-        op = get_op(name)
-        assert op.monitor_input_names(op._defaults, len(names)) == names, name
+def test_op_hook_input_names_follow_mxnet():
+    # what MXNet 1.9.1's op hook reports with monitor_all (observed)
+    net = gluon.nn.HybridSequential(prefix="n_")
+    with net.name_scope():
+        net.add(gluon.nn.Dense(2))
+        net.add(gluon.nn.Activation("relu"))
+    net.initialize()
+    net.hybridize()
+    seen = []
+    net.register_op_hook(lambda name, op, arr: seen.append((name, op)), monitor_all=True)
+    net(mx.nd.ones((1, 3)))
+    assert seen == [("n_dense0_fwd_data", "FullyConnected"), ("n_dense0_fwd_weight", "FullyConnected"),
+                    ("n_dense0_fwd_bias", "FullyConnected"), ("n_dense0_fwd_output", "FullyConnected"),
+                    ("n_relu0_fwd_input0", "Activation"), ("n_relu0_fwd_output", "Activation")]
 
 
 def test_assert_almost_equal_large_arrays_still_find_single_mismatches():

@@ -844,6 +844,7 @@ class _CachedOp:
         """The plan's monitor (which sees each step's visible outputs by name) turned into
         ``callback(node_name, op_name, NDArray)`` calls; with ``monitor_all`` each step's inputs
         are reported first, from the variables and the outputs seen so far."""
+        from ..executor.monitor_names import input_names
         from ..ndarray.ndarray import _wrap
         by_name = {}
         for st in self.plan.steps:
@@ -856,11 +857,10 @@ class _CachedOp:
         def monitor(name, arr):
             node, i = by_name[name]
             if monitor_all and i == 0:
-                in_names = node.op.monitor_input_names(node.parsed, len(node.inputs))
-                for (c, ci), in_name in zip(node.inputs, in_names):
+                for (c, ci), in_name in zip(node.inputs, input_names(node, len(node.inputs))):
                     val = values.get(c.name if c.op is None else (id(c), ci))
                     if val is not None:
-                        callback(f"{node.name}_{in_name}", node.op.name, _wrap(val, ctx))
+                        callback(in_name, node.op.name, _wrap(val, ctx))
             values[(id(node), i)] = arr
             callback(name, node.op.name, _wrap(arr, ctx))
         return monitor

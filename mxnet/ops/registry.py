@@ -386,18 +386,6 @@ class OpDef:
             names.remove("bias")
         return names
 
-    def monitor_input_names(self, attrs, num_inputs):
-        """The names MXNet's monitors (``monitor_all``, op hooks) give the inputs, as
-        ``<node>_<name>``: ``arg<i>`` for a variable number of inputs, the declared names where
-        MXNet's operator lists them (operators of several inputs, and the single-input ones in
-        ``_NAMED_SINGLE_INPUT``), else ``input<i>``."""
-        if self.variadic:
-            return [f"arg{i}" for i in range(num_inputs)]
-        names = self.input_names(attrs, num_inputs)
-        if len(names) > 1 or self.name in _NAMED_SINGLE_INPUT:
-            return names
-        return [f"input{i}" for i in range(num_inputs)]
-
     def list_outputs(self, attrs):
         n = self.num_outputs(attrs)
         if self.output_names:
@@ -469,14 +457,6 @@ def add_alias(alias, name):
     _REGISTRY[alias] = op
     if alias not in op.aliases and alias != op.name:
         op.aliases = op.aliases + (alias,)
-
-
-# single-input operators whose input MXNet names (FListInputNames) rather than calling it input0,
-# as its monitors report them
-_NAMED_SINGLE_INPUT = frozenset({
-    "Dropout", "L2Normalization", "LRN", "LeakyReLU", "MakeLoss", "Pooling", "SequenceLast",
-    "SequenceMask", "SequenceReverse", "SliceChannel", "SwapAxis", "log_softmax", "moments",
-    "one_hot", "softmax", "squeeze", "tile"})
 
 
 def get_op(name):
