@@ -274,3 +274,42 @@ def test_recordio_negative_offset_and_corrupt_image(tmp_path):
         f.write("0\tx\n")
     with pytest.raises(MXNetError, match="line 1"):
         recordio.MXIndexedRecordIO(idx, rec, "r")
+
+
+def test_softmax_output_rank3_normalises_each_sample():
+    # without multi_output MXNet softmaxes each flattened sample (goldens from MXNet 1.9.1)
+    x = mx.nd.array(np.arange(24).reshape(2, 3, 4) / 10.)
+    x.attach_grad()
+    with autograd.record():
+        y = mx.nd.SoftmaxOutput(x, mx.nd.array([[0, 1, 2], [3, 0, 1]]))
+    y.backward()
+    np.testing.assert_allclose(y.asnumpy().sum(axis=(1, 2)), [1, 1], rtol=1e-6)
+    np.testing.assert_allclose(y.asnumpy()[0, 0], [0.04533, 0.05009741, 0.05536619, 0.0611891],
+                               rtol=1e-5)
+    np.testing.assert_allclose(x.grad.asnumpy()[0, 0], [-0.95467, 0.05009741, 0.05536619, 0.0611891],
+                               rtol=1e-5)
+
+
+def _bn_special(v):
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((4, 8, 16, 16)).astype(np.float32)
+    a.flat[0], a.flat[1] = v, 3e38
+    x = mx.nd.array(a)
+    x.attach_grad()
+    mm, mv = mx.nd.zeros(8), mx.nd.ones(8)
+    with autograd.record():
+        y = mx.nd.BatchNorm(x, mx.nd.ones(8), mx.nd.zeros(8), mm, mv, fix_gamma=False)
+    y.backward()
+    return y.asnumpy(), x.grad.asnumpy(), mm.asnumpy(), mv.asnumpy()
+
+
+@pytest.mark.parametrize("v", [3e38, np.inf])
+def test_batchnorm_overflow_same_on_both_paths(v):
+    # MXNet sums in float32: a channel whose sum overflows has an infinite mean, so its outputs
+    # and gradients are NaN and its moving variance inf (NaN with an inf input); the C kernels
+    # (float64 sums) gave finite values
+    for y, g, mm, mv in (_bn_special(v), numpy_path(_bn_special, v)):
+        assert np.isnan(y[:, 0]).all() and np.isfinite(y[:, 1:]).all()
+        assert np.isnan(g[:, 0]).all() and np.isfinite(g[:, 1:]).all()
+        assert mm[0] == np.inf and np.isfinite(mm[1:]).all()
+        assert (np.isinf(mv[0]) if v == 3e38 else np.isnan(mv[0])) and np.isfinite(mv[1:]).all()

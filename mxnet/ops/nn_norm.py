@@ -69,6 +69,26 @@ def _bn_jit(xp, x3):
     return _accel.jit()
 
 
+def _sum_overflows(xp, mean, n, wd):
+    """Whether a channel's sum leaves the float32 range (or is already inf/NaN): MXNet sums in
+    float32, the sums here are float64.  One check over C values."""
+    return wd == np.float32 and not bool(xp.abs(mean).max(initial=0) * n <= _F32_MAX)
+
+
+def _overflowed(xp, x3, mean, var, n):
+    """The batch moments as MXNet's float32 sums give them (a rare path): a channel whose sum
+    overflows has an infinite mean, and then an infinite variance, NaN where the channel holds
+    an infinite value itself (inf - inf); NaN stays NaN."""
+    big = ~(xp.abs(mean) * n <= _F32_MAX) & ~xp.isnan(mean)
+    mean = xp.where(big, xp.copysign(np.inf, mean), mean)
+    has_inf = xp.isinf(x3).any(axis=(0, 2))
+    var = xp.where(xp.isinf(mean), xp.where(has_inf, np.nan, np.inf), var)
+    return mean, var
+
+
+_F32_MAX = float(np.finfo(np.float32).max)
+
+
 def _bn_fwd(attrs, ins, ctx):
     if len(ins) != 5:
         raise MXNetError(f"Operator BatchNorm: expects 5 inputs (data, gamma, beta, moving_mean, "
@@ -91,9 +111,11 @@ def _bn_fwd(attrs, ins, ctx):
     if batch and jit is not None:
         out, mean, var, invstd, shifted = jit.train_forward(x3, gamma, beta, attrs.eps,
                                                             attrs.fix_gamma, _ILL)
-        out = out.reshape(x.shape).astype(x.dtype, copy=False)
-        pdt = gamma.dtype
-        return (out, mean.astype(pdt), invstd.astype(pdt)), (mean, var, invstd, batch, shifted)
+        if not _sum_overflows(xp, mean, n, wd):
+            out = out.reshape(x.shape).astype(x.dtype, copy=False)
+            pdt = gamma.dtype
+            return (out, mean.astype(pdt), invstd.astype(pdt)), (mean, var, invstd, batch, shifted)
+        jit = None   # a channel's sum leaves float32: the NumPy path below, as MXNet computes it
     xs = None
     if batch:
         mean = _row_sums(x3, xp.ones(x3.shape[2], wd)) / n
@@ -104,6 +126,8 @@ def _bn_fwd(attrs, ins, ctx):
             # badly conditioned: second pass over the centred data
             xs = x3 - _plane(xp, mean, x3)
             var = _vdot_sums(xp, xs, xs) / n
+        if _sum_overflows(xp, mean, n, wd):
+            mean, var = _overflowed(xp, x3, mean, var, n)
     else:
         mean = mmean.astype(np.float64)
         var = mvar.astype(np.float64)
