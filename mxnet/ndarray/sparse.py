@@ -623,6 +623,10 @@ def _dot(op, args, attrs):
     a, b = args
     if a._ctx.device_typeid == 2 or getattr(attrs, "forward_stype", None) not in (None, "None"):
         return None
+    try:
+        _scipy_sparse()
+    except ImportError:
+        return None  # without SciPy: the dense fallback
     if isinstance(a, CSRNDArray) and not isinstance(b, BaseSparseNDArray) and not attrs.transpose_b \
             and b.ndim == 2:
         sa = a.asscipy()
