@@ -315,3 +315,14 @@ def test_batchnorm_overflow_same_on_both_paths(v):
         assert np.isnan(g[:, 0]).all() and np.isfinite(g[:, 1:]).all()
         assert mm[0] == np.inf and np.isfinite(mm[1:]).all()
         assert (np.isinf(mv[0]) if v == 3e38 else np.isnan(mv[0])) and np.isfinite(mv[1:]).all()
+
+
+def test_np_diagonals_huge_offset():
+    # NumPy's diagonal() segfaulted on offsets near -2**31; MXNet gives the empty diagonal
+    a = mx.np.ones((3, 3))
+    assert mx.np.diag(a, k=-2**31).shape == (0,)
+    assert mx.np.diagonal(a, offset=-2**31).shape == (0,)
+    assert float(mx.np.trace(a, offset=-2**31)) == 0
+    assert mx.np.diagonal(mx.np.ones((2, 3, 4)), offset=-1, axis1=1, axis2=2).shape == (2, 2)
+    with pytest.raises(MXNetError, match="_np_diagflat"):
+        mx.np.diagflat(mx.np.ones((3,)), k=-2**31 + 1)

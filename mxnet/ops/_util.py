@@ -59,6 +59,12 @@ def check_alloc_size(opname, shape):
                          "elements or more, larger than MXNet's tensor size limit")
 
 
+def diag_offset(k, shape, axis1=0, axis2=1):
+    """A diagonal offset clamped to the matrix (an offset past it selects nothing either way):
+    NumPy's diagonal() overflows, and crashes, on offsets near -2**31."""
+    return max(-shape[axis1], min(k, shape[axis2]))
+
+
 def check_same_shape(opname, names, arrays):
     s0 = arrays[0].shape
     for n, a in zip(names[1:], arrays[1:]):

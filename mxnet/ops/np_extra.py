@@ -10,6 +10,7 @@ so that the filled positions (index 0) receive no gradient.
 import numpy as np
 
 from ..base import MXNetError, MXNetValueError
+from ._util import check_alloc_size, check_int32, diag_offset
 from .registry import register, Param
 from .np_shape import gather_op
 
@@ -37,11 +38,17 @@ def _diag(attrs, x, xp):
     a = x[0]
     if a.ndim not in (1, 2):
         raise MXNetError(f"Operator _np_diag: input must be 1- or 2-d, got {a.ndim}-d")
-    return xp.diag(a, attrs.k).copy()
+    k = check_int32("_np_diag", "k", attrs.k)
+    if a.ndim == 2:
+        return xp.diag(a, diag_offset(k, a.shape)).copy()
+    check_alloc_size("_np_diag", (a.shape[0] + abs(k),) * 2)
+    return xp.diag(a, k).copy()
 
 
 def _diagflat(attrs, x, xp):
-    return xp.diagflat(x[0], attrs.k)
+    k = check_int32("_np_diagflat", "k", attrs.k)
+    check_alloc_size("_np_diagflat", (x[0].size + abs(k),) * 2)
+    return xp.diagflat(x[0], k)
 
 
 fill_gather_op("_np_diag", _diag, params=(Param("k", "int", 0),),
@@ -65,14 +72,16 @@ def _trace_fwd(attrs, ins, ctx):
     x = ins[0]
     _trace_check(attrs, x.shape)
     acc = np.float32 if x.dtype == np.float16 else None
-    return ctx.xp.asarray(ctx.xp.trace(x, attrs.offset, attrs.axis1, attrs.axis2, dtype=acc)).astype(x.dtype)
+    k = diag_offset(attrs.offset, x.shape, attrs.axis1, attrs.axis2)
+    return ctx.xp.asarray(ctx.xp.trace(x, k, attrs.axis1, attrs.axis2, dtype=acc)).astype(x.dtype)
 
 
 def _trace_bwd(attrs, og, ins, outs, ctx, state):
     xp = ctx.xp
     x = ins[0]
     idx = xp.arange(1, x.size + 1, dtype=np.int64).reshape(x.shape)
-    d = xp.diagonal(idx, attrs.offset, attrs.axis1, attrs.axis2)
+    d = xp.diagonal(idx, diag_offset(attrs.offset, x.shape, attrs.axis1, attrs.axis2), attrs.axis1,
+                    attrs.axis2)
     w = xp.broadcast_to(og[0][..., None], d.shape)
     g = xp.bincount(d.ravel(), weights=w.ravel().astype(np.float64), minlength=x.size + 1)
     return [g[1:].reshape(x.shape).astype(x.dtype)]

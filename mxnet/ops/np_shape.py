@@ -7,6 +7,7 @@ forward on the inputs' flat element indices and scatter-add the output gradient 
 """
 import numpy as np
 
+from ._util import diag_offset
 from .registry import register, Param
 
 
@@ -69,7 +70,9 @@ def _broadcast_shape(shape, target):
 gather_op("_npi_broadcast_to",
           lambda a, x, xp: xp.ascontiguousarray(xp.broadcast_to(x[0], _broadcast_shape(x[0].shape, a.shape))),
           inputs=("array",), params=(Param("shape", "shape"),), doc="Broadcast to a shape.")
-gather_op("_np_diagonal", lambda a, x, xp: xp.diagonal(x[0], a.offset, a.axis1, a.axis2).copy(),
+gather_op("_np_diagonal",
+          lambda a, x, xp: xp.diagonal(x[0], diag_offset(a.offset, x[0].shape, a.axis1, a.axis2),
+                                       a.axis1, a.axis2).copy(),
           inputs=("data",), params=(Param("offset", "int", 0), Param("axis1", "int", 0), Param("axis2", "int", 1)),
           doc="Diagonals of an array.")
 gather_op("_npi_getitem", lambda a, x, xp: x[0][a.key], params=(Param("key", "any", ()),),
