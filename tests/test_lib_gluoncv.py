@@ -461,3 +461,29 @@ def test_bbox_utils():
     center = BBoxCornerToCenter(split=False)(corners)
     np.testing.assert_allclose(center.asnumpy()[0], [[5, 5, 10, 10], [10, 10, 10, 10]])
     _close(BBoxCenterToCorner(split=False)(center), corners)
+
+
+def test_detection_and_segmentation_metrics():
+    from gluoncv.utils.metrics.segmentation import SegmentationMetric
+    from gluoncv.utils.metrics.voc_detection import VOC07MApMetric
+    metric = VOC07MApMetric(iou_thresh=0.5, class_names=[str(i) for i in range(10)])
+    gt_boxes = mx.nd.array(LABEL[None, :, :4])
+    gt_ids = mx.nd.array(LABEL[None, :, 4:5])
+    # both boxes found (one a pixel off), plus a low-scored miss
+    boxes = mx.nd.array([[[11, 20, 80, 99], [60, 30, 150, 110], [0, 0, 5, 5]]])
+    ids = mx.nd.array([[[3], [7], [7]]])
+    scores = mx.nd.array([[[0.9], [0.8], [0.3]]])
+    metric.update(boxes, ids, scores, gt_boxes, gt_ids)
+    names, values = metric.get()
+    assert names[-1] == "mAP" and values[-1] == pytest.approx(1.0)
+    assert values[3] == pytest.approx(1.0) and np.isnan(values[0])  # class 0 never appears
+
+    seg = SegmentationMetric(3)
+    pred = mx.nd.zeros((1, 3, 4, 4))
+    pred[:, 1, :2] = 1  # class 1 on the top half, class 0 below
+    label = mx.nd.zeros((1, 4, 4))
+    label[:, :2] = 1
+    seg.update(label, pred)
+    pix_acc, miou = seg.get()
+    assert pix_acc == pytest.approx(1.0)
+    assert miou == pytest.approx(2 / 3)  # class 2 is absent and counts as IoU 0
