@@ -287,3 +287,32 @@ def test_executor_loss_like_custom_needs_no_head_grad():
     ex2.forward(is_train=True)
     with pytest.raises(MXNetError, match="head_grads"):
         ex2.backward()
+
+
+def test_custom_op_without_inputs():
+    # an operator with no input arrays runs on the current context (MXNet's test_custom_op case)
+    class Ones(mx.operator.CustomOp):
+        def forward(self, is_train, req, in_data, out_data, aux):
+            self.assign(out_data[0], req[0], mx.nd.ones((3, 2)))
+
+        def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+            pass
+
+    @mx.operator.register("mxnext_no_input_ones")
+    class OnesProp(mx.operator.CustomOpProp):
+        def list_arguments(self):
+            return []
+
+        def infer_shape(self, in_shape):
+            return [], [(3, 2)], []
+
+        def infer_type(self, in_type):
+            return [], [np.float32], []
+
+        def create_operator(self, ctx, shapes, dtypes):
+            assert ctx == mx.cpu(0)
+            return Ones()
+
+    with mx.autograd.record():
+        out = mx.nd.Custom(op_type="mxnext_no_input_ones")
+    assert out.asnumpy().tolist() == [[1, 1]] * 3

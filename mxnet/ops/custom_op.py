@@ -117,9 +117,12 @@ def _infer_type(attrs, in_types):
 
 
 def _context_of(array, octx):
-    from ..context import cpu, gpu
+    """The context ``array`` lives in; with no input array, the current GPU or cpu(0)."""
+    from ..context import cpu, gpu, current_context
     if octx.backend.xp is np:
         return cpu(0)
+    if array is None:
+        return current_context()
     return gpu(int(array.device.id))
 
 
@@ -140,7 +143,7 @@ def _forward(attrs, inputs, octx):
     if any(s is None for s in out_shapes):
         raise MXNetError(f"Operator Custom ({attrs['op_type']}): infer_shape left an output "
                          f"shape unknown")
-    ctx = _context_of(inputs[0], octx) if inputs else None
+    ctx = _context_of(inputs[0] if inputs else None, octx)
     op = prop.create_operator(ctx, [list(a.shape) for a in inputs],
                               [DTYPE_TO_FLAG[np.dtype(a.dtype)] for a in inputs])
     xp = octx.xp
@@ -158,7 +161,7 @@ def _backward(attrs, ograds, inputs, outputs, octx, op):
     # loss-like ops (need_top_grad=False) ignore out_grad; where none flowed MXNet hands zeros
     ograds = [xp.zeros_like(o) if g is None else g for g, o in zip(ograds, outputs)]
     in_grads = [xp.zeros_like(a) for a in args]
-    ctx = _context_of(inputs[0], octx)
+    ctx = _context_of(inputs[0] if inputs else None, octx)
     op.backward(req=["write"] * nargs, out_grad=_wrap_all(ograds, ctx), in_data=_wrap_all(args, ctx),
                 out_data=_wrap_all(outputs, ctx), in_grad=_wrap_all(in_grads, ctx),
                 aux=_wrap_all(aux, ctx))
