@@ -3,33 +3,14 @@ import os
 
 from .. import optimizer as opt
 from ..base import MXNetError
-from ..kvstore import KVStore, KVStoreBase, create as _create_store
+from ..kvstore import KVStore, KVStoreBase, create as _create_store, _choose_store
 from .parameter import ParameterDict, Parameter
 
 
 def _dense_store(kvstore, num_device, params):
-    """The store for dense weights and whether it runs the optimizer: none for one device
-    (unless distributed), ``MXNET_UPDATE_ON_KVSTORE`` (default 1) otherwise."""
-    update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
-    if kvstore is None:
-        kv = None
-    elif isinstance(kvstore, KVStoreBase):
-        kv = kvstore
-    elif isinstance(kvstore, str):
-        if num_device == 1 and "dist" not in kvstore:
-            kv = None
-        else:
-            kv = _create_store(kvstore)
-            if kvstore == "local" and params:
-                # MXNet updates large weights on the devices rather than in the local store
-                largest = max(p._data[0].size if p._data else 0 for p in params)
-                if largest > 1024 * 1024 * 16:
-                    update_on_kvstore = False
-    else:
-        raise TypeError("kvstore must be KVStore, str or None")
-    if kv is None:
-        return None, False
-    return kv, update_on_kvstore and kv.is_capable(KVStoreBase.OPTIMIZER)
+    """The store for dense weights and whether it runs the optimizer (see ``_choose_store``)."""
+    largest = max((p._data[0].size if p._data else 0 for p in params), default=0)
+    return _choose_store(kvstore, num_device, largest)
 
 
 def _sparse_store(kvstore):

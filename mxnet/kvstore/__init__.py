@@ -24,6 +24,31 @@ def create(name="local"):
     return KVStore(name)
 
 
+def _choose_store(kvstore, num_device, largest_param):
+    """``(store, update_on_kvstore)`` as MXNet's Trainer and Module choose them: no store for one
+    device (unless distributed), else the store, which also runs the optimizer when it can and
+    ``MXNET_UPDATE_ON_KVSTORE`` (default 1) allows; a 'local' store leaves parameters of over
+    16M values to the devices. ``largest_param``: the size of the largest parameter (0: unknown)."""
+    import os
+    update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
+    if kvstore is None:
+        kv = None
+    elif isinstance(kvstore, KVStoreBase):
+        kv = kvstore
+    elif isinstance(kvstore, str):
+        if num_device == 1 and "dist" not in kvstore:
+            kv = None
+        else:
+            kv = create(kvstore)
+            if kvstore == "local" and largest_param > 1024 * 1024 * 16:
+                update_on_kvstore = False
+    else:
+        raise TypeError("kvstore must be KVStore, str or None")
+    if kv is None:
+        return None, False
+    return kv, update_on_kvstore and kv.is_capable(KVStoreBase.OPTIMIZER)
+
+
 class KVStoreServer:
     """MXNet's parameter-server process; mxnext's distributed stores run over MPI instead."""
 

@@ -1,6 +1,5 @@
 """``Module``: a symbol bound over one or more contexts, trained with an optimizer."""
 import logging
-import os
 import warnings
 
 import numpy as np
@@ -10,36 +9,18 @@ from .. import kvstore as kvs
 from .. import optimizer as opt
 from ..context import Context, cpu
 from ..initializer import InitDesc, Uniform
-from ..kvstore import KVStoreBase
 from ..model import load_checkpoint
 from .base_module import BaseModule, _check_input_names, _parse_data_desc
 from .executor_group import DataParallelExecutorGroup
 
 
 def _create_kvstore(kvstore, num_device, arg_params):
-    """``(kvstore, update_on_kvstore)`` as MXNet's Module chooses them: no store for one device
-    and a named local store; else the store, which also runs the optimizer when it can (and
-    ``MXNET_UPDATE_ON_KVSTORE`` allows; not for a 'local' store of a parameter over 16M values)."""
-    update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
-    if kvstore is None:
-        kv = None
-    elif isinstance(kvstore, KVStoreBase):
-        kv = kvstore
-    elif isinstance(kvstore, str):
-        if "dist" in kvstore:
-            raise NotImplementedError(f"Module: distributed kvstore {kvstore!r} is not supported")
-        if num_device == 1:
-            kv = None
-        else:
-            kv = kvs.create(kvstore)
-            if kvstore == "local" and arg_params and \
-                    max(int(np.prod(p.shape)) for p in arg_params.values()) > 1024 * 1024 * 16:
-                update_on_kvstore = False
-    else:
-        raise TypeError("kvstore must be KVStore, str or None")
-    if kv is None:
-        return None, False
-    return kv, update_on_kvstore and kv.is_capable(KVStoreBase.OPTIMIZER)
+    """``(kvstore, update_on_kvstore)`` as MXNet's Module chooses them (``kv._choose_store``);
+    distributed stores are not supported by Module here."""
+    if isinstance(kvstore, str) and "dist" in kvstore:
+        raise NotImplementedError(f"Module: distributed kvstore {kvstore!r} is not supported")
+    largest = max((int(np.prod(p.shape)) for p in (arg_params or {}).values()), default=0)
+    return kvs._choose_store(kvstore, num_device, largest)
 
 
 class Module(BaseModule):
