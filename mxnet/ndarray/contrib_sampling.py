@@ -14,10 +14,16 @@ def rand_zipfian(true_classes, num_sampled, range_max, ctx=None):
     from .random import uniform
     if ctx is None:
         ctx = current_context()
+    rand = uniform(0, math.log(range_max + 1), shape=(num_sampled,), dtype="float64", ctx=ctx)
+    return zipfian_from_uniform(rand, true_classes.as_in_context(ctx), num_sampled, range_max)
+
+
+def zipfian_from_uniform(rand, true_classes, num_sampled, range_max):
+    """The samples and expected counts of ``rand_zipfian`` from uniform draws on
+    [0, log(range_max + 1)); written with array methods, so NDArrays and Symbols both work."""
     log_range = math.log(range_max + 1)
-    rand = uniform(0, log_range, shape=(num_sampled,), dtype="float64", ctx=ctx)
     sampled = (rand.exp() - 1).astype("int64") % range_max
-    true_cls = true_classes.as_in_context(ctx).astype("float64")
+    true_cls = true_classes.astype("float64")
     count_true = ((true_cls + 2.0) / (true_cls + 1.0)).log() / log_range * num_sampled
     sampled64 = sampled.astype("float64")
     count_sampled = ((sampled64 + 2.0) / (sampled64 + 1.0)).log() / log_range * num_sampled

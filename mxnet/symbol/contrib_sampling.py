@@ -7,15 +7,9 @@ def rand_zipfian(true_classes, num_sampled, range_max):
     distribution over [0, range_max), and the expected counts of ``true_classes`` and of the
     samples (see ``mx.nd.contrib.rand_zipfian``)."""
     from . import random
-    log_range = math.log(range_max + 1)
-    rand = random.uniform(0, log_range, shape=(num_sampled,), dtype="float64")
-    sampled = (rand.exp() - 1).astype("int64") % range_max
-    true_cls = true_classes.astype("float64")
-    count_true = ((true_cls + 2.0) / (true_cls + 1.0)).log() / log_range * num_sampled
-    sampled64 = sampled.astype("float64")
-    count_sampled = ((sampled64 + 2.0) / (sampled64 + 1.0)).log() / log_range * num_sampled
-    return sampled, count_true, count_sampled
-
+    from ..ndarray.contrib_sampling import zipfian_from_uniform
+    rand = random.uniform(0, math.log(range_max + 1), shape=(num_sampled,), dtype="float64")
+    return zipfian_from_uniform(rand, true_classes, num_sampled, range_max)
 
 def install(module):
     """Expose these functions on the generated ``mx.sym.contrib`` module."""
