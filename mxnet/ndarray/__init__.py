@@ -365,7 +365,8 @@ for _name, _fn in _subs.get("sparse", {}).items():
 for _name in sparse.FRONT_END_OPS:
     if _name in _top and not hasattr(sparse, _name):
         setattr(sparse, _name, _top[_name])
-cast_storage = sparse.cast_storage
+# cast_storage to a sparse type makes a sparse array from dense input: the sparse module's function
+cast_storage = op.cast_storage = _internal._sparse_cast_storage = sparse.cast_storage  # noqa: F821
 from . import contrib_flow as _contrib_flow  # noqa: E402
 _contrib_flow.install(contrib)  # noqa: F821  (contrib is created in the loop above)
 from . import contrib_updates as _contrib_updates  # noqa: E402

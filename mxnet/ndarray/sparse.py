@@ -172,6 +172,13 @@ class BaseSparseNDArray(NDArray):
             return self.copy()
         raise ValueError(f"cast_storage from {self.stype} to {stype} is not supported")
 
+    def _binary(self, other, op_arr, op_scalar, rop_scalar=None, reverse=False):
+        # as MXNet's sparse arithmetic: arrays of equal shapes go to the elementwise operator,
+        # which has the sparse forms
+        if isinstance(other, NDArray) and tuple(other.shape) == self._sshape:
+            op_arr = _elemwise_of(op_arr)
+        return super()._binary(other, op_arr, op_scalar, rop_scalar, reverse)
+
     def _inplace(self, o, op_arr, op_scalar):
         _assign(self, self._binary(o, op_arr, op_scalar))
         return self
@@ -474,6 +481,10 @@ def cast_storage(data, stype, out=None):
     if stype not in ("default", "csr", "row_sparse"):
         raise MXNetError(f"cast_storage: unknown storage type {stype!r}")
     if isinstance(data, BaseSparseNDArray):
+        if stype not in ("default", data.stype):
+            from ..ops.registry import get_op, infer_storage
+            op = get_op("cast_storage")
+            infer_storage(op, op.parse_attrs({"stype": stype}), [data.stype])  # MXNet's refusal
         res = data.tostype(stype)
     elif stype == "default":
         res = data.copy()
@@ -510,11 +521,26 @@ def _csr_rows(a, begin, end):
                            (end - begin, a._sshape[1]), a._ctx)
 
 
+def _elemwise_of(op):
+    from ..ops.registry import get_op
+    name = {"broadcast_add": "elemwise_add", "broadcast_sub": "elemwise_sub", "broadcast_mul": "elemwise_mul",
+            "broadcast_div": "elemwise_div"}.get(op.name)
+    return op if name is None else get_op(name)
+
+
 # -- operators on sparse inputs ------------------------------------------------------------------
 _logged = set()
 
 
-def _warn_fallback(op, args, attrs):
+def _params_text(op, attrs):
+    """The parameters as MXNet's message lists them (those that differ from the defaults)."""
+    from ..ops.registry import _fmt_value
+    given = [(p.name, attrs[p.name]) for p in op.params
+             if attrs and p.name in attrs and (p.required or attrs[p.name] != p.default)]
+    return "{" + "".join(f'"{k}" : {_fmt_value(v)}, ' for k, v in sorted(given)) + "}"
+
+
+def _warn_fallback(op, args, attrs, out_stypes=("default",)):
     """MXNet's storage-fallback message, once per operator and storage types."""
     if os.environ.get("MXNET_STORAGE_FALLBACK_LOG_VERBOSE", "1") == "0":
         return
@@ -526,7 +552,8 @@ def _warn_fallback(op, args, attrs):
     sys.stderr.write(
         "\nStorage type fallback detected:\n"
         f"operator = {op.name}\ninput storage types = [{ins}]\n"
-        "output storage types = [default, ]\n"
+        f"output storage types = [{''.join(f'{s}, ' for s in out_stypes)}]\n"
+        f"params = {_params_text(op, attrs)}\ncontext.dev_mask = {args[0].context.device_type}\n"
         "The operator with default storage type will be dispatched for execution. You're seeing "
         "this warning message because the operator above is unable to process the given ndarrays "
         "with specified storage types, context and parameter. Temporary dense ndarrays are "
@@ -547,241 +574,33 @@ def _same_structure(a, values):
     return type(a)._new(values, [x.copy() for x in a._aux], a._sshape, a._ctx)
 
 
-# unary operators that map 0 to 0: computed on the stored values, the structure kept
-_ZERO_KEEPING = {
-    "abs", "sign", "negative", "square", "sqrt", "relu", "sin", "tan", "arcsin", "arctan", "sinh",
-    "tanh", "arcsinh", "arctanh", "ceil", "floor", "rint", "round", "fix", "trunc", "expm1", "log1p",
-    "degrees", "radians", "_mul_scalar", "_div_scalar", "_copy", "identity", "zeros_like",
-}
-
-
-def _unary(op, args, attrs):
-    (a,) = args
-    if op.name in ("_mul_scalar", "_div_scalar") and not np.isfinite(attrs.scalar):
-        return None
-    if op.name == "_div_scalar" and attrs.scalar == 0:
-        return None
-    vals = invoke(op, [_wrap(a._values, a._ctx)], attrs=attrs)._data
-    return _same_structure(a, vals)
-
-
-def _rsp_binary(op, args, attrs):
-    a, b = args
-    if a.stype != "row_sparse" or b.stype != "row_sparse" or a.shape != b.shape:
-        return None
-    xp = get_backend(a._ctx).xp
-    ia, ib = a._aux[0], b._aux[0]
-    rows = xp.union1d(ia, ib).astype(_IDX)
-    dt = np.result_type(a._values.dtype, b._values.dtype)
-    va = xp.zeros((rows.shape[0],) + a._sshape[1:], dtype=dt)
-    vb = xp.zeros_like(va)
-    va[xp.searchsorted(rows, ia)] = a._values
-    vb[xp.searchsorted(rows, ib)] = b._values
-    vals = invoke(op, [_wrap(va, a._ctx), _wrap(vb, a._ctx)], attrs=attrs)._data
-    return RowSparseNDArray._new(vals, (rows,), a._sshape, a._ctx)
-
-
-def _csr_binary(op, args, attrs):
-    a, b = args
-    if a.stype != "csr" or b.stype != "csr" or a.shape != b.shape or a._ctx.device_typeid == 2:
-        return None
-    try:
-        sa, sb = a.asscipy(), b.asscipy()
-    except ImportError:
-        return None
-    name = op.name
-    res = sa + sb if name in _ADD else sa - sb if name in _SUB else sa.multiply(sb).tocsr()
-    res.sort_indices()
-    return csr_matrix(res, ctx=a._ctx, dtype=np.result_type(a._values.dtype, b._values.dtype))
-
-
-def _binary(op, args, attrs):
-    a, b = args
-    if not (isinstance(a, BaseSparseNDArray) and isinstance(b, BaseSparseNDArray)):
-        return None
-    if a.stype == "row_sparse":
-        return _rsp_binary(op, args, attrs)
-    return _csr_binary(op, args, attrs)
-
-
-_ADD = {"elemwise_add", "_plus", "_add", "broadcast_add", "broadcast_plus", "_grad_add"}
-_SUB = {"elemwise_sub", "_minus", "_sub", "broadcast_sub", "broadcast_minus"}
-_MUL = {"elemwise_mul", "_mul", "broadcast_mul"}
-
-
-def _add_n(op, args, attrs):
-    if not all(isinstance(a, RowSparseNDArray) for a in args) or len({a.shape for a in args}) != 1:
-        return None
-    res = args[0]
-    add = _OPS["elemwise_add"]()
-    for b in args[1:]:
-        res = _rsp_binary(add, [res, b], add.parse_attrs({}))
-    return res if len(args) > 1 else res.copy()
-
-
-def _dot(op, args, attrs):
-    a, b = args
-    if a._ctx.device_typeid == 2 or getattr(attrs, "forward_stype", None) not in (None, "None"):
-        return None
-    try:
-        _scipy_sparse()
-    except ImportError:
-        return None  # without SciPy: the dense fallback
-    if isinstance(a, CSRNDArray) and not isinstance(b, BaseSparseNDArray) and not attrs.transpose_b \
-            and b.ndim == 2:
-        sa = a.asscipy()
-        if not attrs.transpose_a:
-            return _wrap(np.ascontiguousarray(sa @ b._data, dtype=a._values.dtype), a._ctx)
-        # csr.T x dense: only the columns holding values give non-zero rows
-        prod = np.asarray(sa.T @ b._data, dtype=np.result_type(a._values.dtype, b.dtype))
-        rows = np.unique(_host(a.indices)).astype(_IDX)
-        return RowSparseNDArray._new(np.ascontiguousarray(prod[rows]), (rows,), prod.shape, a._ctx)
-    if not isinstance(a, BaseSparseNDArray) and isinstance(b, CSRNDArray) and not attrs.transpose_a \
-            and not attrs.transpose_b and a.ndim == 2:
-        prod = (b.asscipy().T @ a._data.T).T
-        return csr_matrix(np.asarray(prod, dtype=np.result_type(a.dtype, b._values.dtype)), ctx=a._ctx)
-    return None
-
-
-def _retain(op, args, attrs):
-    a, idx = args
-    if not isinstance(a, RowSparseNDArray) or isinstance(idx, BaseSparseNDArray):
-        raise MXNetError("_sparse_retain: the data must be row_sparse and the indices dense")
-    xp = get_backend(a._ctx).xp
-    have = a._aux[0]
-    if not have.shape[0]:
-        return a.copy()
-    # as MXNet: every requested row is stored (zeros where the input has none)
-    want = idx._data.reshape(-1).astype(_IDX)
-    vals = xp.zeros((want.shape[0],) + a._sshape[1:], dtype=a._values.dtype)
-    pos = xp.clip(xp.searchsorted(have, want), 0, have.shape[0] - 1)
-    hit = have[pos] == want
-    vals[hit] = a._values[pos[hit]]
-    return RowSparseNDArray._new(vals, (want,), a._sshape, a._ctx)
-
-
-def _square_sum(op, args, attrs):
-    (a,) = args
-    if not isinstance(a, RowSparseNDArray) or a.ndim != 2:
-        return None
-    axis = attrs.axis
-    axis = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
-    if axis not in ((1,), (-1,)):
-        return None
-    sq = (a._values * a._values).sum(axis=1)
-    if attrs.keepdims:
-        return RowSparseNDArray._new(sq.reshape(-1, 1), a._aux, (a._sshape[0], 1), a._ctx)
-    return _wrap(_rsp_from_dense_rows(sq, a), a._ctx)
-
-
-def _rsp_from_dense_rows(vals, a):
-    xp = get_backend(a._ctx).xp
-    out = xp.zeros(a._sshape[0], dtype=vals.dtype)
-    out[a._aux[0]] = vals
-    return out
-
-
-def _slice(op, args, attrs):
-    (a,) = args
-    if not isinstance(a, CSRNDArray):
-        return None
-    begin, end = list(attrs.begin), list(attrs.end)
-    step = list(attrs.step or ())
-    if any(s not in (None, 1) for s in step):
-        return None
-    rows = _csr_rows(a, *builtins.slice(begin[0], end[0]).indices(a._sshape[0])[:2])
-    if len(begin) < 2 or (begin[1] in (None, 0) and end[1] in (None, a._sshape[1])):
-        return rows
-    c0, c1, _ = builtins.slice(begin[1], end[1]).indices(a._sshape[1])
-    return _csr_from_dense(rows._dense()[:, c0:c1], a._ctx)
-
-
-# scalar comparisons keep the storage type where they map 0 to 0 (MXNet's rule)
-_CMP_SCALAR = {"_equal_scalar": np.equal, "_not_equal_scalar": np.not_equal, "_greater_scalar": np.greater,
-               "_greater_equal_scalar": np.greater_equal, "_lesser_scalar": np.less,
-               "_lesser_equal_scalar": np.less_equal}
-
-
-def _cmp_scalar(op, args, attrs):
-    (a,) = args
-    if _CMP_SCALAR[op.name](0, attrs.scalar):
-        return None
-    return _unary(op, args, attrs)
-
-
-def _quadratic(op, args, attrs):
-    # a*x^2 + b*x + c keeps a CSR input's zeros only when c is 0
-    if not isinstance(args[0], CSRNDArray) or attrs.c != 0:
-        return None
-    return _unary(op, args, attrs)
-
-
-def _take(op, args, attrs):
-    a, idx = args
-    if not isinstance(a, CSRNDArray) or isinstance(idx, BaseSparseNDArray) or attrs.axis != 0 \
-            or attrs.mode not in ("clip", "wrap"):
-        return None
-    rows = a._sshape[0]
-    k = _host(idx).astype(_IDX).reshape(-1)
-    k = np.clip(k, 0, rows - 1) if attrs.mode == "clip" else np.mod(k, rows)
-    indptr, indices = (_host(_wrap(x, a._ctx)) for x in a._aux)
-    counts = indptr[k + 1] - indptr[k]
-    new_ptr = np.zeros(k.shape[0] + 1, dtype=_IDX)
-    np.cumsum(counts, out=new_ptr[1:])
-    pos = np.concatenate([np.arange(indptr[r], indptr[r + 1]) for r in k]).astype(_IDX) if k.size \
-        else np.zeros(0, dtype=_IDX)
-    vals = _host(a.data)[pos]
-    return csr_matrix((vals, indices[pos], new_ptr), shape=(k.shape[0], a._sshape[1]), ctx=a._ctx,
-                      dtype=a._values.dtype)
-
-
-def _getnnz(op, args, attrs):
-    (a,) = args
-    if not isinstance(a, CSRNDArray):
-        return None
-    indptr, indices = (_host(_wrap(x, a._ctx)) for x in a._aux)
-    if attrs.axis is None:
-        res = np.array([indices.shape[0]], dtype=_IDX)
-    elif attrs.axis in (1, -1):
-        res = np.diff(indptr).astype(_IDX)
-    else:
-        res = np.bincount(indices, minlength=a._sshape[1]).astype(_IDX)
-    return _wrap(get_backend(a._ctx).asarray(res), a._ctx)
-
-
-def _cast_storage_op(op, args, attrs):
-    return cast_storage(args[0], attrs.stype)
-
-
-def _OPS_get(name):
-    from ..ops.registry import get_op
-    return get_op(name)
-
-
-_OPS = {"elemwise_add": lambda: _OPS_get("elemwise_add")}
-
-_IMPLS = {"dot": _dot, "_sparse_retain": _retain, "_square_sum": _square_sum, "slice": _slice,
-          "crop": _slice, "cast_storage": _cast_storage_op, "add_n": _add_n, "ElementWiseSum": _add_n}
-_IMPLS.update({n: _unary for n in _ZERO_KEEPING})
-_IMPLS.update({n: _cmp_scalar for n in _CMP_SCALAR})
-_IMPLS.update({"take": _take, "_contrib_getnnz": _getnnz, "_contrib_quadratic": _quadratic})
-_IMPLS.update({n: _binary for n in _ADD | _SUB | _MUL})
-
-
 def dispatch(op, args, attrs, out):
-    """Run ``op`` on inputs some of which are sparse: its sparse form where it has one, else on
-    dense copies (MXNet's storage fallback)."""
+    """Run ``op`` on inputs some of which are sparse, as the registry's storage rule for the
+    operator says (``registry.infer_storage``): its sparse form, or the dense operator on dense
+    copies with MXNet's storage-fallback message, the results stored in the inferred types."""
     from .. import autograd
-    impl = _IMPLS.get(op.name)
-    res = None
-    if impl is not None and not autograd.is_recording():
-        res = impl(op, args, attrs)
+    from ..ops.registry import infer_storage
+    form = op.storage
+    recording = autograd.is_recording()
+    if form is not None and form.infer is None:
+        res = None if recording else form.compute(op, args, attrs, out)
+        if res is not None:
+            return res
+        out_st, mode = ["default"] * op.num_outputs(attrs), "fallback"
+    else:
+        out_st, mode = infer_storage(op, attrs, [a.stype for a in args])
+    res = form.compute(op, args, attrs) if mode == "sparse" and not recording else None
     if res is None:
-        _warn_fallback(op, args, attrs)
+        # recorded: the dense operator, so that autograd records it (the gradient flows through
+        # the dense copies of sparse variables); a sparse form may also decline (no SciPy, GPU)
+        _warn_fallback(op, args, attrs, out_st)
         dense = [_densified(a) for a in args]
-        if out is None or not isinstance(out, BaseSparseNDArray):
+        if recording or (all(s == "default" for s in out_st) and
+                         (out is None or not isinstance(out, BaseSparseNDArray))):
             return invoke(op, dense, attrs=attrs, out=out)
         res = invoke(op, dense, attrs=attrs)
+        if out_st[0] != "default":
+            res = cast_storage(res, out_st[0])
     if out is not None:
         _assign(out, res)
         return out
@@ -792,6 +611,7 @@ def retain(data=None, indices=None, out=None, **kwargs):
     """The rows of row-sparse ``data`` whose indices are in ``indices``."""
     if kwargs or data is None or indices is None:
         raise MXNetError(f"_sparse_retain: unknown argument(s) {sorted(kwargs)}")
+    from .sparse_ops import _retain
     res = _retain(None, [data, indices], None)
     if out is not None:
         _assign(out, res)
@@ -838,3 +658,6 @@ def divide(lhs, rhs):
     """``lhs / rhs`` for sparse or dense arrays and numbers."""
     return _arith("divide", lhs, rhs, "elemwise_div", "broadcast_div", "_div_scalar", "_rdiv_scalar",
                   lambda a, b: a / b)
+
+
+from . import sparse_ops  # noqa: E402,F401  (registers the operators' sparse forms)

@@ -16,7 +16,7 @@ from ..base import MXNetError
 from . import _util as U
 from ._util import (math_for, broadcast_shape_partial, check_same_shape, check_same_dtype,
                     merge_shapes)
-from .registry import register, Param
+from .registry import register, Param, get_op
 
 
 def _nd_math():
@@ -491,6 +491,16 @@ scalar("_div_scalar", lambda xp, x, s: _int_div(xp, x, s), lambda F, x, y, g, s:
        aliases=("_DivScalar",), doc="data / scalar.")
 scalar("_rdiv_scalar", lambda xp, x, s: _int_div(xp, xp.full_like(x, s), x), lambda F, x, y, g, s: -g * y / x,
        aliases=("_RDivScalar",), doc="scalar / data.")
+# the scatter forms apply the scalar to a sparse array's stored values only (ndarray/sparse_ops.py);
+# on dense arrays they are the plain operators
+scalar("_scatter_plus_scalar", lambda xp, x, s: x + s, lambda F, x, y, g, s: g,
+       doc="data + scalar; on a sparse array, the stored values only.", quiet=False)
+scalar("_scatter_minus_scalar", lambda xp, x, s: x - s, lambda F, x, y, g, s: g,
+       doc="data - scalar; on a sparse array, the stored values only.", quiet=False)
+_div_op = get_op("elemwise_div")
+register("_scatter_elemwise_div", _div_op.forward, inputs=("lhs", "rhs"), backward=_div_op.backward,
+         backward_graph=_div_op.backward_graph, **_SAME_SHAPE, infer_type=_same_type("_scatter_elemwise_div"),
+         doc="lhs / rhs; on a sparse lhs, at its stored entries only.")
 scalar("_mod_scalar", lambda xp, x, s: _mod(xp, x, s),
        lambda F, x, y, g, s: g if np.dtype(x.dtype).kind == "f" else F.zeros_like(x), aliases=("_ModScalar",),
        doc="data mod scalar.")

@@ -257,16 +257,19 @@ register("amp_multicast", _amp_multicast_fwd, inputs=("data",), variadic="num_ou
 
 
 # -- cast_storage ------------------------------------------------------------------------------
-def _cast_storage_check(attrs):
+def _cast_storage_fwd(attrs, ins, ctx):
+    # the sparse targets are the operator's storage form (ndarray/sparse_ops.py), which the
+    # dispatcher runs; this dense kernel only copies
     if attrs.stype != "default":
-        raise NotImplementedError(f"Operator cast_storage: stype={attrs.stype!r} is not supported "
-                                  f"(only dense 'default' storage exists here)")
+        raise MXNetError(f"Operator cast_storage: the dense kernel cannot produce stype={attrs.stype!r}; "
+                         "call mx.nd.cast_storage (or run it in a graph)")
+    return ins[0].copy()
 
 
-register("cast_storage", lambda attrs, ins, ctx: ins[0].copy(), attr_check=_cast_storage_check, params=(
+register("cast_storage", _cast_storage_fwd, params=(
     Param("stype", "str", doc="target storage type", choices=("csr", "default", "row_sparse")),),
     backward=lambda a, og, ins, outs, ctx, st: [og[0]], aliases=("_sparse_cast_storage",),
-    doc="Converts between storage types; only dense to dense is available.")
+    doc="Converts between storage types (default, csr, row_sparse).")
 
 
 # -- random_pdf_*: densities of samples under per-row distribution parameters -------------------

@@ -292,6 +292,8 @@ class OpDef:
         self.inplace = inplace
         self.needs_rng = needs_rng
         self.uses_train = uses_train
+        # the storage types it computes sparse (``set_storage``); None: dense only
+        self.storage = None
         self._defaults = Attrs({p.name: p.default for p in self.params if not p.required})
         self._required = tuple(p.name for p in self.params if p.required)
         self.fast_attrs = None if self.params else Attrs()
@@ -457,6 +459,57 @@ def add_alias(alias, name):
     _REGISTRY[alias] = op
     if alias not in op.aliases and alias != op.name:
         op.aliases = op.aliases + (alias,)
+
+
+# -- storage types ------------------------------------------------------------------------------
+class StorageForm:
+    """How an operator computes sparse storage types.
+
+    ``infer(attrs, in_stypes)`` gives the output storage types for those input storage types
+    (a tuple: the operator computes them itself through ``compute(op, args, attrs)``, which takes
+    NDArrays of those storage types and returns outputs of the inferred ones), ``FALLBACK`` or
+    ``(FALLBACK, out_stypes)`` (MXNet runs the dense operator on dense copies, with its fallback
+    message, and stores the results in ``out_stypes``, default storage when not given), or
+    ``UNSUPPORTED`` (MXNet refuses the storage types).  ``infer=None`` decides at run time:
+    ``compute(op, args, attrs, out)`` returns None to fall back (eager calls only; a graph runs
+    such an operator dense).
+    """
+
+    __slots__ = ("infer", "compute")
+
+    def __init__(self, infer, compute):
+        self.infer, self.compute = infer, compute
+
+
+FALLBACK = "fallback"
+UNSUPPORTED = "unsupported"
+
+
+def set_storage(name, compute, infer=None):
+    """Declare the sparse storage types operator ``name`` (and its aliases) computes itself."""
+    get_op(name).storage = StorageForm(infer, compute)
+
+
+def infer_storage(op, attrs, in_stypes):
+    """MXNet's storage-type inference and dispatch for one operator: ``(out_stypes, mode)`` with
+    mode ``"dense"`` (every storage type default: the dense compute), ``"sparse"`` (the operator's
+    own sparse compute) or ``"fallback"`` (the dense compute on dense copies, MXNet's storage
+    fallback); raises MXNetError where MXNet implements no form for these storage types."""
+    n = op.num_outputs(attrs)
+    form = op.storage
+    res = FALLBACK
+    if form is not None and form.infer is not None:
+        res = form.infer(attrs, tuple(in_stypes))
+    if res == UNSUPPORTED:
+        ins = "".join(f"{s}, " for s in in_stypes)
+        raise MXNetError(f"Check failed: infer_stype_success: Operator not implemented: operator = {op.name}\n"
+                         f"input storage types = [{ins}]\nparams = {dict(attrs or {})}")
+    if res == FALLBACK or (isinstance(res, tuple) and res and res[0] == FALLBACK):
+        outs = list(res[1]) if res != FALLBACK else ["default"] * n
+        if all(s == "default" for s in in_stypes) and all(s == "default" for s in outs):
+            return outs, "dense"
+        return outs, "fallback"
+    return list(res), "sparse"
 
 
 def get_op(name):
