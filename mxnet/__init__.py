@@ -29,7 +29,7 @@ _LAZY = {"gluon": "gluon", "optimizer": "optimizer", "opt": "optimizer", "metric
          "visualization": "visualization", "name": "name", "attribute": "attribute", "util": "util",
          "engine": "engine", "runtime": "runtime", "operator": "operator", "contrib": "contrib",
          "image": "image", "img": "image", "monitor": "monitor", "mon": "monitor", "executor": "executor",
-         "registry": "registry", "rnn": "rnn"}
+         "registry": "registry", "rnn": "rnn", "onnx": "onnx"}
 
 
 # NumPy-semantics switches MXNet re-exports from mx.util at the top level
