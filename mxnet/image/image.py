@@ -1,8 +1,8 @@
 """``mx.image``: image decoding, resizing, cropping and the ``Augmenter`` pipeline of MXNet 1.9.1.
 
 Images are HxWxC NDArrays (``mx.np.ndarray`` under ``npx.set_np()``). Decoding goes through
-Pillow (an optional dependency, imported on first use); resizing follows OpenCV's kernels (see
-``_resize``). Random choices use Python's ``random`` (crops, flips, jitter) and NumPy's global
+OpenCV (``opencv-python-headless``) or else Pillow, optional dependencies imported on first use;
+resizing follows OpenCV's kernels (see ``_resize``). Random choices use Python's ``random`` (crops, flips, jitter) and NumPy's global
 generator (``LightingAug``), as MXNet's do, so ``random.seed``/``numpy.random.seed`` fix them.
 """
 import io
@@ -45,11 +45,19 @@ def _image(src, name):
 
 
 def _decode(buf, flag, to_rgb, what):
+    if not len(buf):
+        raise MXNetError(f"{what}: the input is an empty buffer (expected an encoded image)")
+    cv2 = _resize.opencv()
+    if cv2 is not None:
+        img = cv2.imdecode(np.frombuffer(buf, np.uint8), cv2.IMREAD_COLOR if flag else cv2.IMREAD_GRAYSCALE)
+        if img is None:
+            raise MXNetError(f"{what}: decoding failed, invalid image file")
+        return (img[:, :, ::-1] if to_rgb else img) if flag else img[:, :, None]
     try:
         from PIL import Image
     except ImportError:
-        raise ImportError("mx.image decoding needs Pillow: pip install 'mxnext[image]' "
-                          "(or pip install pillow)") from None
+        raise ImportError("mx.image decoding needs OpenCV or Pillow: pip install 'mxnext[image]' "
+                          "(or pip install opencv-python-headless)") from None
     try:
         img = Image.open(io.BytesIO(buf))
         if flag:

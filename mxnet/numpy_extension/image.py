@@ -129,14 +129,7 @@ def resize(data, size=(), keep_ratio=False, interp=1):
         wh = (s, int(h * s / w)) if h > w else (int(w * s / h), s)
     else:
         wh = (int(size[0]), int(size[-1]))
-    src = a.asnumpy()
-    if src.ndim == 3:
-        return _np_out(_cv_resize(src, wh[0], wh[1], interp), a)
-    # a batch: the channels of all images side by side, resized in one call
-    n, c = src.shape[0], src.shape[3]
-    flat = src.transpose(1, 2, 0, 3).reshape(h, w, n * c)
-    out = _cv_resize(flat, wh[0], wh[1], interp).reshape(wh[1], wh[0], n, c).transpose(2, 0, 1, 3)
-    return _np_out(out, a)
+    return _np_out(_cv_resize(a.asnumpy(), wh[0], wh[1], interp), a)
 
 
 def _color(data, name, fn, alpha):

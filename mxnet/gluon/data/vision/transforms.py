@@ -127,14 +127,7 @@ def _resize(a, w_out, h_out, interp):
     from ....image import _resize as cv
     if interp not in (0, 1, 2, 3, 4, 9, 10):
         raise MXNetError(f"Resize: unknown interpolation {interp}")
-    interp = 1 if interp in (9, 10) else interp
-    if a.ndim == 3:
-        return cv.resize(a, w_out, h_out, interp)
-    # a batch: channels of all images resize independently, so fold N into C
-    n, h, w, c = a.shape
-    folded = a.transpose(1, 2, 0, 3).reshape(h, w, n * c)
-    out = cv.resize(folded, w_out, h_out, interp)
-    return out.reshape(h_out, w_out, n, c).transpose(2, 0, 1, 3).copy()
+    return cv.resize(a, w_out, h_out, 1 if interp in (9, 10) else interp)
 
 
 def _size_wh(size):
