@@ -41,6 +41,26 @@ def test_sampler_failure_waitall_and_copies():
         r0.asnumpy()
 
 
+def test_take_raise_fails_on_read_eager_and_in_executor():
+    # MXNet's take kernel finds an out-of-range index while running: the call and the executor's
+    # forward return, reading an output raises (once)
+    x, idx = mx.nd.array([1.0, 2.0, 3.0]), mx.nd.array([0, 5])
+    y = mx.nd.take(x, idx, mode="raise")
+    with pytest.raises(MXNetError, match="out of bounds"):
+        y.asnumpy()
+    mx.nd.waitall()
+    exe = mx.sym.take(mx.sym.var("a"), mx.sym.var("i"), mode="raise").bind(mx.cpu(), {"a": x, "i": idx})
+    exe.forward(is_train=True)
+    with pytest.raises(MXNetError, match="out of bounds"):
+        exe.outputs[0].asnumpy()
+    exe.forward()
+    with pytest.raises(MXNetError, match="out of bounds"):
+        mx.nd.waitall()
+    mx.nd.waitall()
+    exe.arg_dict["i"][:] = mx.nd.array([2, 0])
+    np.testing.assert_array_equal(exe.forward()[0].asnumpy(), [3.0, 1.0])
+
+
 def test_sampler_shape_errors_stay_immediate():
     with pytest.raises(MXNetError):
         mx.nd.random.normal(0, -1, (0,))

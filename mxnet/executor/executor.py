@@ -1,7 +1,7 @@
 """``Executor``: a symbol bound to arrays (``Symbol.bind`` / ``Symbol.simple_bind``)."""
 import numpy as np
 
-from ..base import MXNetError, mx_real_t, np_dtype
+from ..base import DeferredOpError, MXNetError, mx_real_t, np_dtype
 from .cse import eliminate_common_expr, enabled as cse_enabled
 from .plan import GraphPlan
 
@@ -152,7 +152,16 @@ class Executor:
                                                                        self._monitor_all)
         # sparse auxiliary states run as writable dense copies, stored back in their storage type
         aux = [a._dense() if a._is_sparse else a._data for a in self.aux_arrays]
-        outs = self._plan.forward([a._data for a in self.arg_arrays], aux, is_train, _backend(self._ctx), monitor)
+        try:
+            outs = self._plan.forward([a._data for a in self.arg_arrays], aux, is_train, _backend(self._ctx),
+                                      monitor)
+        except MXNetError as err:
+            # a failure MXNet's engine reports only when a result is read (take's mode='raise')
+            if not isinstance(err.__cause__, DeferredOpError) or not self.outputs:
+                raise
+            from ..ndarray.ndarray import _fail_arrays
+            _fail_arrays(err, self.outputs)
+            return self.outputs
         for a, d in zip(self.aux_arrays, aux):
             if a._is_sparse:
                 from ..ndarray.sparse import _assign

@@ -132,6 +132,14 @@ def _fail(err, ctx):
     return _taint(res, _failure_gen)
 
 
+def _fail_arrays(err, arrays):
+    """Record ``err`` as the deferred failure of a graph run (an executor's forward) and mark
+    its output ``arrays`` as failed, so that reading one raises it."""
+    err.result = tuple(a._data for a in arrays)
+    for a, d in zip(arrays, _fail(err, arrays[0]._ctx)):
+        a._data = d
+
+
 def _taint(data, gen):
     v = data.view(_FailedData)
     v._gen = gen

@@ -6,7 +6,7 @@ otherwise, as in MXNet.
 """
 import numpy as np
 
-from ..base import MXNetError, MXNetIndexError
+from ..base import DeferredOpError, MXNetError, MXNetIndexError
 from ._util import check_alloc_size, check_int32, norm_axis
 from .registry import register, Param
 
@@ -36,7 +36,13 @@ def _take_axis(attrs, a):
 def _take_fwd(attrs, ins, ctx):
     a, idx = ins
     axis = _take_axis(attrs, a)
-    return ctx.xp.take(a, _take_index(attrs.mode, a.shape[axis], idx, ctx.xp), axis=axis)
+    xp = ctx.xp
+    try:
+        return xp.take(a, _take_index(attrs.mode, a.shape[axis], idx, xp), axis=axis)
+    except MXNetError as e:
+        # MXNet's kernel finds the bad index while running: the failure shows when the output is
+        # read, and the output (left as the clipped take) is garbage
+        raise DeferredOpError(str(e), xp.take(a, _take_index("clip", a.shape[axis], idx, xp), axis=axis))
 
 
 def _take_bwd(attrs, og, ins, outs, ctx, state):

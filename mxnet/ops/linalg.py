@@ -187,7 +187,8 @@ def _square(opname, x):
 
 def _potrf_fwd(attrs, ins, ctx):
     _square("_linalg_potrf", ins[0])
-    return _lapack("_linalg_potrf", ctx.xp.linalg.cholesky, ins[0])
+    L = _lapack("_linalg_potrf", ctx.xp.linalg.cholesky, ins[0])
+    return L if attrs.lower else _T(L).copy()     # upper: U = L^T, A = U^T U
 
 
 def _phi(x, xp):
@@ -198,21 +199,29 @@ def _phi(x, xp):
 def _potrf_bwd(attrs, og, ins, outs, ctx, state):
     xp = ctx.xp
     L, g = outs[0], og[0]
+    if not attrs.lower:     # the upper factor is L^T: the same rule on the transposes
+        L, g = _T(L), _T(g)
     Linv = xp.linalg.inv(L)
     s = _T(Linv) @ _phi(_T(L) @ g, xp) @ Linv
     return [(0.5 * (s + _T(s))).astype(L.dtype, copy=False)]
 
 
+def _potri_factor(attrs, a, xp):
+    """The lower Cholesky factor L held in A (its lower triangle, or the transpose of its upper)."""
+    return xp.tril(a) if attrs.lower else _T(xp.triu(a))
+
+
 def _potri_fwd(attrs, ins, ctx):
     _square("_linalg_potri", ins[0])
-    Linv = _lapack("_linalg_potri", ctx.xp.linalg.inv, ctx.xp.tril(ins[0]))
+    Linv = _lapack("_linalg_potri", ctx.xp.linalg.inv, _potri_factor(attrs, ins[0], ctx.xp))
     return _T(Linv) @ Linv
 
 
 def _potri_bwd(attrs, og, ins, outs, ctx, state):
     xp = ctx.xp
     o, g = outs[0], og[0]
-    return [xp.tril(-(o @ (g + _T(g)) @ o) @ xp.tril(ins[0]))]
+    gl = xp.tril(-(o @ (g + _T(g)) @ o) @ _potri_factor(attrs, ins[0], xp))
+    return [gl if attrs.lower else _T(gl).copy()]
 
 
 def _tri(attrs, a, xp):
@@ -292,12 +301,13 @@ def _shape_of_b(attrs, shapes):
     return shapes, [shapes[1]]
 
 
-register("_linalg_potrf", _potrf_fwd, inputs=("A",), backward=_potrf_bwd, aliases=("linalg_potrf",),
-         infer_shape=_shape_of_a,
-         doc="Cholesky factor L (lower) of symmetric positive-definite A = L L^T.")
-register("_linalg_potri", _potri_fwd, inputs=("A",), backward=_potri_bwd, aliases=("linalg_potri",),
-         infer_shape=_shape_of_a,
-         doc="Inverse (L L^T)^-1 from a Cholesky factor L.")
+_chol_lower = Param("lower", "bool", True, "the factor is lower triangular (else upper, A = U^T U)")
+register("_linalg_potrf", _potrf_fwd, inputs=("A",), params=(_chol_lower,), backward=_potrf_bwd,
+         aliases=("linalg_potrf",), infer_shape=_shape_of_a,
+         doc="Cholesky factor L (lower) of symmetric positive-definite A = L L^T, or U = L^T.")
+register("_linalg_potri", _potri_fwd, inputs=("A",), params=(_chol_lower,), backward=_potri_bwd,
+         aliases=("linalg_potri",), infer_shape=_shape_of_a,
+         doc="Inverse (L L^T)^-1 from a Cholesky factor L (or (U^T U)^-1 from U).")
 register("_linalg_trmm", _trmm_fwd, inputs=("A", "B"), params=_tr_params, backward=_trmm_bwd,
          aliases=("linalg_trmm",), doc="alpha * op(A) @ B (or B @ op(A)) with triangular A.")
 register("_linalg_trsm", _trsm_fwd, inputs=("A", "B"), params=_tr_params, backward=_trsm_bwd,

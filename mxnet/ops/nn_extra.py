@@ -568,7 +568,8 @@ def _corr_bwd(attrs, og, ins, outs, ctx, state):
                 da[sa] += gt * pb[sb]
                 db[sb] += gt * pa[sa]
             else:
-                sg = gt * xp.sign(pa[sa] - pb[sb])
+                # a tie counts as data1 >= data2 (sign +1), as MXNet's kernel does
+                sg = gt * xp.where(pa[sa] >= pb[sb], a.dtype.type(1), a.dtype.type(-1))
                 da[sa] += sg
                 db[sb] -= sg
     p = attrs.pad_size

@@ -214,4 +214,8 @@ else:
     contrib_cases()
     nms_cases()
     roialign_cases()
+    # equal inputs (small integers): |data1 - data2|'s gradient at a tie is +1 for data1
+    G.case("corr_abs_ties", "Correlation", [rng.randint(0, 3, (2, 2, 5, 5)).astype(np.float32),
+                                            rng.randint(0, 3, (2, 2, 5, 5)).astype(np.float32)],
+           dict(kernel_size=3, max_displacement=2, pad_size=3, is_multiply=False))
     G.save()

@@ -94,4 +94,7 @@ g.case("gelqf", "linalg.gelqf", [u(2, 2, 3)], grad=False)
 g.case("gelqf_sq", "linalg.gelqf", [u(3, 3, dtype=np.float64)], grad=False)
 g.case("syevd", "linalg.syevd", [spd(2)], grad=False, atol=1e-4)
 g.case("syevd_64", "linalg.syevd", [spd(n=4, dtype=np.float64)], grad=False)
+# upper Cholesky factors (lower=False: A = U^T U), appended last so the cases above keep their draws
+g.case("potrf_upper", "linalg.potrf", [spd(2)], {"lower": False})
+g.case("potri_upper", "linalg.potri", [tri(2, lower=False)], {"lower": False})
 g.save()
