@@ -4,6 +4,8 @@ The same file runs under mxnext and under real MXNet 1.9.1 (whichever ``mxnet`` 
 imports), so both frameworks execute identical model code.  ``setup(name, hybrid)`` returns a
 zero-argument callable doing one complete, synchronised step of the workload.
 """
+import os
+
 import numpy as np
 
 import mxnet as mx
@@ -89,6 +91,50 @@ def _data(shape, classes, label_shape):
     return mx.nd.array(x), mx.nd.array(y)
 
 
+IMAGES = 16  # images per step of the image-pipeline workloads
+MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+
+
+def _jpegs():
+    """The encoded JPEGs of the image-pipeline workloads, from the folder ``run.py`` wrote
+    (``MXNEXT_BENCH_IMAGES``)."""
+    folder = os.environ["MXNEXT_BENCH_IMAGES"]
+    names = sorted(os.listdir(folder))[:IMAGES]
+    bufs = []
+    for name in names:
+        with open(os.path.join(folder, name), "rb") as f:
+            bufs.append(f.read())
+    return bufs
+
+
+def image_pipeline(name):
+    """Decode, resize, random crop, flip and normalise IMAGES JPEGs into a (16, 3, 224, 224) batch:
+    with ``mx.image``'s augmenters as ``ImageIter`` applies them, or with Gluon's transforms as a
+    DataLoader's ``transform_first`` does."""
+    import random
+    random.seed(0)
+    bufs = _jpegs()
+    if name == "image_augmenters":
+        augs = mx.image.CreateAugmenter((3, 224, 224), resize=256, rand_crop=True, rand_mirror=True,
+                                        mean=True, std=True)
+
+        def one(buf):
+            img = mx.image.imdecode(buf)
+            for aug in augs:
+                img = aug(img)
+            return mx.nd.transpose(img, axes=(2, 0, 1))
+    else:
+        from mxnet.gluon.data.vision import transforms as T
+        t = T.Compose([T.RandomResizedCrop(224), T.RandomFlipLeftRight(), T.ToTensor(), T.Normalize(MEAN, STD)])
+
+        def one(buf):
+            return t(mx.image.imdecode(buf))
+
+    def step():
+        mx.nd.stack(*[one(b) for b in bufs]).wait_to_read()
+    return step
+
+
 def _hybridize(block, hybrid):
     if hybrid:
         block.hybridize(static_alloc=True, static_shape=True)
@@ -97,6 +143,8 @@ def _hybridize(block, hybrid):
 def setup(name, hybrid):
     """One synchronised step of workload ``name`` (training step or batch-1 inference)."""
     mx.random.seed(0)
+    if name.startswith("image_"):  # no network: eager and hybridized are the same code
+        return image_pipeline(name)
     if name == "lenet_infer":
         net = lenet()
         net.initialize(mx.init.Xavier())

@@ -68,7 +68,29 @@ WORKLOADS = {
     "lstm_train": ("LSTM LM train step (35x20, 2x200, vocab 10000)",
                    3 * 2 * (35 * 20 * 2 * 4 * 200 * 400 + 35 * 20 * 200 * 10000), 1, 2),
     "lenet_infer": ("LeNet inference, batch 1", 2 * _LENET_MACS, 50, 20),
+    # no FLOPs counted; images per second in the report
+    "image_augmenters": ("image pipeline, mx.image augmenters: 16 JPEGs 500x375 -> decode, resize_short "
+                         "256, random crop 224, flip, normalize", 0, 2, 2),
+    "image_transforms": ("image pipeline, Gluon transforms: 16 JPEGs 500x375 -> decode, "
+                         "RandomResizedCrop 224, flip, ToTensor, Normalize", 0, 2, 2),
 }
+IMAGES = {"image_augmenters": 16, "image_transforms": 16}  # images per step
+
+
+def write_jpegs(folder, n=16):
+    """n synthetic 500x375 photos (smooth colour fields, edges, noise) as JPEG files, made with
+    Pillow here since real MXNet's venv has no encoder."""
+    import numpy as np
+    from PIL import Image
+    rng = np.random.RandomState(0)
+    y, x = np.mgrid[0:375, 0:500].astype(np.float32)
+    for i in range(n):
+        f = rng.uniform(5, 40, size=6)
+        img = np.stack([128 + 100 * np.sin(x / f[0]) * np.cos(y / f[1]), 128 + 90 * np.sin((x + y) / f[2]),
+                        128 + 80 * np.cos(np.hypot(x - f[3] * 10, y - f[4] * 8) / f[5])], -1)
+        img += rng.normal(0, 10, img.shape)
+        Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)).save(os.path.join(folder, f"{i:02d}.jpg"),
+                                                                     quality=90)
 
 
 def columns(env_overrides, baseline=None, numpy_only=False):
@@ -249,9 +271,16 @@ def markdown(report):
               "|" + " --- |" * (len(mx_cols) + 2)]
     for name, res in report["workloads"].items():
         fl = WORKLOADS[name][1]
+        if not fl:
+            continue
         lines.append(f"| {name} | {fl / 1e9:.3f} | " + " | ".join(
             f"{fl / res[c[0]]['median_ms'] / 1e6:.0f}" if "median_ms" in res[c[0]] else "-" for c in mx_cols)
             + " |")
+    for name, res in report["workloads"].items():
+        if name in IMAGES:
+            lines += ["", f"{name}, images per second (median): " + ", ".join(
+                f"{c[1]} {IMAGES[name] * 1e3 / res[c[0]]['median_ms']:.0f}" for c in cols
+                if "median_ms" in res[c[0]])]
     blas = {c[1]: res[c[0]].get("blas") for res in report["workloads"].values() for c in mx_cols}
     lines += ["", f"BLAS kernel in the mxnext processes: {blas}", "",
               "One small eager operator (add of two 10-element float32 arrays), µs per call:", ""]
@@ -289,6 +318,9 @@ def main():
     report = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": f"{os.cpu_count()} CPUs, {model}",
               "env_overrides": overrides, "columns": cols,
               "threads": THREADS["OMP_NUM_THREADS"], "cpu_clock": args.cpu, "rounds": rounds, "workloads": {}}
+    if any(name in IMAGES for name in args.workloads.split(",")):
+        os.environ["MXNEXT_BENCH_IMAGES"] = tempfile.mkdtemp(prefix="mxnext-bench-images-")
+        write_jpegs(os.environ["MXNEXT_BENCH_IMAGES"])
     for name in args.workloads.split(","):
         print(f"== {WORKLOADS[name][0]}", flush=True)
         res = bench_workload(name, cols, rounds, args.quick)
