@@ -41,7 +41,10 @@ def generate():
                 short = name[len(prefix):]
                 # a _sample_ twin leaves the _random_ function in place: symbol/random_funcs.py
                 # replaces both by one that dispatches on the distribution parameters
-                subs.setdefault(mod, {}).setdefault(short, make_function(op, name))
+                # MXNet names such a symbol after its short name (contrib.box_nms -> box_nms0),
+                # but the random functions after the operator they call (_random_uniform0)
+                hint = name if mod == "random" else short
+                subs.setdefault(mod, {}).setdefault(short, make_function(op, hint))
                 break
     return top, internal, subs
 
