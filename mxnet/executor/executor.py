@@ -95,6 +95,14 @@ class Executor:
         self._grad_dict = dict(zip(p.arg_names, self.grad_arrays))
         self._aux_dict = dict(zip(p.aux_names, self.aux_arrays))
         self._output_dict = None
+        # storage types (MXNet's InferStorageType): a graph with sparse arrays or operators that
+        # make them runs operator by operator through the storage dispatcher
+        from ..symbol.infer import infer_stypes
+        known = {n: a.stype for n, a in zip(p.arg_names + p.aux_names, self.arg_arrays + self.aux_arrays)
+                 if a is not None}
+        stypes, self._modes = infer_stypes(self._optimized._order(), known)
+        self._out_stypes = [stypes[(id(h), i)] for h, i in self._optimized._outputs]
+        self._sparse = any(m != "dense" for m in self._modes.values())
         self._alloc_outputs()
 
     def _alloc_outputs(self):
@@ -112,7 +120,9 @@ class Executor:
         # unknown dimensions read 0 in legacy shapes, -1 (or None) in np shapes
         if out_types is None or any(not s or any(d is None or d <= 0 for d in s) for s in out_shapes):
             return
-        self.outputs = [nd.zeros(s, ctx=self._ctx, dtype=t) for s, t in zip(out_shapes, out_types)]
+        self.outputs = [nd.zeros(s, ctx=self._ctx, dtype=t) if st == "default" else
+                        nd.sparse.zeros(st, s, ctx=self._ctx, dtype=t)
+                        for s, t, st in zip(out_shapes, out_types, self._out_stypes)]
 
     @property
     def arg_dict(self):
@@ -150,6 +160,9 @@ class Executor:
                 dst._data[...] = src
         monitor = None if self._monitor is None else _MonitorAdapter(self._monitor, self._ctx, _wrap,
                                                                        self._monitor_all)
+        if self._sparse and monitor is None and not (is_train and any(r != "null" for r in self._grad_req)):
+            self._store_outputs(self._forward_storage(is_train))
+            return self.outputs
         # sparse auxiliary states run as writable dense copies, stored back in their storage type
         aux = [a._dense() if a._is_sparse else a._data for a in self.aux_arrays]
         try:
@@ -166,7 +179,12 @@ class Executor:
             if a._is_sparse:
                 from ..ndarray.sparse import _assign
                 _assign(a, _wrap(d, self._ctx))
-        if len(self.outputs) == len(outs):
+        if self._sparse:
+            # the dense run a backward needs: its results stored in the inferred storage types
+            from ..ndarray.sparse import cast_storage
+            self._store_outputs([_wrap(r, self._ctx) if st == "default" else cast_storage(_wrap(r, self._ctx), st)
+                                 for r, st in zip(outs, self._out_stypes)])
+        elif len(self.outputs) == len(outs):
             if self._copy_outputs:
                 for o, r in zip(self.outputs, outs):
                     o._data[...] = r
@@ -177,6 +195,45 @@ class Executor:
             self.outputs = [_wrap(r, self._ctx) for r in outs]
             self._output_dict = None
         return self.outputs
+
+    def _forward_storage(self, is_train):
+        """Run the graph node by node on NDArrays: dense operators on their arrays, the others
+        through the storage dispatcher (sparse forms, or MXNet's dense fallback)."""
+        from ..ndarray.ndarray import _wrap
+        from ..ndarray.sparse import dispatch
+        from ..ops.registry import OpContext
+        p = self._plan
+        if p._partial:
+            p._complete_shapes([a._data for a in self.arg_arrays], [a._data for a in self.aux_arrays])
+        octx = OpContext(_backend(self._ctx), bool(is_train))
+        vals = p._inputs(list(self.arg_arrays), list(self.aux_arrays))
+        for st in p.steps:
+            ins = [vals[i] for i in st.ins]
+            try:
+                if self._modes[id(st.node)] == "dense":
+                    res = st.op.forward(st.attrs, [a._data for a in ins], octx)
+                    res = res[0] if st.op.save_state else res
+                    outs = [_wrap(r, self._ctx) for r in (res if isinstance(res, (tuple, list)) else (res,))]
+                else:
+                    res = dispatch(st.op, ins, st.attrs, None)
+                    outs = list(res) if isinstance(res, (tuple, list)) else [res]
+            except MXNetError as e:
+                raise MXNetError(f"Error in operator {st.node.name}: {e}") from e
+            vals[st.out0:st.out0 + st.nout] = outs + [None] * (st.nout - len(outs))
+        return [vals[s] for s in p._head_slots]
+
+    def _store_outputs(self, outs):
+        """Put the NDArrays ``outs`` into ``outputs`` (the same objects where storage types match)."""
+        from ..ndarray.sparse import _assign
+        if len(self.outputs) != len(outs) or any(o.stype != r.stype for o, r in zip(self.outputs, outs)):
+            self.outputs = list(outs)
+            self._output_dict = None
+            return
+        for o, r in zip(self.outputs, outs):
+            if o._is_sparse:
+                _assign(o, r)
+            else:
+                o._data = r._data
 
     def backward(self, out_grads=None, is_train=True):
         """Gradients into ``grad_arrays`` (per ``grad_req``), from ``out_grads`` (one per output;
@@ -397,9 +454,6 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
                 shared_arg_names=None, shared_exec=None, shared_buffer=None, shapes=None):
     """``Symbol.simple_bind``: infer every shape/dtype from the inputs given, allocate, bind."""
     from .. import ndarray as nd
-    sparse = {k: v for k, v in (stype_dict or {}).items() if v != "default"}
-    if sparse:
-        raise NotImplementedError(f"simple_bind: sparse storage types are not supported ({sparse})")
     names = symbol.list_arguments()
     # as in MXNet, only tuples naming an input count as shapes; other keywords are ignored
     inputs = set(names) | set(symbol.list_auxiliary_states())
@@ -450,8 +504,24 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
             return a
         return nd.zeros(shape, ctx=place(name), dtype=dtype)
 
-    args = [alloc(n, s, t, shared_buffer) for n, s, t in zip(names, arg_shapes, arg_types)]
-    grads = [alloc(n, s, t, None, True) if r != "null" else None
+    # storage types: those given, else the variables' stype attributes; gradients as MXNet infers
+    from ..symbol.infer import infer_stypes, infer_grad_stypes, var_stype
+    order = symbol._order()
+    given = {k: v for k, v in (stype_dict or {}).items() if k in known}
+    for k, v in given.items():
+        if v not in ("default", "csr", "row_sparse"):
+            raise MXNetError(f"simple_bind: unknown storage type {v!r} for {k}")
+    stypes = infer_stypes(order, given)[0]
+    var_st = {v.name: var_stype(v, given) for v in order if v.op is None}
+    grad_st = dict(zip(names, infer_grad_stypes(order, stypes, names)))
+
+    def alloc_st(name, shape, dtype, pool, stype, grad=False):
+        if stype == "default":
+            return alloc(name, shape, dtype, pool, grad)
+        return nd.sparse.zeros(stype, shape, ctx=place(name), dtype=dtype)
+
+    args = [alloc_st(n, s, t, shared_buffer, var_st[n]) for n, s, t in zip(names, arg_shapes, arg_types)]
+    grads = [alloc_st(n, s, t, None, grad_st[n], True) if r != "null" else None
              for n, s, t, r in zip(names, arg_shapes, arg_types, reqs)]
-    aux = [alloc(n, s, t, None) for n, s, t in zip(aux_names, aux_shapes, aux_types)]
+    aux = [alloc_st(n, s, t, None, var_st[n]) for n, s, t in zip(aux_names, aux_shapes, aux_types)]
     return Executor(symbol, ctx, args, grads, reqs, aux, group2ctx)

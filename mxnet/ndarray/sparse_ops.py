@@ -159,7 +159,7 @@ def _square_sum_stype(attrs, st):
 def _square_sum(op, args, attrs):
     (a,) = args
     xp = get_backend(a._ctx).xp
-    v = a._values.reshape(a._values.shape[0], -1)
+    v = a._values.reshape(a._values.shape[0], int(np.prod(a._sshape[1:])))
     if _axis(attrs)[0] % 2 == 0:
         res = (v * v).sum(axis=0)
         return _wrap(res.reshape(1, -1) if attrs.keepdims else res, a._ctx)
@@ -460,9 +460,31 @@ def _cast_storage_op(op, args, attrs):
     return cast_storage(args[0], attrs.stype)
 
 
+# the gradients MXNet computes sparse (simple_bind's gradient buffers), as observed in MXNet 1.9.1
+def _same_pair_grad(attrs, st):
+    return st if st[0] == st[1] and st[0] in _SPARSE else None
+
+
+def _add_n_grad(attrs, st):
+    return st if all(s == R for s in st) else None
+
+
+def _dot_grad(attrs, st):
+    # dot(csr, w): w's gradient csr.T x ograd is row_sparse
+    return (D, R) if st == (C, D) and not attrs.transpose_a and not attrs.transpose_b else None
+
+
+def _abs_grad(attrs, st):
+    return st if st == (R,) else None
+
+
+def _cast_storage_grad(attrs, st):
+    return (attrs.stype,) if st == (D,) else None
+
+
 def _register():
     for name in _ZERO_KEEPING:
-        set_storage(name, _unary, _keep)
+        set_storage(name, _unary, _keep, _abs_grad if name == "abs" else None)
     set_storage("_mul_scalar", _unary, _keep_if(_finite_scalar))
     set_storage("_div_scalar", _unary, _keep_if(lambda attrs: _finite_scalar(attrs) and attrs.scalar != 0))
     for name in ("_plus_scalar", "_minus_scalar"):
@@ -479,22 +501,22 @@ def _register():
     set_storage("norm", _norm, _norm_stype)
     set_storage("_square_sum", _square_sum, _square_sum_stype)
     for name in ("elemwise_add", "elemwise_sub", "_grad_add"):
-        set_storage(name, _binary, _add_stype)
+        set_storage(name, _binary, _add_stype, _same_pair_grad)
     set_storage("elemwise_mul", _binary, _mul_stype)
     set_storage("elemwise_div", _binary, _div_stype)
     for name in ("broadcast_add", "broadcast_sub"):
         set_storage(name, _dense_result, _bcast_add_stype)
     for name in ("broadcast_mul", "broadcast_div"):
         set_storage(name, _bcast_mul, _bcast_mul_stype)
-    set_storage("add_n", _add_n, _add_n_stype)
+    set_storage("add_n", _add_n, _add_n_stype, _add_n_grad)
     set_storage("where", _dense_result, _where_stype)
-    set_storage("dot", _dot, _dot_stype)
+    set_storage("dot", _dot, _dot_stype, _dot_grad)
     set_storage("_sparse_retain", _retain, _retain_stype)
     set_storage("slice", _slice, _slice_stype)
     set_storage("Concat", _concat, _concat_stype)
     set_storage("take", _take, _take_stype)
     set_storage("_contrib_getnnz", _getnnz, _getnnz_stype)
-    set_storage("cast_storage", _cast_storage_op, _cast_storage_stype)
+    set_storage("cast_storage", _cast_storage_op, _cast_storage_stype, _cast_storage_grad)
 
 
 _register()

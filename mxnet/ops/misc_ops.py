@@ -258,11 +258,8 @@ register("amp_multicast", _amp_multicast_fwd, inputs=("data",), variadic="num_ou
 
 # -- cast_storage ------------------------------------------------------------------------------
 def _cast_storage_fwd(attrs, ins, ctx):
-    # the sparse targets are the operator's storage form (ndarray/sparse_ops.py), which the
-    # dispatcher runs; this dense kernel only copies
-    if attrs.stype != "default":
-        raise MXNetError(f"Operator cast_storage: the dense kernel cannot produce stype={attrs.stype!r}; "
-                         "call mx.nd.cast_storage (or run it in a graph)")
+    # on dense arrays a copy: the sparse targets are the operator's storage form
+    # (ndarray/sparse_ops.py), which the dispatcher runs
     return ins[0].copy()
 
 

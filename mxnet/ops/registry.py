@@ -472,22 +472,23 @@ class StorageForm:
     message, and stores the results in ``out_stypes``, default storage when not given), or
     ``UNSUPPORTED`` (MXNet refuses the storage types).  ``infer=None`` decides at run time:
     ``compute(op, args, attrs, out)`` returns None to fall back (eager calls only; a graph runs
-    such an operator dense).
+    such an operator dense).  ``grad(attrs, in_stypes)``, optional, gives the storage types of the
+    inputs' gradients where MXNet makes them sparse (the buffers ``simple_bind`` allocates).
     """
 
-    __slots__ = ("infer", "compute")
+    __slots__ = ("infer", "compute", "grad")
 
-    def __init__(self, infer, compute):
-        self.infer, self.compute = infer, compute
+    def __init__(self, infer, compute, grad=None):
+        self.infer, self.compute, self.grad = infer, compute, grad
 
 
 FALLBACK = "fallback"
 UNSUPPORTED = "unsupported"
 
 
-def set_storage(name, compute, infer=None):
+def set_storage(name, compute, infer=None, grad=None):
     """Declare the sparse storage types operator ``name`` (and its aliases) computes itself."""
-    get_op(name).storage = StorageForm(infer, compute)
+    get_op(name).storage = StorageForm(infer, compute, grad)
 
 
 def infer_storage(op, attrs, in_stypes):

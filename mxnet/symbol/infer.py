@@ -137,3 +137,55 @@ def infer_types(order, heads, known):
         if not changed:
             break
     return types
+
+
+_STYPE_OF_ID = {"0": "default", "1": "row_sparse", "2": "csr"}
+
+
+def var_stype(node, known):
+    """A variable's storage type: given in ``known``, else its ``stype`` attribute, else default."""
+    s = known.get(node.name)
+    if s is None:
+        s = _STYPE_OF_ID.get(str(node.attrs.get("__storage_type__", "0")), "default")
+    return s
+
+
+def infer_stypes(order, known):
+    """MXNet's storage-type inference: ``(stypes, modes)``, the storage type of every entry
+    (keyed as the shapes) and, per operator node id, how it runs ("dense", "sparse" or
+    "fallback"; see ``registry.infer_storage``), given ``known`` {variable name: stype}."""
+    from ..ops.registry import infer_storage
+    stypes, modes = {}, {}
+    for n in order:
+        if n.op is None:
+            stypes[(id(n), 0)] = var_stype(n, known)
+            continue
+        ins = [stypes[(id(c), i)] for c, i in n.inputs]
+        outs, modes[id(n)] = infer_storage(n.op, n.parsed, ins)
+        nout = n.num_outputs()
+        outs = list(outs) + ["default"] * (nout - len(outs))
+        for i in range(nout):
+            stypes[(id(n), i)] = outs[i]
+    return stypes, modes
+
+
+def infer_grad_stypes(order, stypes, arg_names):
+    """The storage types MXNet gives the gradient buffers of ``simple_bind``: an argument's
+    gradient is sparse where every operator reading it declares a sparse gradient for that input
+    (``StorageForm.grad``), default otherwise."""
+    found = {}
+    for n in order:
+        if n.op is None:
+            continue
+        form = n.op.storage
+        ins = [stypes[(id(c), i)] for c, i in n.inputs]
+        gst = form.grad(n.parsed, tuple(ins)) if form is not None and form.grad is not None else None
+        for p, (c, _) in enumerate(n.inputs):
+            if c.op is None:
+                g = gst[p] if gst is not None else "default"
+                found.setdefault(c.name, set()).add(g)
+    out = []
+    for name in arg_names:
+        gs = found.get(name, {"default"})
+        out.append(gs.pop() if len(gs) == 1 else "default")
+    return out
