@@ -160,11 +160,20 @@ def _topo(heads):
     return order
 
 
+# OpDef -> ``fn(node, raw_ograds, need)``: the gradients of a recorded operator whose gradient
+# may be sparse (a row_sparse weight gradient), or None for its dense backward; filled by
+# ndarray.sparse_grad
+_SPARSE_BACKWARD = {}
+
+
 def _accumulate(a, b):
     if a is None:
         return b
     if b is None:
         return a
+    if getattr(a, "_is_sparse", False) or getattr(b, "_is_sparse", False):
+        from .ndarray.sparse_grad import grad_sum
+        return grad_sum(a, b)
     return a + b
 
 
@@ -264,6 +273,11 @@ def _run_backward(heads, head_grads, retain_graph, train_mode, create_graph, var
         req = leaf.grad_req
         if req == "null" or leaf.grad is None:
             continue
+        if leaf.grad._is_sparse or (isinstance(g, NDArray) and g._is_sparse):
+            from .ndarray.sparse_grad import write_grad
+            write_grad(leaf.grad, g, req)
+            leaf.fresh = True
+            continue
         gd = g._data if isinstance(g, NDArray) else g
         tgt = leaf.grad._data
         if gd is tgt:   # the operator wrote it in place (see _direct_grad_leaves)
@@ -327,7 +341,7 @@ def _direct_grad_leaves(order, head_entries):
     for node in order:
         for e in node.in_entries:
             if (type(e) is Leaf and uses[id(e)] == 1 and e.grad_req == "write" and e.grad is not None
-                    and id(e.grad._data) not in read):
+                    and not e.grad._is_sparse and id(e.grad._data) not in read):
                 direct.add(id(e))
     return direct
 
@@ -348,9 +362,15 @@ def _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx, get_bac
         return res
     # plain backward on raw arrays
     ctx = node.in_arrays[0]._ctx if node.in_arrays else None
-    raw = [g._data if isinstance(g, NDArray) else g for g in ograds]
+    raw = [(g._dense() if g._is_sparse else g._data) if isinstance(g, NDArray) else g for g in ograds]
     backend = get_backend(ctx) if ctx is not None else None
     need = tuple(e is not None and not (type(e) is Leaf and e.grad_req == "null") for e in node.in_entries)
+    if _SPARSE_BACKWARD and not create_graph:
+        sparse_bwd = _SPARSE_BACKWARD.get(op)
+        if sparse_bwd is not None:
+            res = sparse_bwd(node, raw, need)
+            if res is not None:
+                return res
     out = None
     if direct:
         out = tuple(e.grad._data if type(e) is Leaf and id(e) in direct else None for e in node.in_entries)

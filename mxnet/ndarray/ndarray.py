@@ -381,10 +381,15 @@ class NDArray:
 
     # -- autograd -----------------------------------------------------------
     def attach_grad(self, grad_req="write", stype=None):
-        """Allocate a gradient buffer and mark this array as a variable autograd tracks."""
+        """Allocate a gradient buffer (of storage type ``stype``, by default this array's) and
+        mark this array as a variable autograd tracks."""
         if grad_req not in ("write", "add", "null"):
             raise KeyError(grad_req)  # MXNet looks the name up in a dict
-        grad = _wrap(get_backend(self._ctx).xp.zeros_like(self._data), self._ctx)
+        if (stype or self.stype) != "default":
+            from .sparse import zeros as sparse_zeros
+            grad = sparse_zeros(stype or self.stype, self.shape, ctx=self._ctx, dtype=self.dtype)
+        else:
+            grad = _wrap(get_backend(self._ctx).xp.zeros(self.shape, dtype=self.dtype), self._ctx)
         self._entry = _ag.Leaf(grad, grad_req)
 
     def detach(self):

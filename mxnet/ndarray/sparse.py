@@ -148,6 +148,10 @@ class BaseSparseNDArray(NDArray):
     def as_in_context(self, context):
         return self if context == self._ctx else self.copyto(context)
 
+    def detach(self):
+        """The same stored values, outside the autograd graph."""
+        return type(self)._new(self._values, self._aux, self._sshape, self._ctx)
+
     def copyto(self, other):
         """Copy into ``other`` (an NDArray of any storage type, or a Context)."""
         if isinstance(other, Context):
@@ -582,6 +586,15 @@ def dispatch(op, args, attrs, out):
     from ..ops.registry import infer_storage
     form = op.storage
     recording = autograd.is_recording()
+    if recording:
+        # a sparse form recorded with its sparse gradient (sparse_grad.py), where there is one
+        from .sparse_grad import record
+        res = record(op, args, attrs)
+        if res is not None:
+            if out is not None:
+                _assign(out, res)
+                return out
+            return res
     if form is not None and form.infer is None:
         res = None if recording else form.compute(op, args, attrs, out)
         if res is not None:
@@ -595,10 +608,14 @@ def dispatch(op, args, attrs, out):
         # the dense copies of sparse variables); a sparse form may also decline (no SciPy, GPU)
         _warn_fallback(op, args, attrs, out_st)
         dense = [_densified(a) for a in args]
-        if recording or (all(s == "default" for s in out_st) and
-                         (out is None or not isinstance(out, BaseSparseNDArray))):
+        # sparse states the operator updates in place (optimizer states) take the new values back
+        mutated = [i for i in op.mutated_inputs(attrs) if i < len(args) and args[i]._is_sparse]
+        if not mutated and (recording or (all(s == "default" for s in out_st) and
+                                          (out is None or not isinstance(out, BaseSparseNDArray)))):
             return invoke(op, dense, attrs=attrs, out=out)
         res = invoke(op, dense, attrs=attrs)
+        for i in mutated:
+            _assign(args[i], dense[i])
         if out_st[0] != "default":
             res = cast_storage(res, out_st[0])
     if out is not None:

@@ -119,3 +119,15 @@ register("Embedding", _emb_fwd, inputs=("data", "weight"), params=(
     backward=_emb_bwd, infer_shape=_emb_shape, infer_type=_emb_type,
     doc="Looks up rows of the weight for the integer-valued indices in data (clipped to the "
         "vocabulary); the output has shape data.shape + (output_dim,).")
+
+# MXNet's older sparse embedding: Embedding whose weight gradient is always row_sparse (autograd
+# gives it so through ndarray/sparse_grad.py); ``deterministic`` orders the gradient's sums in
+# MXNet's kernels, which mxnext's always are
+register("_contrib_SparseEmbedding", _emb_fwd, inputs=("data", "weight"), params=(
+    Param("input_dim", "int", doc="vocabulary size: rows of the weight"),
+    Param("output_dim", "int", doc="embedding size: columns of the weight"),
+    Param("dtype", "dtype", np.dtype(np.float32), "data type of the weight"),
+    Param("sparse_grad", "bool", False, "accepted for compatibility: the gradient is row_sparse anyway"),
+    Param("deterministic", "bool", False, "accepted for compatibility: the sums are deterministic here")),
+    backward=_emb_bwd, infer_shape=_emb_shape, infer_type=_emb_type,
+    doc="Embedding with a row_sparse weight gradient (the rows of the indices looked up).")
