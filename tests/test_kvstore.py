@@ -151,8 +151,14 @@ def test_2bit_compression_matches_mxnet():
     assert _np(r).tolist() == [1, 1, -0.5, 0]
 
 
+class _FakeMPI:
+    IN_PLACE = object()
+    SUM = "sum"
+    MAX = "max"
+
+
 class _FakeComm:
-    """Two workers whose peer always contributes the same array (sum = 2x)."""
+    """Two workers whose peer always passes the same arrays (sums are 2x); worker 0 holds 7s."""
 
     def Get_rank(self):
         return 1
@@ -161,34 +167,51 @@ class _FakeComm:
         return 2
 
     def Allreduce(self, send, recv, op=None):
-        recv[...] = send * 2
+        assert send is _FakeMPI.IN_PLACE
+        if op == "sum":
+            recv[...] = recv * 2
+
+    def allgather(self, obj):
+        return [obj, obj]
+
+    def Allgather(self, send, recv):
+        recv[...] = send
 
     def Bcast(self, buf, root=0):
-        buf[...] = 7          # worker 0's value
+        buf[...] = 7
 
-    def Barrier(self):
-        pass
+    def Abort(self, code):
+        raise AssertionError("no abort expected")
 
 
-def test_dist_store_over_comm():
+def test_dist_store_over_comm(monkeypatch):
+    import sys
     from mxnet.kvstore.dist import DistKVStore
-    kv = DistKVStore("dist_sync", comm=_FakeComm())
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # the store installs its abort hook
+    kv = DistKVStore("dist_sync", comm=_FakeComm(), mpi=_FakeMPI, fusion_threshold=16)
     assert (kv.rank, kv.num_workers, kv.is_capable("optimizer")) == (1, 2, True)
-    kv.init(0, mx.nd.zeros(3))
+    kv.init([0, 1, 2], [mx.nd.zeros(3), mx.nd.zeros(2), mx.nd.zeros(5)])
     o = mx.nd.zeros(3)
     kv.pull(0, out=o)
     assert _np(o).tolist() == [7, 7, 7]
-    kv.push(0, [mx.nd.ones(3), mx.nd.ones(3)])
-    kv.pull(0, out=o)
-    assert _np(o).tolist() == [4, 4, 4]
+    # the 16-byte fusion buffer packs keys 0 (12 bytes) alone, then 1, then 2
+    assert kv._buckets([mx.nd.zeros(3), mx.nd.zeros(1), mx.nd.zeros(2), mx.nd.zeros(5)]) == [[0, 1], [2], [3]]
+    kv.push([0, 1, 2], [[mx.nd.ones(3), mx.nd.ones(3)], mx.nd.array([1, 2]), mx.nd.ones(5) * 3])
+    outs = [mx.nd.zeros(3), mx.nd.zeros(2), mx.nd.zeros(5)]
+    kv.pull([0, 1, 2], out=outs)
+    assert [_np(a).tolist() for a in outs] == [[4] * 3, [2, 4], [6] * 5]
     kv.set_optimizer(mx.optimizer.SGD(learning_rate=0.5))
     kv.push(0, mx.nd.ones(3))
     kv.pull(0, out=o)
     assert _np(o).tolist() == [3, 3, 3]
-    hv = DistKVStore("horovod", comm=_FakeComm())
-    assert not hv.is_capable("optimizer")
-    with pytest.raises(NotImplementedError):
-        hv.set_optimizer(mx.optimizer.SGD())
+
+
+def test_2bit_codes_round_trip():
+    from mxnet.kvstore.dist import _pack_2bit, _unpack_2bit
+    signs = np.array([1, -1, 0, 0, 1, 1, -1], np.int8)
+    packed = _pack_2bit(signs)
+    assert packed.dtype == np.uint8 and packed.size == 2  # 4 codes a byte: 16x less than float32
+    assert _unpack_2bit(np.stack([packed, packed]), 7).tolist() == [signs.tolist()] * 2
 
 
 def test_dist_needs_mpi():
@@ -199,8 +222,44 @@ def test_dist_needs_mpi():
         pass
     with pytest.raises(MXNetError, match=r"mpi4py.*\[dist\]"):
         mx.kv.create("dist_sync")
-    with pytest.raises(MXNetError, match="dist_async"):
+
+
+def test_dist_async_and_unknown_names_are_errors():
+    with pytest.raises(MXNetError, match="dist_async.*asynchronous.*dist_sync"):
         mx.kv.create("dist_async")
+    with pytest.raises(MXNetError, match="unknown distributed kvstore 'dist_foo'"):
+        mx.kv.create("dist_foo")
+
+
+def test_horovod_byteps_need_their_packages(monkeypatch):
+    import sys
+    import types
+    for name in ("horovod", "byteps"):
+        monkeypatch.setitem(sys.modules, name, None)  # an import of it fails
+        with pytest.raises(MXNetError, match=f"kvstore '{name}' needs the {name}.mxnet package"):
+            mx.kv.create(name)
+    # with the package present, the store calls it (a stand-in with Horovod's MXNet API)
+    calls = []
+    hvd = types.ModuleType("horovod.mxnet")
+    hvd.init = lambda: calls.append("init")
+    hvd.rank, hvd.size = (lambda: 0), (lambda: 2)
+
+    def allreduce_(t, average, name, priority):
+        assert average is False
+        calls.append(("allreduce", name))
+        t[:] = t * 2
+
+    hvd.allreduce_ = allreduce_
+    hvd.broadcast_ = lambda t, root_rank, name, priority: calls.append(("broadcast", name))
+    monkeypatch.setitem(sys.modules, "horovod", types.ModuleType("horovod"))
+    monkeypatch.setitem(sys.modules, "horovod.mxnet", hvd)
+    kv = mx.kv.create("horovod")
+    assert (kv.type, kv.rank, kv.num_workers, kv.is_capable("optimizer")) == ("horovod", 0, 2, False)
+    out = [mx.nd.zeros(2), mx.nd.zeros(2)]
+    kv.broadcast("w", mx.nd.ones(2), out=out)
+    kv.pushpull("w", [mx.nd.ones(2), mx.nd.ones(2)], out=out)
+    assert _np(out[1]).tolist() == [4, 4]
+    assert calls == ["init", ("broadcast", "w"), ("broadcast", "w"), ("allreduce", "w")]
 
 
 def test_teststore_is_capable_on_the_class():

@@ -246,16 +246,23 @@ class Trainer:
     def _allreduce_grads(self):
         if not self._kvstore:
             return
+        keys, grad_lists, outs = [], [], []
         for i, param in enumerate(self._params):
             if param.grad_req == "null" or param._grad is None:
                 continue
             grads = param._check_and_get(param._grad, list)
-            if self._update_on_kvstore:
-                # the store sums the gradients, updates its weight and sends it to every device
-                self._kvstore.pushpull(i, grads, out=param._check_and_get(param._data, list),
-                                       priority=-i)
+            # with update_on_kvstore the store sums the gradients, updates its weight and sends
+            # it to every device
+            out = param._check_and_get(param._data, list) if self._update_on_kvstore else None
+            if getattr(self._kvstore, "_batch_pushpull", False):
+                keys.append(i)
+                grad_lists.append(grads)
+                outs.append(out if out is not None else grads)
             else:
-                self._kvstore.pushpull(i, grads, priority=-i)
+                self._kvstore.pushpull(i, grads, out=out, priority=-i)
+        if keys:
+            # one call for all keys, so a distributed store can pack them into fusion buffers
+            self._kvstore.pushpull(keys, grad_lists, out=outs)
 
     def update(self, batch_size, ignore_stale_grad=False):
         """Apply the optimizer to already-reduced gradients."""

@@ -6,21 +6,22 @@ from .kvstore import KVStore
 
 __all__ = ["KVStore", "KVStoreBase", "KVStoreServer", "create", "base", "kvstore"]
 
-_DIST = ("dist", "horovod", "byteps")
-
-
 def create(name="local"):
     """Create a store: ``local``, ``device`` (and ``nccl``, the same in one process),
-    ``dist_sync``/``dist_device_sync`` over MPI, or a name registered with
-    ``KVStoreBase.register``.  Other names give an in-process store, as in MXNet."""
+    ``dist_sync``/``dist_device_sync``/``dist`` over MPI, ``horovod``/``byteps`` through those
+    packages, or a name registered with ``KVStoreBase.register``.  Other names give an
+    in-process store, as in MXNet."""
     if not isinstance(name, str):
         raise TypeError("name must be a string")
     lname = name.lower()
     if lname in KVStoreBase.kv_registry:
         return KVStoreBase.kv_registry[lname]()
-    if name.startswith(_DIST):
+    if lname.startswith("dist"):
         from .dist import DistKVStore
-        return DistKVStore(name)
+        return DistKVStore(lname)
+    if lname in ("horovod", "byteps"):
+        from .external import create_external
+        return create_external(lname)
     return KVStore(name)
 
 

@@ -1,51 +1,146 @@
 """Multi-process stores over MPI (``mpi4py``, the ``[dist]`` extra).
 
-Launch with ``mpirun -n N python train.py``.  ``dist_sync``/``dist_device_sync``
-sum pushed values over all workers with ``MPI_Allreduce``; every worker then
-applies the same optimizer update, which gives the result the parameter
-servers of MXNet's synchronous mode give.  ``horovod``/``byteps`` expose only
-``pushpull`` and ``broadcast`` (no optimizer in the store), as in MXNet.
+Launch with ``python -m mxnet.tools.launch -n N python train.py`` (or ``mpiexec``).
+``dist_sync``/``dist_device_sync`` (and plain ``dist``, synchronous in MXNet 1.9.1 too) sum the
+pushed values over all workers with ``MPI_Allreduce``; every worker then applies the same optimizer
+update, which gives the result MXNet's synchronous parameter servers give.
+
+What the store checks and does for speed:
+
+- agreement: ``init`` gathers every worker's keys, shapes and dtypes, and every ``push`` first
+  compares a digest of them (one 16-byte allreduce), so workers that disagree all raise
+  ``MXNetError`` naming the keys and each worker's shape and dtype instead of hanging;
+- fusion: the values of one ``push`` of several keys travel in buffers of up to
+  ``fusion_threshold`` bytes (``MXNEXT_FUSION_THRESHOLD``, default 64 MiB, Horovod's default);
+- 2-bit compression sends the packed codes (4 values a byte), gathered from every worker and summed
+  on each, with MXNet's error feedback (a residual per key).
 """
+import hashlib
 import os
+import sys
 
 import numpy as np
 
 from ..base import MXNetError
 from .kvstore import KVStore, _group
 
-__all__ = ["DistKVStore", "mpi_comm"]
+__all__ = ["DistKVStore", "mpi_comm", "DEFAULT_FUSION_THRESHOLD"]
+
+DEFAULT_FUSION_THRESHOLD = 64 * 1024 * 1024
 
 # environment variables that MPI launchers (Open MPI, MPICH/Hydra, PMIx, Slurm) set
 _LAUNCH_VARS = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS", "SLURM_NTASKS")
+_SYNC_NAMES = ("dist", "dist_sync", "dist_device_sync", "dist_sync_device")
 
 
 def mpi_comm(name):
-    """``(COMM_WORLD, MPI.SUM)``, or MXNetError saying what is missing for store ``name``."""
+    """``(COMM_WORLD, the MPI module)``, or MXNetError saying what is missing for store ``name``."""
     try:
         from mpi4py import MPI
     except ImportError as e:
         raise MXNetError(f"kvstore '{name}' runs over MPI and needs mpi4py: install the [dist] extra "
-                         f"(pip install mxnext[dist]) and launch with mpirun ({e})") from e
+                         f"(pip install mxnext[dist]) and launch with python -m mxnet.tools.launch "
+                         f"or mpiexec ({e})") from e
     comm = MPI.COMM_WORLD
     if comm.Get_size() < 2 and not any(v in os.environ for v in _LAUNCH_VARS):
-        raise MXNetError(f"kvstore '{name}' needs the process to be started by mpirun "
-                         "(e.g. mpirun -n 2 python train.py)")
-    return comm, MPI.SUM
+        raise MXNetError(f"kvstore '{name}' needs the workers to be started together, e.g. "
+                         "python -m mxnet.tools.launch -n 2 python train.py")
+    return comm, MPI
+
+
+def _install_abort_hook(comm):
+    """Make an uncaught exception abort every worker (after printing its traceback): otherwise the
+    others wait forever in their next collective call."""
+    prev = sys.excepthook
+    if getattr(prev, "_mxnext_abort", False):
+        return
+
+    def hook(etype, value, tb):
+        prev(etype, value, tb)
+        sys.stderr.flush()
+        comm.Abort(1)
+
+    hook._mxnext_abort = True
+    sys.excepthook = hook
+
+
+def _host(arr):
+    """The array's host memory (a view on CPU; a copy from other devices)."""
+    data = arr._data
+    return data if isinstance(data, np.ndarray) else arr.asnumpy()
+
+
+def _store_back(arr, host):
+    """Write ``host`` into ``arr`` unless ``host`` already is its memory."""
+    if host is not arr._data:
+        arr[:] = host.reshape(arr.shape)
+
+
+def _digest(entries):
+    """A 62-bit digest of ``entries`` (so that ``-digest`` fits int64 too)."""
+    raw = hashlib.blake2b(repr(entries).encode(), digest_size=8).digest()
+    return int.from_bytes(raw, "little") >> 2
+
+
+def _describe(what, gathered):
+    """Text naming where the workers' ``(key, shape, dtype)`` lists differ."""
+    key_lists = [[e[0] for e in ents] for ents in gathered]
+    if any(ks != key_lists[0] for ks in key_lists):
+        per_rank = "; ".join(f"rank {r}: keys {ks[:8]}{' ...' if len(ks) > 8 else ''}"
+                             for r, ks in enumerate(key_lists))
+        return f"KVStore.{what}: the workers use different keys ({per_rank})"
+    parts = []
+    for i, key in enumerate(key_lists[0]):
+        seen = [ents[i][1:] for ents in gathered]
+        if any(s != seen[0] for s in seen):
+            ranks = ", ".join(f"rank {r}: shape {s[0]} dtype {s[1]}" + (f" compression {s[2]}" if
+                                                                        s[2] != seen[0][2] else "")
+                              for r, s in enumerate(seen))
+            parts.append(f"key {key!r} ({ranks})")
+    return f"KVStore.{what}: the workers disagree on " + "; ".join(parts)
+
+
+def _pack_2bit(signs):
+    """int8 values in {-1, 0, 1} -> 2-bit codes, four a byte (0: zero, 1: +t, 2: -t)."""
+    codes = np.where(signs > 0, 1, np.where(signs < 0, 2, 0)).astype(np.uint8)
+    pad = (-codes.size) % 4
+    if pad:
+        codes = np.concatenate([codes, np.zeros(pad, np.uint8)])
+    c = codes.reshape(-1, 4)
+    return c[:, 0] | (c[:, 1] << 2) | (c[:, 2] << 4) | (c[:, 3] << 6)
+
+
+_DECODE = np.array([0, 1, -1, 0], np.int8)
+
+
+def _unpack_2bit(packed, n):
+    """The inverse of ``_pack_2bit`` for ``packed`` of shape (workers, bytes): int8 signs."""
+    shifts = np.array([0, 2, 4, 6], np.uint8)
+    codes = (packed[..., None] >> shifts) & 3
+    return _DECODE[codes.reshape(packed.shape[0], -1)[:, :n]]
 
 
 class DistKVStore(KVStore):
-    """A ``KVStore`` whose values are summed over the MPI workers."""
+    """A ``KVStore`` whose pushed values are summed over the MPI workers."""
 
-    def __init__(self, name="dist_sync", comm=None, sum_op=None):
-        if name == "dist_async" or name.startswith("dist_async"):
-            raise MXNetError("kvstore 'dist_async' needs parameter servers, which mxnext does not have; "
-                             "use 'dist_sync' (MPI allreduce)")
+    _batch_pushpull = True  # Trainer pushes all keys in one call (see fusion buckets)
+
+    def __init__(self, name="dist_sync", comm=None, mpi=None, fusion_threshold=None):
+        if name not in _SYNC_NAMES:
+            if "async" in name:
+                raise MXNetError(f"kvstore '{name}' (asynchronous SGD) is not supported by mxnext; use "
+                                 "'dist_sync' (synchronous allreduce over MPI)")
+            raise MXNetError(f"unknown distributed kvstore '{name}'; expected one of {list(_SYNC_NAMES)}")
         super().__init__(name)
         if comm is None:
-            comm, sum_op = mpi_comm(name)
+            comm, mpi = mpi_comm(name)
         self._comm = comm
-        self._sum_op = sum_op
-        self._has_optimizer = name.startswith("dist")
+        self._mpi = mpi
+        if fusion_threshold is None:
+            fusion_threshold = int(os.environ.get("MXNEXT_FUSION_THRESHOLD", DEFAULT_FUSION_THRESHOLD))
+        self.fusion_threshold = fusion_threshold
+        if comm.Get_size() > 1:
+            _install_abort_hook(comm)
 
     @property
     def rank(self):
@@ -55,42 +150,132 @@ class DistKVStore(KVStore):
     def num_workers(self):
         return self._comm.Get_size()
 
-    def is_capable(self, capability):
-        if capability.lower() == "optimizer":
-            return self._has_optimizer
-        raise ValueError(f"Unknown capability: {capability}")
+    # -- agreement ---------------------------------------------------------------------
+    def _agree(self, what, entries, full):
+        """Raise MXNetError on every worker unless all of them passed the same ``entries``.
+        ``full``: gather the lists at once (init); else compare digests first (push)."""
+        if not full:
+            d = _digest(entries)
+            probe = np.array([d, -d], np.int64)
+            self._comm.Allreduce(self._mpi.IN_PLACE, probe, op=self._mpi.MAX)
+            if probe[0] == d and probe[1] == -d:
+                return
+        gathered = self._comm.allgather(entries)
+        if any(g != gathered[0] for g in gathered):
+            raise MXNetError(_describe(what, gathered))
 
-    def _allreduce(self, arr):
-        """Sum ``arr`` over all workers, in place (through host memory)."""
-        host = np.ascontiguousarray(arr.asnumpy())
-        total = np.empty_like(host)
-        self._comm.Allreduce(host, total, op=self._sum_op)
-        arr[:] = total
-
+    # -- the operations ------------------------------------------------------------------
     def init(self, key, value):
-        """Initialise keys with worker 0's values (so all workers start equal)."""
+        """Initialise keys with worker 0's values, after checking that every worker passes the
+        same keys with the same shapes and dtypes."""
+        keys, vals, is_str = _group(key, value, "init")
+        entries = [(k, tuple(vs[0].shape), np.dtype(vs[0].dtype).name, None) for k, vs in zip(keys, vals)]
+        self._agree("init", entries, full=True)
         super().init(key, value)
-        keys, _, _ = _group(key, value, "init")
         for k in keys:
-            host = np.ascontiguousarray(self._store[k].asnumpy())
+            stored = self._store[k]
+            host = np.ascontiguousarray(_host(stored))
             self._comm.Bcast(host, root=0)
-            self._store[k][:] = host
+            _store_back(stored, host)
 
     def push(self, key, value, priority=0):
-        """Sum over devices, then over workers, then update the stored value."""
+        """Sum over devices, then over workers (in fusion buffers), then update the stored values."""
         keys, vals, is_str = _group(key, value, "push")
         self._check_key_type(is_str)
-        for k, vs in zip(keys, vals):
-            stored = self._stored(k)
-            merged = self._reduce(k, vs, stored)
+        stored = [self._stored(k) for k in keys]
+        entries = [(k, tuple(s.shape), np.dtype(s.dtype).name, self._compression) for k, s in zip(keys, stored)]
+        self._agree("push", entries, full=False)
+        merged = [self._local_sum(vs, s, k) for k, vs, s in zip(keys, vals, stored)]
+        if self._compression is not None:
+            self._allreduce_2bit(keys, merged)
+        else:
             self._allreduce(merged)
-            self._apply(k, merged, stored, is_str)
+        for k, m, s in zip(keys, merged, stored):
+            self._apply(k, m, s, is_str)
 
-    def set_optimizer(self, optimizer):
-        if not self._has_optimizer:
-            raise NotImplementedError(f"kvstore '{self._type}' does not run an optimizer; "
-                                      "use update_on_kvstore=False")
-        super().set_optimizer(optimizer)
+    def _local_sum(self, vs, stored, k):
+        """The devices' values summed (uncompressed: the workers compress the sum, as in MXNet)."""
+        threshold, self._compression = self._compression, None
+        try:
+            return self._reduce(k, vs, stored)
+        finally:
+            self._compression = threshold
+
+    def _buckets(self, arrays):
+        """Group array indices into fusion buckets: same dtype, at most ``fusion_threshold`` bytes."""
+        buckets, current, size, dtype = [], [], 0, None
+        for i, a in enumerate(arrays):
+            nbytes = a.size * np.dtype(a.dtype).itemsize
+            if current and (a.dtype != dtype or size + nbytes > self.fusion_threshold):
+                buckets.append(current)
+                current, size = [], 0
+            current.append(i)
+            size += nbytes
+            dtype = a.dtype
+        if current:
+            buckets.append(current)
+        return buckets
+
+    def _allreduce(self, arrays):
+        """Sum ``arrays`` over the workers, in place."""
+        IN_PLACE, SUM = self._mpi.IN_PLACE, self._mpi.SUM
+        for bucket in self._buckets(arrays):
+            if len(bucket) == 1:
+                a = arrays[bucket[0]]
+                host = _host(a)
+                if not host.flags.c_contiguous:
+                    host = np.ascontiguousarray(host)
+                self._comm.Allreduce(IN_PLACE, host, op=SUM)
+                _store_back(a, host)
+                continue
+            parts = [arrays[i] for i in bucket]
+            buf = np.empty(sum(p.size for p in parts), dtype=parts[0].dtype)
+            off = 0
+            for p in parts:
+                buf[off:off + p.size] = _host(p).reshape(-1)
+                off += p.size
+            self._comm.Allreduce(IN_PLACE, buf, op=SUM)
+            off = 0
+            for p in parts:
+                seg = buf[off:off + p.size].reshape(p.shape)
+                host = p._data
+                if isinstance(host, np.ndarray):
+                    host[...] = seg
+                else:
+                    p[:] = seg
+                off += p.size
+
+    def _allreduce_2bit(self, keys, arrays):
+        """2-bit compressed sum: each worker adds its residual, sends -t/0/+t as packed codes and
+        keeps what it did not send; every worker decodes and sums all codes."""
+        t = self._compression
+        for bucket in self._buckets(arrays):
+            signs = []
+            for i in bucket:
+                a, k = arrays[i], keys[i]
+                res = self._residuals.get(k)
+                acc = _host(a).astype(np.float32, copy=True).reshape(-1)
+                if res is not None:
+                    acc += res
+                s = (acc >= t).astype(np.int8) - (acc <= -t).astype(np.int8)
+                self._residuals[k] = acc - s.astype(np.float32) * np.float32(t)
+                signs.append(s)
+            flat = np.concatenate(signs)
+            packed = _pack_2bit(flat)
+            gathered = np.empty((self.num_workers, packed.size), np.uint8)
+            self._comm.Allgather(packed, gathered)
+            total = _unpack_2bit(gathered, flat.size).sum(axis=0, dtype=np.int32)
+            off = 0
+            for i in bucket:
+                a = arrays[i]
+                seg = (total[off:off + a.size].astype(np.float32) * np.float32(t)).reshape(a.shape)
+                a[:] = seg.astype(a.dtype, copy=False)
+                off += a.size
+
+    def set_gradient_compression(self, compression_params):
+        """2-bit compression of the values pushed to the other workers (see ``KVStore``)."""
+        super().set_gradient_compression(compression_params)
+        self._residuals = {}
 
     def _barrier(self):
         self._comm.Barrier()

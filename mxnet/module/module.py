@@ -15,10 +15,7 @@ from .executor_group import DataParallelExecutorGroup
 
 
 def _create_kvstore(kvstore, num_device, arg_params):
-    """``(kvstore, update_on_kvstore)`` as MXNet's Module chooses them (``kv._choose_store``);
-    distributed stores are not supported by Module here."""
-    if isinstance(kvstore, str) and "dist" in kvstore:
-        raise NotImplementedError(f"Module: distributed kvstore {kvstore!r} is not supported")
+    """``(kvstore, update_on_kvstore)`` as MXNet's Module chooses them (``kv._choose_store``)."""
     largest = max((int(np.prod(p.shape)) for p in (arg_params or {}).values()), default=0)
     return kvs._choose_store(kvstore, num_device, largest)
 
@@ -283,10 +280,12 @@ class Module(BaseModule):
                 kv.set_gradient_compression(self._compression_params)
             if update_on_kvstore:
                 kv.set_optimizer(optimizer)
-            for i, name in enumerate(names):
-                kv.init(name, self._arg_params[name])
-                if update_on_kvstore:
-                    kv.pull(name, self._exec_group.param_arrays[i], priority=-i)
+            # one call for all parameters (a distributed store checks and broadcasts them
+            # together); every worker then starts from worker 0's weights, as in MXNet
+            kv.init(list(names), [self._arg_params[n] for n in names])
+            if update_on_kvstore:
+                kv.pull(list(names), list(self._exec_group.param_arrays))
+                self._params_dirty = True
         if not update_on_kvstore:
             self._updater = opt.get_updater(optimizer)
         self.optimizer_initialized = True
@@ -352,23 +351,21 @@ class Module(BaseModule):
         assert self.binded and self.params_initialized and self.optimizer_initialized
         self._params_dirty = True
         group = self._exec_group
+        live = [(i, n, w, g) for i, (n, w, g) in enumerate(zip(group.param_names, group.param_arrays,
+                                                                group.grad_arrays)) if g[0] is not None]
+        # one push and one pull for all parameters, so a distributed store can fuse them
         if self._update_on_kvstore:
-            for i, (name, weights, grads) in enumerate(zip(group.param_names, group.param_arrays,
-                                                            group.grad_arrays)):
-                if grads[0] is not None:
-                    self._kvstore.push(name, grads, priority=-i)
-                    self._kvstore.pull(name, weights, priority=-i)
+            if live:
+                self._kvstore.push([n for _, n, _, _ in live], [g for _, _, _, g in live])
+                self._kvstore.pull([n for _, n, _, _ in live], [w for _, _, w, _ in live])
             return
+        if self._kvstore is not None and live:
+            # without a store the devices keep their own gradients, as in MXNet
+            self._kvstore.push([n for _, n, _, _ in live], [g for _, _, _, g in live])
+            self._kvstore.pull([n for _, n, _, _ in live], [g for _, _, _, g in live])
         n_dev = len(self._context)
         per_device = [[] for _ in range(n_dev)]
-        for i, (name, weights, grads) in enumerate(zip(group.param_names, group.param_arrays,
-                                                        group.grad_arrays)):
-            if grads[0] is None:
-                continue
-            if self._kvstore is not None:
-                # without a store the devices keep their own gradients, as in MXNet
-                self._kvstore.push(name, grads, priority=-i)
-                self._kvstore.pull(name, grads, priority=-i)
+        for i, name, weights, grads in live:
             for k, (w, g) in enumerate(zip(weights, grads)):
                 per_device[k].append((i * n_dev + k, g, w))
         for updates in per_device:
