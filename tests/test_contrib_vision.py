@@ -27,3 +27,24 @@ def test_quantize_symbol_types_and_errors():
         mx.nd.contrib.dequantize(mx.nd.ones((2,), dtype="int32"), mx.nd.zeros((1,)), mx.nd.ones((1,)))
     with pytest.raises(MXNetError, match="float32"):
         mx.nd.contrib.quantize(mx.nd.ones((2,), dtype="float64"), mx.nd.zeros((1,)), mx.nd.ones((1,)))
+
+
+def test_roi_ops_errors_and_gradients():
+    data, rois = mx.nd.ones((1, 8, 4, 4)), mx.nd.array([[0, 0, 0, 3, 3]])
+    with pytest.raises(MXNetError, match="output_dim \\* group_size"):
+        mx.nd.contrib.PSROIPooling(data, rois, spatial_scale=1.0, output_dim=3, pooled_size=2)
+    with pytest.raises(MXNetError, match="rois \\(R, 6\\)"):
+        mx.nd.contrib.RROIAlign(data, rois, pooled_size=(2, 2), spatial_scale=1.0)
+    # RROIAlign has no gradient in MXNet: binding for one fails
+    s = mx.sym.contrib.RROIAlign(mx.sym.var("d"), mx.sym.var("r"), pooled_size=(2, 2), spatial_scale=1.0)
+    with pytest.raises(MXNetError, match="FGradient"):
+        s.simple_bind(mx.cpu(), d=(1, 8, 4, 4), r=(1, 6), grad_req={"d": "write", "r": "null"})
+    # PSROIPooling: every pixel of a cell gets the cell's gradient over the cell's area
+    d = mx.nd.ones((1, 4, 4, 4))
+    d.attach_grad()
+    with mx.autograd.record():
+        out = mx.nd.contrib.PSROIPooling(d, mx.nd.array([[0, 0, 0, 3, 3]]), spatial_scale=1.0,
+                                         output_dim=1, pooled_size=2)
+    out.backward()
+    np.testing.assert_allclose(out.asnumpy(), np.ones((1, 1, 2, 2)))
+    np.testing.assert_allclose(d.grad.asnumpy().sum(axis=(2, 3)), [[1, 1, 1, 1]])

@@ -23,5 +23,23 @@ def quantize_cases():
                    [outs[0].asnumpy()] + [o.asnumpy() for o in outs[1:]], grad=False)
 
 
+def roi_cases():
+    data = rng.rand(2, 18, 7, 8).astype(np.float32)
+    rois = np.array([[0, 1.2, 0.5, 40.3, 60.1], [1, -10, 3, 30, 35], [0, 20.5, 20.5, 21, 22],
+                     [1, 50, 40, 90, 70]], np.float32)
+    G.case("psroipool", "contrib.PSROIPooling", [data, rois],
+           {"spatial_scale": 0.125, "output_dim": 2, "pooled_size": 3}, grad_inputs=[0])
+    G.case("psroipool_group", "contrib.PSROIPooling", [data[:, :8], rois],
+           {"spatial_scale": 0.25, "output_dim": 2, "pooled_size": 3, "group_size": 2}, grad_inputs=[0])
+    rrois = np.array([[0, 20, 20, 30, 18, 30], [1, 30, 12, 10, 40, 100], [0, 5, 40, 60, 9, -45],
+                      [1, 70, 70, 200, 200, 180]], np.float32)
+    G.case("rroialign", "contrib.RROIAlign", [data, rrois], {"pooled_size": (2, 3), "spatial_scale": 0.25},
+           grad=False, rtol=1e-5, atol=1e-5)
+    G.case("rroialign_s2", "contrib.RROIAlign", [data, rrois],
+           {"pooled_size": (3, 3), "spatial_scale": 0.125, "sampling_ratio": 2}, grad=False,
+           rtol=1e-5, atol=1e-5)
+
+
 quantize_cases()
+roi_cases()
 G.save()
