@@ -164,9 +164,13 @@ class _Reader:
         return None if -1 in dims else tuple(dims)
 
     def array(self, dtype, shape, what):
-        n = 1
+        n = nonzero = 1
         for d in shape:
             n *= d
+            nonzero *= d or 1
+        if nonzero * dtype.itemsize >= 2**63:
+            # NumPy cannot even describe an empty array whose other dimensions are that large
+            raise MXNetError(f"Invalid NDArray file format: {what} has an impossible shape {shape}")
         raw = self.take(n * dtype.itemsize, what)
         return np.frombuffer(raw, dtype=dtype, count=n).reshape(shape).copy()
 

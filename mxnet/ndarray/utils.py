@@ -157,7 +157,10 @@ def load(fname):
             buf = f.read()
     except OSError as e:
         raise MXNetError(f"load: cannot open {fname!r}: {e.strerror or e}") from None
-    return _to_result(buf)
+    try:
+        return _to_result(buf)
+    except MXNetError as e:
+        raise MXNetError(f"load {fname!r}: {e}") from None
 
 
 def load_frombuffer(buf):
