@@ -15,7 +15,6 @@ directory shared between machines holds one build per machine.  Compiler: ``$CC`
 first of cc, gcc, clang on PATH.
 """
 import ctypes
-import glob
 import hashlib
 import os
 import platform
@@ -26,6 +25,8 @@ import sys
 import tempfile
 
 import numpy as np
+
+from ._threads import default_threads, openblas as _openblas
 
 # one library from these sources (each defines its own functions), and the header they share
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -219,32 +220,6 @@ AVAILABLE = _K is not None
 
 
 # -- threads -------------------------------------------------------------------------------------
-def _openblas():
-    """NumPy's OpenBLAS (found among the loaded libraries, or in NumPy's wheel, as threadpoolctl
-    finds it) and its ``get_num_threads`` function, or (None, None)."""
-    paths = set()
-    try:
-        with open("/proc/self/maps") as f:
-            paths.update(line.split()[-1] for line in f if "openblas" in line and "/" in line)
-    except OSError:
-        pass
-    base = os.path.dirname(os.path.dirname(np.__file__))
-    for sub in ("numpy.libs", os.path.join("numpy", ".dylibs")):
-        paths.update(glob.glob(os.path.join(base, sub, "*openblas*")))
-    for path in sorted(paths):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for prefix in ("openblas", "scipy_openblas"):
-            for suffix in ("", "64_", "_64_"):
-                fn = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
-                if fn is not None:
-                    fn.restype = ctypes.c_int
-                    return lib, fn
-    return None, None
-
-
 # OpenBLAS's idle workers spin 2^28 cycles (~0.1 s) after each threaded call before sleeping,
 # which in a training step that calls BLAS every few milliseconds is always: they take the
 # second core from these kernels' threads (the LSTM loss kernel, 700 x 10000, on 2 threads right
@@ -256,8 +231,9 @@ SPIN_EXPONENT = "18"
 
 
 def _threads_and_spin():
-    """Threads for the kernels: $MXNEXT_THREADS, else as many as OpenBLAS uses (1 without
-    OpenBLAS), at most one per CPU.  When OpenBLAS is threaded and $OPENBLAS_THREAD_TIMEOUT is
+    """Threads for the kernels: $MXNEXT_THREADS, else $OMP_NUM_THREADS, else as many as OpenBLAS
+    uses (1 without OpenBLAS), at most one per CPU (``_threads.default_threads``).  When OpenBLAS
+    is threaded and $OPENBLAS_THREAD_TIMEOUT is
     not set, shortens its workers' spin to 2^SPIN_EXPONENT cycles (its pool reads the variable
     when it is re-created): set $OPENBLAS_THREAD_TIMEOUT to keep OpenBLAS's own choice."""
     try:
@@ -265,10 +241,7 @@ def _threads_and_spin():
         n = get_threads() if get_threads is not None else None
     except (OSError, AttributeError, ValueError):
         lib, n = None, None
-    try:
-        threads = max(1, int(os.environ["MXNEXT_THREADS"]))
-    except (KeyError, ValueError):
-        threads = max(1, min(n or 1, os.cpu_count() or 1))
+    threads = default_threads(n)
     if (AVAILABLE and lib is not None and (n or 1) > 1 and "OPENBLAS_THREAD_TIMEOUT" not in os.environ
             and hasattr(lib, "openblas_read_env") and hasattr(lib, "blas_thread_shutdown_")):
         os.environ["OPENBLAS_THREAD_TIMEOUT"] = SPIN_EXPONENT
