@@ -243,7 +243,10 @@ def _init_data(data, allow_empty, default_name):
                         "dict with them as values")
     data = dict(data)
     for k, v in data.items():
-        if not isinstance(v, NDArray):
+        if type(v).__module__.startswith("scipy.sparse"):
+            from ..ndarray.sparse import csr_matrix
+            data[k] = csr_matrix(v)
+        elif not isinstance(v, NDArray):
             try:
                 data[k] = array(v)
             except Exception:
@@ -253,7 +256,14 @@ def _init_data(data, allow_empty, default_name):
 
 
 def _getdata_by_idx(data, idx):
-    return [(k, array(v.asnumpy()[idx], v.context)) for k, v in data]
+    out = []
+    for k, v in data:
+        if v.stype == "csr":  # the rows, kept compressed
+            from ..ndarray import take
+            out.append((k, take(v, array(idx, v.context, dtype=np.int64), mode="clip")))
+        else:
+            out.append((k, array(v.asnumpy()[idx], v.context)))
+    return out
 
 
 class NDArrayIter(DataIter):
@@ -273,6 +283,10 @@ class NDArrayIter(DataIter):
                              f"'roll_over', got {last_batch_handle!r}")
         self.data = _init_data(data, allow_empty=False, default_name=data_name)
         self.label = _init_data(label, allow_empty=True, default_name=label_name)
+        if last_batch_handle != "discard" and any(v.stype == "csr" for _, v in self.data + self.label):
+            # as MXNet: a short last batch of CSR rows would need padding or concatenation
+            raise NotImplementedError("`NDArrayIter` only supports ``CSRNDArray`` with `last_batch_handle` "
+                                      "set to `discard`.")
         self.idx = np.arange(self.data[0][1].shape[0])
         self.shuffle = shuffle
         self.last_batch_handle = last_batch_handle

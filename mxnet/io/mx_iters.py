@@ -8,7 +8,7 @@ starts right after the borrowed samples; ``MXDataIter`` reproduces that order ex
 import numpy as np
 
 from ..base import MXNetError
-from ..ndarray import array
+from ..ndarray import NDArray, array
 from .io import DataBatch, DataDesc, DataIter
 
 __all__ = ["MXDataIter", "CSVIter", "LibSVMIter"]
@@ -105,8 +105,8 @@ class MXDataIter(DataIter):
                 data, label = self._fill_short(data, label, pad)
         self._prev = (data, label)
         return DataBatch(
-            [array(data, dtype=data.dtype)],
-            [array(label, dtype=label.dtype)],
+            [_as_nd(data)],
+            [_as_nd(label)],
             pad=pad,
             index=idx.astype(np.uint64),
         )
@@ -151,6 +151,10 @@ class MXDataIter(DataIter):
 
     def _load(self, idx):
         raise NotImplementedError
+
+
+def _as_nd(a):
+    return a if isinstance(a, NDArray) else array(a, dtype=a.dtype)
 
 
 def _dtype(dtype, name):
@@ -228,12 +232,10 @@ def _text_part(path, num_parts, part_index):
 
 
 class LibSVMIter(MXDataIter):
-    """Batches of LibSVM rows (``label idx:value ...``, zero-based feature indices) as DENSE arrays of
-    shape ``(batch_size,) + data_shape``.
-
-    MXNet returns CSR sparse batches; mxnext has no sparse storage, so the same values come back dense
-    (``batch.data[0].asnumpy()`` equals MXNet's).  ``label_libsvm`` gives labels (as sparse rows) of
-    ``label_shape``; otherwise each row's leading label is used."""
+    """Batches of LibSVM rows (``label idx:value ...``, zero-based feature indices) as ``CSRNDArray``
+    data of shape ``(batch_size,) + data_shape``, as MXNet's.  ``label_libsvm`` gives labels as CSR
+    rows of ``label_shape``; otherwise each row's leading label, dense.  The rows are kept in CSR
+    form (memory proportional to the values stored, not to the feature count)."""
 
     def __init__(
         self,
@@ -260,38 +262,56 @@ class LibSVMIter(MXDataIter):
         self._label_shape = _shape(label_shape, "label_shape", "LibSVMIter")
         if len(self._data_shape) != 1:
             raise MXNetError(f"LibSVMIter: data_shape must have 1 dimension, got {self._data_shape}")
-        lead, self._x = self._read(data_libsvm, int(np.prod(self._data_shape)), dt)
-        if label_libsvm not in (None, "NULL"):
-            _, self._y = self._read(label_libsvm, int(np.prod(self._label_shape)), dt)
-        else:
-            self._y = lead.astype(dt)[:, None]
         keep = _text_part(data_libsvm, num_parts, part_index)
-        self._x, self._y = self._x[keep], self._y[keep]
+        lead, self._x = self._read(data_libsvm, int(np.prod(self._data_shape)), dt, keep)
+        if label_libsvm not in (None, "NULL"):
+            _, self._y = self._read(label_libsvm, int(np.prod(self._label_shape)), dt,
+                                    _text_part(label_libsvm, num_parts, part_index))
+            if len(self._y[0]) - 1 != len(lead):
+                raise MXNetError(f"LibSVMIter: {len(lead)} data rows but {len(self._y[0]) - 1} label rows")
+        else:
+            self._y = lead.astype(dt)
         super().__init__(
-            len(self._x), batch_size, round_batch, data_name, label_name, prefetch_buffer=prefetch_buffer
+            len(lead), batch_size, round_batch, data_name, label_name, prefetch_buffer=prefetch_buffer
         )
 
     @staticmethod
-    def _read(path, width, dt):
+    def _read(path, width, dt, part):
+        """``(leading labels, (indptr, indices, values, width))`` of the lines ``part`` of a file."""
         try:
             with open(path) as f:
-                lines = [ln.split() for ln in f if ln.strip()]
+                lines = [ln.split() for ln in f if ln.strip()][part]
         except OSError as e:
             raise MXNetError(f"LibSVMIter: cannot read {path!r}: {e}") from None
-        lead = np.array([float(t[0]) for t in lines])
-        pairs = [(r, p.split(":")) for r, t in enumerate(lines) for p in t[1:]]
-        rows = np.array([r for r, _ in pairs], dtype=np.int64)
-        cols = np.array([int(kv[0]) for _, kv in pairs], dtype=np.int64)
-        vals = np.array([float(kv[1]) for _, kv in pairs])
+        try:
+            lead = np.array([float(t[0]) for t in lines])
+            pairs = [p.split(":") for t in lines for p in t[1:]]
+            cols = np.array([int(kv[0]) for kv in pairs], dtype=np.int64)
+            vals = np.array([float(kv[1]) for kv in pairs], dtype=dt)
+        except (ValueError, IndexError) as e:
+            raise MXNetError(f"LibSVMIter: {path!r} is not in LibSVM format ({e})") from None
         if cols.size and (cols.max() >= width or cols.min() < 0):
+            bad = int(cols.max()) if cols.max() >= width else int(cols.min())
             raise MXNetError(
-                f"LibSVMIter: feature index {int(cols.max())} of {path!r} is outside data_shape "
-                f"({width} features)"
+                f"LibSVMIter: feature index {bad} of {path!r} is outside data_shape ({width} features)"
             )
-        out = np.zeros((len(lines), width), dt)
-        out[rows, cols] = vals
-        return lead, out
+        indptr = np.zeros(len(lines) + 1, dtype=np.int64)
+        np.cumsum([len(t) - 1 for t in lines], out=indptr[1:])
+        # as MXNet, each row's columns stay in the file's order
+        return lead, (indptr, cols, vals, width)
+
+    @staticmethod
+    def _rows(csr, idx):
+        """Rows ``idx`` of CSR components, as a CSRNDArray."""
+        from ..ndarray.sparse import csr_matrix
+        indptr, indices, vals, width = csr
+        counts = indptr[idx + 1] - indptr[idx]
+        new_ptr = np.zeros(len(idx) + 1, dtype=np.int64)
+        np.cumsum(counts, out=new_ptr[1:])
+        # the positions of each row's values: its start repeated, plus 0, 1, ... within the row
+        pos = np.repeat(indptr[idx] - new_ptr[:-1], counts) + np.arange(new_ptr[-1])
+        return csr_matrix((vals[pos], indices[pos], new_ptr), shape=(len(idx), width), dtype=vals.dtype)
 
     def _load(self, idx):
-        y = self._y[idx]
-        return self._x[idx], (y.reshape(len(idx)) if self._label_shape == (1,) else y)
+        label = self._rows(self._y, idx) if isinstance(self._y, tuple) else self._y[idx]
+        return self._rows(self._x, idx), label
