@@ -171,3 +171,141 @@ register("_contrib_RROIAlign", _rroi_fwd, inputs=("data", "rois"), params=(
                                   (s[1][0], s[0][1]) + tuple(a.pooled_size)]),
     doc="Average of bilinear samples over each cell of each rotated region of interest (rows of "
         "[batch_index, center_x, center_y, width, height, angle in degrees]).")
+
+
+# -- Proposal / MultiProposal -----------------------------------------------------------------------
+def _base_anchors(stride, scales, ratios):
+    """(A, 4) anchors around the first cell [0, 0, stride-1, stride-1]: for each ratio, each scale
+    (py-faster-rcnn's enumeration, in float32 as MXNet computes it)."""
+    f = np.float32
+    w = h = f(stride)
+    cx, cy = f(0.5 * (w - 1)), f(0.5 * (h - 1))
+    out = []
+    for ratio in ratios:
+        size_ratio = f(math.floor(f(w * h) / f(ratio)))
+        for scale in scales:
+            nw = f(math.floor(math.sqrt(size_ratio) + 0.5)) * f(scale)
+            nh = f(math.floor(f(nw / f(scale) * f(ratio)) + 0.5)) * f(scale)
+            out.append([cx - f(0.5 * (nw - 1)), cy - f(0.5 * (nh - 1)), cx + f(0.5 * (nw - 1)),
+                        cy + f(0.5 * (nh - 1))])
+    return np.array(out, dtype=f)
+
+
+def _nms_keep(boxes, thresh, limit):
+    """Greedy NMS over score-sorted ``boxes`` (n, 4), MXNet's +1 pixel areas; up to ``limit`` kept
+    indices."""
+    x1, y1, x2, y2 = boxes.T
+    area = (x2 - x1 + 1) * (y2 - y1 + 1)
+    suppressed = np.zeros(len(boxes), dtype=bool)
+    keep = []
+    for i in range(len(boxes)):
+        if len(keep) >= limit:
+            break
+        if suppressed[i]:
+            continue
+        keep.append(i)
+        w = np.maximum(0, np.minimum(x2[i], x2[i + 1:]) - np.maximum(x1[i], x1[i + 1:]) + 1)
+        h = np.maximum(0, np.minimum(y2[i], y2[i + 1:]) - np.maximum(y1[i], y1[i + 1:]) + 1)
+        inter = w * h
+        suppressed[i + 1:] |= inter / (area[i] + area[i + 1:] - inter) > thresh
+    return keep
+
+
+def _proposals_one(attrs, anchors, scores, deltas, info):
+    """Proposals of one image: scores (A, H, W), deltas (4A, H, W), info [height, width, scale]."""
+    f = np.float32
+    A, H, W = scores.shape
+    s = attrs.feature_stride
+    # anchor of cell (y, x), shape index a: flat index (y * W + x) * A + a
+    shift = np.stack(np.meshgrid(np.arange(W, dtype=f) * s, np.arange(H, dtype=f) * s), axis=-1)
+    boxes = anchors[None, None] + np.tile(shift, 2)[:, :, None, :]       # (H, W, A, 4)
+    d = deltas.reshape(A, 4, H, W).transpose(2, 3, 0, 1)                 # (H, W, A, 4)
+    im_h, im_w = float(info[0]), float(info[1])
+    bw = boxes[..., 2] - boxes[..., 0] + f(1)
+    bh = boxes[..., 3] - boxes[..., 1] + f(1)
+    if attrs.iou_loss:
+        pred = boxes + d
+    else:
+        cx = (boxes[..., 0] + 0.5 * (bw - 1.0)).astype(f)
+        cy = (boxes[..., 1] + 0.5 * (bh - 1.0)).astype(f)
+        px, py = d[..., 0] * bw + cx, d[..., 1] * bh + cy
+        pw = np.exp(d[..., 2], dtype=np.float64).astype(f) * bw
+        ph = np.exp(d[..., 3], dtype=np.float64).astype(f) * bh
+        pred = np.stack([px - 0.5 * (pw - 1.0), py - 0.5 * (ph - 1.0),
+                         px + 0.5 * (pw - 1.0), py + 0.5 * (ph - 1.0)], axis=-1)
+    pred = np.stack([np.clip(pred[..., 0], 0, im_w - 1), np.clip(pred[..., 1], 0, im_h - 1),
+                     np.clip(pred[..., 2], 0, im_w - 1), np.clip(pred[..., 3], 0, im_h - 1)],
+                    axis=-1).astype(f)
+    score = scores.transpose(1, 2, 0).astype(f, copy=True)
+    # cells beyond the image's own extent (a padded batch) never win
+    score[int(im_h / s):] = -1
+    score[:, int(im_w / s):] = -1
+    # boxes smaller than rpn_min_size (in image pixels) are grown by it and scored -1
+    min_size = f(attrs.rpn_min_size * float(info[2]))
+    small = ((pred[..., 2] - pred[..., 0] + 1) < min_size) | ((pred[..., 3] - pred[..., 1] + 1) < min_size)
+    half = min_size / f(2)
+    pred[small] += np.array([-half, -half, half, half], dtype=f)
+    score[small] = -1
+    pred, score = pred.reshape(-1, 4), score.reshape(-1)
+    order = np.argsort(-score, kind="stable")[:min(attrs.rpn_pre_nms_top_n, score.size)]
+    pred, score = pred[order], score[order]
+    keep = _nms_keep(pred, attrs.threshold, attrs.rpn_post_nms_top_n)
+    n = attrs.rpn_post_nms_top_n
+    # fewer survivors than rpn_post_nms_top_n: the list repeats from its start
+    idx = np.array([keep[i % len(keep)] for i in range(n)], dtype=np.int64)
+    return pred[idx], score[idx]
+
+
+def _proposal_compute(name, attrs, ins, ctx, multi):
+    cls_prob, bbox_pred, im_info = (ctx.backend.to_numpy(a) for a in ins)
+    anchors = _base_anchors(attrs.feature_stride, attrs.scales, attrs.ratios)
+    A = len(anchors)
+    B = cls_prob.shape[0]
+    if cls_prob.ndim != 4 or cls_prob.shape[1] != 2 * A or bbox_pred.shape != (B, 4 * A) + cls_prob.shape[2:] \
+            or im_info.shape != (B, 3):
+        raise MXNetError(f"Operator {name}: expected cls_prob (N, {2 * A}, H, W), bbox_pred (N, {4 * A}, H, W) "
+                         f"and im_info (N, 3) for {A} anchors, got {tuple(cls_prob.shape)}, "
+                         f"{tuple(bbox_pred.shape)} and {tuple(im_info.shape)}")
+    if not multi and B != 1:
+        raise MXNetError(f"Operator {name}: handles one image (batch size 1), got {B}; use MultiProposal")
+    rois, scores = [], []
+    for b in range(B):
+        boxes, sc = _proposals_one(attrs, anchors, cls_prob[b, A:], bbox_pred[b], im_info[b])
+        rois.append(np.concatenate([np.full((len(boxes), 1), b, np.float32), boxes], axis=1))
+        scores.append(sc[:, None])
+    xp = ctx.xp
+    return xp.asarray(np.concatenate(rois)), xp.asarray(np.concatenate(scores))
+
+
+def _proposal_zero_grads(attrs, og, ins, outs, ctx, state):
+    return [ctx.xp.zeros(a.shape, dtype=a.dtype) for a in ins]
+
+
+def _proposal_shape(multi):
+    def infer(attrs, shapes):
+        c = shapes[0]
+        if c is None:
+            return shapes, [None, None]
+        n = attrs.rpn_post_nms_top_n * (c[0] if multi else 1)
+        return shapes, [(n, 5), (n, 1)]
+    return infer
+
+
+_proposal_params = (
+    Param("rpn_pre_nms_top_n", "int", 6000, "best-scored boxes kept before NMS"),
+    Param("rpn_post_nms_top_n", "int", 300, "boxes output per image after NMS"),
+    Param("threshold", "float", 0.7, "IoU above which NMS suppresses a box"),
+    Param("rpn_min_size", "int", 16, "smallest box side, in image pixels before im_info's scale"),
+    Param("scales", "floats", (4.0, 8.0, 16.0, 32.0), "anchor scales"),
+    Param("ratios", "floats", (0.5, 1.0, 2.0), "anchor aspect ratios"),
+    Param("feature_stride", "int", 16, "image pixels per feature-map cell"),
+    Param("output_score", "bool", False, "also output the scores"),
+    Param("iou_loss", "bool", False, "bbox_pred holds corner offsets (else centre/size deltas)"))
+for _name, _multi in (("_contrib_Proposal", False), ("_contrib_MultiProposal", True)):
+    register(_name, lambda attrs, ins, ctx, n=_name, m=_multi: _proposal_compute(n, attrs, ins, ctx, m),
+             inputs=("cls_prob", "bbox_pred", "im_info"), params=_proposal_params, num_outputs=2,
+             num_visible_outputs=lambda a: 2 if a.output_score else 1,
+             backward=_proposal_zero_grads, infer_shape=_proposal_shape(_multi),
+             doc="Region proposals of a region proposal network: anchors moved by bbox_pred, clipped "
+                 "to the image, the best rpn_pre_nms_top_n by foreground score kept through NMS; rows "
+                 "of [batch_index, x1, y1, x2, y2]" + (" for a batch of images." if _multi else "."))

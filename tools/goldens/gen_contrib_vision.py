@@ -40,6 +40,25 @@ def roi_cases():
            rtol=1e-5, atol=1e-5)
 
 
+def proposal_cases():
+    A, H, W = 9, 5, 6
+    cls = rng.rand(2, 2 * A, H, W).astype(np.float32)
+    bbox = (rng.rand(2, 4 * A, H, W).astype(np.float32) - 0.5)
+    # the first image is smaller than the feature map covers (cells beyond it score -1)
+    info = np.array([[50, 70, 0.9], [80, 96, 1.0]], np.float32)
+    kw = dict(feature_stride=16, scales=(2, 4, 8), ratios=(0.5, 1, 2), rpn_pre_nms_top_n=100,
+              rpn_post_nms_top_n=20, threshold=0.7, rpn_min_size=8, output_score=True)
+    G.case("multi_proposal", "contrib.MultiProposal", [cls, bbox, info], kw, rtol=1e-5, atol=1e-4)
+    G.case("proposal", "contrib.Proposal", [cls[1:], bbox[1:], info[1:]], kw, rtol=1e-5, atol=1e-4)
+    # large rpn_min_size (most boxes scored -1 and grown), a tight NMS threshold (fewer survivors
+    # than rpn_post_nms_top_n: the list repeats) and corner-offset deltas
+    G.case("proposal_small", "contrib.Proposal", [cls[:1], bbox[:1] * 8, info[:1]],
+           dict(kw, rpn_min_size=40, threshold=0.3, rpn_post_nms_top_n=30), rtol=1e-5, atol=1e-4)
+    G.case("proposal_iou", "contrib.MultiProposal", [cls, bbox * 10, info],
+           dict(kw, iou_loss=True, output_score=False), rtol=1e-5, atol=1e-4)
+
+
 quantize_cases()
 roi_cases()
+proposal_cases()
 G.save()
