@@ -44,7 +44,14 @@ class CachedOp:
         raw = [a._data for a in arg_nd]
         aux = [args[i]._data for i in self._aux_pos]
         cls = type(args[0])
-        if not autograd.is_recording() and not autograd.is_training():
+        modes = None
+        if not autograd.is_recording() and any(a._is_sparse for a in args):
+            aux_nd = [args[i] for i in self._aux_pos]
+            modes = self._plan.storage_modes(arg_nd, aux_nd)
+        if modes is not None:
+            # sparse inputs: the operators' sparse forms, node by node
+            outs = self._plan.run_storage(arg_nd, aux_nd, autograd.is_training(), backend, modes)
+        elif not autograd.is_recording() and not autograd.is_training():
             outs = [_wrap(o, ctx, cls) for o in self._plan.infer(raw, aux, backend=backend)]
         else:
             res, saved = self._plan.run(raw, aux, is_train=autograd.is_training(), backend=backend)

@@ -197,30 +197,8 @@ class Executor:
         return self.outputs
 
     def _forward_storage(self, is_train):
-        """Run the graph node by node on NDArrays: dense operators on their arrays, the others
-        through the storage dispatcher (sparse forms, or MXNet's dense fallback)."""
-        from ..ndarray.ndarray import _wrap
-        from ..ndarray.sparse import dispatch
-        from ..ops.registry import OpContext
-        p = self._plan
-        if p._partial:
-            p._complete_shapes([a._data for a in self.arg_arrays], [a._data for a in self.aux_arrays])
-        octx = OpContext(_backend(self._ctx), bool(is_train))
-        vals = p._inputs(list(self.arg_arrays), list(self.aux_arrays))
-        for st in p.steps:
-            ins = [vals[i] for i in st.ins]
-            try:
-                if self._modes[id(st.node)] == "dense":
-                    res = st.op.forward(st.attrs, [a._data for a in ins], octx)
-                    res = res[0] if st.op.save_state else res
-                    outs = [_wrap(r, self._ctx) for r in (res if isinstance(res, (tuple, list)) else (res,))]
-                else:
-                    res = dispatch(st.op, ins, st.attrs, None)
-                    outs = list(res) if isinstance(res, (tuple, list)) else [res]
-            except MXNetError as e:
-                raise MXNetError(f"Error in operator {st.node.name}: {e}") from e
-            vals[st.out0:st.out0 + st.nout] = outs + [None] * (st.nout - len(outs))
-        return [vals[s] for s in p._head_slots]
+        return self._plan.run_storage(self.arg_arrays, self.aux_arrays, is_train, _backend(self._ctx),
+                                      self._modes)
 
     def _store_outputs(self, outs):
         """Put the NDArrays ``outs`` into ``outputs`` (the same objects where storage types match)."""

@@ -103,6 +103,49 @@ class GraphPlan:
         _execute(steps, vals, octx, states, monitor)
         return [vals[s] for s in self._head_slots], (vals, states, octx, steps)
 
+    def storage_modes(self, args, aux):
+        """Per operator node id, how it runs for NDArray inputs ``args``/``aux`` of their storage
+        types ("dense", "sparse" or "fallback", ``registry.infer_storage``); None when every node
+        runs dense (the raw-array paths serve)."""
+        key = tuple(a.stype for a in args) + tuple(a.stype for a in aux)
+        cache = self.__dict__.setdefault("_storage_cache", {})
+        if key not in cache:
+            from ..symbol.infer import infer_stypes
+            modes = infer_stypes(topo_order(self.symbol._outputs),
+                                 dict(zip(self.arg_names + self.aux_names, key)))[1]
+            cache[key] = modes if any(m != "dense" for m in modes.values()) else None
+        return cache[key]
+
+    def run_storage(self, args, aux, is_train=False, backend=None, modes=None):
+        """Run the graph node by node on NDArrays ``args``/``aux`` (any storage types): dense
+        operators on their arrays, the others through the storage dispatcher (their sparse forms,
+        or MXNet's dense fallback); returns the output NDArrays.  Keeps nothing for a backward."""
+        from ..ndarray.ndarray import _wrap
+        from ..ndarray.sparse import dispatch
+        if backend is None:
+            from ..backend import NUMPY_BACKEND as backend
+        if modes is None:
+            modes = self.storage_modes(args, aux) or {}
+        if self._partial:
+            self._complete_shapes([a._data for a in args], [a._data for a in aux])
+        ctx = (list(args) + list(aux))[0].context
+        octx = OpContext(backend, bool(is_train))
+        vals = self._inputs(list(args), list(aux))
+        for st in self.steps:
+            ins = [vals[i] for i in st.ins]
+            try:
+                if modes.get(id(st.node), "dense") == "dense":
+                    res = st.op.forward(st.attrs, [a._data for a in ins], octx)
+                    res = res[0] if st.op.save_state else res
+                    outs = [_wrap(r, ctx) for r in (res if isinstance(res, (tuple, list)) else (res,))]
+                else:
+                    res = dispatch(st.op, ins, st.attrs, None)
+                    outs = list(res) if isinstance(res, (tuple, list)) else [res]
+            except MXNetError as e:
+                raise MXNetError(f"Error in operator {st.node.name}: {e}") from e
+            vals[st.out0:st.out0 + st.nout] = outs + [None] * (st.nout - len(outs))
+        return [vals[s] for s in self._head_slots]
+
     def _complete_shapes(self, args, aux):
         """Give the creation operators with unknown dimensions the shapes inferred from the
         shapes of ``args``/``aux`` (once per distinct set of shapes)."""

@@ -826,6 +826,13 @@ class _CachedOp:
         cls = self._out_cls or type(data[0])
         backend = get_backend(ctx)
         monitor = None if hook is None else self._op_monitor(raw, aux, ctx, *hook)
+        if monitor is None and not autograd.is_recording() and any(a._is_sparse for a in args):
+            # sparse inputs (a CSR batch): the operators' sparse forms, node by node
+            aux_nd = [p._check_and_get(p._data, ctx) for p in self._aux]
+            modes = self.plan.storage_modes(args, aux_nd)
+            if modes is not None:
+                outs = self.plan.run_storage(args, aux_nd, autograd.is_training(), backend, modes)
+                return [o if o._is_sparse or cls is NDArray else _wrap(o._data, ctx, cls) for o in outs]
         if monitor is None and not autograd.is_recording() and not autograd.is_training():
             # inference: the optimised plan (identity removal, BatchNorm folding, constants)
             return [_wrap(o, ctx, cls) for o in self.plan.infer(raw, aux, backend=backend)]

@@ -153,6 +153,40 @@ def record(case, arrs):
     return res
 
 
+# simple_bind with stype_dict: (operator, input shapes, storage types given, parameters) -> the
+# storage types of the argument, gradient and output arrays MXNet allocates
+BINDS = [
+    ("elemwise_add", [(3, 4), (3, 4)], ["row_sparse", "row_sparse"], {}),
+    ("elemwise_add", [(3, 4), (3, 4)], ["csr", "csr"], {}),
+    ("elemwise_sub", [(3, 4), (3, 4)], ["row_sparse", "default"], {}),
+    ("elemwise_mul", [(3, 4), (3, 4)], ["row_sparse", "default"], {}),
+    ("elemwise_mul", [(3, 4), (3, 4)], ["row_sparse", "row_sparse"], {}),
+    ("dot", [(3, 4), (4, 2)], ["csr", "default"], {}),
+    ("dot", [(3, 4), (3, 2)], ["csr", "default"], {"transpose_a": True}),
+    ("sin", [(3, 4)], ["csr"], {}),
+    ("sin", [(3, 4)], ["row_sparse"], {}),
+    ("abs", [(3, 4)], ["row_sparse"], {}),
+    ("sum", [(3, 4)], ["csr"], {"axis": 1}),
+    ("cast_storage", [(3, 4)], ["default"], {"stype": "csr"}),
+    ("cast_storage", [(3, 4)], ["row_sparse"], {"stype": "default"}),
+    ("broadcast_mul", [(3, 4), (1, 4)], ["csr", "default"], {}),
+    ("add_n", [(3, 4), (3, 4)], ["row_sparse", "row_sparse"], {}),
+]
+
+
+def binds():
+    out = []
+    for op, shapes, stypes, kw in BINDS:
+        names = [f"x{i}" for i in range(len(shapes))]
+        sym = resolve(mx.sym, op)(*[mx.sym.var(n) for n in names], **kw)
+        exe = sym.simple_bind(mx.cpu(), stype_dict=dict(zip(names, stypes)), **dict(zip(names, shapes)))
+        out.append({"op": op, "shapes": shapes, "stypes": stypes, "kwargs": kw,
+                    "arg_stypes": [exe.arg_dict[n].stype for n in names],
+                    "grad_stypes": [exe.grad_dict[n].stype for n in names],
+                    "out_stype": exe.outputs[0].stype})
+    return out
+
+
 def main():
     arrs = arrays()
     out = []
@@ -164,7 +198,7 @@ def main():
         out.append(c)
     with open(OUT, "w") as f:
         json.dump({"mxnet": mx.__version__, "arrays": {k: v.tolist() for k, v in arrs.items()},
-                   "cases": out}, f, indent=None, separators=(",", ":"))
+                   "cases": out, "binds": binds()}, f, indent=None, separators=(",", ":"))
         f.write("\n")
     print(f"{len(out)} cases -> {OUT}")
 
