@@ -158,7 +158,7 @@ class Parameter:
         from .. import initializer
         with autograd.pause():
             if data is None:
-                data = nd.zeros(self._shape, ctx=cpu(), dtype=self._dtype)
+                data = nd.zeros(self._shape, ctx=cpu(), dtype=self._dtype, stype=self._stype)
                 initializer.create(default_init)(initializer.InitDesc(self.name, {"__init__": init}), data)
             self._init_impl(data, ctx)
 
@@ -178,7 +178,7 @@ class Parameter:
         if self._grad_req == "null":
             self._grad = None
             return
-        self._grad = [nd.zeros(d.shape, ctx=d.context, dtype=d._data.dtype) for d in self._data]
+        self._grad = [nd.zeros(d.shape, ctx=d.context, dtype=d.dtype, stype=self._grad_stype) for d in self._data]
         autograd.mark_variables(self._data, self._grad, self._grad_req)
 
     def _set_trainer(self, trainer):
@@ -250,9 +250,12 @@ class Parameter:
         return self._ctx_list
 
     def zero_grad(self):
-        """Set the gradient buffers to zero."""
+        """Set the gradient buffers to zero (a sparse one stores no values after)."""
         for g in self._grad or ():
-            g._data[...] = 0
+            if g._is_sparse:
+                g[:] = nd.sparse.zeros(g.stype, g.shape, ctx=g.context, dtype=g.dtype)
+            else:
+                g._data[...] = 0
 
     def set_data(self, data):
         """Set the value on every context."""
@@ -270,6 +273,9 @@ class Parameter:
             # the store holds the weights it updates: it must start again from the new values
             trainer._reset_kvstore()
         for arr in self._data:
+            if arr._is_sparse:
+                arr[:] = data if isinstance(data, NDArray) else nd.array(data, dtype=arr.dtype)
+                continue
             src = data if isinstance(data, NDArray) else nd.array(data, dtype=arr._data.dtype)
             arr._data[...] = src.as_in_context(arr.context)._data.astype(arr._data.dtype, copy=False)
 
@@ -351,12 +357,8 @@ class Parameter:
         return self._var
 
     def row_sparse_data(self, row_id):
-        """The value of a ``row_sparse`` parameter on ``row_id``'s context, fetched through its
-        Trainer's store.
-
-        mxnext keeps every array dense, so the whole weight comes back (the rows of ``row_id``
-        hold what MXNet returns; MXNet leaves the other rows out).
-        """
+        """The rows ``row_id`` of a ``row_sparse`` parameter, on ``row_id``'s context, fetched
+        from its Trainer's store (a RowSparseNDArray holding those rows only)."""
         if self._stype != "row_sparse":
             raise RuntimeError(f"Cannot return a copy of Parameter {self.name} via row_sparse_data() "
                                f"because its storage type is {self._stype}. Please use data() instead.")
@@ -616,7 +618,10 @@ def _reduce(self):
     """The value averaged over contexts, on the CPU (what gets saved)."""
     if self._stype != "default":
         # a sparse parameter's value is the one in its trainer's store
-        data = nd.zeros(self._shape, ctx=cpu(), dtype=self._dtype)
+        if not self._trainer:
+            raise RuntimeError(f"Cannot reduce row_sparse data for Parameter '{self.name}' when no Trainer "
+                               "is created with it.")
+        data = nd.zeros(self._shape, ctx=cpu(), dtype=self._dtype, stype="row_sparse")
         row_ids = nd.arange(0, self._shape[0], ctx=cpu(), dtype="int64")
         self._trainer._row_sparse_pull(self, data, row_ids, full_idx=True)
         return data

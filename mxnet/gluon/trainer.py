@@ -182,13 +182,14 @@ class Trainer:
             self._init_params()
 
     def _row_sparse_pull(self, parameter, out, row_id, full_idx=False):
-        """Fetch a ``row_sparse`` parameter's value from the store into ``out``.
-
-        The arrays are dense here, so every row is copied (the rows of ``row_id`` included).
-        """
+        """Fetch the rows ``row_id`` of a ``row_sparse`` parameter from the store into ``out``
+        (every row with ``full_idx``, by a plain pull where the store is local)."""
         self._prepare()
         idx = self._param2idx[parameter.name]
-        self._kvstore.pull(idx, out=out, priority=-idx)
+        if full_idx and "dist" not in self._kvstore.type:
+            self._kvstore.pull(idx, out=out, priority=-idx, ignore_sparse=False)
+        else:
+            self._kvstore.row_sparse_pull(idx, out=out, row_ids=row_id, priority=-idx)
 
     # -- optimizer settings -------------------------------------------------------------
     @property
@@ -251,6 +252,15 @@ class Trainer:
             if param.grad_req == "null" or param._grad is None:
                 continue
             grads = param._check_and_get(param._grad, list)
+            if grads[0]._is_sparse:
+                # sparse gradients are pushed, then (for a dense weight) the updated weight or the
+                # summed gradient pulled; a row_sparse weight stays in the store, read back by
+                # row_sparse_data
+                self._kvstore.push(i, grads, priority=-i)
+                if param._stype == "default":
+                    pull = param._check_and_get(param._data if self._update_on_kvstore else param._grad, list)
+                    self._kvstore.pull(i, pull, priority=-i, ignore_sparse=self._distributed)
+                continue
             # with update_on_kvstore the store sums the gradients, updates its weight and sends
             # it to every device
             out = param._check_and_get(param._data, list) if self._update_on_kvstore else None

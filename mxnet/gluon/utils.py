@@ -41,6 +41,8 @@ def split_data(data, num_slice, batch_axis=0, even_split=True):
             "even_split=False to allow uneven partitioning of data.")
     n_each, extras = divmod(size, num_slice)
     bounds = np.cumsum([0] + [n_each + 1] * extras + [n_each] * (num_slice - extras)).tolist()
+    if batch_axis == 0:  # a plain row slice, which CSR arrays take too
+        return [data[bounds[i]:bounds[i + 1]] for i in range(num_slice)]
     lead = (slice(None),) * batch_axis
     return [data[lead + (slice(bounds[i], bounds[i + 1]),)] for i in range(num_slice)]
 

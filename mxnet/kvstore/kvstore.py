@@ -1,4 +1,6 @@
 """The in-process key-value store (``local``, ``device`` and their variants)."""
+import numpy as np
+
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
 from .base import KVStoreBase
@@ -127,6 +129,8 @@ class KVStore(KVStoreBase):
                 if tuple(o.shape) != tuple(stored.shape):
                     raise MXNetError(f"KVStore.pull: key {k}: out shape {tuple(o.shape)} does not match "
                                      f"the stored shape {tuple(stored.shape)}")
+                if ignore_sparse and o._is_sparse:
+                    continue  # as MXNet: sparse outputs are left alone unless asked for
                 stored.copyto(o)
 
     def pushpull(self, key, value, out=None, priority=0):
@@ -140,11 +144,40 @@ class KVStore(KVStoreBase):
         self.pull(key, out, priority)
 
     def row_sparse_pull(self, key, out=None, priority=0, row_ids=None):
-        """Pull selected rows of row_sparse values; mxnext arrays are all dense."""
+        """Copy the rows ``row_ids`` of each key's row_sparse value into ``out`` (row_sparse
+        arrays: one, or a list per device, each with its own row ids or sharing one array)."""
         assert out is not None
         assert row_ids is not None
-        raise MXNetError("KVStore.row_sparse_pull: expected row_sparse storage type for the values, "
-                         "but detected storage type default (mxnext has no row_sparse arrays)")
+        keys, outs, is_str = _group(key, out, "row_sparse_pull")
+        self._check_key_type(is_str)
+        if isinstance(key, (list, tuple)):
+            if not isinstance(row_ids, (list, tuple)) or len(row_ids) != len(keys):
+                raise MXNetError(f"KVStore.row_sparse_pull: expected {len(keys)} row_ids for {len(keys)} keys")
+            ids = list(row_ids)
+        else:
+            ids = [row_ids]
+        from ..ndarray.sparse import retain
+        for k, os_, rid in zip(keys, outs, ids):
+            rids = list(rid) if isinstance(rid, (list, tuple)) else [rid] * len(os_)
+            if len(rids) != len(os_):
+                raise MXNetError(f"KVStore.row_sparse_pull: key {k}: {len(rids)} row_ids for {len(os_)} outputs")
+            stored = self._stored(k)
+            if stored.stype != "row_sparse":
+                raise MXNetError(f"KVStore.row_sparse_pull: key {k}: expected a row_sparse stored value, "
+                                 f"got {stored.stype} (PullRowSparse expects row_sparse src NDArray)")
+            for o, r in zip(os_, rids):
+                if o.stype != "row_sparse":
+                    raise MXNetError(f"KVStore.row_sparse_pull: key {k}: expected row_sparse storage type for "
+                                     f"the output, but detected storage type {o.stype}")
+                if not isinstance(r, NDArray):
+                    raise MXNetError(f"KVStore.row_sparse_pull: row_ids must be NDArrays, got {type(r).__name__}")
+                if tuple(o.shape) != tuple(stored.shape):
+                    raise MXNetError(f"KVStore.row_sparse_pull: key {k}: out shape {tuple(o.shape)} does not "
+                                     f"match the stored shape {tuple(stored.shape)}")
+                # the distinct requested rows, in order
+                uniq = np.unique(r.asnumpy().reshape(-1).astype(np.int64))
+                from ..ndarray import array as nd_array
+                retain(stored, nd_array(uniq, ctx=stored.context, dtype=np.int64), out=o)
 
     # -- gradient compression ---------------------------------------------------
     def set_gradient_compression(self, compression_params):

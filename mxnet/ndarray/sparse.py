@@ -212,8 +212,12 @@ class BaseSparseNDArray(NDArray):
                 raise MXNetError(f"__setitem__: shape {tuple(value.shape)} does not match {self._sshape}")
             _assign(self, value)
         elif isinstance(value, numeric_types):
-            dense = get_backend(self._ctx).xp.full(self._sshape, value, dtype=self._values.dtype)
-            _assign(self, _wrap(dense, self._ctx))
+            xp = get_backend(self._ctx).xp
+            dense = xp.full(self._sshape, value, dtype=self._values.dtype)
+            if self.stype == "row_sparse":  # as MXNet: every row stored, even for 0
+                self._values, self._aux = dense, (xp.arange(self._sshape[0], dtype=_IDX),)
+            else:
+                _assign(self, _wrap(dense, self._ctx))
         else:
             arr = np.asarray(value, dtype=self._values.dtype)
             _assign(self, _wrap(get_backend(self._ctx).asarray(np.broadcast_to(arr, self._sshape).copy()),
