@@ -316,3 +316,64 @@ def test_custom_op_without_inputs():
     with mx.autograd.record():
         out = mx.nd.Custom(op_type="mxnext_no_input_ones")
     assert out.asnumpy().tolist() == [[1, 1]] * 3
+
+
+def test_legacy_numpy_and_ndarray_ops():
+    import warnings
+
+    class Square(mx.operator.NDArrayOp):
+        def forward(self, in_data, out_data):
+            out_data[0][:] = in_data[0] * in_data[0]
+
+        def backward(self, out_grad, in_data, out_data, in_grad):
+            in_grad[0][:] = 2 * in_data[0] * out_grad[0]
+
+    class Softmax(mx.operator.NumpyOp):
+        """A loss: needs no head gradient; computes on NumPy arrays."""
+
+        def __init__(self):
+            super().__init__(need_top_grad=False)
+
+        def list_arguments(self):
+            return ["data", "label"]
+
+        def infer_shape(self, in_shape):
+            return [in_shape[0], (in_shape[0][0],)], [in_shape[0]]
+
+        def forward(self, in_data, out_data):
+            assert isinstance(in_data[0], np.ndarray)
+            e = np.exp(in_data[0] - in_data[0].max(axis=1, keepdims=True))
+            out_data[0][:] = e / e.sum(axis=1, keepdims=True)
+
+        def backward(self, out_grad, in_data, out_data, in_grad):
+            g = out_data[0].copy()
+            g[np.arange(len(g)), in_data[1].astype(int)] -= 1
+            in_grad[0][:] = g
+
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        ident, sq, sm = mx.operator.NumpyOp(), Square(), Softmax()
+    assert any("deprecated" in str(x.message) for x in w)
+    x = mx.sym.var("x")
+    s = ident.get_symbol(x, name="ident")
+    assert s.list_outputs() == ["ident_output"]
+    dx = mx.nd.zeros(3)
+    e = s.bind(mx.cpu(), args=[mx.nd.array([1, 2, 3])], args_grad={"x": dx})
+    e.forward(is_train=True)
+    e.backward(mx.nd.array([4, 5, 6]))
+    np.testing.assert_array_equal(e.outputs[0].asnumpy(), [1, 2, 3])
+    np.testing.assert_array_equal(dx.asnumpy(), [4, 5, 6])
+    e = sq(x).bind(mx.cpu(), args=[mx.nd.array([1, 2, 3])], args_grad={"x": mx.nd.zeros(3)})
+    e.forward(is_train=True)
+    e.backward(mx.nd.ones(3))
+    np.testing.assert_array_equal(e.outputs[0].asnumpy(), [1, 4, 9])
+    np.testing.assert_array_equal(e.grad_arrays[0].asnumpy(), [2, 4, 6])
+    net = sm(mx.sym.var("d"), mx.sym.var("l"), name="sm")
+    assert net.list_arguments() == ["d", "l"]
+    e = net.simple_bind(mx.cpu(), d=(2, 3), l=(2,))
+    e.forward(is_train=True, d=mx.nd.array([[1, 2, 3], [0, 0, 0]]), l=mx.nd.array([2, 0]))
+    e.backward()
+    p = np.exp([1.0, 2, 3]) / np.exp([1.0, 2, 3]).sum()
+    np.testing.assert_allclose(e.outputs[0].asnumpy()[0], p, rtol=1e-6)
+    np.testing.assert_allclose(e.grad_dict["d"].asnumpy(), [p - [0, 0, 1], [-2 / 3, 1 / 3, 1 / 3]],
+                               rtol=1e-5, atol=1e-7)
