@@ -250,7 +250,7 @@ def test_relu_grad_colsum(native, dtype):
     g = _special(rng, (300, 17), dtype)[::-1].copy()
     db = np.empty(17, dtype)
     with np.errstate(invalid="ignore"):
-        want = np.multiply(g, y > 0, dtype=dtype)
+        want = np.multiply(g, np.heaviside(y, dtype(0)))
         d = native.relu_grad_colsum(g, y, db)
     np.testing.assert_array_equal(d.view(np.uint8), want.view(np.uint8))
     ref = want.astype(np.float64).sum(axis=0)
@@ -346,8 +346,9 @@ def test_threaded_passes_give_the_same_bits(native, monkeypatch):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_relu_passes_are_numpys_bits(native, dtype):
-    """Activation relu through the C passes: maximum(x, 0) (NaN kept, -0 -> 0) and g * (y > 0)
-    (inf * 0 = NaN, -g * 0 = -0), bit for bit as NumPy; in place too."""
+    """Activation relu through the C passes: maximum(x, 0) (NaN kept, -0 -> 0) and
+    g * heaviside(y, 0) (inf * 0 = NaN, -g * 0 = -0, NaN where y is NaN), bit for bit as NumPy;
+    in place too."""
     from mxnet.ops.nn_activation import activate
     rng = np.random.default_rng(13)
     x = rng.standard_normal(5000).astype(dtype)
@@ -358,7 +359,7 @@ def test_relu_passes_are_numpys_bits(native, dtype):
     got = native.relu(x)
     np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
     np.testing.assert_array_equal(native.relu_grad(g, want).view(np.uint8),
-                                  np.multiply(g, want > 0, dtype=dtype).view(np.uint8))
+                                  np.multiply(g, np.heaviside(want, dtype(0))).view(np.uint8))
     y = x.copy()
     assert activate(np, "relu", y, out=y) is y
     np.testing.assert_array_equal(y.view(np.uint8), want.view(np.uint8))

@@ -299,13 +299,17 @@ def conv_backward(xp, dy, x, w, state, kernel, stride, dilate, pad, groups, with
     if x.size == 0 or w.size == 0:   # an empty batch (the C kernels divide by the batch size)
         db = dy.sum(axis=(0,) + tuple(range(2, dy.ndim))) if with_bias else None
         return (xp.zeros(x.shape, x.dtype) if need_dx else None), xp.zeros(w.shape, w.dtype), db
-    d = _direct(xp, x, w, kernel, stride, dilate, pad, groups, backward=True)
+    # The direct data gradients (and the shifted and "same" ones below) convolve a zero-padded
+    # dy with the weights, multiplying weights by dy's padding; an infinite or NaN weight makes
+    # NaN of those zeros, where MXNet's columns (w^T dy, then col2im) never meet them
+    full_ok = not need_dx or _finite(xp, w)
+    d = _direct(xp, x, w, kernel, stride, dilate, pad, groups, backward=True) if full_ok else None
     if d is not None:
         nc, k = d
         db = dy.sum(axis=(0, 2, 3)) if with_bias else None
         return (nc.data_grad(dy, w, x.shape[2:], k) if need_dx else None), nc.weight_grad(x, dy, k), db
-    if (r := _native_convk.backward(xp, dy, x, w, kernel, stride, dilate, pad, groups, with_bias,
-                                    need_dx)) is not None:
+    if full_ok and (r := _native_convk.backward(xp, dy, x, w, kernel, stride, dilate, pad, groups,
+                                                with_bias, need_dx)) is not None:
         return r
     n, c = x.shape[:2]
     f = w.shape[0]
@@ -344,10 +348,10 @@ def conv_backward(xp, dy, x, w, state, kernel, stride, dilate, pad, groups, with
     dw = xp.matmul(colsg, dyg.swapaxes(2, 3)).sum(axis=0).swapaxes(1, 2).reshape(w.shape)
     if not need_dx:
         return None, dw, db
-    if groups == 1 and shift_fits(f, c, kernel, stride) and all(
+    if full_ok and groups == 1 and shift_fits(f, c, kernel, stride) and all(
             d * (k - 1) >= p for k, d, p in zip(kernel, dilate, pad)):
         return _shifted_dx(xp, dy, w, kernel, dilate, pad), dw, db
-    if all(s == 1 for s in stride) and out == tuple(x.shape[2:]):
+    if full_ok and all(s == 1 for s in stride) and out == tuple(x.shape[2:]):
         return _same_conv_dx(xp, dy, w, kernel, dilate, pad, groups), dw, db
     dcols = xp.matmul(wg.swapaxes(1, 2), dyg).reshape(cols.shape)
     jk = _jk(xp, x)
@@ -355,6 +359,12 @@ def conv_backward(xp, dy, x, w, state, kernel, stride, dilate, pad, groups, with
         return jk.col2im_image(dcols, *x.shape[2:], *stride, *dilate, *pad), dw, db
     img = col2im_image(xp, dcols, padded, kernel, stride, dilate, out)
     return xp.ascontiguousarray(img[(slice(None), slice(None)) + crop]), dw, db
+
+
+def _finite(xp, w):
+    """Whether the weights hold no inf or NaN: one reduction, no temporary (a finite sum that
+    overflows only sends a call to the general path)."""
+    return bool(xp.isfinite(w.sum()))
 
 
 def _same_conv_dx(xp, dy, w, kernel, dilate, pad, groups):
@@ -648,7 +658,7 @@ def max_pool_backward(xp, dy, idx, shape, kernel, stride, pad, out, x=None, y=No
         if overlap:
             dst += xp.where(idx == k, dy, 0)
         else:
-            xp.copyto(dst, dy, where=idx == k)
+            xp.add(dst, dy, out=dst, where=idx == k)
     return _crop(dxp, lo, shape)
 
 
@@ -665,7 +675,15 @@ def _tiled_max_grad(xp, dy, x, y, kernel, out):
     covered = all(o * k == s for o, k, s in zip(out, kernel, x.shape[2:]))
     # rows/columns past the last window get no gradient
     dx = (xp.empty if covered else xp.zeros)(x.shape, dtype=dy.dtype)
-    xp.multiply(hit, dy.repeat(kernel[-1], axis=-1).reshape(bshape), out=_row_view(dx, kernel, out))
+    view, src = _row_view(dx, kernel, out), dy.repeat(kernel[-1], axis=-1).reshape(bshape)
+    if xp.isfinite(dy.sum()):
+        # the mask times dy, then + 0: the other elements get +0 (not -0 where dy < 0), as
+        # MXNet's scatter into zeros and the C kernel give (a masked add is 40x slower)
+        xp.multiply(hit, src, out=view)
+        view += dy.dtype.type(0)
+    else:   # 0 * inf or NaN would be NaN: added where the mask is set
+        view[...] = 0
+        xp.add(view, src, out=view, where=hit)
     return dx
 
 
@@ -677,11 +695,11 @@ def _tiled_first_max_grad(xp, dy, x, y, kernel, out):
                     _window_elems(_window_view(dx, kernel, out), kernel)):
         m = v == y
         m &= ~taken
-        xp.multiply(m, dy, out=d)
+        xp.add(d, dy, out=d, where=m)
         taken |= m
     # windows of NaN and -inf alone (y is the lowest value, which none equals): the first element
     first = next(_window_elems(_window_view(dx, kernel, out), kernel))
-    xp.copyto(first, dy, where=~taken)
+    xp.add(first, dy, out=first, where=~taken)
     return dx
 
 

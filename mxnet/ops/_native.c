@@ -346,7 +346,7 @@ static void FN(pool_grad_range)(void *q, i64 b0, i64 b1)
             T g = dy[p], v = t[p];
             switch (act) {
             case 1: g = v > 0 ? g : g * 0; break;
-            case 2: g = g * (v * (1 - v)); break;
+            case 2: g = g * v * (1 - v); break;   /* NumPy's order: (g * y) * (1 - y) */
             case 3: g = g * (1 - v * v); break;
             case 4: g = g * -EXPM1(-v); break;
             default: break;
@@ -806,7 +806,7 @@ static inline T FN(clip)(T v, T lo, T hi)
 typedef struct {
     T *w, *mom;
     const T *g;
-    T lr, wd, mo, rs, c, lrwd, decay;
+    T lr, wd, mo, rs, c, lrwd;
     i64 use_clip;
 } FN(sgd_ctx);
 
@@ -815,18 +815,16 @@ static void FN(sgd_range)(void *p, i64 k0, i64 k1)
     FN(sgd_ctx) *q = p;
     T *restrict w = q->w;
     const T *restrict g = q->g;
-    const T lr = q->lr, wd = q->wd, mo = q->mo, rs = q->rs, c = q->c, lrwd = q->lrwd, decay = q->decay;
+    const T lr = q->lr, wd = q->wd, mo = q->mo, rs = q->rs, c = q->c, lrwd = q->lrwd;
     const i64 use_clip = q->use_clip;   /* locals: the compiler unswitches the loops on them */
+    /* the decay term even for wd = 0, as MXNet: 0 * inf makes an infinite weight NaN */
     if (!q->mom) {
         for (i64 k = k0; k < k1; k++) {
             T t = g[k] * rs;
             if (use_clip)
                 t = FN(clip)(t, -c, c);
-            t = t * lr;
-            T v = w[k];
-            if (wd != 0)
-                v = v * decay;
-            w[k] = v - t;
+            t = t + wd * w[k];
+            w[k] = w[k] - t * lr;
         }
         return;
     }
@@ -836,9 +834,7 @@ static void FN(sgd_range)(void *p, i64 k0, i64 k1)
         if (use_clip)
             t = FN(clip)(t, -c, c);
         t = t * lr;
-        T m = mom[k] * mo;
-        if (wd != 0)
-            m = m - w[k] * lrwd;
+        T m = mom[k] * mo - w[k] * lrwd;
         m = m - t;
         mom[k] = m;
         w[k] = w[k] + m;
@@ -850,7 +846,7 @@ void FN(sgd_update)(void *wo, const void *go, void *momo, i64 size, double lr_, 
 {
     const T lr = (T)lr_, wd = (T)wd_;
     FN(sgd_ctx) q = {ARR(wo), momo ? ARR(momo) : NULL, ARR(go), lr, wd, (T)momentum_, (T)rescale_,
-                     (T)clip_, lr * wd, 1 - lr * wd, use_clip};
+                     (T)clip_, lr * wd, use_clip};
     run_ranges(FN(sgd_range), &q, size, 1 << 16, nthreads);
 }
 
@@ -865,9 +861,7 @@ void FN(adam_update)(void *wo, const void *go, void *meano, void *varo, i64 size
     const T lr = (T)lr_, wd = (T)wd_, b1 = (T)beta1_, b2 = (T)beta2_, eps = (T)eps_;
     const T rs = (T)rescale_, c = (T)clip_, omb1 = 1 - b1, omb2 = 1 - b2;
     for (i64 k = 0; k < size; k++) {
-        T t = g[k] * rs;
-        if (wd != 0)
-            t = t + wd * w[k];
+        T t = g[k] * rs + wd * w[k];   /* even for wd = 0, as MXNet */
         if (use_clip)
             t = FN(clip)(t, -c, c);
         T m = mean[k] * b1 + t * omb1;
@@ -919,12 +913,19 @@ void FN(bias_act)(void *yo, const void *biaso, i64 with_bias, i64 m, i64 n, i64 
 }
 
 /* Activation relu as NumPy computes it, elementwise over flat arrays split over threads:
-   forward y = maximum(x, 0) (NaN kept, -0 -> 0), backward d = g * (y > 0) (so inf * 0 is NaN,
-   -g * 0 is -0, as NumPy's multiplication by the mask gives). */
+   forward y = maximum(x, 0) (NaN kept, -0 -> 0), backward d = g * heaviside(y, 0) (so inf * 0 is
+   NaN, -g * 0 is -0, and NaN where y is NaN). */
 typedef struct {
     const T *a, *y;
     T *out;
 } FN(relu_ctx);
+
+/* The derivative factor of relu at its output v: 1 above zero, 0 at or below, NaN at NaN (as
+   NumPy's heaviside(v, 0) and MXNet's own kernels give). */
+static inline T FN(relu_step)(T v)
+{
+    return v > 0 ? (T)1 : v != v ? v : (T)0;
+}
 
 static void FN(relu_range)(void *p, i64 k0, i64 k1)
 {
@@ -943,7 +944,7 @@ static void FN(relu_grad_range)(void *p, i64 k0, i64 k1)
     const T *restrict g = c->a, *restrict y = c->y;
     T *restrict out = c->out;
     for (i64 k = k0; k < k1; k++)
-        out[k] = g[k] * (T)(y[k] > 0);
+        out[k] = g[k] * FN(relu_step)(y[k]);
 }
 
 void FN(relu)(const void *xo, void *outo, i64 size, i64 nthreads)
@@ -958,8 +959,8 @@ void FN(relu_grad)(const void *go, const void *yo, void *outo, i64 size, i64 nth
     run_ranges(FN(relu_grad_range), &c, size, 1 << 15, nthreads);
 }
 
-/* Backward of relu(x @ w.T + b) up to the product: d = g * (y > 0), as NumPy multiplies by the
-   mask (so inf * 0 is NaN there too), and the bias gradient db = column sums of d, in one pass
+/* Backward of relu(x @ w.T + b) up to the product: d = g * heaviside(y, 0), as the relu
+   backward (so inf * 0 is NaN there too), and the bias gradient db = column sums of d, in one pass
    over rows (the sums in T, row by row, as a BLAS product with ones sums in T). */
 void FN(relu_grad_colsum)(const void *go, const void *yo, void *do_, void *dbo, i64 m, i64 n)
 {
@@ -971,7 +972,7 @@ void FN(relu_grad_colsum)(const void *go, const void *yo, void *do_, void *dbo, 
         const T *restrict gr = g + i * n, *restrict yr = y + i * n;
         T *restrict dr = d + i * n;
         for (i64 j = 0; j < n; j++) {
-            T v = gr[j] * (T)(yr[j] > 0);
+            T v = gr[j] * FN(relu_step)(yr[j]);
             dr[j] = v;
             db[j] += v;
         }

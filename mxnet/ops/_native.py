@@ -447,7 +447,7 @@ def relu(x, out=None):
 
 
 def relu_grad(g, y):
-    """``g * (y > 0)`` as NumPy computes it (a new array), for C-contiguous ``g`` and ``y`` of one
+    """``g * heaviside(y, 0)`` as NumPy computes it (a new array), for C-contiguous ``g`` and ``y`` of one
     dtype and shape."""
     d = np.empty_like(y)
     _K[y.dtype].relu_grad(id(g), id(y), id(d), y.size, _threads(y.size, MIN_THREAD_ELEMS_LIGHT))
@@ -455,7 +455,7 @@ def relu_grad(g, y):
 
 
 def relu_grad_colsum(g, y, db):
-    """``g * (y > 0)`` (a new array) for the relu output ``y``; its column sums go to ``db``."""
+    """``g * heaviside(y, 0)`` (a new array) for the relu output ``y``; its column sums go to ``db``."""
     d = np.empty_like(y)
     _K[y.dtype].relu_grad_colsum(id(g), id(y), id(d), id(db), *y.shape)
     return d

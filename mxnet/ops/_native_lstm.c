@@ -44,9 +44,12 @@ INLINE void lstore(float *p, lane v, int cnt)
 INLINE lane lc(float a) { return bc(a); }
 INLINE v8 vsel(v8i m, v8 a, v8 b) { return (v8)((m & (v8i)a) | (~m & (v8i)b)); }
 /* exp on 8 lanes (Cephes' expf: x = n ln2 + r, a degree-6 polynomial in r, times 2^n), with x
-   clamped to [-87, 88], where 2^n stays a normal float; the callers saturate long before. */
+   clamped to [-87, 88], where 2^n stays a normal float; the callers saturate long before.  Past
+   expf's overflow it is inf, as libm's: the sigmoid of a very negative input is then exactly 0,
+   as NumPy's, so that 0 * inf in the cell state is NaN on both paths. */
 INLINE v8 vexp(v8 x)
 {
+    v8i over = x > bc(88.7228394f);
     x = vsel(x < bc(-87.0f), bc(-87.0f), x);
     x = vsel(x > bc(88.0f), bc(88.0f), x);
     v8 t = x * bc(1.44269504088896341f) + bc(12582912.0f); /* 1.5 * 2^23: rounds to an integer */
@@ -60,7 +63,7 @@ INLINE v8 vexp(v8 x)
     p = p * r + bc(5.0000001201e-1f);
     p = p * (r * r) + r + bc(1.0f);
     v8i e = ((v8i)t - 0x4B400000 + 127) << 23;
-    return p * (v8)e;
+    return vsel(over, bc(INFINITY), p * (v8)e);
 }
 INLINE lane lsig(lane x) { return bc(1.0f) / (bc(1.0f) + vexp(-x)); }
 /* tanh: Cephes' odd polynomial below |x| = 0.625, 1 - 2 / (exp(2|x|) + 1) with x's sign above */

@@ -69,8 +69,11 @@ def _act_bwd(attrs, og, ins, outs, ctx, state):
     if t == "relu":
         if (jk := _native_pair(y, g)) is not None:    # one pass (131072 floats: 20 vs 39 us)
             return [jk.relu_grad(g, y)]
-        # multiplying by the boolean mask in g's dtype skips a bool -> float conversion pass
-        return [xp.multiply(g, y > 0, dtype=g.dtype)]
+        # g times the step of y: 1 above zero, 0 at zero, NaN at NaN (MXNet's own kernels give
+        # a NaN gradient where the output is NaN); y >= +0 or NaN, so its sign is that step
+        # (131072 floats: 270 us, against 200 for the mask and 1960 for heaviside)
+        step = xp.sign(y)
+        return [xp.multiply(g, step, out=step if step.dtype == g.dtype else None)]
     if t == "sigmoid":
         d = g * y
         d *= 1 - y

@@ -89,6 +89,51 @@ def _overflowed(xp, x3, mean, var, n):
 _F32_MAX = float(np.finfo(np.float32).max)
 
 
+def _ordinary(wd, *vals):
+    """Whether the per-channel values ``vals`` are all finite, and within float32 for float32
+    data (one sum each; a large finite total only sends the call to the exact path).  Otherwise
+    both paths take ``_bn_exact_out``/``_bn_exact_grads``, MXNet's formulas in its order, so that
+    inf and NaN land where MXNet puts them whatever the kernels."""
+    t = 0.0
+    for v in vals:
+        t += abs(float(v.sum()))
+    return t <= (_F32_MAX if wd == np.float32 else np.inf)
+
+
+def _bn_exact_out(xp, x3, mean, invstd, gamma, beta, fix_gamma):
+    """((x - mean) * invstd) * gamma + beta in the data's float type."""
+    def col(v):
+        return v.astype(x3.dtype)[:, None]
+    out = x3 - col(mean)
+    out *= col(invstd)
+    if not fix_gamma:
+        out *= col(gamma)
+    out += col(beta)
+    return out
+
+
+def _bn_exact_grads(xp, g3, x3, mean, invstd, gamma, fix_gamma, n, global_stats):
+    """(dx, dgamma, dbeta) from sums in the data's float type: dx = ((g - (x - mean) * proj) -
+    mean(g)) * invstd * gamma, proj = sum(g * (x - mean)) * invstd^2 / n (g * invstd * gamma
+    with the global statistics)."""
+    dt = x3.dtype
+    xc = x3 - mean.astype(dt)[:, None]
+    sg = g3.sum(axis=(0, 2))
+    dot = (xc * g3).sum(axis=(0, 2))
+    inv = invstd.astype(dt)
+    scale = inv if fix_gamma else inv * gamma.astype(dt)
+    if global_stats:
+        dx = g3 * scale[:, None]
+    else:
+        proj = dot * inv * inv / dt.type(n)
+        dx = g3 - xc * proj[:, None]
+        dx -= (sg / dt.type(n))[:, None]
+        dx *= inv[:, None]
+        if not fix_gamma:
+            dx *= gamma.astype(dt)[:, None]
+    return dx, dot * inv, sg
+
+
 def _bn_fwd(attrs, ins, ctx):
     if len(ins) != 5:
         raise MXNetError(f"Operator BatchNorm: expects 5 inputs (data, gamma, beta, moving_mean, "
@@ -111,7 +156,7 @@ def _bn_fwd(attrs, ins, ctx):
     if batch and jit is not None:
         out, mean, var, invstd, shifted = jit.train_forward(x3, gamma, beta, attrs.eps,
                                                             attrs.fix_gamma, _ILL)
-        if not _sum_overflows(xp, mean, n, wd):
+        if not _sum_overflows(xp, mean, n, wd) and _ordinary(wd, var, beta, *_gam(gamma, attrs)):
             out = out.reshape(x.shape).astype(x.dtype, copy=False)
             pdt = gamma.dtype
             return (out, mean.astype(pdt), invstd.astype(pdt)), (mean, var, invstd, batch, shifted)
@@ -128,13 +173,19 @@ def _bn_fwd(attrs, ins, ctx):
             var = _vdot_sums(xp, xs, xs) / n
         if _sum_overflows(xp, mean, n, wd):
             mean, var = _overflowed(xp, x3, mean, var, n)
+        elif not shifted and not _ordinary(wd, var):
+            # E[x^2] - mean^2 overflowed (inf - inf): MXNet's centred sum of squares
+            xs = x3 - _plane(xp, mean, x3)
+            var = _vdot_sums(xp, xs, xs) / n
     else:
         mean = mmean.astype(np.float64)
         var = mvar.astype(np.float64)
         shifted = False
     invstd = 1 / xp.sqrt(var + attrs.eps)
     scale = invstd if attrs.fix_gamma else invstd * gamma.astype(np.float64)
-    if jit is not None:
+    if not _ordinary(wd, mean, var, beta, *_gam(gamma, attrs)):
+        out = _bn_exact_out(xp, x3, mean, invstd, gamma, beta, attrs.fix_gamma)
+    elif jit is not None:
         out = jit.normalise(x3, mean.astype(wd), scale.astype(wd), beta.astype(wd))
     elif xs is not None:
         out = xs
@@ -147,6 +198,11 @@ def _bn_fwd(attrs, ins, ctx):
     pdt = gamma.dtype
     state = (mean, var, invstd, batch, shifted)
     return (out, mean.astype(pdt), invstd.astype(pdt)), state
+
+
+def _gam(gamma, attrs):
+    """gamma among the values ``_ordinary`` checks, unless it is fixed (to one)."""
+    return () if attrs.fix_gamma else (gamma,)
 
 
 def _bn_bwd(attrs, og, ins, outs, ctx, state):
@@ -167,9 +223,11 @@ def _bn_bwd(attrs, og, ins, outs, ctx, state):
     g3 = _bn_view(xp, g, ax).astype(wd, copy=False)
     n = x3.shape[0] * x3.shape[2]
     jit = _bn_jit(xp, x3)
-    if jit is not None and not attrs.use_global_stats:
+    exact = not _ordinary(wd, mean, var, invstd, *_gam(gamma, attrs))
+    if not exact and jit is not None and not attrs.use_global_stats:
         dx, dgamma, sg = jit.train_backward(g3, x3, mean, invstd, gamma, attrs.fix_gamma)
-    else:
+        exact = not _ordinary(wd, dgamma, sg)
+    elif not exact:
         xs = x3
         if jit is not None:
             # the kernel sums over the centred data, whatever the forward's conditioning
@@ -182,12 +240,15 @@ def _bn_bwd(attrs, og, ins, outs, ctx, state):
                 xs = x3 - _plane(xp, mean, x3)
                 mean = xp.zeros_like(mean)
             sgxc = _vdot_sums(xp, g3, xs) - mean * sg
+        exact = not _ordinary(wd, sg, sgxc)
         dgamma = invstd * sgxc
         gscale = invstd if attrs.fix_gamma else invstd * gamma.astype(np.float64)
         # MXNet differentiates through the statistics unless use_global_stats, even after an
         # inference-mode forward (whose statistics are then the moving ones):
         # dx = gscale * (g - sg / n - xhat * dgamma / n), xhat = (x - mean) * invstd
-        if not attrs.use_global_stats:
+        if exact:
+            pass
+        elif not attrs.use_global_stats:
             p = -invstd * dgamma / n
             dx = xp.multiply(xs, _plane(xp, p, x3), out=xs if xs is not x3 else None)
             dx += g3
@@ -195,6 +256,9 @@ def _bn_bwd(attrs, og, ins, outs, ctx, state):
             dx *= _plane(xp, gscale, x3)
         else:
             dx = xp.multiply(g3, _plane(xp, gscale, x3))
+    if exact:
+        dx, dgamma, sg = _bn_exact_grads(xp, g3, x3, state[0], invstd, gamma, attrs.fix_gamma, n,
+                                         attrs.use_global_stats)
     dx = dx.reshape(x.shape).astype(x.dtype, copy=False)
     if attrs.fix_gamma:
         dgamma = xp.zeros_like(dgamma)

@@ -84,6 +84,13 @@ def _sgd(xp, attrs, ins):
     return (1 - _c(w, attrs.lr) * _c(w, attrs.wd)) * w - _c(w, attrs.lr) * _rescale(xp, g, attrs)
 
 
+def _multi_sgd(xp, attrs, ins):
+    """The multi-tensor kernels' form: w - lr * (g' + wd * w), the decay term always computed
+    (so an infinite or NaN weight gives NaN even with wd=0, as MXNet's does)."""
+    w, g = ins[0], ins[1]
+    return w - _c(w, attrs.lr) * (_rescale(xp, g, attrs) + _c(w, attrs.wd) * w)
+
+
 def _sgd_mom(xp, attrs, ins):
     w, g, mom = ins[0], ins[1], ins[2]
     lr = _c(w, attrs.lr)
@@ -359,9 +366,9 @@ def _multi_sgd_op(name, per, step, mp, preloaded):
 
 for _pre in (False, True):
     _p = "preloaded_" if _pre else ""
-    _multi_sgd_op(_p + "multi_sgd_update", 2, _sgd, False, _pre)
+    _multi_sgd_op(_p + "multi_sgd_update", 2, _multi_sgd, False, _pre)
     _multi_sgd_op(_p + "multi_sgd_mom_update", 3, _sgd_mom, False, _pre)
-    _multi_sgd_op(_p + "multi_mp_sgd_update", 3, _sgd, True, _pre)
+    _multi_sgd_op(_p + "multi_mp_sgd_update", 3, _multi_sgd, True, _pre)
     _multi_sgd_op(_p + "multi_mp_sgd_mom_update", 4, _sgd_mom, True, _pre)
 
 

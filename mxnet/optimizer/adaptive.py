@@ -61,8 +61,7 @@ def _adam_inplace(xp, w, g, mean, var, lr, wd, beta1, beta2, eps, rescale, clip)
 
     b1, b2 = c(beta1), c(beta2)
     t = g * c(rescale)
-    if wd:  # adding wd * w = +-0 changes nothing
-        t += c(wd) * w
+    t += c(wd) * w   # even for wd=0, as MXNet: an infinite or NaN weight gives NaN moments
     if clip >= 0:
         t.clip(-c(clip), c(clip), out=t)
     u = t * (1 - b1)

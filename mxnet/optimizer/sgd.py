@@ -130,17 +130,18 @@ def _sgd_inplace(w, g, mom, lr, wd, momentum, rescale, clip):
     if clip >= 0:
         c = f(numpy.float32(clip))
         t.clip(-c, c, out=t)
-    t *= lr
+    # the decay term is computed even for wd=0, as MXNet's kernels do: 0 * inf makes an
+    # infinite or NaN weight NaN
     if mom is None:
-        # w = (1 - lr * wd) * w - lr * g'; a factor of exactly 1 changes nothing
-        if wd:
-            w *= 1 - lr * wd
+        # w -= lr * (g' + wd * w)
+        t += wd * w
+        t *= lr
         w -= t
         return
     # mom = momentum * mom - lr * wd * w - lr * g';  w += mom
+    t *= lr
     mom *= f(numpy.float32(momentum))
-    if wd:
-        mom -= w * (lr * wd)
+    mom -= w * (lr * wd)
     mom -= t
     w += mom
 
