@@ -167,6 +167,21 @@ def test_shares_memory_on_the_same_buffer():
         assert op(d, np.ones((5, 0))) is False
 
 
+def test_basic_indexing_views_only_contiguous_parts():
+    # as MXNet (checked against the oracle): x[1:3], x[1], x[0, 1:3] are views of x; x[:, 1],
+    # x[::2], x[1:3, 0:4], x[..., 1] are new arrays, which writes do not carry back to x
+    x = np.zeros((4, 5, 6))
+    for key in [(slice(1, 3),), (1,), (0, slice(1, 3)), (0, 0, slice(1, 4))]:
+        assert np.shares_memory(x, x[key]), key
+    for key in [(slice(None), 1), (slice(None, None, 2),), (slice(1, 3), slice(0, 4)), (Ellipsis, 1)]:
+        y = x[key]
+        assert not np.shares_memory(x, y), key
+        y[...] = 5
+        assert float(x.sum()) == 0, key
+    x[1:2][...] = 1
+    assert float(x.sum()) == 30
+
+
 def test_array_wraps_out_of_range_ints():
     # NumPy 1.x casts (wraps) Python ints out of the dtype's range; NumPy 2 raises
     assert np.array([1621, -1], dtype="uint8").asnumpy().tolist() == [85, 255]

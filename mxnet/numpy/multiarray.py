@@ -240,9 +240,14 @@ class ndarray(NDArray):
         key, basic = self._key(key)
         if basic and not (_ag._state.recording and self._entry is not None):
             try:
-                return _wrap(self._data[key], self._ctx)
+                res = self._data[key]
             except IndexError as e:
                 raise IndexError(str(e)) from None
+            # MXNet views only a contiguous part of the buffer (x[1:3], x[0, 2:4]); other basic
+            # indexing (x[:, 1], x[::2]) gives a new array, which writes do not reach x through
+            if not res.flags.c_contiguous:
+                res = res.copy()
+            return _wrap(res, self._ctx)
         try:
             return invoke("_npi_getitem", [self], attrs=Attrs(key=key))
         except MXNetError as e:
