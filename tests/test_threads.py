@@ -17,12 +17,15 @@ def test_default_threads_follow_the_environment(monkeypatch):
     cpus = _threads.cpu_count()
     assert _threads.default_threads(None) == 1
     assert _threads.default_threads(64) == cpus  # never more than the CPUs this process has
+    assert _threads.default_threads(1) == 1  # as many as OpenBLAS runs
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    assert _threads.default_threads(64) == 1
-    monkeypatch.setenv("MXNEXT_THREADS", "2")
-    assert _threads.default_threads(64) == min(2, cpus)  # MXNEXT_THREADS wins over OMP_NUM_THREADS
+    assert _threads.default_threads(None) == 1  # no OpenBLAS: OMP_NUM_THREADS
+    monkeypatch.setenv("OMP_NUM_THREADS", "64")
+    assert _threads.default_threads(None) == cpus
+    monkeypatch.setenv("MXNEXT_THREADS", "1")
+    assert _threads.default_threads(64) == 1  # MXNEXT_THREADS wins
     monkeypatch.setenv("MXNEXT_THREADS", "not a number")
-    assert _threads.default_threads(64) == 1
+    assert _threads.default_threads(1) == 1
 
 
 class _Counts(Dataset):

@@ -2,9 +2,10 @@
 together so that several processes on one machine (serving workers, DataLoader workers, MPI
 ranks) share its cores instead of each taking all of them.
 
-- ``default_threads()``: ``$MXNEXT_THREADS``, else ``$OMP_NUM_THREADS`` (what MXNet's operators
-  use), else as many as OpenBLAS runs; never more than the CPUs this process may run on
-  (its affinity mask, as ``taskset`` or a container's cpuset set it).
+- ``default_threads()``: ``$MXNEXT_THREADS``, else as many as OpenBLAS runs (it reads
+  ``$OPENBLAS_NUM_THREADS``, else ``$OMP_NUM_THREADS``, what MXNet's operators use), else
+  ``$OMP_NUM_THREADS``; never more than the CPUs this process may run on (its affinity mask, as
+  ``taskset`` or a container's cpuset set it).
 - ``set_num_threads(n)``: the kernels, OpenBLAS and (when loaded) OpenCV to ``n`` threads.
 - A process forked from this one (a DataLoader worker, a ``multiprocessing`` fork) starts
   single-threaded, as MXNet makes its forked children: ``OMP_NUM_THREADS`` and
@@ -65,7 +66,7 @@ def openblas():
 
 def default_threads(blas_threads=None):
     """The process's thread count (see the module docstring); ``blas_threads``: OpenBLAS's."""
-    n = _env_int("MXNEXT_THREADS") or _env_int("OMP_NUM_THREADS") or blas_threads or 1
+    n = _env_int("MXNEXT_THREADS") or blas_threads or _env_int("OMP_NUM_THREADS") or 1
     return min(n, cpu_count())
 
 
