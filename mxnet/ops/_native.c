@@ -203,13 +203,16 @@ void sce_rows_grad_f32(const void *eo, const void *so, const void *go, const voi
 
 /* ---- max pooling over (B, H, W) planes ---------------------------------------------------- */
 
-/* 2x2 windows at stride 2.  The result is the first maximum in the order (r, s), (r, s+1),
-   (r+1, s), (r+1, s+1), a NaN being replaced by any later element (so NaN wins only when the
-   window holds nothing else, and a last pass replaces it as MXNet does); k is its flat offset in the plane.  Computed in two branch-free
-   stages that gcc vectorizes: per row pair, the first maximum of each column's two elements
-   into a block buffer; then over the whole block at once, of each horizontal pair, ties going
-   to the smaller offset (which restores the order above).  Selects are bit blends: compiled
-   as branches they mispredict on every other window. */
+/* 2x2 windows at stride 2, as MXNet takes the max: from the lowest finite value, only greater
+   elements replacing it, so NaN and -inf never win and a window of nothing else gives that
+   lowest value, its gradient going to the first element.  Each element is first raised to the
+   lowest finite value (NaN and -inf become it: one max instruction); the result is then the
+   first maximum in the order (r, s), (r, s+1), (r+1, s), (r+1, s+1), k its flat offset in the
+   plane.  Computed in two branch-free stages that gcc vectorizes: per row pair, the first
+   maximum of each column's two elements into a block buffer; then over the whole block at
+   once, of each horizontal pair, ties going to the smaller offset (which restores the order
+   above).  Selects are bit blends: compiled as branches they mispredict on every other
+   window. */
 /* a if sel is all ones, else b (sel all zeros), through the bits of the values */
 static inline T FN(blend)(T a, T b, UT sel)
 {
@@ -241,8 +244,8 @@ int FN(max_pool_2x2)(const void *xo, i64 nb, i64 h, i64 w, i64 oh, i64 ow, void 
             T *restrict tr = t + r * tw;
             int32_t *restrict kr = tk + r * tw;
             for (i64 c = 0; c < tw; c++) {
-                T a = a0[c], v = a1[c];
-                UT sel = -(UT)((v > a) | (a != a));
+                T a = a0[c] > LOWEST ? a0[c] : LOWEST, v = a1[c] > LOWEST ? a1[c] : LOWEST;
+                UT sel = -(UT)(v > a);
                 tr[c] = FN(blend)(v, a, sel);
                 kr[c] = base + (int32_t)c + (w32 & (int32_t)sel);
             }
@@ -252,21 +255,9 @@ int FN(max_pool_2x2)(const void *xo, i64 nb, i64 h, i64 w, i64 oh, i64 ow, void 
         for (i64 o = 0; o < nr * ow; o++) {
             T p = t[2 * o], q = t[2 * o + 1];
             int32_t kp = tk[2 * o], kq = tk[2 * o + 1];
-            UT sel = -(UT)((q > p) | (p != p) | ((q == p) & (kq < kp)));
+            UT sel = -(UT)((q > p) | ((q == p) & (kq < kp)));
             yo2[o] = FN(blend)(q, p, sel);
             io[o] = (int32_t)((kq & (int32_t)sel) | (kp & ~(int32_t)sel));
-        }
-        /* MXNet's max starts from the lowest finite value and takes only greater elements: a
-           window of NaN and -inf gives that value, its gradient going to the first element */
-        for (i64 r = 0; r < nr; r++) {
-            const int32_t base = (int32_t)(2 * ((r0 + r) % oh) * w);
-            for (i64 j = 0; j < ow; j++) {
-                T m = yo2[r * ow + j];
-                UT sel = -(UT)!(m >= LOWEST);
-                yo2[r * ow + j] = FN(blend)(LOWEST, m, sel);
-                io[r * ow + j] = (int32_t)(((base + 2 * (int32_t)j) & (int32_t)sel) |
-                                           (io[r * ow + j] & ~(int32_t)sel));
-            }
         }
     }
     free(t);
