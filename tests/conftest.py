@@ -10,6 +10,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "mnist")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked slow run only when asked for (``-m slow``), as the marker says."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="module")
 def mnist_home(tmp_path_factory):
     """$MXNET_HOME holding datasets/mnist: the given one, else a copy of ../shared/data/mnist."""

@@ -57,12 +57,16 @@ def _infer(order, heads, known_shapes, known_types):
     return infer_shapes(order, heads, known_shapes), infer_types(order, heads, known_types)
 
 
-def _fold(node, values):
+def _fold(node, values, out_shape):
     """Run ``node`` on constant inputs with the NumPy backend (inference mode)."""
     from ..backend import NUMPY_BACKEND
     from ..ops.registry import OpContext
+    attrs = node.parsed
+    if not node.inputs and "shape" in attrs:
+        # creation operators (_zeros, ...) may leave dimensions to shape inference (0)
+        attrs = type(attrs)(attrs, shape=tuple(out_shape))
     with np.errstate(all="ignore"):
-        res = node.op.forward(node.parsed, values, OpContext(NUMPY_BACKEND, False))
+        res = node.op.forward(attrs, values, OpContext(NUMPY_BACKEND, False))
     if node.op.save_state:
         res = res[0]
     res = res if isinstance(res, (tuple, list)) else (res,)
@@ -178,10 +182,15 @@ def _build(onnx, sym, params, in_shapes, in_types, opset, dynamic, dynamic_input
             g.dtypes[n.name] = arr.dtype
             tensor[(id(n), 0)] = n.name
 
+    g.consumers = {}
+    for node in order:
+        for j, (c, _) in enumerate(node.inputs):
+            g.consumers.setdefault(id(c), []).append((node, j))
     for node in order:
         if node.op is None:
             continue
         g.node_name = node.name
+        g.node = node
         ins = [tensor[(id(c), i)] for c, i in node.inputs]
         nvis = node.num_visible()
         keys = [(id(node), i) for i in range(nvis)]
@@ -193,7 +202,7 @@ def _build(onnx, sym, params, in_shapes, in_types, opset, dynamic, dynamic_input
         g.out_shapes = [(tuple(shapes1[k]), tuple(shapes2[k])) for k in keys]
         foldable = (not node.op.needs_rng or node.op.name == "Dropout") and node.op.name != "Custom"
         if foldable and static and all(g.value(t) is not None for t in ins):
-            values = _fold(node, [g.value(t) for t in ins])
+            values = _fold(node, [g.value(t) for t in ins], shapes1[keys[0]])
             names = [g.const(v.astype(dtypes[k], copy=False), hint=node.name) for v, k in zip(values, keys)]
         else:
             conv = CONVERTERS.get(node.op.name)
@@ -206,7 +215,7 @@ def _build(onnx, sym, params, in_shapes, in_types, opset, dynamic, dynamic_input
                 logging.info("Converted %s (%s)", node.name, node.op.name)
         for i, (k, t) in enumerate(zip(keys, names)):
             tensor[k] = t
-            if t not in g.shapes or g.value(t) is None:
+            if t and (t not in g.shapes or g.value(t) is None):
                 g.shapes[t] = (tuple(shapes1[k]), tuple(shapes2[k]))
                 g.dtypes[t] = dtypes[k]
 
@@ -235,7 +244,8 @@ def _build(onnx, sym, params, in_shapes, in_types, opset, dynamic, dynamic_input
                     lst[j] = renames[name]
 
     nodes, inits = _prune(g.nodes, {o.name for o in outputs}, g.initializers)
-    initializers = [onnx.numpy_helper.from_array(np.ascontiguousarray(v), name) for name, v in inits.items()]
+    initializers = [onnx.numpy_helper.from_array(v if v.flags.c_contiguous else v.copy(), name)
+                    for name, v in inits.items()]
     graph = g.helper.make_graph(nodes, "mxnet_converted_model", graph_inputs, outputs, initializers)
     model = g.helper.make_model(graph, producer_name="mxnext", opset_imports=[g.helper.make_opsetid("", opset)])
     return model

@@ -244,8 +244,7 @@ def _softsign(g, node, ins, a):
     return g.add("Softsign", ins)
 
 
-def _softmax_core(g, op_type, x, axis):
-    ndim = g.ndim(x)
+def _softmax_core(g, op_type, x, axis, ndim):
     axis = axis % ndim
     if g.opset >= 13 or axis == ndim - 1:
         return g.add(op_type, [x], axis=axis)
@@ -263,11 +262,12 @@ def _softmax_like(g, node, ins, a, op_type):
     if a.get("use_length"):
         if op_type != "Softmax":
             raise MXNetError(f"ONNX export: {node.op.name} '{node.name}' with use_length has no ONNX form")
-        x = _mask_by_length(g, node, x, ins[1], a.axis)
-    y = _softmax_core(g, op_type, x, a.axis)
+        mask = _length_mask(g, ins[0], ins[1], a.axis)
+        x = g.add("Where", [mask, x, g.scalar(-np.inf, ins[0])])
+    y = _softmax_core(g, op_type, x, a.axis, g.ndim(ins[0]))
     if a.get("use_length"):
         # masked positions get 0 (MXNet), not the uniform share of -inf inputs
-        y = g.add("Where", [_length_mask(g, x, ins[1], a.axis), y, g.scalar(0, y)])
+        y = g.add("Where", [mask, y, g.scalar(0, ins[0])])
     if a.get("dtype") is not None and np.dtype(a.dtype) != g.dtype(ins[0]):
         y = g.cast(y, a.dtype)
     return y
@@ -285,10 +285,6 @@ def _length_mask(g, x, length, axis):
     pos = g.add("Reshape", [pos, g.ints(shape)])
     ln = g.unsqueeze(g.cast(length, np.int64), [axis])
     return g.add("Less", [pos, ln])
-
-
-def _mask_by_length(g, node, x, length, axis):
-    return g.add("Where", [_length_mask(g, x, length, axis), x, g.scalar(-np.inf, x)])
 
 
 @converter("softmax")
@@ -310,8 +306,8 @@ def _softmin(g, node, ins, a):
 def _softmax_activation(g, node, ins, a):
     x = ins[0]
     if a.mode == "channel":
-        return _softmax_core(g, "Softmax", x, 1)
-    return g.add("Reshape", [_softmax_core(g, "Softmax", g.add("Flatten", [x], axis=1), 1),
+        return _softmax_core(g, "Softmax", x, 1, g.ndim(x))
+    return g.add("Reshape", [_softmax_core(g, "Softmax", g.add("Flatten", [x], axis=1), 1, 2),
                              g.add("Shape", [x])])
 
 
@@ -319,10 +315,10 @@ def _softmax_activation(g, node, ins, a):
 def _softmax_output(g, node, ins, a):
     x = ins[0]
     if a.multi_output:
-        return _softmax_core(g, "Softmax", x, 1)
+        return _softmax_core(g, "Softmax", x, 1, g.ndim(x))
     if a.preserve_shape:
-        return _softmax_core(g, "Softmax", x, -1)
-    return g.add("Reshape", [_softmax_core(g, "Softmax", g.add("Flatten", [x], axis=1), 1),
+        return _softmax_core(g, "Softmax", x, -1, g.ndim(x))
+    return g.add("Reshape", [_softmax_core(g, "Softmax", g.add("Flatten", [x], axis=1), 1, 2),
                              g.add("Shape", [x])])
 
 

@@ -37,6 +37,13 @@ def _unpack(flat, mode, H, L, D, C):
     return ws
 
 
+def _layer_state(g, state, layer, D):
+    """The initial state of one layer ("" where the state is implicit zeros)."""
+    if not state:
+        return ""
+    return g.slice(state, [layer * D], [(layer + 1) * D], [0])
+
+
 @converter("RNN")
 def _rnn(g, node, ins, a):
     mode, H, L = a.mode, a.state_size, a.num_layers
@@ -66,10 +73,9 @@ def _rnn(g, node, ins, a):
         R = g.const(np.stack([_reorder(ws[k][1], order, H) for k in ks]))
         B = g.const(np.stack([np.concatenate([_reorder(ws[k][2], order, H), _reorder(ws[k][3], order, H)])
                               for k in ks]))
-        h0 = g.slice(ins[2], [layer * D], [(layer + 1) * D], [0])
-        args = [x, W, R, B, seq_len, h0]
+        args = [x, W, R, B, seq_len, _layer_state(g, ins[2], layer, D)]
         if mode == "lstm":
-            args.append(g.slice(ins[3], [layer * D], [(layer + 1) * D], [0]))
+            args.append(_layer_state(g, ins[3], layer, D))
         outs = g.add(op_type, args, outputs=3 if mode == "lstm" else 2, **kw)
         y = outs[0]                                  # (T, D, N, H)
         h_states.append(outs[1])

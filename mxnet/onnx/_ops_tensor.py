@@ -9,9 +9,9 @@ _INT_MAX = np.iinfo(np.int64).max
 _INT_MIN = np.iinfo(np.int64).min
 
 
-def _to_shape(g, x, allow_infer=True):
-    """Reshape ``x`` to the node's (first) output shape."""
-    return g.add("Reshape", [x, g.shape_tensor(g.out_shapes[0], [x], allow_infer=allow_infer)])
+def _to_shape(g, x, ins):
+    """Reshape ``x`` to the node's (first) output shape (dynamic sizes read from ``ins``)."""
+    return g.add("Reshape", [x, g.shape_tensor(g.out_shapes[0], ins, allow_infer=True)])
 
 
 # -- shape manipulation ------------------------------------------------------------------------
@@ -179,7 +179,7 @@ def _repeat(g, node, ins, a):
     ndim = g.ndim(x) if a.axis is not None else 1
     reps = [1] * (ndim + 1)
     reps[axis + 1] = a.repeats
-    return _to_shape(g, g.add("Tile", [g.unsqueeze(x, [axis + 1]), g.ints(reps)]))
+    return _to_shape(g, g.add("Tile", [g.unsqueeze(x, [axis + 1]), g.ints(reps)]), ins)
 
 
 # -- broadcasting --------------------------------------------------------------------------------
@@ -463,7 +463,7 @@ def _dot(g, node, ins, a):
         return g.add("MatMul", [lhs, rhs])
     # contract lhs's last axis with rhs's first: rhs as a matrix, then the full output shape
     r2 = g.add("Reshape", [rhs, g.ints([g.concrete_shape(ins[1])[-1 if a.transpose_b else 0], -1])])
-    return _to_shape(g, g.add("MatMul", [lhs, r2]))
+    return _to_shape(g, g.add("MatMul", [lhs, r2]), ins)
 
 
 # -- indexing ------------------------------------------------------------------------------------
@@ -542,6 +542,18 @@ def _fill_like(value):
 
 
 converter("zeros_like")(_fill_like(0))
+
+
+@converter("_zeros")
+def _zeros(g, node, ins, a):
+    # a zeros whose size follows a dynamic dimension has no input to read that size from; the
+    # begin state that Gluon's recurrent layers give the fused RNN operator is the one such use,
+    # and ONNX's recurrent operators start from zeros when the state is left out
+    users = g.consumers.get(id(node), [])
+    if users and all(u.op.name == "RNN" and j in (2, 3) for u, j in users):
+        return ""
+    raise MXNetError(f"ONNX export: _zeros '{node.name}' has a dynamic shape {g.out_shapes[0][0]} "
+                     f"that no input gives")
 converter("ones_like")(_fill_like(1))
 
 
@@ -565,8 +577,8 @@ def _arange_like(g, node, ins, a):
     else:
         n = _axis_size(g, x, a.axis % g.ndim(x))
     n = g.cast(n, np.float64)
-    start = g.const(np.float64(a.start))
-    step = g.const(np.float64(a.step))
+    start = g.const(a.start, dtype=np.float64)
+    step = g.const(a.step, dtype=np.float64)
     stop = g.add("Add", [start, g.add("Mul", [n, step])])
     y = g.cast(g.add("Range", [start, stop, step]), g.dtype(x))
     if a.axis is None:

@@ -65,6 +65,8 @@ class Importer:
         self.input_shapes = {}
         self.node_name = "node"
         self._names = set()
+        self._init_names = {}       # id(initializer array) -> its ONNX name
+        self._init_vars = {}        # ONNX initializer name -> its variable
 
     # -- names and values ----------------------------------------------------------------------
     def unique(self, hint):
@@ -83,13 +85,21 @@ class Importer:
         return _call(op_name, *syms, name=self.unique(self.node_name), **attrs)
 
     def param(self, value, hint=None, aux=False):
-        """A variable holding the constant ``value`` as a parameter."""
+        """A variable holding the constant ``value`` as a parameter; an initializer keeps its
+        ONNX name (and one variable however many nodes read it)."""
+        init = self._init_names.get(id(value))
+        if init is not None and hint is None:
+            if init not in self._init_vars:
+                self._init_vars[init] = self._make_param(value, init, aux)
+            return self._init_vars[init]
+        return self._make_param(value, self.unique(hint or f"{self.node_name}_const"), aux)
+
+    def _make_param(self, value, name, aux):
         from ... import ndarray as nd
         from ...symbol import var
         value = np.asarray(value)
         if value.dtype == np.float64:
             value = value.astype(np.float32)
-        name = self.unique(hint or f"{self.node_name}_const")
         (self.aux_params if aux else self.arg_params)[name] = nd.array(value, dtype=value.dtype)
         return var(name, shape=value.shape, dtype=value.dtype)
 
@@ -115,16 +125,25 @@ class Importer:
         return isinstance(v, (np.ndarray, ShapeValue, np.generic))
 
     def static_shape(self, s):
-        """The shape of Symbol ``s`` for the model's declared input shapes."""
+        """The shape of Symbol ``s`` for the model's declared input shapes (0: unknown).  Where
+        unknown input dimensions leave even the rank open, they are taken as 1."""
         from ...symbol import Symbol
         if not isinstance(s, Symbol):
             return np.shape(self.const(s))
-        known = {k: v for k, v in self.input_shapes.items() if k in s.list_arguments()}
-        for k, v in self.arg_params.items():
-            known.setdefault(k, v.shape)
-        for k, v in self.aux_params.items():
-            known.setdefault(k, v.shape)
-        _, out, _ = s.infer_shape_partial(**{k: v for k, v in known.items() if k in s.list_inputs()})
+        shape = self._infer(s, self.input_shapes)
+        if not shape:
+            shape = self._infer(s, {k: tuple(d or 1 for d in v) for k, v in self.input_shapes.items()})
+        return shape
+
+    def _infer(self, s, input_shapes):
+        names = set(s.list_inputs())
+        known = {k: v for k, v in input_shapes.items() if k in names}
+        for params in (self.arg_params, self.aux_params):
+            known.update({k: v.shape for k, v in params.items() if k in names})
+        try:
+            _, out, _ = s.infer_shape_partial(**known)
+        except MXNetError:
+            return ()
         return tuple(out[0])
 
     def ndim(self, v):
@@ -138,12 +157,13 @@ class Importer:
         for name, arr in inits.items():
             self.values[name] = arr
             self._names.add(name)
+            self._init_names[id(arr)] = name
         for vi in self.graph.input:
             if vi.name in inits:
                 continue
             tt = vi.type.tensor_type
-            shape = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else 1
-                          for d in tt.shape.dim)
+            # an unknown (named) dimension is 0, which shape inference leaves open
+            shape = tuple(d.dim_value if d.HasField("dim_value") else 0 for d in tt.shape.dim)
             dtype = onnx.helper.tensor_dtype_to_np_dtype(tt.elem_type)
             self.input_shapes[vi.name] = shape
             self._names.add(vi.name)

@@ -529,6 +529,10 @@ def _split(imp, node, ins, a):
     if sizes is None and len(ins) > 1 and ins[1] is not None:
         sizes = _ints(imp.const(ins[1]))
     n = len(node.output)
+    if isinstance(x, ShapeValue):
+        sizes = sizes if sizes is not None else [len(x.entries) // n] * n
+        bounds = np.cumsum([0] + list(sizes))
+        return [ShapeValue(x.entries[bounds[i]:bounds[i + 1]]) for i in range(n)]
     if sizes is None:
         return list(imp.op("SliceChannel", x, num_outputs=n, axis=axis)) if n > 1 else [x]
     bounds = np.cumsum([0] + list(sizes))[:-1]
@@ -562,6 +566,8 @@ def _expand(imp, node, ins, a):
 
 @importer("Tile")
 def _tile(imp, node, ins, a):
+    if isinstance(ins[0], ShapeValue):
+        return np.tile(imp.const(ins[0]), _ints(imp.const(ins[1])))
     return imp.op("tile", ins[0], reps=tuple(_ints(imp.const(ins[1]))))
 
 
@@ -683,6 +689,11 @@ def _rnn(imp, node, ins, a):
     biases = [m for d in range(D) for m in (mx_order(B[d][:G * H]), mx_order(B[d][G * H:]))]
     flat = np.concatenate(weights + biases).astype(W.dtype)
     seq_len = ins[4] if len(ins) > 4 and ins[4] is not None else None
+    if seq_len is not None and imp.is_const(seq_len):
+        # lengths that are all the full sequence (what MXNet's export writes) change nothing
+        T = imp.static_shape(x)[0]
+        if T and np.all(imp.const(seq_len) == T):
+            seq_len = None
     init_h = ins[5] if len(ins) > 5 and ins[5] is not None else None
     init_c = ins[6] if len(ins) > 6 and ins[6] is not None else None
     if init_h is None or (mode == "lstm" and init_c is None):

@@ -1,0 +1,376 @@
+"""ONNX export (mx.onnx) and import (mx.contrib.onnx): models run in ONNX Runtime and match
+mxnext's own forward; files exported by real MXNet 1.9.1 (tests/goldens/onnx, made by
+tools/goldens/gen_onnx.py) give the same outputs as mxnext's export of the same model."""
+import os
+
+import numpy as np
+import pytest
+
+import mxnet as mx
+from mxnet import gluon
+from mxnet.gluon.model_zoo import vision
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+GOLDENS = os.path.join(os.path.dirname(__file__), "goldens", "onnx")
+NEWEST = onnx.defs.onnx_opset_version()
+
+
+def _session(path):
+    return ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+
+
+def _close(out, ref, rel=1e-4):
+    """Max abs difference at most ``rel`` times the output's scale."""
+    assert out.shape == ref.shape
+    scale = max(float(np.abs(ref).max()), 1e-3)
+    assert np.abs(out - ref).max() <= rel * scale, (np.abs(out - ref).max(), scale)
+
+
+def _randomize(net, seed=0):
+    """Random weights, including BatchNorm's statistics, so that every layer matters."""
+    rng = np.random.RandomState(seed)
+    for name, p in net.collect_params().items():
+        shape = p.shape
+        if name.endswith("running_var"):
+            v = rng.uniform(0.5, 1.5, shape)
+        elif name.endswith(("gamma",)):
+            v = rng.uniform(0.8, 1.2, shape)
+        elif name.endswith(("running_mean", "beta", "bias")):
+            v = rng.normal(0, 0.1, shape)
+        else:
+            fan_in = int(np.prod(shape[1:])) if len(shape) > 1 else shape[0]
+            v = rng.normal(0, np.sqrt(2.0 / max(fan_in, 1)), shape)
+        p.set_data(mx.nd.array(v.astype(np.float32)))
+
+
+def _symbol(net, *names):
+    out = net(*[mx.sym.var(n) for n in names])
+    params = {k: v.data() for k, v in net.collect_params().items()}
+    return out, params
+
+
+def _export(tmp_path, sym, params, shapes, types=np.float32, **kw):
+    path = str(tmp_path / "model.onnx")
+    assert mx.onnx.export_model(sym, params, shapes, types, path, **kw) == path
+    onnx.checker.check_model(path)
+    return path
+
+
+# -- the vision model zoo ------------------------------------------------------------------------
+# (name, input size): the smallest sizes each architecture accepts (fixed pooling windows decide)
+FAST = [("resnet18_v1", 32), ("resnet18_v2", 32), ("mobilenet0.25", 32), ("mobilenetv2_0.25", 32),
+        ("alexnet", 64), ("vgg11", 32)]
+SLOW = [("resnet34_v1", 32), ("resnet34_v2", 32), ("resnet50_v1", 32), ("resnet50_v2", 32),
+        ("resnet101_v1", 32), ("resnet101_v2", 32), ("resnet152_v1", 32), ("resnet152_v2", 32),
+        ("mobilenet0.5", 32), ("mobilenet0.75", 32), ("mobilenet1.0", 32), ("mobilenetv2_0.5", 32),
+        ("mobilenetv2_0.75", 32), ("mobilenetv2_1.0", 32), ("vgg11_bn", 32), ("vgg13", 32), ("vgg13_bn", 32),
+        ("vgg16", 32), ("vgg16_bn", 32), ("vgg19", 32), ("vgg19_bn", 32), ("squeezenet1.0", 224),
+        ("squeezenet1.1", 224), ("densenet121", 224), ("densenet161", 224), ("densenet169", 224),
+        ("densenet201", 224), ("inceptionv3", 299)]
+
+
+def test_every_vision_model_is_listed():
+    assert sorted(n for n, _ in FAST + SLOW) == sorted(vision._models)
+
+
+def _check_vision(tmp_path, name, size):
+    net = vision.get_model(name, classes=10)
+    net.initialize()
+    net(mx.nd.zeros((1, 3, size, size)))
+    _randomize(net)
+    sym, params = _symbol(net, "data")
+    path = _export(tmp_path, sym, params, [(1, 3, size, size)], dynamic=True,
+                   dynamic_input_shapes=[(None, 3, size, size)])
+    sess = _session(path)
+    rng = np.random.RandomState(1)
+    for batch in (1, 4):
+        x = rng.uniform(-1, 1, (batch, 3, size, size)).astype(np.float32)
+        _close(sess.run(None, {"data": x})[0], net(mx.nd.array(x)).asnumpy())
+
+
+@pytest.mark.parametrize("name,size", FAST)
+def test_vision_model(tmp_path, name, size):
+    _check_vision(tmp_path, name, size)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,size", SLOW)
+def test_vision_model_slow(tmp_path, name, size):
+    _check_vision(tmp_path, name, size)
+
+
+def test_static_batch_and_opset_12(tmp_path):
+    net = vision.get_model("resnet18_v1", classes=10)
+    net.initialize()
+    net(mx.nd.zeros((2, 3, 32, 32)))
+    _randomize(net, 3)
+    sym, params = _symbol(net, "data")
+    x = np.random.RandomState(2).uniform(size=(2, 3, 32, 32)).astype(np.float32)
+    ref = net(mx.nd.array(x)).asnumpy()
+    for opset in (12, 13, NEWEST):
+        path = _export(tmp_path, sym, params, [(2, 3, 32, 32)], opset_version=opset)
+        model = onnx.load(path)
+        assert model.opset_import[0].version == opset
+        assert [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim] == [2, 3, 32, 32]
+        _close(_session(path).run(None, {"data": x})[0], ref)
+
+
+# -- sequence models -----------------------------------------------------------------------------
+class LanguageModel(gluon.HybridBlock):
+    def __init__(self, mode="lstm", vocab=40, **kw):
+        super().__init__(**kw)
+        layer = {"lstm": gluon.rnn.LSTM, "gru": gluon.rnn.GRU, "rnn": gluon.rnn.RNN}[mode]
+        with self.name_scope():
+            self.emb = gluon.nn.Embedding(vocab, 16)
+            self.rnn = layer(24, num_layers=2, bidirectional=True, input_size=16)
+            self.drop = gluon.nn.Dropout(0.3)
+            self.out = gluon.nn.Dense(vocab, flatten=False)
+
+    def hybrid_forward(self, F, x):
+        return F.log_softmax(self.out(self.drop(self.rnn(self.emb(x)))), axis=-1)
+
+
+@pytest.mark.parametrize("mode", ["lstm", "gru", "rnn"])
+def test_rnn_language_model(tmp_path, mode):
+    net = LanguageModel(mode)
+    net.initialize(mx.init.Uniform(0.3))
+    net(mx.nd.zeros((7, 1)))
+    sym, params = _symbol(net, "data")
+    # sequence length and batch both free
+    path = _export(tmp_path, sym, params, [(7, 1)], dynamic=True, dynamic_input_shapes=[(None, None)])
+    sess = _session(path)
+    rng = np.random.RandomState(0)
+    for shape in ((7, 1), (5, 4)):
+        x = rng.randint(0, 40, shape).astype(np.float32)
+        _close(sess.run(None, {"data": x})[0], net(mx.nd.array(x)).asnumpy())
+    # round trip
+    sym2, args, aux = mx.contrib.onnx.import_model(path)
+    x = rng.randint(0, 40, (6, 3)).astype(np.float32)
+    out = sym2.bind(mx.cpu(), {"data": mx.nd.array(x), **args}, aux_states=aux).forward()[0]
+    _close(out.asnumpy(), net(mx.nd.array(x)).asnumpy())
+
+
+class EncoderBlock(gluon.HybridBlock):
+    """A BERT-style transformer encoder layer on MXNet's fused attention operators, with
+    learned positions and a length mask, in (seq, batch, units) layout."""
+
+    def __init__(self, units=32, heads=4, hidden=64, vocab=30, **kw):
+        super().__init__(**kw)
+        self._heads = heads
+        with self.name_scope():
+            self.tok = gluon.nn.Embedding(vocab, units)
+            self.pos = gluon.nn.Embedding(64, units)
+            self.qkv = gluon.nn.Dense(3 * units, flatten=False)
+            self.proj = gluon.nn.Dense(units, flatten=False)
+            self.ln1 = gluon.nn.LayerNorm()
+            self.ln2 = gluon.nn.LayerNorm()
+            self.ffn1 = gluon.nn.Dense(hidden, flatten=False)
+            self.ffn2 = gluon.nn.Dense(units, flatten=False)
+            self.drop = gluon.nn.Dropout(0.1)
+
+    def hybrid_forward(self, F, tokens, valid_length):
+        x = F.broadcast_add(self.tok(tokens), F.expand_dims(self.pos(F.contrib.arange_like(tokens, axis=0)), axis=1))
+        qkv = self.qkv(x)
+        scores = F.contrib.interleaved_matmul_selfatt_qk(qkv, heads=self._heads)
+        lengths = F.repeat(F.cast(valid_length, "int32"), repeats=self._heads, axis=0)   # (batch * heads,)
+        lengths = F.broadcast_like(F.expand_dims(lengths, axis=1), scores, lhs_axes=(1,), rhs_axes=(1,))
+        att = F.softmax(scores, lengths, axis=-1, use_length=True)
+        ctx = F.contrib.interleaved_matmul_selfatt_valatt(qkv, att, heads=self._heads)
+        x = self.ln1(x + self.drop(self.proj(ctx)))
+        h = self.ffn2(F.LeakyReLU(self.ffn1(x), act_type="gelu"))
+        return self.ln2(x + self.drop(h))
+
+
+def test_transformer_encoder_block(tmp_path):
+    net = EncoderBlock()
+    net.initialize(mx.init.Normal(0.2))
+    net(mx.nd.zeros((6, 2)), mx.nd.array([6, 3]))
+    sym, params = _symbol(net, "tokens", "valid_length")
+    path = _export(tmp_path, sym, params, [(6, 2), (2,)], [np.float32, np.float32], dynamic=True,
+                   dynamic_input_shapes=[(None, None), (None,)])
+    sess = _session(path)
+    rng = np.random.RandomState(0)
+    for t, n in ((6, 2), (9, 4)):
+        tokens = rng.randint(0, 30, (t, n)).astype(np.float32)
+        lengths = rng.randint(1, t + 1, (n,)).astype(np.float32)
+        ref = net(mx.nd.array(tokens), mx.nd.array(lengths)).asnumpy()
+        _close(sess.run(None, {"tokens": tokens, "valid_length": lengths})[0], ref)
+    for opset in (12, 16):      # without LayerNormalization and with
+        path = _export(tmp_path, sym, params, [(6, 2), (2,)], [np.float32, np.float32], opset_version=opset)
+        tokens = rng.randint(0, 30, (6, 2)).astype(np.float32)
+        lengths = np.array([6, 2], np.float32)
+        ref = net(mx.nd.array(tokens), mx.nd.array(lengths)).asnumpy()
+        _close(_session(path).run(None, {"tokens": tokens, "valid_length": lengths})[0], ref)
+
+
+# -- round trips ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name,size", [("resnet18_v2", 32), ("mobilenetv2_0.25", 32)])
+def test_round_trip(tmp_path, name, size):
+    net = vision.get_model(name, classes=10)
+    net.initialize()
+    net(mx.nd.zeros((1, 3, size, size)))
+    _randomize(net, 5)
+    sym, params = _symbol(net, "data")
+    path = _export(tmp_path, sym, params, [(1, 3, size, size)], dynamic=True)
+    x = np.random.RandomState(4).uniform(-1, 1, (3, 3, size, size)).astype(np.float32)
+    ref = net(mx.nd.array(x)).asnumpy()
+    sym2, args, aux = mx.contrib.onnx.import_model(path)
+    out = sym2.bind(mx.cpu(), {"data": mx.nd.array(x), **args}, aux_states=aux).forward()[0]
+    _close(out.asnumpy(), ref)
+    block = mx.contrib.onnx.import_to_gluon(path, mx.cpu())
+    _close(block(mx.nd.array(x)).asnumpy(), ref)
+    meta = mx.contrib.onnx.get_model_metadata(path)
+    assert meta["input_tensor_data"] == [("data", (0, 0, 0, 0))]
+    assert [n for n, _ in meta["output_tensor_data"]] == [sym.name]
+
+
+# -- goldens from real MXNet 1.9.1 ----------------------------------------------------------------
+@pytest.mark.parametrize("name", ["cnn", "lstm_lm"])
+def test_matches_mxnet_export(tmp_path, name):
+    base = os.path.join(GOLDENS, name)
+    z = np.load(base + ".npz")
+    x = z["data"]
+    theirs = _session(base + ".onnx").run(None, {"data": x})[0]
+    path = _export(tmp_path, base + "-symbol.json", base + ".params", [x.shape])
+    ours = _session(path).run(None, {"data": x})[0]
+    _close(theirs, z["output"])
+    _close(ours, z["output"])
+    _close(ours, theirs)
+    # and MXNet's file imports
+    sym, args, aux = mx.contrib.onnx.import_model(base + ".onnx")
+    out = sym.bind(mx.cpu(), {"data": mx.nd.array(x), **args}, aux_states=aux).forward()[0]
+    _close(out.asnumpy(), z["output"])
+
+
+# -- a PyTorch-style graph ----------------------------------------------------------------------
+def _torch_style_model(opset):
+    """What torch.onnx.export writes for a small CNN: Conv/BatchNormalization/Relu/MaxPool, then
+    ``x.view(x.size(0), -1)`` as Shape/Gather/Unsqueeze/Concat/Reshape, then Gemm."""
+    h = onnx.helper
+    rng = np.random.RandomState(0)
+    init = {"conv.weight": rng.normal(0, 0.3, (4, 3, 3, 3)), "conv.bias": rng.normal(0, 0.1, 4),
+            "bn.weight": rng.uniform(0.5, 1.5, 4), "bn.bias": rng.normal(0, 0.1, 4),
+            "bn.running_mean": rng.normal(0, 0.1, 4), "bn.running_var": rng.uniform(0.5, 1.5, 4),
+            "fc.weight": rng.normal(0, 0.2, (5, 4 * 4 * 4)), "fc.bias": rng.normal(0, 0.1, 5)}
+    inits = [onnx.numpy_helper.from_array(v.astype(np.float32), k) for k, v in init.items()]
+    const = [h.make_node("Constant", [], ["c0"], value=h.make_tensor("v", onnx.TensorProto.INT64, [], [0])),
+             h.make_node("Constant", [], ["cm1"], value=h.make_tensor("v", onnx.TensorProto.INT64, [1], [-1]))]
+    unsq = (h.make_node("Unsqueeze", ["n"], ["n1"], axes=[0]) if opset < 13 else
+            h.make_node("Unsqueeze", ["n", "ax0"], ["n1"]))
+    if opset >= 13:
+        const.append(h.make_node("Constant", [], ["ax0"],
+                                 value=h.make_tensor("v", onnx.TensorProto.INT64, [1], [0])))
+    nodes = const + [
+        h.make_node("Conv", ["input", "conv.weight", "conv.bias"], ["c"], kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+                    strides=[1, 1]),
+        h.make_node("BatchNormalization", ["c", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var"],
+                    ["b"], epsilon=1e-5),
+        h.make_node("Relu", ["b"], ["r"]),
+        h.make_node("MaxPool", ["r"], ["p"], kernel_shape=[2, 2], strides=[2, 2]),
+        h.make_node("Shape", ["p"], ["s"]),
+        h.make_node("Gather", ["s", "c0"], ["n"], axis=0),
+        unsq,
+        h.make_node("Concat", ["n1", "cm1"], ["shape"], axis=0),
+        h.make_node("Reshape", ["p", "shape"], ["f"]),
+        h.make_node("Gemm", ["f", "fc.weight", "fc.bias"], ["g"], alpha=1.0, beta=1.0, transB=1),
+        h.make_node("Softmax", ["g"], ["output"], axis=1),
+    ]
+    graph = h.make_graph(nodes, "torch_jit", [h.make_tensor_value_info("input", onnx.TensorProto.FLOAT,
+                                                                        ["batch_size", 3, 8, 8])],
+                         [h.make_tensor_value_info("output", onnx.TensorProto.FLOAT, ["batch_size", 5])], inits)
+    return h.make_model(graph, opset_imports=[h.make_opsetid("", opset)], producer_name="pytorch")
+
+
+@pytest.mark.parametrize("opset", [11, 13, 17])
+def test_import_pytorch_style(tmp_path, opset):
+    model = _torch_style_model(opset)
+    onnx.checker.check_model(model)
+    path = str(tmp_path / "torch.onnx")
+    onnx.save(model, path)
+    sess = _session(path)
+    sym, args, aux = mx.contrib.onnx.import_model(path)
+    assert sorted(aux) == ["bn.running_mean", "bn.running_var"]
+    for batch in (1, 3):    # the batch dimension stays free
+        x = np.random.RandomState(batch).normal(size=(batch, 3, 8, 8)).astype(np.float32)
+        out = sym.bind(mx.cpu(), {"input": mx.nd.array(x), **args}, aux_states=aux).forward()[0]
+        _close(out.asnumpy(), sess.run(None, {"input": x})[0])
+
+
+# -- operators and errors --------------------------------------------------------------------------
+def _check_sym(tmp_path, sym, inputs, params=None, rel=1e-4, **kw):
+    params = params or {}
+    shapes = [v.shape for v in inputs.values()]
+    types = [v.dtype for v in inputs.values()]
+    path = _export(tmp_path, sym, params, shapes, types, **kw)
+    ex = sym.bind(mx.cpu(), {**{k: mx.nd.array(v, dtype=v.dtype) for k, v in inputs.items()}, **params})
+    refs = [o.asnumpy() for o in ex.forward()]
+    outs = _session(path).run(None, inputs)
+    for o, r in zip(outs, refs):
+        _close(o, r, rel)
+
+
+def test_reshape_special_codes(tmp_path):
+    x = mx.sym.var("data")
+    y = mx.sym.Reshape(x, shape=(0, -3, -2))            # (N, C*H, W)
+    y = mx.sym.Reshape(y, shape=(-4, 1, -1, 0, -1))     # (1, N, C*H, W)
+    y = mx.sym.Reshape(y, shape=(-2,), reverse=True)
+    y = mx.sym.Reshape(y, shape=(0, 0, -3))
+    data = np.random.RandomState(0).normal(size=(2, 3, 4, 5)).astype(np.float32)
+    _check_sym(tmp_path, y, {"data": data})
+    _check_sym(tmp_path, y, {"data": data}, dynamic=True, dynamic_input_shapes=[(None, 3, 4, 5)])
+
+
+def test_slices_and_arithmetic(tmp_path):
+    x = mx.sym.var("data")
+    a = mx.sym.slice(x, begin=(None, 1), end=(None, None), step=(1, 2))
+    b = mx.sym.slice_axis(x, axis=1, begin=0, end=-1)
+    c = mx.sym.slice_like(x, mx.sym.slice_axis(x, axis=1, begin=0, end=2), axes=(1,))
+    y = mx.sym.concat(a * 2 - 1, mx.sym.sqrt(mx.sym.abs(b)) / 3, 1 - c, dim=1)
+    y = mx.sym.broadcast_add(mx.sym.broadcast_mul(y, mx.sym.mean(y, axis=1, keepdims=True)),
+                             mx.sym.max(y, axis=(0,), keepdims=True))
+    y = mx.sym.clip(mx.sym.transpose(mx.sym.expand_dims(y, axis=0), axes=(1, 0, 2)), 0.1, 2.0)
+    y = mx.sym.Group([y, mx.sym.sum(y, axis=2, exclude=True), mx.sym.argmax(x, axis=1), mx.sym.norm(x, axis=1)])
+    data = np.random.RandomState(0).normal(size=(3, 6)).astype(np.float32)
+    _check_sym(tmp_path, y, {"data": data})
+
+
+def test_deconvolution_and_pooling(tmp_path):
+    x = mx.sym.var("data")
+    y = mx.sym.Deconvolution(x, num_filter=4, kernel=(3, 3), stride=(2, 2), pad=(1, 1), adj=(1, 1),
+                             num_group=2, name="deconv")
+    y = mx.sym.Pooling(y, kernel=(3, 3), stride=(2, 2), pad=(1, 1), pool_type="avg", name="p1")
+    y = mx.sym.Pooling(y, kernel=(2, 2), stride=(2, 2), pool_type="max", pooling_convention="full", name="p2")
+    rng = np.random.RandomState(0)
+    params = {"deconv_weight": mx.nd.array(rng.normal(size=(4, 2, 3, 3)).astype(np.float32))}
+    _check_sym(tmp_path, y, {"data": rng.normal(size=(1, 4, 5, 5)).astype(np.float32)}, params)
+
+
+def test_unsupported_operator_is_named(tmp_path):
+    y = mx.sym.contrib.box_nms(mx.sym.var("data"))
+    with pytest.raises(mx.MXNetError, match="_contrib_box_nms"):
+        mx.onnx.export_model(y, {}, [(1, 4, 6)], np.float32, str(tmp_path / "x.onnx"))
+    assert not os.path.exists(tmp_path / "x.onnx")
+
+
+def test_operator_support_and_argument_checks(tmp_path):
+    ops = mx.onnx.get_operator_support()
+    for name in ("Convolution", "BatchNorm", "RNN", "FullyConnected", "Reshape", "reshape",
+                 "_contrib_interleaved_matmul_selfatt_qk", "LayerNorm", "Embedding"):
+        assert name in ops
+    assert ops == sorted(ops)
+    assert mx.onnx.get_operator_support(11) == []
+    sym = mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=2, name="fc")
+    params = {"fc_weight": mx.nd.ones((2, 3)), "fc_bias": mx.nd.zeros(2)}
+    with pytest.raises(ValueError, match="files or objects"):
+        mx.onnx.export_model(sym, 42, [(1, 3)])
+    with pytest.raises(ValueError, match="in_types and in_shapes"):
+        mx.onnx.export_model(sym, params, [(1, 3)], [np.float32, np.float32])
+    with pytest.raises(mx.MXNetError, match="in_shapes gives 2"):
+        mx.onnx.export_model(sym, params, [(1, 3), (1, 3)], onnx_file_path=str(tmp_path / "m.onnx"))
+    # the older argument names and a [arg_params, aux_params] list
+    path = mx.onnx.export_model(sym, [params, {}], input_shape=[(1, 3)], input_type=np.float32,
+                                onnx_file_path=str(tmp_path / "m.onnx"))
+    out = _session(path).run(None, {"data": np.ones((1, 3), np.float32)})[0]
+    np.testing.assert_allclose(out, [[3, 3]])
