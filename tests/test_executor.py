@@ -252,3 +252,33 @@ def test_bind_fails_where_a_gradient_meets_an_operator_without_one():
         y.simple_bind(mx.cpu(), x=(4, 3), idx=(4,), type_dict=types)
     with pytest.raises(MXNetError, match="khatri_rao"):
         mx.sym.khatri_rao(x, x).simple_bind(mx.cpu(), x=(2, 3))
+
+
+def test_inference_executors_free_forward_values_and_report_memory():
+    import re
+
+    def total_mb(exe):
+        return int(re.search(r"Total (\d+) MB allocated", exe.debug_str()).group(1))
+
+    x = mx.sym.var("x")
+    y = x
+    for _ in range(4):
+        y = y * y
+    shape = (4, 256, 256)      # 1 MiB of float32 per node
+    train = y.simple_bind(mx.cpu(), x=shape)
+    infer = y.simple_bind(mx.cpu(), x=shape, grad_req="null")
+    blocked = mx.sym.stop_gradient(y).simple_bind(mx.cpu(), x=shape)
+    # training keeps the four products for backward; the others hold their output only
+    assert (total_mb(train), total_mb(infer), total_mb(blocked)) == (4, 1, 1)
+    for exe in (infer, blocked):
+        exe.arg_dict["x"][:] = 1.5
+        exe.forward(is_train=True)
+        assert exe._plan._saved is None
+        np.testing.assert_allclose(exe.outputs[0].asnumpy(), 1.5 ** 16)
+    blocked.grad_dict["x"][:] = 7
+    blocked.backward()
+    assert blocked.grad_dict["x"].asnumpy().max() == 0
+    train.arg_dict["x"][:] = 1.5
+    train.forward(is_train=True)
+    train.backward(mx.nd.ones(shape))
+    np.testing.assert_allclose(train.grad_dict["x"].asnumpy()[0, 0, 0], 16 * 1.5 ** 15, rtol=1e-6)

@@ -79,6 +79,9 @@ class Executor:
         self._plan = GraphPlan(self._optimized)
         self._output_names = symbol.list_outputs()
         _check_gradient_path(self._optimized, self._plan.arg_names, grad_reqs)
+        # the forward values are kept for backward only where some gradient can flow (not with
+        # every grad_req 'null', nor past BlockGrad/stop_gradient): inference frees them
+        self._keep_saved = _gradient_flows(self._optimized, self._plan.arg_names, grad_reqs)
         self.arg_arrays = list(arg_arrays)
         # as in MXNet, a buffer given for a 'null' argument stays visible in grad_dict (unwritten)
         self.grad_arrays = list(grad_arrays)
@@ -175,6 +178,8 @@ class Executor:
             from ..ndarray.ndarray import _fail_arrays
             _fail_arrays(err, self.outputs)
             return self.outputs
+        if not self._keep_saved:
+            self._plan._saved = None
         for a, d in zip(self.aux_arrays, aux):
             if a._is_sparse:
                 from ..ndarray.sparse import _assign
@@ -219,7 +224,7 @@ class Executor:
         from ..ndarray import NDArray
         if all(r == "null" for r in self._grad_req):
             return      # no gradient is wanted: MXNet's backward runs nothing (and needs no heads)
-        if self._plan._saved is None:
+        if self._keep_saved and self._plan._saved is None:
             # MXNet's backward reads the forward buffers as they are: run the forward once, so
             # that gradients needing no forward values (tile, repeat) come out as there
             self.forward(is_train=is_train)
@@ -248,6 +253,12 @@ class Executor:
                                  "function, head_gradient is required when calling backward. If you are "
                                  "attempting to minimize the output as an objective, please modify your "
                                  "network and pass it through the make_loss symbol.")
+        if not self._keep_saved:
+            # no gradient reaches an argument: 'write' buffers get zeros
+            for dst, req in zip(self.grad_arrays, self._grad_req):
+                if dst is not None and req == "write":
+                    dst[:] = 0
+            return
         # 'write' gradients may be computed straight into their arrays, unless an array is
         # also an input of the graph (its old value must be read first) or serves two arguments
         inputs = {id(a._data) for a in self.arg_arrays + self.aux_arrays if a is not None}
@@ -352,11 +363,45 @@ class Executor:
         return new
 
     def debug_str(self):
-        return self._symbol.debug_str()
+        """The graph's listing, then the memory this executor holds besides the arrays bound to it:
+        its outputs, and the forward values it keeps for backward (``Total N MB allocated``)."""
+        names = self._plan.arg_names + self._plan.aux_names
+        arrays = self.arg_arrays + self.aux_arrays
+        kept = self._optimized.get_internals() if self._keep_saved else self._optimized
+        nbytes = 0
+        try:
+            _, shapes, _ = kept.infer_shape_partial(**{n: a.shape for n, a in zip(names, arrays)})
+            _, types, _ = kept.infer_type(**{n: a.dtype for n, a in zip(names, arrays)})
+        except MXNetError:
+            shapes = types = None
+        if shapes is not None and types is not None:
+            bound = set(names)
+            for out, shape, dt in zip(kept.list_outputs(), shapes, types):
+                if out not in bound and shape and dt is not None:
+                    nbytes += int(np.prod([max(d or 0, 0) for d in shape])) * np.dtype(dt).itemsize
+        return self._symbol.debug_str() + f"Total {nbytes >> 20} MB allocated\n"
 
     def get_optimized_symbol(self):
         """The graph this executor runs (after common subexpression elimination), as a copy."""
         return self._optimized.__copy__()
+
+
+def _gradient_flows(symbol, arg_names, reqs):
+    """Whether a gradient can reach an argument whose grad_req is not 'null' (operators with a
+    zero gradient, such as BlockGrad, stop it)."""
+    want = {n for n, r in zip(arg_names, reqs) if r != "null"}
+    if not want:
+        return False
+    flows = {id(n) for n, _ in symbol._outputs}
+    for n in reversed(symbol._order()):
+        if id(n) not in flows:
+            continue
+        if n.op is None:
+            if n.name in want:
+                return True
+        elif not n.op.zero_grad:
+            flows.update(id(c) for c, _ in n.inputs)
+    return False
 
 
 def _check_gradient_path(symbol, arg_names, reqs):
