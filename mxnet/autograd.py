@@ -249,8 +249,15 @@ def _run_backward(heads, head_grads, retain_graph, train_mode, create_graph, var
             if ograds is None:
                 continue
             op = node.op
-            in_grads = _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx, get_backend,
-                                      NDArray, direct)
+            try:
+                in_grads = _node_backward(node, op, ograds, create_graph, xp_of, _wrap, _opctx,
+                                          get_backend, NDArray, direct)
+            except MXNetError:
+                raise
+            except Exception as e:   # as the forward's errors in invoke: MXNetError naming the op
+                shapes = ", ".join(f"{tuple(d.shape)}:{d.dtype}" for d in (node.inputs or ()))
+                raise MXNetError(f"Operator {op.name} (backward): {type(e).__name__}: {e} "
+                                 f"(inputs: {shapes or 'none'})") from e
             for e, g in zip(node.in_entries, in_grads):
                 add_grad(e, g)
             if not retain_graph:

@@ -32,3 +32,126 @@ def test_load_impossible_empty_shape():
            + struct.pack("<iii", 1, 0, 0) + struct.pack("<Q", 0))
     (a,) = mx.nd.load_frombuffer(buf)
     assert a.shape == (0, 5) and a.dtype == np.float32
+
+
+def test_errors_name_the_operator_called():
+    ones = [mx.nd.ones((1, 2)) for _ in range(5)]
+    # BatchNorm_v1 runs BatchNorm's checks, whose messages name BatchNorm only
+    with pytest.raises(MXNetError, match="Operator BatchNorm_v1: .*gamma"):
+        mx.nd.BatchNorm_v1(*ones)
+    with pytest.raises(MXNetError, match="Operator _zeros: .*unknown device_type 'a'"):
+        mx.nd.op._zeros(shape=(2,), ctx="a")
+    with pytest.raises(MXNetError, match="Operator _arange: invalid context"):
+        mx.nd._internal._arange(start=1, ctx="(2,)")       # was int()'s ValueError
+    with pytest.raises(MXNetError, match="_np_sum.*'dtype'.*bogus"):
+        mx.np.sum(mx.np.ones(2), dtype="bogus")
+    with pytest.raises(MXNetError, match="amp_cast.*bfloat16"):
+        mx.nd.amp_cast(mx.nd.ones(2), dtype="bfloat16")    # was NotImplementedError
+
+
+@pytest.mark.parametrize("call", [
+    lambda: mx.nd.zeros((2**31,)),
+    lambda: mx.nd.op._full(shape=(2**16, 2**16), value=1),
+    lambda: mx.nd.random.uniform(shape=(10**9, 10**9)),
+    lambda: mx.np.random.uniform(size=(2**31, 1)),
+    lambda: mx.nd.random.exponential(shape=(2**31, 1)),
+    lambda: mx.nd.tile(mx.nd.ones((2, 2, 3)), reps=(10**9, 10**9)),
+    lambda: mx.np.tile(mx.np.ones((2,)), (2**16, 2**16)),
+    lambda: mx.nd.repeat(mx.nd.ones((2, 3)), repeats=2**30, axis=0),
+    lambda: mx.np.repeat(mx.np.ones((2, 4, 2)), 2**31 - 1, axis=-2),
+])
+def test_huge_outputs_refused_before_allocating(call):
+    # these allocated many GB (or failed with NumPy's MemoryError) instead of MXNet's size error
+    with pytest.raises(MXNetError, match="2\\^31"):
+        call()
+
+
+def test_tile_reps_are_c_ints():
+    with pytest.raises(MXNetError, match="reps expect int"):
+        mx.np.tile(mx.np.ones((2,)), (2**31,))
+
+
+def test_sizes_within_the_limit_still_work():
+    assert mx.nd.random.uniform(shape=(2, 3)).shape == (2, 3)
+    assert mx.nd.broadcast_to(mx.nd.ones((1, 3)), shape=(4, 3)).shape == (4, 3)
+    assert mx.nd.reshape(mx.nd.ones((6,)), shape=(2, 3)).shape == (2, 3)
+    assert mx.nd.tile(mx.nd.ones((2, 3)), reps=(2,)).shape == (2, 6)
+    assert mx.np.repeat(mx.np.ones((2, 3)), 2, axis=-1).shape == (2, 6)
+    assert mx.np.repeat(mx.np.ones((2, 3)), 2).shape == (12,)
+
+
+def test_np_repeat_axis_checked():
+    # NumPy reads axis=-2**31 as "flatten": it tried to allocate 96 GB
+    with pytest.raises(MXNetError, match="_np_repeat.*axis"):
+        mx.np.repeat(mx.np.ones((3, 2)), 2, axis=-2**31)
+    with pytest.raises(MXNetError, match="_np_repeat.*axis"):
+        mx.np.repeat(mx.np.ones((3, 2)), 2, axis=2)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")     # NumPy's, for 10**400 overflowing
+def test_around_huge_decimals():
+    # NumPy's around takes seconds for |decimals| near 2**31; past 400 every float rounds alike
+    x = np.array([1.5, -2.5, 123.0, np.nan], np.float64)
+    for d, ref in ((-2**31, -400), (2**31 - 1, 400), (-3, -3)):
+        got = mx.np.around(mx.np.array(x, dtype="float64"), d).asnumpy()
+        np.testing.assert_array_equal(got, np.around(x, ref))
+    ints = mx.np.array([3, 17], dtype="int32")
+    assert mx.np.around(ints, 2**31 - 1).asnumpy().tolist() == [3, 17]
+
+
+@pytest.mark.parametrize("act", ["relu", "sigmoid", "tanh", "softrelu", "softsign"])
+def test_activation_0d(kernels, act):
+    # NumPy's ufuncs gave scalars for 0-d arrays, which out= refused (TypeError), on some paths
+    from mxnet import autograd
+    v = np.float32(-0.5)
+    x = mx.nd.array(np.array(v)).reshape(())
+    x.attach_grad()
+    with autograd.record():
+        y = mx.nd.Activation(x, act_type=act)
+    y.backward()
+    ref = mx.nd.array([v])
+    ref.attach_grad()
+    with autograd.record():
+        yr = mx.nd.Activation(ref, act_type=act)
+    yr.backward()
+    assert y.shape == () and x.grad.shape == ()
+    assert float(y.asnumpy()) == pytest.approx(float(yr.asnumpy()[0]))
+    assert float(x.grad.asnumpy()) == pytest.approx(float(ref.grad.asnumpy()[0]))
+
+
+@pytest.mark.parametrize("sa,sb", [((0, 0, 0, 3), (0, 0, 3, 0)), ((2, 0), (0, 4)), ((3,), (3, 0)),
+                                   ((2, 3, 4), (5, 4, 2))])
+def test_np_dot_gradient_zero_size(sa, sb):
+    # the backward reshaped with -1, which NumPy cannot resolve for size 0 (ValueError)
+    from mxnet import autograd
+    rng = np.random.default_rng(0)
+    an, bn = rng.standard_normal(sa), rng.standard_normal(sb)
+    a, b = mx.np.array(an), mx.np.array(bn)
+    a.attach_grad()
+    b.attach_grad()
+    with autograd.record():
+        y = mx.np.dot(a, b)
+    y.backward()
+    # d(sum(a . b))/da = sum of b over everything but its contracted axis, for every row of a
+    baxis = b.ndim - 2 if b.ndim > 1 else 0
+    ga = np.broadcast_to(bn.sum(axis=tuple(i for i in range(b.ndim) if i != baxis)), sa)
+    np.testing.assert_allclose(a.grad.asnumpy(), ga, rtol=1e-5)
+    assert b.grad.shape == sb
+
+
+def test_backward_errors_are_mxnet_errors():
+    from mxnet import autograd
+
+    class Broken(autograd.Function):
+        def forward(self, x):
+            return x * 2
+
+        def backward(self, dy):
+            raise ValueError("broken gradient")
+
+    x = mx.nd.ones((2,))
+    x.attach_grad()
+    with autograd.record():
+        y = Broken()(x)
+    with pytest.raises(MXNetError, match="broken gradient"):
+        y.backward()

@@ -57,8 +57,8 @@ def invoke(op, args, kwargs=None, out=None, ctx=None, attrs=None):
         res = op.forward(attrs, datas, octx)
     except DeferredOpError as e:
         res = _fail(e, ctx)
-    except MXNetError:
-        raise
+    except MXNetError as e:
+        raise _naming(e, op)
     except Exception as e:
         shapes = ", ".join(f"{n}{tuple(d.shape)}:{d.dtype}" for n, d in
                            zip(op.input_names(attrs, len(datas)), datas))
@@ -99,6 +99,18 @@ def invoke(op, args, kwargs=None, out=None, ctx=None, attrs=None):
     if nvis == 1:
         return outs[0]
     return outs[:nvis]
+
+
+def _naming(err, op):
+    """``err``, or the same error with the operator's name in front where the message does not
+    name it (a check shared by several operators, a context or dtype parser)."""
+    msg = str(err)
+    if type(err) is not MXNetError or op.name in msg or any(a in msg for a in op.aliases):
+        return err
+    new = MXNetError(f"Operator {op.name}: {msg}")
+    new.__cause__ = err.__cause__
+    new.__suppress_context__ = True
+    return new
 
 
 class _FailedData(np.ndarray):

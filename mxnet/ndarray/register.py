@@ -28,7 +28,7 @@ def make_function(op, public_name):
                     _check_count(public_name, count, given, len(arrays))
                 kwargs[count] = len(arrays)
             ctx = kwargs.pop("ctx", None) if not arrays else None
-            return invoke(op, arrays, kwargs, out=out, ctx=_ctx(ctx))
+            return invoke(op, arrays, kwargs, out=out, ctx=_ctx(ctx, public_name))
     else:
         in_names = tuple(op.inputs) if not callable(op.inputs) else ()
         nin = len(in_names)
@@ -58,7 +58,8 @@ def make_function(op, public_name):
                                      f"{list(in_names)}, got {type(a).__name__}")
             if "ctx" in op.param_map and ctx is not None:
                 kwargs["ctx"] = str(ctx)
-            return invoke(op, arrays, kwargs, out=out, ctx=_ctx(ctx) if not arrays else None)
+            return invoke(op, arrays, kwargs, out=out,
+                          ctx=_ctx(ctx, public_name) if not arrays else None)
     fn.__name__ = public_name
     fn.__qualname__ = public_name
     fn.__doc__ = make_docstring(op, public_name)
@@ -82,12 +83,21 @@ def _check_count(opname, count, given, n):
                          "instead")
 
 
-def _ctx(ctx):
+def _ctx(ctx, opname=None):
+    """A Context from a context or its text (``'cpu(0)'``); a bad one raises MXNetError naming
+    the operator."""
     if ctx is None or not isinstance(ctx, str):
         return ctx
     from ..context import Context
+    where = f"Operator {opname}: " if opname else ""
     dev, _, rest = ctx.partition("(")
-    return Context(dev, int(rest.rstrip(")") or 0))
+    try:
+        return Context(dev, int(rest.rstrip(")") or 0))
+    except ValueError:
+        raise MXNetError(f"{where}invalid context {ctx!r}, expected e.g. 'cpu(0)' or "
+                         "'gpu(1)'") from None
+    except MXNetError as e:
+        raise MXNetError(f"{where}{e}") from None
 
 
 def generate():

@@ -59,6 +59,30 @@ def check_alloc_size(opname, shape):
                          "elements or more, larger than MXNet's tensor size limit")
 
 
+def tile_shape(opname, shape, reps):
+    """The output shape of tiling ``shape`` by ``reps`` (NumPy's alignment), refused when past
+    MXNet's size limit; ``reps`` are C ints in MXNet."""
+    for r in reps:
+        check_int32(opname, "reps", r)
+    n = max(len(shape), len(reps))
+    out = tuple(a * b for a, b in zip((1,) * (n - len(shape)) + tuple(shape),
+                                      (1,) * (n - len(reps)) + tuple(reps)))
+    check_alloc_size(opname, out)
+    return out
+
+
+def repeat_shape(opname, shape, repeats, axis):
+    """The output shape of repeating each element ``repeats`` times along ``axis`` (None: the
+    flattened input), refused when past MXNet's size limit."""
+    check_int32(opname, "repeats", repeats)
+    if axis is None:
+        out = (math.prod(shape) * repeats,)
+    else:
+        out = tuple(d * repeats if i == axis else d for i, d in enumerate(shape))
+    check_alloc_size(opname, out)
+    return out
+
+
 def diag_offset(k, shape, axis1=0, axis2=1):
     """A diagonal offset clamped to the matrix (an offset past it selects nothing either way):
     NumPy's diagonal() overflows, and crashes, on offsets near -2**31."""

@@ -3,7 +3,8 @@ import numpy as np
 
 from ..base import MXNetError
 from ..util import is_np_shape
-from ._util import check_alloc_size, check_int32, like_data, merge_shapes, norm_axis, sum_to
+from ._util import (check_alloc_size, check_int32, like_data, merge_shapes, norm_axis, repeat_shape,
+                    sum_to, tile_shape)
 from .registry import register, Param
 
 
@@ -773,7 +774,13 @@ def _tile_bwd(attrs, g, ins, ctx):
     return g.reshape(split).sum(axis=tuple(range(0, 2 * n, 2))).reshape(x.shape)
 
 
-register("tile", lambda attrs, ins, ctx: ctx.xp.tile(ins[0], _tile_reps(attrs, ins[0].ndim)[0]),
+def _tile(attrs, ins, ctx):
+    reps = _tile_reps(attrs, ins[0].ndim)[0]
+    tile_shape("tile", ins[0].shape, reps)
+    return ctx.xp.tile(ins[0], reps)
+
+
+register("tile", _tile,
          params=(Param("reps", "shape", doc="repetitions per axis"),), backward=_one(_tile_bwd),
          doc="Repeats the whole array along each axis.")
 
@@ -794,7 +801,13 @@ def _repeat_bwd(attrs, g, ins, ctx):
     return g.reshape(shape).sum(axis=axis + 1)
 
 
-register("repeat", lambda attrs, ins, ctx: ctx.xp.repeat(ins[0], attrs.repeats, _repeat_axis(attrs, ins[0])),
+def _repeat(attrs, ins, ctx):
+    axis = _repeat_axis(attrs, ins[0])
+    repeat_shape("repeat", ins[0].shape, attrs.repeats, axis)
+    return ctx.xp.repeat(ins[0], attrs.repeats, axis)
+
+
+register("repeat", _repeat,
          params=(Param("repeats", "int", doc="how often each element is repeated"),
                  Param("axis", "int", None, "the axis (None: the flattened input)")),
          backward=_one(_repeat_bwd), doc="Repeats each element of the input.")

@@ -198,7 +198,8 @@ _AMP_TYPES = ("bfloat16", "float16", "float32", "float64", "int32", "int64", "in
 
 def _amp_check(attrs):
     if attrs.dtype == "bfloat16":
-        raise NotImplementedError("Operator amp_cast: bfloat16 has no NumPy dtype")
+        raise MXNetError("Operator amp_cast: dtype bfloat16 is not supported here (NumPy has no "
+                         "bfloat16 type)")
 
 
 def _amp_target(attrs):

@@ -55,13 +55,20 @@ def activate(xp, t, x, out=None):
 
 
 def _act_fwd(attrs, ins, ctx):
-    return activate(ctx.xp, attrs.act_type, ins[0])
+    x = ins[0]
+    if x.ndim == 0:     # NumPy's ufuncs return scalars for 0-d arrays, which out= refuses
+        return activate(ctx.xp, attrs.act_type, x.reshape(1)).reshape(())
+    return activate(ctx.xp, attrs.act_type, x)
 
 
 def _act_bwd(attrs, og, ins, outs, ctx, state):
     g = og[0]
     if g is None:
         return [None]
+    if g.ndim == 0:     # (fused callers may pass no input: only softsign reads it)
+        flat = [None if a is None else a.reshape(1) for a in (ins[0], outs[0])]
+        (d,) = _act_bwd(attrs, [g.reshape(1)], flat[:1], flat[1:], ctx, state)
+        return [d.reshape(())]
     xp = ctx.xp
     x, y = ins[0], outs[0]
     t = attrs.act_type

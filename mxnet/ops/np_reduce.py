@@ -204,9 +204,13 @@ def _dot_bwd(attrs, og, ins, outs, ctx, state):
     # a: (..., k), b: (k,) or (..., k, m); contract the gradient with the other operand
     bm = b if b.ndim > 1 else b[:, None]
     gm = g.reshape(a.shape[:-1] + bm.shape[:-2] + bm.shape[-1:])
-    bk = xp.moveaxis(bm, -2, 0).reshape(bm.shape[-2], -1)                  # (k, B*m)
-    ga = gm.reshape(int(np.prod(a.shape[:-1], dtype=np.int64)), -1) @ bk.T  # (A, k)
-    gb = a.reshape(-1, a.shape[-1]).T @ gm.reshape(int(np.prod(a.shape[:-1], dtype=np.int64)), -1)
+    # explicit sizes, not -1: any of them may be 0
+    n_a = int(np.prod(a.shape[:-1], dtype=np.int64))
+    n_b = int(np.prod(bm.shape[:-2] + bm.shape[-1:], dtype=np.int64))
+    k = a.shape[-1]
+    bk = xp.moveaxis(bm, -2, 0).reshape(k, n_b)                  # (k, B*m)
+    ga = gm.reshape(n_a, n_b) @ bk.T                              # (A, k)
+    gb = a.reshape(n_a, k).T @ gm.reshape(n_a, n_b)
     gb = xp.moveaxis(gb.reshape((bm.shape[-2],) + bm.shape[:-2] + bm.shape[-1:]), 0, -2)
     return [ga.reshape(a.shape).astype(a.dtype), gb.reshape(b.shape).astype(b.dtype)]
 

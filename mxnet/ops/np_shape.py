@@ -7,7 +7,8 @@ forward on the inputs' flat element indices and scatter-add the output gradient 
 """
 import numpy as np
 
-from ._util import diag_offset
+from ..base import MXNetError
+from ._util import diag_offset, repeat_shape, tile_shape
 from .registry import register, Param
 
 
@@ -57,9 +58,25 @@ gather_op("_np_roll", lambda a, x, xp: xp.roll(x[0], a.shift, a.axis),
           params=(_axes_param("shift"), _axes_param()), doc="Roll elements along axes.")
 gather_op("_npi_rot90", lambda a, x, xp: xp.rot90(x[0], a.k, a.axes),
           params=(Param("k", "int", 1), Param("axes", "shape", (0, 1))), doc="Rotate by 90 degrees.")
-gather_op("_npi_tile", lambda a, x, xp: xp.tile(x[0], a.reps), params=(Param("reps", "shape"),),
-          doc="Tile an array.")
-gather_op("_np_repeat", lambda a, x, xp: xp.repeat(x[0], a.repeats, a.axis),
+def _np_tile(a, x, xp):
+    tile_shape("_npi_tile", x[0].shape, a.reps)
+    return xp.tile(x[0], a.reps)
+
+
+def _np_repeat(a, x, xp):
+    axis = a.axis
+    if axis is not None:
+        # checked here: NumPy reads axis=-2**31 as None (the flattened input)
+        if not -x[0].ndim <= axis < x[0].ndim:
+            raise MXNetError(f"Operator _np_repeat: axis={axis} is out of range for an input of "
+                             f"{x[0].ndim} dimensions")
+        axis %= x[0].ndim
+    repeat_shape("_np_repeat", x[0].shape, a.repeats, axis)
+    return xp.repeat(x[0], a.repeats, axis)
+
+
+gather_op("_npi_tile", _np_tile, params=(Param("reps", "shape"),), doc="Tile an array.")
+gather_op("_np_repeat", _np_repeat,
           params=(Param("repeats", "int"), Param("axis", "int", None)), doc="Repeat elements.")
 def _broadcast_shape(shape, target):
     """``target`` with npx's -2 entries taken from ``shape`` (both aligned on the right)."""

@@ -40,6 +40,8 @@ class Attrs(dict):
 
 
 _REQUIRED = object()
+# operators whose ``shape`` parameter describes something other than an output to allocate
+_NOT_ALLOC = frozenset(("Reshape", "_ravel_multi_index", "_unravel_index"))
 
 
 def _parse_bool(v):
@@ -189,7 +191,7 @@ class Param:
             raise MXNetError(f"Operator {opname}: argument '{self.name}' must not be None")
         try:
             v = self._parse(value)
-        except (ValueError, TypeError, KeyError, SyntaxError) as e:
+        except (ValueError, TypeError, KeyError, SyntaxError, MXNetError) as e:
             raise MXNetError(f"Operator {opname}: invalid value {value!r} for argument "
                              f"'{self.name}' ({self.kind}): {e}") from None
         if self.choices is not None and v not in self.choices:
@@ -294,6 +296,10 @@ class OpDef:
         self.uses_train = uses_train
         # the storage types it computes sparse (``set_storage``); None: dense only
         self.storage = None
+        # shape parameters that size an output (creation ops, samplers, broadcast_to): checked
+        # against MXNet's tensor size limit before anything is allocated
+        self._alloc_params = tuple(p.name for p in self.params if p.kind == "shape" and (
+            p.name == "size" or (p.name == "shape" and name not in _NOT_ALLOC)))
         self._defaults = Attrs({p.name: p.default for p in self.params if not p.required})
         self._required = tuple(p.name for p in self.params if p.required)
         self.fast_attrs = None if self.params else Attrs()
@@ -339,6 +345,8 @@ class OpDef:
             for r in self._required:
                 if r not in attrs:
                     raise MXNetError(f"Operator {self.name}: required argument '{r}' is missing")
+            if self._alloc_params:
+                self._check_alloc(attrs)
             if self.attr_check is not None:
                 self.attr_check(attrs)
             if key is not None:
@@ -349,6 +357,17 @@ class OpDef:
         if self.attr_check is not None:
             self.attr_check(attrs)
         return attrs
+
+    def _check_alloc(self, attrs):
+        for n in self._alloc_params:
+            shape = attrs.get(n)
+            if shape and all(d is not None for d in shape):
+                size = 1
+                for d in shape:
+                    size *= d
+                if size >= 2**31 - 1:
+                    raise MXNetError(f"Operator {self.name}: {n}={shape} asks for {size} elements; "
+                                     "the size of a tensor is limited to 2^31 - 1 elements")
 
     def attrs_to_strings(self, attrs, all_params=False):
         """The attribute dict as symbol JSON writes it (only values given, unless all_params)."""

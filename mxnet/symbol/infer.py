@@ -43,10 +43,21 @@ def _merge(old, new, node, what):
     return tuple(out)
 
 
+def _bad_var_attr(node, key, why=""):
+    return MXNetError(f"Variable '{node.name}': invalid {key} attribute "
+                      f"{node.attrs[key]!r}{why}")
+
+
 def _var_shape(node, known):
     s = known.get(node.name)
     if s is None and "__shape__" in node.attrs:
-        s = ast.literal_eval(node.attrs["__shape__"])
+        try:
+            s = ast.literal_eval(node.attrs["__shape__"])
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            raise _bad_var_attr(node, "__shape__") from None
+        if not (s is None or type(s) is int or (isinstance(s, (tuple, list)) and all(
+                type(d) is int or d is None for d in s))):
+            raise _bad_var_attr(node, "__shape__", ", expected a tuple of integers")
         if s == () and not is_np_shape():
             return None     # a legacy empty shape means "unknown"
     if s is None:
@@ -103,7 +114,11 @@ def infer_shapes(order, heads, known):
 def _var_type(node, known):
     t = known.get(node.name)
     if t is None and "__dtype__" in node.attrs:
-        t = FLAG_TO_DTYPE[int(node.attrs["__dtype__"])]
+        try:
+            t = FLAG_TO_DTYPE[int(node.attrs["__dtype__"])]
+        except (ValueError, TypeError, KeyError):
+            raise _bad_var_attr(node, "__dtype__", ", expected a dtype flag "
+                                f"{sorted(FLAG_TO_DTYPE)}") from None
     return None if t is None else np.dtype(t)
 
 
@@ -161,7 +176,13 @@ def infer_stypes(order, known):
             stypes[(id(n), 0)] = var_stype(n, known)
             continue
         ins = [stypes[(id(c), i)] for c, i in n.inputs]
-        outs, modes[id(n)] = infer_storage(n.op, n.parsed, ins)
+        try:
+            outs, modes[id(n)] = infer_storage(n.op, n.parsed, ins)
+        except MXNetError:
+            raise
+        except Exception as e:     # e.g. a loaded graph gave the node too few inputs
+            raise MXNetError(f"Error in operator {n.name}: storage type inference failed on "
+                             f"{len(ins)} inputs: {type(e).__name__}: {e}") from None
         nout = n.num_outputs()
         outs = list(outs) + ["default"] * (nout - len(outs))
         for i in range(nout):

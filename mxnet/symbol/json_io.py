@@ -278,6 +278,8 @@ def _read_graph(g):
         if sub:
             if not isinstance(sub, list):
                 raise _bad(f'node {i} ({name}): "subgraphs" must be a list')
+            if op is None:
+                raise _bad(f'node {i} ({name}): a variable cannot have "subgraphs"')
             node.set_subgraphs([_read_graph(sg) for sg in sub])
         nodes.append(node)
     return Symbol([_entry(h, nodes, f"head {j}") for j, h in enumerate(heads)])
