@@ -135,6 +135,29 @@ def image_pipeline(name):
     return step
 
 
+# model-zoo inference workloads: run.py's name -> (gluon.model_zoo.vision name, image side)
+ZOO = {"resnet18_v1": ("resnet18_v1", 224), "resnet50_v1": ("resnet50_v1", 224),
+       "mobilenet_v2_1_0": ("mobilenetv2_1.0", 224), "mobilenet1_0": ("mobilenet1.0", 224),
+       "densenet121": ("densenet121", 224), "inception_v3": ("inceptionv3", 299),
+       "squeezenet1_1": ("squeezenet1.1", 224), "vgg11": ("vgg11", 224)}
+
+
+def zoo_infer(name, hybrid):
+    """``zoo_<model>_b<batch>``: inference of a randomly initialised model-zoo network on a
+    random batch (no pre-trained weights: the time does not depend on them)."""
+    from mxnet.gluon.model_zoo import vision
+    model, batch = name[4:].rsplit("_b", 1)
+    zoo_name, side = ZOO[model]
+    net = vision.get_model(zoo_name, pretrained=False)
+    net.initialize(mx.init.Xavier())
+    _hybridize(net, hybrid)
+    x = mx.nd.array(np.random.RandomState(0).uniform(-1, 1, size=(int(batch), 3, side, side)).astype(np.float32))
+
+    def infer():
+        net(x).wait_to_read()
+    return infer
+
+
 def _hybridize(block, hybrid):
     if hybrid:
         block.hybridize(static_alloc=True, static_shape=True)
@@ -145,6 +168,8 @@ def setup(name, hybrid):
     mx.random.seed(0)
     if name.startswith("image_"):  # no network: eager and hybridized are the same code
         return image_pipeline(name)
+    if name.startswith("zoo_"):
+        return zoo_infer(name, hybrid)
     if name == "lenet_infer":
         net = lenet()
         net.initialize(mx.init.Xavier())

@@ -62,10 +62,43 @@ TRAIN = {
 }
 
 
+def mobilenet_v1(multiplier=1.0, classes=1000):
+    """MobileNet v1 (Gluon's ``mobilenet1.0``; torchvision has none): depthwise-separable blocks."""
+    def conv(cin, cout, k, stride, groups=1):
+        return [nn.Conv2d(cin, cout, k, stride, k // 2, groups=groups, bias=False), nn.BatchNorm2d(cout),
+                nn.ReLU(inplace=True)]
+    widths = [int(c * multiplier) for c in (32, 64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024)]
+    strides = [1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1]
+    layers = conv(3, widths[0], 3, 2)
+    for cin, cout, stride in zip(widths[:-1], widths[1:], strides):
+        layers += conv(cin, cin, 3, stride, groups=cin) + conv(cin, cout, 1, 1)
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(widths[-1], classes))
+
+
+# run.py's model-zoo names -> torchvision constructors (random weights) and image side
+def _zoo(model):
+    from torchvision import models
+    return {"resnet18_v1": (models.resnet18, 224), "resnet50_v1": (models.resnet50, 224),
+            "mobilenet_v2_1_0": (models.mobilenet_v2, 224), "mobilenet1_0": (mobilenet_v1, 224),
+            "densenet121": (models.densenet121, 224),
+            "inception_v3": (lambda: models.inception_v3(aux_logits=False, init_weights=False), 299),
+            "squeezenet1_1": (models.squeezenet1_1, 224), "vgg11": (models.vgg11, 224)}[model]
+
+
 def setup(name, hybrid):
     """One step of workload ``name``; ``hybrid`` is unused (eager only)."""
     torch.manual_seed(0)
     g = torch.Generator().manual_seed(0)
+    if name.startswith("zoo_"):
+        model, batch = name[4:].rsplit("_b", 1)
+        build, side = _zoo(model)
+        net = build().eval()
+        x = torch.rand(int(batch), 3, side, side, generator=g) * 2 - 1
+
+        def infer():
+            with torch.no_grad():
+                net(x)
+        return infer
     if name == "lenet_infer":
         net = lenet().eval()
         x = torch.randn(1, 1, 28, 28, generator=g)

@@ -75,6 +75,16 @@ WORKLOADS = {
                          "RandomResizedCrop 224, flip, ToTensor, Normalize", 0, 2, 2),
 }
 IMAGES = {"image_augmenters": 16, "image_transforms": 16}  # images per step
+# model-zoo inference (gluon.model_zoo.vision, torchvision in the PyTorch column), multiply-adds
+# of one 224x224 image (299x299 for Inception v3), as the papers and torchvision count them
+ZOO_MACS = {"resnet18_v1": 1.82e9, "resnet50_v1": 4.1e9, "mobilenet_v2_1_0": 0.30e9,
+            "mobilenet1_0": 0.57e9, "densenet121": 2.87e9, "inception_v3": 5.7e9,
+            "squeezenet1_1": 0.35e9, "vgg11": 7.6e9}
+for _model, _macs in ZOO_MACS.items():
+    for _batch, _turn in ((1, 4), (16, 1)):
+        WORKLOADS[f"zoo_{_model}_b{_batch}"] = (f"{_model} inference, batch {_batch}", 2 * _macs * _batch,
+                                                _turn, 2)
+DEFAULT_WORKLOADS = [w for w in WORKLOADS if not w.startswith("zoo_")]  # the zoo: --workloads zoo
 
 
 def write_jpegs(folder, n=16):
@@ -291,8 +301,8 @@ def markdown(report):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated subset of "
-                    + ", ".join(WORKLOADS))
+    ap.add_argument("--workloads", default=",".join(DEFAULT_WORKLOADS), help="comma-separated "
+                    "subset of " + ", ".join(WORKLOADS) + "; 'zoo' for all the zoo_* ones")
     ap.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default 12, --quick 4)")
     ap.add_argument("--quick", action="store_true", help="fewer rounds and steps")
     ap.add_argument("--columns", default=None, help="comma-separated column keys (default all)")
@@ -318,10 +328,12 @@ def main():
     report = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": f"{os.cpu_count()} CPUs, {model}",
               "env_overrides": overrides, "columns": cols,
               "threads": THREADS["OMP_NUM_THREADS"], "cpu_clock": args.cpu, "rounds": rounds, "workloads": {}}
-    if any(name in IMAGES for name in args.workloads.split(",")):
+    names = [n for w in args.workloads.split(",")
+             for n in ([z for z in WORKLOADS if z.startswith("zoo_")] if w == "zoo" else [w])]
+    if any(name in IMAGES for name in names):
         os.environ["MXNEXT_BENCH_IMAGES"] = tempfile.mkdtemp(prefix="mxnext-bench-images-")
         write_jpegs(os.environ["MXNEXT_BENCH_IMAGES"])
-    for name in args.workloads.split(","):
+    for name in names:
         print(f"== {WORKLOADS[name][0]}", flush=True)
         res = bench_workload(name, cols, rounds, args.quick)
         mx = [(c[1], res[c[0]]["median_ms"]) for c in cols if c[7] == "mxnet" and "median_ms" in res[c[0]]]
