@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 
-__all__ = ["main", "build_command", "read_hostfile"]
+__all__ = ["main", "parse_args", "build_command", "read_hostfile"]
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "MXNEXT_THREADS")
 
@@ -194,9 +194,15 @@ def _sync(args):
                                os.getcwd() + "/", f"{host}:{args.sync_dst_dir}"])
 
 
-def main(argv=None):
+def parse_args(argv=None):
+    """The options; arguments after the command that look like options belong to the command."""
     args, unknown = _parser().parse_known_args(argv)
     args.command += unknown
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
     mpiexec = _find_mpiexec(args.mpiexec)
     notes = []
     cmd, tmp = build_command(args, _flavour(mpiexec), mpiexec, notes)
