@@ -923,16 +923,22 @@ def compare_optimizer(opt1, opt2, shape, dtype, w_stype="default", g_stype="defa
     """
     from copy import deepcopy
     from . import random as mxrand
-    if w_stype != "default" or g_stype != "default":
-        raise NotImplementedError(f"compare_optimizer: w_stype={w_stype!r}, g_stype={g_stype!r} need sparse "
-                                  "NDArrays, which mxnext does not implement")
     ctx = default_context()
+
+    def pair(stype, density):
+        # (dense copy for opt1, array of storage type ``stype`` for opt2)
+        if stype == "default":
+            a = mxrand.uniform(shape=shape, ctx=ctx, dtype=dtype)
+            return a.copyto(ctx), a
+        if stype not in ("row_sparse", "csr"):
+            raise Exception("type not supported yet")
+        a = rand_ndarray(shape, stype, density=density, dtype=dtype)
+        return a.copyto(ctx).tostype("default"), a
+
     if not isinstance(shape, list):
         assert ntensors == 1
-        w2 = mxrand.uniform(shape=shape, ctx=ctx, dtype=dtype)
-        w1 = w2.copyto(ctx)
-        g2 = mxrand.uniform(shape=shape, ctx=ctx, dtype=dtype)
-        g1 = g2.copyto(ctx)
+        w1, w2 = pair(w_stype, 1)
+        g1, g2 = pair(g_stype, None)
         state1 = opt1.create_state_multi_precision(0, w1)
         state2 = opt2.create_state_multi_precision(0, w2)
         if compare_states:

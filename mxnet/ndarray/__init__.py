@@ -357,7 +357,7 @@ for _name in _METHODS:
 from .utils import save, load, load_frombuffer  # noqa: E402,F401
 from . import random  # noqa: E402
 from . import sparse  # noqa: E402
-from . import sparse_grad  # noqa: E402,F401  (sparse gradients on the autograd tape)
+from . import sparse_grad, sparse_update  # noqa: E402,F401  (sparse gradients and optimizer updates)
 # mx.nd.sparse: the _sparse_ operators and the operators that have a sparse form (these names shadow
 # builtins such as sum and slice inside sparse.py, which therefore uses builtins.* for them)
 for _name, _fn in _subs.get("sparse", {}).items():

@@ -227,6 +227,28 @@ _update_op("ftrl_update", ("weight", "grad", "z", "n"),
             _WD, _RESCALE, _CLIP), _ftrl, (2, 3), "FTRL-proximal step.")
 
 
+def _adagrad(xp, attrs, ins):
+    w, g, history = ins
+    g = _rescale(xp, g, attrs)
+    _set(history, history + g * g)
+    return w - _c(w, attrs.lr) * g / xp.sqrt(history + _c(w, attrs.epsilon))
+
+
+def _sparse_only(attrs, ins, ctx):
+    raise MXNetError("Operator _sparse_adagrad_update: not implemented for dense inputs: it needs a "
+                     "row_sparse grad, with weight and history both default or both row_sparse, "
+                     "and wd=0")
+
+
+# MXNet has only the row_sparse form (mx.nd.sparse.adagrad_update, in ndarray/sparse_update.py);
+# ``_adagrad`` is its step
+register("_sparse_adagrad_update", _sparse_only, inputs=("weight", "grad", "history"),
+         params=(_LR, Param("epsilon", "float", 1e-7), _WD, _RESCALE, _CLIP), mutate_inputs=(2,),
+         infer_shape=lambda attrs, shapes: ([next((x for x in shapes if x is not None), None)] * 3,
+                                            [next((x for x in shapes if x is not None), None)]),
+         differentiable=False, doc="AdaGrad step on a row_sparse gradient (the rows it holds).")
+
+
 def _ftml(xp, attrs, ins):
     w, g, d, v, z = ins
     g = _clip(xp, g * _c(w, attrs.rescale_grad) + _c(w, attrs.wd) * w, _c(w, attrs.clip_grad))

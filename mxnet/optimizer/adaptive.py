@@ -12,8 +12,8 @@ from .optimizer import Optimizer, register, check_update_shapes, zeros_like_weig
 from .sgd import _grad
 
 
-def _zeros(weight, same_dtype):
-    return zeros_like_weight(weight, weight.dtype if same_dtype else None)
+def _zeros(weight, same_dtype, stype=None):
+    return zeros_like_weight(weight, weight.dtype if same_dtype else None, stype)
 
 
 @register
@@ -29,7 +29,8 @@ class Adam(Optimizer):
         self.lazy_update = lazy_update
 
     def create_state(self, index, weight):
-        return (_zeros(weight, True), _zeros(weight, True))
+        stype = weight.stype if self.lazy_update else "default"
+        return (_zeros(weight, True, stype), _zeros(weight, True, stype))
 
     def update(self, index, weight, grad, state):
         self._update_count(index)
@@ -89,11 +90,24 @@ class AdaGrad(Optimizer):
         self.float_stable_eps = eps
 
     def create_state(self, index, weight):
-        return _zeros(weight, False)
+        return _zeros(weight, False, weight.stype)
 
     def update(self, index, weight, grad, state):
         self._update_count(index)
         lr, wd = self._get_lr(index), self._get_wd(index)
+        if grad.stype == "row_sparse":
+            kw = {"epsilon": self.float_stable_eps, "rescale_grad": self.rescale_grad}
+            if self.clip_gradient:
+                kw["clip_gradient"] = self.clip_gradient
+            nd.sparse.adagrad_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kw)
+            return
+        if weight.stype != "default" or state.stype != "default":
+            g = grad * self.rescale_grad
+            if self.clip_gradient is not None:
+                g = nd.clip(g, -self.clip_gradient, self.clip_gradient)
+            state[:] = state + nd.square(g)
+            weight[:] = weight + (g / nd.sqrt(state + self.float_stable_eps) + weight * wd) * -lr
+            return
         xp = xp_of(weight)
         g = _grad(self, grad)
         h = state._data
@@ -118,7 +132,7 @@ class RMSProp(Optimizer):
         self.clip_weights = clip_weights
 
     def create_state(self, index, weight):
-        return tuple(_zeros(weight, False) for _ in range(3 if self.centered else 1))
+        return tuple(_zeros(weight, False, weight.stype) for _ in range(3 if self.centered else 1))
 
     def update(self, index, weight, grad, state):
         self._update_count(index)
@@ -177,7 +191,7 @@ class Ftrl(Optimizer):
         self.lr = learning_rate
 
     def create_state(self, index, weight):
-        return (_zeros(weight, False), _zeros(weight, False))
+        return (_zeros(weight, False, weight.stype), _zeros(weight, False, weight.stype))
 
     def update(self, index, weight, grad, state):
         self._update_count(index)

@@ -194,7 +194,10 @@ class Optimizer:
         if self.multi_precision and weight.dtype == numpy.float16:
             master, inner = state
             self.update(index, master, grad.astype(numpy.float32), inner)
-            weight._data[...] = master._data.astype(weight._data.dtype)
+            if weight._is_sparse:
+                weight[:] = master.astype(weight.dtype)
+            else:
+                weight._data[...] = master._data.astype(weight._data.dtype)
         else:
             self.update(index, weight, grad, state)
 
@@ -227,9 +230,10 @@ def _warn_fp16(weight, multi_precision, who):
                       f"{who + ' ' if who else ''}optimizer")
 
 
-def zeros_like_weight(weight, dtype=None):
-    """A zero array shaped like ``weight`` on its context (float32 unless ``dtype`` says)."""
-    return zeros(weight.shape, weight.context, dtype=dtype or numpy.float32)
+def zeros_like_weight(weight, dtype=None, stype=None):
+    """A zero array shaped like ``weight`` on its context (float32 unless ``dtype`` says), of
+    storage type ``stype`` (default: dense)."""
+    return zeros(weight.shape, weight.context, dtype=dtype or numpy.float32, stype=stype)
 
 
 def check_update_shapes(opname, w, g, *states):

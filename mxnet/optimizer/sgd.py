@@ -38,7 +38,9 @@ class _MasterCopyLast(Optimizer):
     def create_state(self, index, weight):
         if self.momentum == 0.0:
             return None
-        return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
+        # a lazy update keeps the momentum stored as the weight is (row_sparse with row_sparse)
+        stype = weight.stype if getattr(self, "lazy_update", False) else "default"
+        return nd.zeros(weight.shape, weight.context, dtype=weight.dtype, stype=stype)
 
     def _kwargs(self, momentum=None):
         kw = self._op_kwargs()
@@ -194,7 +196,7 @@ class Signum(Optimizer):
     def create_state(self, index, weight):
         if self.momentum == 0.0:
             return None
-        return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
+        return nd.zeros(weight.shape, weight.context, dtype=weight.dtype, stype=weight.stype)
 
     def update(self, index, weight, grad, state):
         self._update_count(index)
