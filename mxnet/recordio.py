@@ -164,21 +164,32 @@ class MXIndexedRecordIO(MXRecordIO):
         self.keys = []
         self.fidx = open(self.idx_path, self.flag)
         if not self.writable:
-            for lineno, line in enumerate(iter(self.fidx.readline, "")):
-                fields = line.strip().split("\t")
-                if len(fields) != 2:
-                    raise MXNetError(f"Invalid index file {self.idx_path!r}, line {lineno + 1}: "
-                                     f"expected 'key<TAB>offset', got {line.strip()!r}")
-                try:
-                    key, offset = self.key_type(fields[0]), int(fields[1])
-                except ValueError as e:
-                    raise MXNetError(f"Invalid index file {self.idx_path!r}, line {lineno + 1}: "
-                                     f"{e}") from None
-                if offset < 0:
-                    raise MXNetError(f"Invalid index file {self.idx_path!r}, line {lineno + 1}: "
-                                     f"negative record offset {offset}")
-                self.idx[key] = offset
-                self.keys.append(key)
+            try:
+                self._read_index()
+            except UnicodeDecodeError as e:
+                self.close()
+                raise MXNetError(f"Invalid index file {self.idx_path!r}: not text ({e})") from None
+
+    def _read_index(self):
+        """Fill ``idx`` and ``keys`` from the index file (lines ``key<TAB>offset``)."""
+        for lineno, line in enumerate(iter(self.fidx.readline, "")):
+            fields = line.strip().split("\t")
+            if len(fields) != 2:
+                raise MXNetError(f"Invalid index file {self.idx_path!r}, line {lineno + 1}: "
+                                 f"expected 'key<TAB>offset', got {line.strip()!r}")
+            try:
+                key, offset = self.key_type(fields[0]), int(fields[1])
+            except ValueError as e:
+                raise MXNetError(f"Invalid index file {self.idx_path!r}, line {lineno + 1}: "
+                                 f"{e}") from None
+            if offset < 0:
+                raise MXNetError(f"Invalid index file {self.idx_path!r}, line {lineno + 1}: "
+                                 f"negative record offset {offset}")
+            if offset >= 2**63:
+                raise MXNetError(f"Invalid index file {self.idx_path!r}, line {lineno + 1}: "
+                                 f"record offset {offset} out of range")
+            self.idx[key] = offset
+            self.keys.append(key)
 
     def close(self):
         if not getattr(self, "is_open", False):
@@ -204,7 +215,11 @@ class MXIndexedRecordIO(MXRecordIO):
     def read_idx(self, idx):
         """The record with key ``idx``."""
         self.seek(idx)
-        return self.read()
+        rec = self.read()
+        if rec is None:
+            raise MXNetError(f"Invalid index file {self.idx_path!r}: key {idx!r} points at byte "
+                             f"{self.idx[idx]}, past the last record of {self.uri!r}")
+        return rec
 
     def write_idx(self, idx, buf):
         """Append a record under key ``idx`` and index it."""
@@ -246,6 +261,9 @@ def unpack(s):
     header = IRHeader(*struct.unpack(_IR_FORMAT, s[:_IR_SIZE]))
     s = s[_IR_SIZE:]
     if header.flag > 0:
+        if header.flag * 4 > len(s):
+            raise MXNetError(f"recordio.unpack: the header announces {header.flag} float labels "
+                             f"({header.flag * 4} bytes) but only {len(s)} bytes follow it")
         header = header._replace(label=np.frombuffer(s, np.float32, header.flag))
         s = s[header.flag * 4:]
     return header, s

@@ -155,3 +155,42 @@ def test_backward_errors_are_mxnet_errors():
         y = Broken()(x)
     with pytest.raises(MXNetError, match="broken gradient"):
         y.backward()
+
+
+def _indexed_pair(tmp_path, records):
+    from mxnet import recordio
+    rec, idx = str(tmp_path / "data.rec"), str(tmp_path / "data.idx")
+    w = recordio.MXIndexedRecordIO(idx, rec, "w")
+    for k, r in enumerate(records):
+        w.write_idx(k, r)
+    w.close()
+    return rec, idx
+
+
+def test_recordio_index_faults(tmp_path):
+    from mxnet import recordio
+    rec, idx = _indexed_pair(tmp_path, [b"abc", b"defg"])
+    size = (tmp_path / "data.rec").stat().st_size
+    with open(idx, "a") as f:
+        f.write(f"2\t{size}\n")                      # past the last record: unpack(None) failed
+    r = recordio.MXIndexedRecordIO(idx, rec, "r")
+    assert r.read_idx(1) == b"defg"
+    with pytest.raises(MXNetError, match="data.idx.*key 2.*past the last record"):
+        r.read_idx(2)
+    r.close()
+    (tmp_path / "data.idx").write_text(f"0\t{2**63}\n")   # seek's ValueError
+    with pytest.raises(MXNetError, match="data.idx.*out of range"):
+        recordio.MXIndexedRecordIO(idx, rec, "r")
+    (tmp_path / "data.idx").write_bytes(b"0\t0\n\xff\xfe\t4\n")   # UnicodeDecodeError
+    with pytest.raises(MXNetError, match="data.idx.*not text"):
+        recordio.MXIndexedRecordIO(idx, rec, "r")
+
+
+def test_recordio_unpack_label_count_checked():
+    from mxnet import recordio
+    s = recordio.pack(recordio.IRHeader(0, [1.0, 2.0], 0, 0), b"")
+    header, rest = recordio.unpack(s)
+    assert header.label.tolist() == [1.0, 2.0] and rest == b""
+    bad = struct.pack("<I", 1000) + s[4:]             # 1000 labels announced, 2 present
+    with pytest.raises(MXNetError, match="1000 float labels"):
+        recordio.unpack(bad)                          # was NumPy's ValueError
