@@ -133,9 +133,12 @@ def _horizontal_int(a, cols, coef):
 def _vertical_float(rows, idx, coef):
     """Resample axis 1 of ``rows`` (N, H, W*C): the weighted taps summed in tap order."""
     coef = coef[:, :, None]
-    out = rows[:, idx[:, 0]] * coef[:, 0]
+    out = rows[:, idx[:, 0]]
+    out *= coef[:, 0]
     for t in range(1, idx.shape[1]):
-        out += rows[:, idx[:, t]] * coef[:, t]
+        term = rows[:, idx[:, t]]
+        term *= coef[:, t]
+        out += term
     return out
 
 
@@ -163,9 +166,10 @@ def _vertical_uint8(rows, idx, beta):
     elif k == 4:
         vec = (width // 8) * 8
         b = beta.astype(np.float32) * np.float32(1.0 / (_COEF_SCALE * _COEF_SCALE))
-        out = np.rint(_vertical_float(rows[:, :, :vec] if vec < width else rows, idx, b))
+        out = _vertical_float(rows, idx, b)
+        np.rint(out, out=out)
         if vec < width:
-            out = np.concatenate([out, _fixed_point(rows[:, :, vec:], idx, beta)], axis=2)
+            out[:, :, vec:] = _fixed_point(rows[:, :, vec:], idx, beta)
     else:
         out = _fixed_point(rows, idx, beta)
     return np.clip(out, 0, 255).astype(np.uint8)
