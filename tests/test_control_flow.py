@@ -92,3 +92,36 @@ def test_body_reading_outer_results_is_cut():
     assert e.forward()[0].asnumpy().tolist() == [11.0]
     with pytest.raises(AssertionError):
         mx.sym.contrib.foreach(lambda d, s: (d, [d]), x, [mx.sym.var("unused")])
+
+
+def test_cached_op_node_runs_its_subgraph():
+    data = mx.sym.var("data")
+    orig = mx.sym.BatchNorm(mx.sym.FullyConnected(data, num_hidden=4, name="fc"), fix_gamma=False,
+                            name="bn") * 2
+    ins = [mx.sym.var(n) for n in orig.list_inputs()]
+    sub = mx.sym._internal._CachedOp(*ins, subgraph=orig.tojson())
+    # as MXNet 1.9.1 names and sorts them
+    assert sub.list_arguments() == ["data", "fc_weight", "fc_bias", "bn_gamma", "bn_beta"]
+    assert sub.list_auxiliary_states() == ["bn_moving_mean", "bn_moving_var"]
+    assert sub.list_outputs() == ["_cachedop0__mulscalar0_output"]
+    sub = mx.sym.load_json(sub.tojson())
+    rng = np.random.RandomState(0)
+    arrays = {n: mx.nd.array(rng.uniform(0.5, 1.5, s)) for n, s in
+              zip(orig.list_inputs(), [(3, 5), (4, 5), (4,), (4,), (4,), (4,), (4,)])}
+    exes = []
+    for s in (orig, sub):
+        args = {k: v.copy() for k, v in arrays.items()}
+        grads = {k: mx.nd.zeros(v.shape) for k, v in args.items()}
+        e = s.bind(mx.cpu(), args=args, args_grad=grads, aux_states=args)
+        e.forward(is_train=True)
+        e.backward([mx.nd.ones((3, 4))])
+        exes.append(e)
+    a, b = exes
+    np.testing.assert_allclose(b.outputs[0].asnumpy(), a.outputs[0].asnumpy(), rtol=1e-6)
+    for n in orig.list_arguments():
+        np.testing.assert_allclose(b.grad_dict[n].asnumpy(), a.grad_dict[n].asnumpy(), rtol=1e-5,
+                                   atol=1e-6)
+    # the moving statistics the subgraph's BatchNorm updates are the outer auxiliary arrays
+    for n in ("bn_moving_mean", "bn_moving_var"):
+        np.testing.assert_allclose(b.aux_dict[n].asnumpy(), a.aux_dict[n].asnumpy(), rtol=1e-6)
+        assert not np.allclose(b.aux_dict[n].asnumpy(), arrays[n].asnumpy())

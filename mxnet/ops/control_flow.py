@@ -342,3 +342,44 @@ register(
     infer_shape=lambda a, s: _cond_infer(a, s, "shape"),
     infer_type=lambda a, t: _cond_infer(a, t, "type"),
     doc="Runs the then-graph when the condition graph gives true, else the else-graph.")
+
+
+# -- _CachedOp --------------------------------------------------------------------------------------
+_CACHED_BODIES = {}     # subgraph JSON -> _Body (a graph compiled once, whichever node uses it)
+
+
+def _cached_body(attrs):
+    js = attrs.subgraph
+    body = _CACHED_BODIES.get(js)
+    if body is None:
+        from ..symbol.symbol import load_json
+        if not js:
+            raise MXNetError("Operator _CachedOp: the subgraph parameter (a symbol's JSON) is required")
+        body = _CACHED_BODIES[js] = _Body(load_json(js))
+    return body
+
+
+def _cached_forward(attrs, inputs, ctx):
+    body = _cached_body(attrs)
+    if len(inputs) != len(body.vars):
+        raise MXNetError(f"Operator _CachedOp: the subgraph has {len(body.vars)} inputs "
+                         f"{[v.name for v in body.vars]}, got {len(inputs)} arrays")
+    outs, saved = body.run(list(inputs), ctx)
+    return tuple(outs), saved
+
+
+def _cached_backward(attrs, ograds, inputs, outputs, ctx, saved):
+    return _fill(_cached_body(attrs).grad(saved, list(ograds)), inputs, ctx.xp)
+
+
+register(
+    "_CachedOp", _cached_forward, inputs=lambda a: [v.name for v in _cached_body(a).vars],
+    save_state=True, backward=_cached_backward,
+    mutate_inputs=lambda a: _cached_body(a).aux_pos,
+    params=[Param("subgraph", "str", "", "the graph to run, as a symbol's JSON")],
+    num_outputs=lambda a: len(_cached_body(a).sym._outputs),
+    output_names=lambda a: _cached_body(a).sym.list_outputs(),
+    infer_shape=lambda a, s: _cached_body(a).infer(list(s), "shape"),
+    infer_type=lambda a, t: _cached_body(a).infer(list(t), "type"),
+    doc="Runs a graph (given as JSON) as one operator; its inputs are the graph's inputs in "
+        "list_inputs() order, its auxiliary states stay auxiliary states.")
