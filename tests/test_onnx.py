@@ -374,3 +374,43 @@ def test_operator_support_and_argument_checks(tmp_path):
                                 onnx_file_path=str(tmp_path / "m.onnx"))
     out = _session(path).run(None, {"data": np.ones((1, 3), np.float32)})[0]
     np.testing.assert_allclose(out, [[3, 3]])
+
+
+# -- the README's example ------------------------------------------------------------------------
+def test_trained_mnist_model_in_onnxruntime(tmp_path, mnist_home):
+    """Train a small CNN on part of MNIST, export it as the README shows, and classify the test
+    images with ONNX Runtime."""
+    from mxnet import autograd
+    from mxnet.gluon import nn
+    from mxnet.gluon.data.vision import MNIST, transforms
+    mx.random.seed(0)
+    np.random.seed(0)       # the DataLoader's shuffling
+    train = MNIST(train=True).transform_first(transforms.ToTensor())
+    test = MNIST(train=False)
+    net = nn.HybridSequential()
+    net.add(nn.Conv2D(8, kernel_size=5, activation="relu"), nn.MaxPool2D(2, 2),
+            nn.Conv2D(16, kernel_size=5, activation="relu"), nn.MaxPool2D(2, 2),
+            nn.Flatten(), nn.Dense(64, activation="relu"), nn.Dense(10))
+    net.initialize(mx.init.Xavier())
+    trainer = gluon.Trainer(net.collect_params(), "adam", {"learning_rate": 3e-3})
+    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    loader = gluon.data.DataLoader(gluon.data.SimpleDataset([train[i] for i in range(4800)]),
+                                   batch_size=64, shuffle=True)
+    for data, label in loader:
+        with autograd.record():
+            loss = loss_fn(net(data), label)
+        loss.backward()
+        trainer.step(data.shape[0])
+
+    net.hybridize()
+    net(mx.nd.zeros((1, 1, 28, 28)))
+    prefix = str(tmp_path / "mnist")
+    net.export(prefix)
+    path = mx.onnx.export_model(prefix + "-symbol.json", prefix + "-0000.params", [(1, 1, 28, 28)],
+                                np.float32, str(tmp_path / "mnist.onnx"), dynamic=True)
+    onnx.checker.check_model(path)
+    images = test._data[:1000].asnumpy().transpose(0, 3, 1, 2).astype(np.float32) / 255
+    labels = test._label[:1000]
+    logits = _session(path).run(None, {"data": images})[0]
+    _close(logits, net(mx.nd.array(images)).asnumpy())
+    assert (logits.argmax(axis=1) == labels).mean() > 0.85
