@@ -15,7 +15,7 @@ from .. import autograd
 from ..base import MXNetError
 from ..backend import get_backend
 from ..ops.nn_basic import _emb_index
-from ..ops.registry import get_op, OpDef
+from ..ops.registry import FALLBACK, get_op, set_storage, OpDef
 from .ndarray import NDArray, invoke, _wrap
 from .sparse import BaseSparseNDArray, CSRNDArray, RowSparseNDArray, cast_storage, _assign
 
@@ -75,10 +75,18 @@ def _rows_summed(idx, rows, xp):
     first = xp.empty(sidx.shape, dtype=bool)
     first[:1] = True
     xp.not_equal(sidx[1:], sidx[:-1], out=first[1:])
-    starts = xp.nonzero(first)[0]
     srows = rows[order]
-    if starts.shape[0] == sidx.shape[0]:
+    nrep = int(first.shape[0] - xp.count_nonzero(first))
+    if not nrep:
         return sidx, srows
+    if nrep * 8 < first.shape[0]:
+        # a few repeats (a large table): keep the first row of each index, add the repeats to it
+        vals = srows[first]
+        seg = xp.cumsum(first) - 1
+        rep = ~first
+        xp.add.at(vals, seg[rep], srows[rep])
+        return sidx[first], vals
+    starts = xp.nonzero(first)[0]
     return sidx[starts], xp.add.reduceat(srows, starts, axis=0)
 
 
@@ -208,11 +216,28 @@ def record(op, args, attrs):
     return out
 
 
+def _embedding_stype(attrs, st):
+    # a row_sparse weight is read through its stored rows; other sparse inputs fall back
+    return ("default",) if st == ("default", "row_sparse") else FALLBACK
+
+
+def _embedding_compute(op, args, attrs):
+    return _rsp_embedding_forward(attrs, args[0], args[1])
+
+
+def _embedding_grad_stype(sparse):
+    def grad(attrs, st):
+        return ("default", "row_sparse" if sparse or attrs.sparse_grad else "default")
+    return grad
+
+
 def _install():
     for name in ("Embedding", "_contrib_SparseEmbedding"):
         op = get_op(name)
         assert isinstance(op, OpDef)
         autograd._SPARSE_BACKWARD[op] = _embedding_backward
+        set_storage(name, _embedding_compute, _embedding_stype,
+                    grad=_embedding_grad_stype(name == "_contrib_SparseEmbedding"))
 
 
 _install()
