@@ -41,11 +41,8 @@ class Identity(HybridBlock):
 
 class SparseEmbedding(Block):
     """Embedding whose weight is a ``row_sparse`` parameter kept by a Trainer's store (create the
-    Trainer before the first forward); its weight gradient is ``row_sparse`` too.
-
-    mxnext stores both densely: each forward reads the whole weight from the store, and the
-    gradient has zero rows for the indices not seen, the dense form of MXNet's sparse one.
-    """
+    Trainer before the first forward): each forward pulls only the rows of its indices, and the
+    weight gradient is ``row_sparse`` (those rows), updated lazily by the store's optimizer."""
 
     def __init__(self, input_dim, output_dim, dtype="float32", weight_initializer=None, **kwargs):
         super().__init__(**kwargs)
