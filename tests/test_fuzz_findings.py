@@ -194,3 +194,22 @@ def test_recordio_unpack_label_count_checked():
     bad = struct.pack("<I", 1000) + s[4:]             # 1000 labels announced, 2 present
     with pytest.raises(MXNetError, match="1000 float labels"):
         recordio.unpack(bad)                          # was NumPy's ValueError
+
+
+@pytest.mark.parametrize("x,kw", [
+    ([[-np.inf, 1.0], [2.0, 3.0]], dict(kernel=(2, 2), stride=(1, 1), pad=(1, 1))),
+    ([[-np.inf] * 3] * 3, dict(kernel=(3, 3), stride=(1, 1), pad=(1, 1))),
+])
+def test_max_pool_gradient_of_padded_window_without_max(kernels, x, kw):
+    # a window whose elements are all -inf (or NaN) has no maximum: its gradient goes to the
+    # window's first element only when that lies inside the image (MXNet 1.9.1 with oneDNN,
+    # and the NumPy path); the C kernel gave it to the first element inside the image
+    from mxnet import autograd
+    a = mx.nd.array(np.array(x, np.float32)[None, None])
+    a.attach_grad()
+    with autograd.record():
+        y = mx.nd.Pooling(a, pool_type="max", **kw)
+    y.backward()
+    # MXNet 1.9.1 (tools/fuzz found it; values read from the oracle)
+    want = {2: [0, 2, 2, 4], 3: [1, 1, 0, 1, 1, 0, 0, 0, 0]}[len(x)]
+    assert a.grad.asnumpy().ravel().tolist() == want

@@ -266,7 +266,8 @@ int FN(max_pool_2x2)(const void *xo, i64 nb, i64 h, i64 w, i64 oh, i64 ow, void 
 
 /* Any window: max over the window's part inside the plane, as MXNet takes it: from the lowest
    finite value, only greater elements replace it (NaN and -inf never do), the gradient of a
-   window with nothing greater going to its first element (index -1: no element inside). */
+   window with nothing greater going to the window's first element when that lies inside the
+   plane, as MXNet's oneDNN kernels and the NumPy path do (index -1: no element gets it). */
 typedef struct {
     const T *x;
     T *y;
@@ -299,8 +300,8 @@ static void FN(pool_range)(void *q, i64 b0, i64 b1)
                             k = r * w + s;
                         }
                     }
-                if (k < 0 && rs < re && ss < se)
-                    k = rs * w + ss;
+                if (k < 0 && r0 >= 0 && s0 >= 0 && r0 < h && s0 < w)
+                    k = r0 * w + s0;
                 y[(b * oh + i) * ow + j] = m;
                 idx[(b * oh + i) * ow + j] = (int32_t)k;
             }

@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from fuzz import runner  # noqa: E402
 from fuzz.child import suite_module  # noqa: E402
 
-SUITES = ("params", "json", "recordio", "ops")
+SUITES = ("params", "json", "recordio", "ops", "kernels")
 
 
 def default_counts(suites, scale=1):

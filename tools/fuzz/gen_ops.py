@@ -83,7 +83,7 @@ def _array(rng, shape, dtype, special=False):
         lo = 0 if dt.kind == "u" else -3
         a = rng.integers(lo, 5, size=shape).astype(dt)
     else:
-        a = (rng.standard_normal(shape) * 2).astype(dt)
+        a = np.asarray(rng.standard_normal(shape) * 2, dtype=dt)
         if special and a.size:
             m = rng.random(shape) < 0.3
             a[m] = rng.choice(_SPECIALS, size=int(m.sum())).astype(dt)
@@ -91,14 +91,15 @@ def _array(rng, shape, dtype, special=False):
 
 
 class OpCase:
-    def __init__(self, seed, i):
+    def __init__(self, seed, i, name=None, strategy=None):
         if not OPS:
             prepare()
         from mxnet.ops import registry
-        self.name = OPS[i % len(OPS)]
+        self.name = name or OPS[i % len(OPS)]
         self.op = registry.get_op(self.name)
-        self.strategy = STRATEGIES[(i // len(OPS)) % len(STRATEGIES)]
-        rng = np.random.default_rng([seed, i, zlib.crc32(self.name.encode())])
+        self.strategy = strategy or STRATEGIES[(i // len(OPS)) % len(STRATEGIES)]
+        rng = np.random.default_rng([seed, i, zlib.crc32(self.name.encode()),
+                                     zlib.crc32(self.strategy.encode())])
         self.record = bool(rng.integers(2))
         self.arrays, self.params = self._build(rng)
         shapes = ", ".join(f"{a.shape}:{a.dtype}" for a in self.arrays)
