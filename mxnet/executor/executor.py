@@ -3,6 +3,7 @@ import numpy as np
 
 from ..base import DeferredOpError, MXNetError, mx_real_t, np_dtype
 from .cse import eliminate_common_expr, enabled as cse_enabled
+from .placement import output_contexts
 from .plan import GraphPlan
 
 _REQS = ("write", "add", "null", "inplace")
@@ -18,6 +19,17 @@ def _custom_loss(node):
 LOSS_OPS = frozenset(("SoftmaxOutput", "LinearRegressionOutput", "LogisticRegressionOutput",
                       "MAERegressionOutput", "SVMOutput", "MakeLoss", "make_loss",
                       "IdentityAttachKLSparseReg"))
+
+
+def _check_devices(ctx, group2ctx):
+    """The graph runs in one array backend on one device: several CPU contexts are fine, several
+    GPUs are not (yet)."""
+    devices = {(c.device_type, c.device_id) for c in [ctx, *(group2ctx or {}).values()]
+               if c.device_type != "cpu"}
+    if len(devices) > 1 or (devices and any(c.device_type == "cpu" for c in [ctx, *(group2ctx or {}).values()])):
+        raise NotImplementedError(f"group2ctx over several devices {sorted(devices)} and the CPU: "
+                                  "mxnext runs a bound graph on one device; place Gluon blocks on "
+                                  "the devices instead (docs/distributed.md)")
 
 
 def _backend(ctx):
@@ -74,6 +86,9 @@ class Executor:
         self._symbol = symbol
         self._ctx = ctx
         self._group2ctx = group2ctx
+        _check_devices(ctx, group2ctx)
+        # as in MXNet, each output lives on the context of the group that computes it
+        self._out_ctxs = output_contexts(symbol, group2ctx, ctx)
         # the graph that runs: the symbol after common subexpression elimination, as in MXNet
         self._optimized = eliminate_common_expr(symbol) if cse_enabled() else symbol
         self._plan = GraphPlan(self._optimized)
@@ -123,9 +138,9 @@ class Executor:
         # unknown dimensions read 0 in legacy shapes, -1 (or None) in np shapes
         if out_types is None or any(not s or any(d is None or d <= 0 for d in s) for s in out_shapes):
             return
-        self.outputs = [nd.zeros(s, ctx=self._ctx, dtype=t) if st == "default" else
-                        nd.sparse.zeros(st, s, ctx=self._ctx, dtype=t)
-                        for s, t, st in zip(out_shapes, out_types, self._out_stypes)]
+        self.outputs = [nd.zeros(s, ctx=c, dtype=t) if st == "default" else
+                        nd.sparse.zeros(st, s, ctx=c, dtype=t)
+                        for s, t, st, c in zip(out_shapes, out_types, self._out_stypes, self._out_ctxs)]
 
     @property
     def arg_dict(self):
@@ -187,8 +202,8 @@ class Executor:
         if self._sparse:
             # the dense run a backward needs: its results stored in the inferred storage types
             from ..ndarray.sparse import cast_storage
-            self._store_outputs([_wrap(r, self._ctx) if st == "default" else cast_storage(_wrap(r, self._ctx), st)
-                                 for r, st in zip(outs, self._out_stypes)])
+            self._store_outputs([_wrap(r, c) if st == "default" else cast_storage(_wrap(r, c), st)
+                                 for r, st, c in zip(outs, self._out_stypes, self._out_ctxs)])
         elif len(self.outputs) == len(outs):
             if self._copy_outputs:
                 for o, r in zip(self.outputs, outs):
@@ -197,7 +212,7 @@ class Executor:
                 for o, r in zip(self.outputs, outs):
                     o._data = r
         else:
-            self.outputs = [_wrap(r, self._ctx) for r in outs]
+            self.outputs = [_wrap(r, c) for r, c in zip(outs, self._out_ctxs)]
             self._output_dict = None
         return self.outputs
 

@@ -74,7 +74,8 @@ class Trainer:
             ctx = param.list_ctx() if (param._data is not None or param._deferred_init) else None
             if ctx is None:
                 continue
-            if contexts is not None and contexts != ctx:
+            # beyond MXNet: parameters on one context each may differ (model parallelism)
+            if contexts is not None and contexts != ctx and not (len(ctx) == 1 == len(contexts)):
                 raise AssertionError(f"All Parameters must be initialized on the same set of contexts, but "
                                      f"Parameter {param.name} is initialized on {ctx} while previous "
                                      f"Parameters are initialized on {contexts}.")
