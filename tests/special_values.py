@@ -108,11 +108,11 @@ def _bound(mx, src, sym, shapes):
     return res
 
 
-def _conv(xshape, wshape, stride=(1, 1), pad=(0, 0), dilate=(1, 1), bias=True):
+def _conv(xshape, wshape, stride=(1, 1), pad=(0, 0), dilate=(1, 1), bias=True, dtype=np.float32):
     def prog(mx, src):
-        ins = {"x": (xshape, np.float32), "w": (wshape, np.float32)}
+        ins = {"x": (xshape, dtype), "w": (wshape, dtype)}
         if bias:
-            ins["b"] = ((wshape[0],), np.float32)
+            ins["b"] = ((wshape[0],), dtype)
         k = wshape[2:]
         return _grads(mx, src, lambda x, w, b=None: mx.nd.Convolution(
             x, w, b, kernel=k, stride=stride, pad=pad, dilate=dilate, num_filter=wshape[0],
@@ -154,6 +154,10 @@ def _relu(dtype):
         return _grads(mx, src, lambda x: mx.nd.Activation(x, act_type="relu"),
                       {"x": ((4, 33), dtype)})
     return prog
+
+
+def _relu_op(mx, src):
+    return _grads(mx, src, lambda x: mx.nd.relu(x), {"x": ((4, 33), np.float32)})
 
 
 def _sce(mx, src):
@@ -233,6 +237,10 @@ CASES = {
                            {"im2col_image", "col2im_image"}),
     "conv_inner": (_conv((8, 3, 7, 7), (4, 3, 2, 2), stride=(2, 2), pad=(1, 1)),
                    {"rows_to_nchw", "col2im_inner"}),
+    "conv_im2col_f64": (_conv((2, 3, 9, 9), (4, 3, 3, 3), stride=(2, 2), dtype=F64),
+                        {"im2col_image", "col2im_image"}),
+    "conv_inner_f64": (_conv((8, 3, 7, 7), (4, 3, 2, 2), stride=(2, 2), pad=(1, 1), dtype=F64),
+                       {"rows_to_nchw", "col2im_inner"}),
     "conv_3x3s1": (_conv((2, 4, 8, 8), (4, 4, 3, 3), pad=(1, 1)), {"dconv_fwd", "dconv_dx", "dconv_dw"}),
     "conv_3x3s2": (_conv((2, 4, 4, 16), (4, 4, 3, 3), stride=(2, 2), pad=(1, 1)),
                    {"dconv_fwd", "dconv_dx", "dconv_dw"}),
@@ -251,6 +259,7 @@ CASES = {
     "fc_relu": (_fc_relu, {"bias_act", "relu_grad_colsum"}),
     "relu": (_relu(F32), {"relu", "relu_grad"}),
     "relu_f64": (_relu(F64), {"relu", "relu_grad"}),
+    "relu_op": (_relu_op, set()),   # the relu operator, which the kernels do not serve: the same results
     "softmax_ce": (_sce, {"sce_rows", "sce_rows_grad"}),
     "lstm": (_lstm(F32), {"lstm_seq_fwd", "lstm_seq_bwd"}),
     "lstm_f64": (_lstm(F64), {"lstm_bwd_step"}),

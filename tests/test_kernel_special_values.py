@@ -30,7 +30,7 @@ TOL = {"conv": (2e-4, 1e-5), "fc": (1e-5, 1e-6), "lstm": (1e-4, 1e-6), "bn": (1e
 SUMS = ("conv", "fc", "lstm", "bn", "softmax")
 # MXNet's own CPU kernels (MXNET_MKLDNN_ENABLED=0) define these: oneDNN's float32 relu maps NaN
 # to 0, and its log_softmax gives finite values for rows holding NaN or inf
-OWN_KERNELS = ("relu", "fc_relu", "softmax_ce")   # the goldens have only those results
+OWN_KERNELS = ("relu", "relu_op", "fc_relu", "softmax_ce")   # the goldens have only those results
 # Known differences from MXNet, kept: the fused Activation -> max pooling of the executor pools
 # before the (monotone) activation, so a NaN input gets no NaN gradient (MXNet's unfused
 # activation backward multiplies its zero by act'(NaN)), and a window of values the activation

@@ -171,7 +171,8 @@ unary("gamma", lambda xp, x: U.gamma(xp, x), lambda F, x, y, g: g * y * F.digamm
 unary("gammaln", lambda xp, x: U.gammaln(xp, x), lambda F, x, y, g: g * F.digamma(x), graph=False,
       doc="Logarithm of the absolute value of the gamma function.")
 unary("sigmoid", _sigmoid, lambda F, x, y, g: g * y * (1 - y), doc="Logistic sigmoid 1 / (1 + exp(-x)).")
-unary("relu", lambda xp, x: xp.maximum(x, 0), lambda F, x, y, g: g * (x > 0), quiet=False,
+# the sign of the output (>= 0 or NaN) is relu's step: MXNet's gradient is NaN where x is NaN
+unary("relu", lambda xp, x: xp.maximum(x, 0), lambda F, x, y, g: g * F.sign(y), quiet=False,
       doc="Rectified linear unit max(x, 0).")
 unary("softsign", lambda xp, x: x / (xp.abs(x) + 1),
       lambda F, x, y, g: g / F.square(F.abs(x) + 1), doc="x / (1 + |x|), elementwise.")
