@@ -77,6 +77,13 @@ def mobilenet_v1(multiplier=1.0, classes=1000):
 
 # run.py's model-zoo names -> torchvision constructors (random weights) and image side
 def _zoo(model):
+    import sys
+    import types
+    # PyPI's torchvision wheel is built against CUDA torch; with the CPU torch its C operators
+    # (nms, roi_align, ...) do not load and registering their meta kernels fails at import.
+    # The classification models need none of them.
+    for name in ("torchvision._meta_registrations", "torchvision._autograd_registrations"):
+        sys.modules.setdefault(name, types.ModuleType(name))
     from torchvision import models
     return {"resnet18_v1": (models.resnet18, 224), "resnet50_v1": (models.resnet50, 224),
             "mobilenet_v2_1_0": (models.mobilenet_v2, 224), "mobilenet1_0": (mobilenet_v1, 224),
