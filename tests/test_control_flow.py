@@ -96,10 +96,11 @@ def test_body_reading_outer_results_is_cut():
 
 def test_cached_op_node_runs_its_subgraph():
     data = mx.sym.var("data")
-    orig = mx.sym.BatchNorm(mx.sym.FullyConnected(data, num_hidden=4, name="fc"), fix_gamma=False,
-                            name="bn") * 2
-    ins = [mx.sym.var(n) for n in orig.list_inputs()]
-    sub = mx.sym._internal._CachedOp(*ins, subgraph=orig.tojson())
+    with mx.name.NameManager():     # fresh counters: the names below are _mulscalar0, _cachedop0
+        orig = mx.sym.BatchNorm(mx.sym.FullyConnected(data, num_hidden=4, name="fc"), fix_gamma=False,
+                                name="bn") * 2
+        ins = [mx.sym.var(n) for n in orig.list_inputs()]
+        sub = mx.sym._internal._CachedOp(*ins, subgraph=orig.tojson())
     # as MXNet 1.9.1 names and sorts them
     assert sub.list_arguments() == ["data", "fc_weight", "fc_bias", "bn_gamma", "bn_beta"]
     assert sub.list_auxiliary_states() == ["bn_moving_mean", "bn_moving_var"]
