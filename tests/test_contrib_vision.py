@@ -17,7 +17,8 @@ def test_contrib_vision_golden(case):
 
 
 def test_quantize_symbol_types_and_errors():
-    s = mx.sym.contrib.quantize(mx.sym.var("d"), mx.sym.var("lo"), mx.sym.var("hi"), out_type="int8")
+    with mx.name.NameManager():     # fresh counters: named quantize0, after its short name
+        s = mx.sym.contrib.quantize(mx.sym.var("d"), mx.sym.var("lo"), mx.sym.var("hi"), out_type="int8")
     assert s.list_outputs() == ["quantize0_output0", "quantize0_output1", "quantize0_output2"]
     _, outs, _ = s.infer_type(d=np.float32)
     assert outs == [np.int8, np.float32, np.float32]
