@@ -304,7 +304,14 @@ def _check_sym(tmp_path, sym, inputs, params=None, rel=1e-4, **kw):
     shapes = [v.shape for v in inputs.values()]
     types = [v.dtype for v in inputs.values()]
     path = _export(tmp_path, sym, params, shapes, types, **kw)
-    ex = sym.bind(mx.cpu(), {**{k: mx.nd.array(v, dtype=v.dtype) for k, v in inputs.items()}, **params})
+    arrays = {k: mx.nd.array(v, dtype=v.dtype) for k, v in inputs.items()}
+    aux = {k: arrays.pop(k) for k in sym.list_auxiliary_states()}
+    # a loss layer's label is no model input: any value does for the forward pass
+    arg_shapes, _, _ = sym.infer_shape(**{k: v.shape for k, v in inputs.items()})
+    for name, shape in zip(sym.list_arguments(), arg_shapes):
+        if name not in arrays and name not in params:
+            arrays[name] = mx.nd.zeros(shape)
+    ex = sym.bind(mx.cpu(), {**arrays, **params}, aux_states=aux)
     refs = [o.asnumpy() for o in ex.forward()]
     outs = _session(path).run(None, inputs)
     for o, r in zip(outs, refs):
@@ -414,3 +421,130 @@ def test_trained_mnist_model_in_onnxruntime(tmp_path, mnist_home):
     logits = _session(path).run(None, {"data": images})[0]
     _close(logits, net(mx.nd.array(images)).asnumpy())
     assert (logits.argmax(axis=1) == labels).mean() > 0.85
+
+
+# -- operator by operator ----------------------------------------------------------------------------
+def _r(*shape, seed=0, low=-1.0, high=1.0):
+    return np.random.RandomState(seed + len(shape)).uniform(low, high, shape).astype(np.float32)
+
+
+S = mx.sym
+D = S.var("data")
+E = S.var("other")
+OPS = {
+    "activations": (S.Group([S.Activation(D, act_type=t) for t in ("relu", "sigmoid", "tanh", "softrelu", "softsign")]
+                            + [S.LeakyReLU(D, act_type="leaky", slope=0.2), S.LeakyReLU(D, act_type="elu", slope=0.7),
+                               S.LeakyReLU(D, act_type="selu"), S.LeakyReLU(D, act_type="gelu"),
+                               S.relu(D), S.sigmoid(D), S.hard_sigmoid(D), S.softsign(D)]),
+                    {"data": _r(2, 5)}),
+    "prelu": (S.LeakyReLU(D, S.var("gamma"), act_type="prelu"), {"data": _r(2, 3, 4), "gamma": _r(3)}),
+    "softmax_family": (S.Group([S.softmax(D, axis=1, temperature=2.0), S.log_softmax(D, axis=-1), S.softmin(D, axis=0),
+                                S.SoftmaxActivation(D), S.SoftmaxActivation(D, mode="channel"),
+                                S.SoftmaxOutput(D, preserve_shape=True)]), {"data": _r(2, 3, 4)}),
+    "norms": (S.Group([S.InstanceNorm(D, S.var("g"), S.var("b"), eps=1e-3),
+                       S.GroupNorm(D, S.var("g2"), S.var("b2"), num_groups=2),
+                       S.L2Normalization(D, mode="channel"), S.L2Normalization(D, mode="instance"),
+                       S.LRN(D, nsize=3), S.LayerNorm(D, S.var("g"), S.var("b"), axis=1),
+                       S.BatchNorm(D, S.var("g"), S.var("b"), S.var("m"), S.var("v"), axis=1, fix_gamma=True)]),
+              {"data": _r(2, 4, 3, 3), "g": _r(4, low=0.5), "b": _r(4), "g2": _r(2, low=0.5), "b2": _r(2),
+               "m": _r(4), "v": _r(4, low=0.5, high=1.5)}),
+    "batchnorm_last_axis": (S.BatchNorm(D, S.var("g"), S.var("b"), S.var("m"), S.var("v"), axis=-1, fix_gamma=False),
+                            {"data": _r(2, 3, 4), "g": _r(4, low=0.5), "b": _r(4), "m": _r(4),
+                             "v": _r(4, low=0.5, high=1.5)}),
+    "dense_3d": (S.Group([S.FullyConnected(D, S.var("w"), num_hidden=5, no_bias=True, flatten=False),
+                          S.FullyConnected(D, S.var("w2"), S.var("bias"), num_hidden=5)]),
+                 {"data": _r(2, 3, 4), "w": _r(5, 4), "w2": _r(5, 12), "bias": _r(5)}),
+    "conv_1d_3d": (S.Group([S.Convolution(S.var("x1"), S.var("w1"), num_filter=4, kernel=(3,), pad=(1,), no_bias=True),
+                            S.Convolution(S.var("x3"), S.var("w3"), num_filter=2, kernel=(2, 2, 2), stride=(2, 1, 1),
+                                          no_bias=True),
+                            S.Pooling(S.var("x3"), kernel=(2, 2, 2), pool_type="max")]),
+                   {"x1": _r(2, 3, 7), "w1": _r(4, 3, 3), "x3": _r(1, 2, 4, 4, 4), "w3": _r(2, 2, 2, 2, 2)}),
+    "pooling_kinds": (S.Group([S.Pooling(D, kernel=(2, 2), pool_type="sum"), S.Pooling(D, kernel=(2, 2), pool_type="lp",
+                                                                                       p_value=2),
+                               S.Pooling(D, kernel=(1, 1), global_pool=True, pool_type="max"),
+                               S.Pooling(D, kernel=(3, 3), stride=(2, 2), pad=(1, 1), pool_type="avg",
+                                         count_include_pad=False)]), {"data": _r(1, 2, 5, 5)}),
+    "deconv_target_shape": (S.Deconvolution(D, S.var("w"), num_filter=3, kernel=(3, 3), stride=(2, 2),
+                                            target_shape=(8, 8), no_bias=True),
+                            {"data": _r(1, 2, 4, 4), "w": _r(2, 3, 3, 3)}),
+    "resize": (S.Group([S.UpSampling(D, scale=2, sample_type="nearest"),
+                        S.contrib.BilinearResize2D(D, height=7, width=5),
+                        S.contrib.BilinearResize2D(D, height=6, width=8, align_corners=False),
+                        S.contrib.AdaptiveAvgPooling2D(D, output_size=(2, 2)),
+                        S.contrib.AdaptiveAvgPooling2D(D, output_size=1)]), {"data": _r(1, 2, 4, 4)}),
+    "shapes": (S.Group([S.tile(D, reps=(2, 1, 3)), S.repeat(D, repeats=2, axis=1), S.repeat(D, repeats=2),
+                        S.broadcast_to(S.slice_axis(D, axis=1, begin=0, end=1), shape=(0, 3, 0)),
+                        S.broadcast_axis(S.slice_axis(D, axis=2, begin=0, end=1), axis=2, size=4),
+                        S.broadcast_like(S.slice_axis(D, axis=0, begin=0, end=1), D),
+                        S.stack(D, D, axis=1), S.squeeze(S.expand_dims(D, axis=2)), S.SwapAxis(D, dim1=0, dim2=2),
+                        S.reverse(D, axis=1), S.Pad(S.expand_dims(D, axis=0), mode="constant", pad_width=(0, 0, 0, 0, 1, 1, 2, 0),
+                                                    constant_value=0.5),
+                        S.Pad(S.expand_dims(D, axis=0), mode="edge", pad_width=(0, 0, 0, 0, 1, 1, 2, 1))]
+                       + list(S.split(D, num_outputs=3, axis=1, squeeze_axis=True))
+                       + list(S.split_v2(D, indices_or_sections=(1, 3), axis=2))),
+               {"data": _r(2, 3, 4)}),
+    "depth_space": (S.Group([S.depth_to_space(D, block_size=2), S.space_to_depth(S.depth_to_space(D, block_size=2),
+                                                                                 block_size=2)]),
+                    {"data": _r(1, 8, 2, 3)}),
+    "elementwise": (S.Group([D + E, D - E, D * E, D / (E + 2), S.maximum(D, E), S.minimum(D, E), D ** 2, 2 ** D,
+                             D + 3, 3 - D, D / 4, 4 / (D + 2), S.maximum(D, 0.1), D == E, D != 0.5, D > E, D >= 0,
+                             D < E, D <= 0.2, S.broadcast_power(S.abs(D) + 1, S.slice_axis(E, axis=0, begin=0, end=1)),
+                             S.logical_not(D > 0), S.broadcast_logical_and(D > 0, E > 0),
+                             S.broadcast_logical_or(D > 0, E > 0), S.broadcast_logical_xor(D > 0, E > 0),
+                             S.add_n(D, E, D), S.where(D > 0, D, E), S.where(S.slice_axis(D, axis=1, begin=0, end=1).reshape(-1) > 0, D, E),
+                             S.clip(D, -0.5, 0.5), S.Cast(D * 10, dtype="int32"), S.BlockGrad(D), S.identity(D)]),
+                    {"data": _r(3, 4), "other": _r(3, 4, seed=1)}),
+    "unary_math": (S.Group([f(D) for f in (S.abs, S.negative, S.exp, S.square, S.sign, S.floor, S.ceil, S.round, S.rint,
+                                           S.trunc, S.fix, S.sin, S.cos, S.tan, S.arctan, S.sinh, S.cosh, S.tanh,
+                                           S.arcsinh, S.erf)]
+                           + [f(S.abs(D) + 0.5) for f in (S.log, S.sqrt, S.rsqrt, S.reciprocal, S.log1p, S.expm1, S.log2,
+                                                          S.log10)]
+                           + [S.arccosh(S.abs(D) + 1)]
+                           + [f(S.clip(D, -0.9, 0.9)) for f in (S.arcsin, S.arccos, S.arctanh)]), {"data": _r(3, 4) * 2.5}),
+    "reductions": (S.Group([S.sum(D), S.mean(D, axis=(1, 2)), S.max(D, axis=1, keepdims=True), S.min(D, axis=-1),
+                            S.prod(D, axis=0), S.norm(D, ord=1, axis=2), S.norm(D), S.argmin(D, axis=2, keepdims=True),
+                            S.argmax(D), S.sum(D, axis=1, exclude=True)]), {"data": _r(2, 3, 4)}),
+    "sorting": (S.Group([S.topk(D, k=2, ret_typ="value"), S.topk(D, k=2, axis=0, is_ascend=True), S.sort(D),
+                         S.argsort(D, axis=0, is_ascend=False)] + list(S.topk(D, k=3, ret_typ="both"))),
+                {"data": _r(4, 5)}),
+    "products": (S.Group([S.batch_dot(D, E, transpose_b=True), S.batch_dot(D, E, transpose_a=True),
+                          S.dot(S.var("m1"), S.var("m2")), S.dot(S.var("m1"), S.var("m1"), transpose_a=True),
+                          S.dot(D, S.var("m3"))]),
+                 {"data": _r(2, 3, 4), "other": _r(2, 3, 4, seed=2), "m1": _r(3, 3), "m2": _r(3, 5), "m3": _r(4, 2, 3)}),
+    "indexing": (S.Group([S.take(D, S.var("idx")), S.take(D, S.var("idx"), axis=1, mode="wrap"),
+                          S.pick(D, S.var("pidx"), axis=1), S.pick(D, S.var("pidx"), axis=1, keepdims=True),
+                          S.one_hot(S.var("pidx"), depth=4), S.gather_nd(D, S.var("nd_idx")),
+                          S.Embedding(S.var("pidx"), S.var("table"), input_dim=6, output_dim=3)]),
+                 {"data": _r(3, 4), "idx": np.array([[0, 2], [5, -1]], np.float32), "pidx": np.array([1, 3, 0], np.float32),
+                  "nd_idx": np.array([[0, 2, 1], [3, 0, 1]], np.float32), "table": _r(6, 3)}),
+    "sequences": (S.Group([S.SequenceMask(D, S.var("len"), use_sequence_length=True, value=-1.0),
+                           S.SequenceMask(D, S.var("len2"), use_sequence_length=True, axis=1),
+                           S.softmax(D, S.var("ilen"), axis=-1, use_length=True)]),
+                  {"data": _r(4, 3, 4), "len": np.array([1, 4, 2], np.float32), "len2": np.array([3, 1, 2, 4], np.float32),
+                   "ilen": np.array([[1, 2, 3], [4, 1, 2], [2, 2, 2], [3, 4, 1]], np.int32)}),
+    "creation": (S.Group([S.zeros_like(D), S.ones_like(D), S.shape_array(D), S.size_array(D),
+                          S.contrib.arange_like(D, axis=1), S.contrib.arange_like(D, start=2.0, step=0.5),
+                          S.contrib.div_sqrt_dim(D), D + S.ones((3, 4)), S.broadcast_add(D, S.arange(4))]),
+                 {"data": _r(3, 4)}),
+    "encdec_attention": (S.Group([S.contrib.interleaved_matmul_encdec_qk(S.var("q"), S.var("kv"), heads=2),
+                                  S.contrib.interleaved_matmul_encdec_valatt(S.var("kv"), S.var("att"), heads=2)]),
+                         {"q": _r(3, 2, 8), "kv": _r(5, 2, 16), "att": _r(4, 3, 5)}),
+    "roi_align": (S.contrib.ROIAlign(D, S.var("rois"), pooled_size=(2, 2), spatial_scale=0.5, sample_ratio=2),
+                  {"data": _r(2, 3, 8, 8), "rois": np.array([[0, 1, 1, 9, 9], [1, 0, 2, 7, 12]], np.float32)}),
+}
+
+
+# ONNX Runtime has no kernel for RoiAlign's opset-22 version
+OPSET = {"roi_align": 16}
+
+
+@pytest.mark.parametrize("case", sorted(OPS))
+def test_operator(tmp_path, case):
+    sym, inputs = OPS[case]
+    _check_sym(tmp_path, sym, inputs, opset_version=OPSET.get(case))
+
+
+@pytest.mark.parametrize("case", ["activations", "shapes", "reductions", "sequences", "norms"])
+def test_operator_opset_12(tmp_path, case):
+    sym, inputs = OPS[case]
+    _check_sym(tmp_path, sym, inputs, opset_version=12)

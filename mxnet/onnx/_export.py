@@ -118,15 +118,17 @@ def export_model(sym, params, in_shapes=None, in_types=np.float32, onnx_file_pat
 
 
 def _build(onnx, sym, params, in_shapes, in_types, opset, dynamic, dynamic_input_shapes, verbose):
-    from ..symbol.symbol import aux_node_ids
     order = sym._order()
     heads = sym._outputs
-    aux = aux_node_ids(order)
     variables = [n for n in order if n.op is None]
-    inputs = [n for n in variables if n.name not in params]
+    # the label a training loss layer reads (MXNet names it "<last node>_label") is no input
+    ops = [n for n in order if n.op is not None]
+    label = f"{ops[-1].name}_label" if ops else None
+    inputs, seen = [], set()
     for n in variables:
-        if n.name in params and id(n) in aux and params[n.name] is None:
-            raise MXNetError(f"ONNX export: auxiliary state {n.name} has no value")
+        if n.name not in params and n.name != label and n.name not in seen:
+            seen.add(n.name)
+            inputs.append(n)
     if len(inputs) != len(in_shapes):
         raise MXNetError(f"ONNX export: the model has {len(inputs)} inputs without parameters "
                          f"({', '.join(n.name for n in inputs)}) but in_shapes gives {len(in_shapes)} shapes")
@@ -168,8 +170,13 @@ def _build(onnx, sym, params, in_shapes, in_types, opset, dynamic, dynamic_input
     for n in variables:
         g.reserve(n.name)
     graph_inputs = []
+    by_name = {n.name: n for n in inputs}
+    for n in variables:
+        if n.name in by_name:
+            tensor[(id(n), 0)] = n.name
+        elif n.name == label and n.name not in params:
+            tensor[(id(n), 0)] = ""
     for n, s, t, d in zip(inputs, in_shapes, in_types, dyn):
-        tensor[(id(n), 0)] = n.name
         g.shapes[n.name] = (s, shapes2[(id(n), 0)])
         g.dtypes[n.name] = t
         graph_inputs.append(g.helper.make_tensor_value_info(

@@ -130,14 +130,14 @@ def _instancenorm(g, node, ins, a):
 @converter("GroupNorm")
 def _groupnorm(g, node, ins, a):
     x, gamma, beta = ins
-    ndim = g.ndim(x)
     grouped = g.add("Reshape", [x, g.ints([0, a.num_groups, -1])])
     mean = g.reduce("ReduceMean", grouped, [2], True)
     d = g.add("Sub", [grouped, mean])
     var = g.reduce("ReduceMean", g.add("Mul", [d, d]), [2], True)
     y = g.add("Div", [d, g.add("Sqrt", [g.add("Add", [var, g.scalar(a.eps, x)])])])
-    y = g.add("Reshape", [y, g.add("Shape", [x])])
-    return g.add("Add", [g.add("Mul", [y, _channel_param(g, gamma, 1, ndim)]), _channel_param(g, beta, 1, ndim)])
+    # MXNet 1.x scales and shifts per group
+    y = g.add("Add", [g.add("Mul", [y, _channel_param(g, gamma, 1, 3)]), _channel_param(g, beta, 1, 3)])
+    return g.add("Reshape", [y, g.add("Shape", [x])])
 
 
 @converter("L2Normalization")
@@ -255,10 +255,10 @@ def _softmax_core(g, op_type, x, axis, ndim):
     return g.add("Transpose", [y], perm=[int(i) for i in back])
 
 
-def _softmax_like(g, node, ins, a, op_type):
-    x = ins[0]
+def _softmax_like(g, node, ins, a, op_type, negate=False):
+    x = g.add("Neg", [ins[0]]) if negate else ins[0]
     if a.get("temperature") not in (None, 1.0):
-        x = g.add("Div", [x, g.scalar(a.temperature, x)])
+        x = g.add("Div", [x, g.scalar(a.temperature, ins[0])])
     if a.get("use_length"):
         if op_type != "Softmax":
             raise MXNetError(f"ONNX export: {node.op.name} '{node.name}' with use_length has no ONNX form")
@@ -299,16 +299,13 @@ def _log_softmax(g, node, ins, a):
 
 @converter("softmin")
 def _softmin(g, node, ins, a):
-    return _softmax_like(g, node, [g.add("Neg", [ins[0]])] + ins[1:], a, "Softmax")
+    return _softmax_like(g, node, ins, a, "Softmax", negate=True)
 
 
 @converter("SoftmaxActivation")
 def _softmax_activation(g, node, ins, a):
     x = ins[0]
-    if a.mode == "channel":
-        return _softmax_core(g, "Softmax", x, 1, g.ndim(x))
-    return g.add("Reshape", [_softmax_core(g, "Softmax", g.add("Flatten", [x], axis=1), 1, 2),
-                             g.add("Shape", [x])])
+    return _softmax_core(g, "Softmax", x, 1 if a.mode == "channel" else -1, g.ndim(x))
 
 
 @converter("SoftmaxOutput")
@@ -345,7 +342,8 @@ def _upsampling(g, node, ins, a):
                          f"converts")
     x = ins[0]
     scales = g.const(np.array([1, 1] + [a.scale] * (g.ndim(x) - 2), dtype=np.float32))
-    return g.add("Resize", [x, "", scales], mode="nearest", nearest_mode="floor")
+    return g.add("Resize", [x, "", scales], mode="nearest", nearest_mode="floor",
+                 coordinate_transformation_mode="asymmetric")
 
 
 @converter("_contrib_BilinearResize2D")

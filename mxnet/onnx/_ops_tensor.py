@@ -342,8 +342,9 @@ def _identity(g, node, ins, a):
 @converter("where")
 def _where(g, node, ins, a):
     cond, x, y = ins
+    vector = g.ndim(cond) == 1 and g.ndim(x) > 1
     cond = g.cast(cond, np.bool_)
-    if g.ndim(cond) == 1 and g.ndim(x) > 1:
+    if vector:
         # MXNet's where selects whole rows with a vector condition
         cond = g.unsqueeze(cond, list(range(1, g.ndim(x))))
     return g.add("Where", [cond, x, y])
@@ -362,9 +363,17 @@ def _axes(g, x, a):
     return axes
 
 
+def _as_one(g, y, x, axes, keepdims):
+    """MXNet gives shape (1,), not a scalar, where every axis is reduced away."""
+    if not keepdims and len(axes) == g.ndim(x):
+        return g.add("Reshape", [y, g.ints([1])])
+    return y
+
+
 def _reduction(op_type):
     def conv(g, node, ins, a):
-        return g.reduce(op_type, ins[0], _axes(g, ins[0], a), a.keepdims)
+        axes = _axes(g, ins[0], a)
+        return _as_one(g, g.reduce(op_type, ins[0], axes, a.keepdims), ins[0], axes, a.keepdims)
     return conv
 
 
@@ -377,7 +386,9 @@ for _name, _onnx in (("sum", "ReduceSum"), ("mean", "ReduceMean"), ("max", "Redu
 def _norm(g, node, ins, a):
     if a.ord not in (1, 2):
         raise MXNetError(f"ONNX export: norm '{node.name}': ord {a.ord} has no ONNX form")
-    y = g.reduce("ReduceL1" if a.ord == 1 else "ReduceL2", ins[0], _axes(g, ins[0], a), a.keepdims)
+    axes = _axes(g, ins[0], a)
+    y = _as_one(g, g.reduce("ReduceL1" if a.ord == 1 else "ReduceL2", ins[0], axes, a.keepdims), ins[0], axes,
+                a.keepdims)
     if a.out_dtype is not None:
         y = g.cast(y, a.out_dtype)
     return y
@@ -387,7 +398,7 @@ def _arg_reduce(op_type):
     def conv(g, node, ins, a):
         x = ins[0]
         if a.axis is None:
-            y = g.add(op_type, [g.add("Reshape", [x, g.ints([-1])])], axis=0, keepdims=0)
+            y = g.add(op_type, [g.add("Reshape", [x, g.ints([-1])])], axis=0, keepdims=1)
             if a.keepdims:
                 y = g.add("Reshape", [y, g.ints([1] * g.ndim(x))])
         else:
