@@ -364,8 +364,9 @@ for _name, _fn in _subs.get("sparse", {}).items():
     if not hasattr(sparse, _name):
         setattr(sparse, _name, _fn)
 for _name in sparse.FRONT_END_OPS:
-    if _name in _top and not hasattr(sparse, _name):
-        setattr(sparse, _name, _top[_name])
+    _f = _top.get(_name) or _internal_funcs.get(_name)
+    if _f is not None and not hasattr(sparse, _name):
+        setattr(sparse, _name, _f)
 # cast_storage to a sparse type makes a sparse array from dense input: the sparse module's function
 cast_storage = op.cast_storage = _internal._sparse_cast_storage = sparse.cast_storage  # noqa: F821
 from . import contrib_flow as _contrib_flow  # noqa: E402

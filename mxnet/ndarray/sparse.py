@@ -33,7 +33,8 @@ FRONT_END_OPS = (
     "broadcast_add", "broadcast_sub", "broadcast_mul", "broadcast_div", "broadcast_plus", "broadcast_minus",
     "sgd_update", "sgd_mom_update", "adam_update", "ftrl_update", "adagrad_update", "square_sum",
     "cast_storage", "retain", "log2", "log10", "exp2", "erf", "erfinv", "norm", "stop_gradient",
-    "BlockGrad", "Cast", "_square_sum")
+    "BlockGrad", "Cast", "_square_sum", "ElementWiseSum", "LinearRegressionOutput", "LogisticRegressionOutput",
+    "MAERegressionOutput", "_contrib_round_ste", "_contrib_sign_ste", "concat")
 
 
 def _scipy_sparse():

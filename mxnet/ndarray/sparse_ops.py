@@ -315,6 +315,13 @@ def _dot_stype(attrs, st):
     return FALLBACK
 
 
+def _scipy_view(a):
+    """A SciPy CSR matrix over a host CSRNDArray's own components (no copies where SciPy keeps
+    int64 indices)."""
+    indptr, indices = a._aux
+    return _scipy_sparse().csr_matrix((a._values, indices, indptr), shape=a._sshape, copy=False)
+
+
 def _dot(op, args, attrs):
     """The CSR products through SciPy: time and memory proportional to the stored values (and,
     for ``csr.T x dense``, to the rows of the result that can be non-zero)."""
@@ -328,7 +335,7 @@ def _dot(op, args, attrs):
     if isinstance(a, CSRNDArray):
         if a.ndim != 2 or b.ndim != 2:
             return None
-        sa = a.asscipy()
+        sa = _scipy_view(a)
         dt = np.result_type(a._values.dtype, b.dtype)
         rhs = b._dense() if isinstance(b, BaseSparseNDArray) else b._data
         if not attrs.transpose_a:
@@ -337,20 +344,29 @@ def _dot(op, args, attrs):
             return _wrap(np.ascontiguousarray(sa @ rhs, dtype=dt), a._ctx)
         if sa.shape[0] != rhs.shape[0]:
             raise MXNetError(f"Operator dot: shapes {a.shape}.T and {b.shape} do not match")
-        # csr.T x dense: only the columns holding values give non-zero rows; multiply the
-        # transposed matrix restricted to those rows so the result never takes the full height
-        rows = np.unique(_host(a.indices)).astype(_IDX)
-        remap = np.zeros(a._sshape[1], dtype=_IDX)
-        remap[rows] = np.arange(rows.shape[0], dtype=_IDX)
+        # csr.T x dense: only the columns holding values give non-zero rows.  Those columns are
+        # renumbered 0..k-1 and the transposed k-row matrix built in CSR form (SciPy's CSR product
+        # runs ~2x faster than its CSC one), so nothing scales with the full column count when
+        # the values are few (a batch against a large weight table)
+        cols = _host(a.indices)
+        ncol = a._sshape[1]
+        if cols.shape[0] * 8 < ncol:
+            rows, local = np.unique(cols, return_inverse=True)
+        else:  # many values: a mask over the columns beats sorting them
+            present = np.zeros(ncol, dtype=bool)
+            present[cols] = True
+            rows = np.flatnonzero(present)
+            local = (np.cumsum(present) - 1)[cols]
+        rows = rows.astype(_IDX)
         spsp = _scipy_sparse()
-        small = spsp.csr_matrix((sa.data, remap[sa.indices], sa.indptr), shape=(sa.shape[0], rows.shape[0]))
-        prod = np.ascontiguousarray(small.T @ rhs, dtype=dt)
+        small = spsp.csr_matrix((sa.data, local.reshape(-1), sa.indptr), shape=(sa.shape[0], rows.shape[0]))
+        prod = np.ascontiguousarray(small.T.tocsr() @ rhs, dtype=dt)
         return RowSparseNDArray._new(prod, (rows,), (a._sshape[1], rhs.shape[1]), a._ctx)
     if a.ndim != 2 or attrs.transpose_a or attrs.transpose_b:
         return None
     if a.shape[1] != b.shape[0]:
         raise MXNetError(f"Operator dot: shapes {a.shape} and {b.shape} do not match")
-    prod = (b.asscipy().T @ a._data.T).T
+    prod = (_scipy_view(b).T @ a._data.T).T
     return csr_matrix(np.asarray(prod, dtype=np.result_type(a.dtype, b._values.dtype)), ctx=a._ctx)
 
 
@@ -491,7 +507,7 @@ def _register():
         set_storage(name, _plus_scalar, _plus_scalar_stype)
     for name in _CMP_SCALAR:
         set_storage(name, _unary, _cmp_stype(name))
-    set_storage("_contrib_quadratic", _unary, _keep_if(lambda attrs: attrs.c == 0 and True))
+    set_storage("_contrib_quadratic", _unary, _keep_if(lambda attrs: attrs.c == 0))
     set_storage("clip", _unary, _clip_stype)
     for name in ("_scatter_plus_scalar", "_scatter_minus_scalar"):
         set_storage(name, _scatter_scalar, _keep)

@@ -23,9 +23,10 @@ for _name in ("contrib", "linalg", "random", "image", "sparse"):
     globals()[_name] = _m
     _sys.modules[_m.__name__] = _m
 from ..ndarray.sparse import FRONT_END_OPS as _SPARSE_OPS  # noqa: E402
-for _k in _SPARSE_OPS:  # mx.sym.sparse: the operators with sparse forms (dense graphs here)
-    if _k in _top and not hasattr(sparse, _k):  # noqa: F821
-        setattr(sparse, _k, _top[_k])  # noqa: F821
+for _k in _SPARSE_OPS:  # mx.sym.sparse: the operators MXNet lists there (storage rules in the registry)
+    _f = _top.get(_k) or _internal_funcs.get(_k)
+    if _f is not None and not hasattr(sparse, _k):  # noqa: F821
+        setattr(sparse, _k, _f)  # noqa: F821
 
 from . import contrib_flow as _contrib_flow  # noqa: E402
 _contrib_flow.install(contrib)  # noqa: F821  (contrib is created in the loop above)
