@@ -204,14 +204,25 @@ def test_dist_store_over_comm(monkeypatch):
     kv.push(0, mx.nd.ones(3))
     kv.pull(0, out=o)
     assert _np(o).tolist() == [3, 3, 3]
+    # 2-bit: both keys in one bucket, each worker's codes counted (the peer sends the same)
+    kv = DistKVStore("dist_sync", comm=_FakeComm(), mpi=_FakeMPI)
+    kv.set_gradient_compression({"type": "2bit", "threshold": 0.5})
+    kv.init([0, 1], [mx.nd.zeros(3), mx.nd.zeros(2)])
+    outs = [mx.nd.zeros(3), mx.nd.zeros(2)]
+    for want in ([[1, 0, -1], [0, -1]], [[1, 0, -1], [1, -1]]):
+        kv.push([0, 1], [mx.nd.array([0.6, 0.2, -0.9]), mx.nd.array([0.4, -0.5])])
+        kv.pull([0, 1], out=outs)
+        assert [_np(a).tolist() for a in outs] == want
 
 
 def test_2bit_codes_round_trip():
     from mxnet.kvstore.dist import _pack_2bit, _unpack_2bit
-    signs = np.array([1, -1, 0, 0, 1, 1, -1], np.int8)
-    packed = _pack_2bit(signs)
-    assert packed.dtype == np.uint8 and packed.size == 2  # 4 codes a byte: 16x less than float32
-    assert _unpack_2bit(np.stack([packed, packed]), 7).tolist() == [signs.tolist()] * 2
+    signs = np.array([1, -1, 0, 0, 1, 1, -1, 0, 0, 1], np.int8)
+    packed = _pack_2bit(signs > 0, signs < 0)
+    assert packed.dtype == np.uint8 and packed.size == 4  # 2 bits a value: 16x less than float32
+    other = _pack_2bit(signs < 0, np.zeros(10, bool))
+    assert _unpack_2bit(np.stack([packed, packed]), 10).tolist() == (2 * signs).tolist()
+    assert _unpack_2bit(np.stack([packed, other]), 10).tolist() == (signs + (signs < 0)).tolist()
 
 
 def test_dist_needs_mpi():

@@ -12,8 +12,8 @@ What the store checks and does for speed:
   ``MXNetError`` naming the keys and each worker's shape and dtype instead of hanging;
 - fusion: the values of one ``push`` of several keys travel in buffers of up to
   ``fusion_threshold`` bytes (``MXNEXT_FUSION_THRESHOLD``, default 64 MiB, Horovod's default);
-- 2-bit compression sends the packed codes (4 values a byte), gathered from every worker and summed
-  on each, with MXNet's error feedback (a residual per key).
+- 2-bit compression sends packed codes (2 bits a value, 16x less than float32), gathered from
+  every worker and summed on each, with MXNet's error feedback (a residual per key).
 """
 import hashlib
 import os
@@ -100,24 +100,28 @@ def _describe(what, gathered):
     return f"KVStore.{what}: the workers disagree on " + "; ".join(parts)
 
 
-def _pack_2bit(signs):
-    """int8 values in {-1, 0, 1} -> 2-bit codes, four a byte (0: zero, 1: +t, 2: -t)."""
-    codes = np.where(signs > 0, 1, np.where(signs < 0, 2, 0)).astype(np.uint8)
-    pad = (-codes.size) % 4
-    if pad:
-        codes = np.concatenate([codes, np.zeros(pad, np.uint8)])
-    c = codes.reshape(-1, 4)
-    return c[:, 0] | (c[:, 1] << 2) | (c[:, 2] << 4) | (c[:, 3] << 6)
+def _pack_2bit(pos, neg):
+    """Boolean masks of the values sent as +t and as -t -> one byte string holding 2 bits a
+    value (the two bit planes one after the other)."""
+    return np.concatenate([np.packbits(pos), np.packbits(neg)])
 
 
-_DECODE = np.array([0, 1, -1, 0], np.int8)
+_BITS = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1)  # byte -> its 8 bits
 
 
-def _unpack_2bit(packed, n):
-    """The inverse of ``_pack_2bit`` for ``packed`` of shape (workers, bytes): int8 signs."""
-    shifts = np.array([0, 2, 4, 6], np.uint8)
-    codes = (packed[..., None] >> shifts) & 3
-    return _DECODE[codes.reshape(packed.shape[0], -1)[:, :n]]
+def _unpack_2bit(packed, n, total=None, bits=None):
+    """The sum over workers of ``_pack_2bit`` codes (rows of ``packed``), as int16 in [-P, P].
+    ``total`` (n int16) and ``bits`` (ceil(n/8)*8 uint8) are optional buffers to reuse."""
+    nb = (n + 7) // 8
+    total = np.zeros(n, np.int16) if total is None else total
+    bits = np.empty((nb, 8), np.uint8) if bits is None else bits.reshape(nb, 8)
+    total[...] = 0
+    for row in packed:
+        np.take(_BITS, row[:nb], axis=0, out=bits, mode="clip")  # raise mode buffers out
+        total += bits.reshape(-1)[:n]
+        np.take(_BITS, row[nb:], axis=0, out=bits, mode="clip")
+        total -= bits.reshape(-1)[:n]
+    return total
 
 
 class DistKVStore(KVStore):
@@ -139,6 +143,7 @@ class DistKVStore(KVStore):
         if fusion_threshold is None:
             fusion_threshold = int(os.environ.get("MXNEXT_FUSION_THRESHOLD", DEFAULT_FUSION_THRESHOLD))
         self.fusion_threshold = fusion_threshold
+        self._scratch_bufs = {}
         if comm.Get_size() > 1:
             _install_abort_hook(comm)
 
@@ -229,7 +234,8 @@ class DistKVStore(KVStore):
                 _store_back(a, host)
                 continue
             parts = [arrays[i] for i in bucket]
-            buf = np.empty(sum(p.size for p in parts), dtype=parts[0].dtype)
+            dtype = np.dtype(parts[0].dtype)
+            buf = self._scratch(f"fusion-{dtype}", sum(p.size for p in parts), dtype)
             off = 0
             for p in parts:
                 buf[off:off + p.size] = _host(p).reshape(-1)
@@ -245,37 +251,56 @@ class DistKVStore(KVStore):
                     p[:] = seg
                 off += p.size
 
+    def _scratch(self, name, n, dtype):
+        """A buffer of ``n`` values kept between pushes (fresh large arrays cost page faults)."""
+        buf = self._scratch_bufs.get(name)
+        if buf is None or buf.size < n or buf.dtype != dtype:
+            buf = self._scratch_bufs[name] = np.empty(n, dtype)
+        return buf[:n]
+
     def _allreduce_2bit(self, keys, arrays):
         """2-bit compressed sum: each worker adds its residual, sends -t/0/+t as packed codes and
         keeps what it did not send; every worker decodes and sums all codes."""
-        t = self._compression
+        t = np.float32(self._compression)
         for bucket in self._buckets(arrays):
-            signs = []
+            n = sum(arrays[i].size for i in bucket)
+            pos, neg = self._scratch("pos", n, np.bool_), self._scratch("neg", n, np.bool_)
+            sign, tmp = self._scratch("sign", n, np.int8), self._scratch("tmp", n, np.float32)
+            off = 0
             for i in bucket:
-                a, k = arrays[i], keys[i]
-                res = self._residuals.get(k)
-                acc = _host(a).astype(np.float32, copy=True).reshape(-1)
-                if res is not None:
-                    acc += res
-                s = (acc >= t).astype(np.int8) - (acc <= -t).astype(np.int8)
-                self._residuals[k] = acc - s.astype(np.float32) * np.float32(t)
-                signs.append(s)
-            flat = np.concatenate(signs)
-            packed = _pack_2bit(flat)
+                a, k, m = arrays[i], keys[i], arrays[i].size
+                acc = self._residuals.get(k)
+                if acc is None:
+                    acc = self._residuals[k] = np.zeros(m, np.float32)
+                acc += _host(a).reshape(-1)
+                p, q, sg, tp = pos[off:off + m], neg[off:off + m], sign[off:off + m], tmp[off:off + m]
+                np.greater_equal(acc, t, out=p)
+                np.less_equal(acc, -t, out=q)
+                # what is not sent stays behind as the residual
+                np.subtract(p.view(np.int8), q.view(np.int8), out=sg)
+                np.multiply(sg, t, out=tp)
+                acc -= tp
+                off += m
+            packed = _pack_2bit(pos, neg)
             gathered = np.empty((self.num_workers, packed.size), np.uint8)
             self._comm.Allgather(packed, gathered)
-            total = _unpack_2bit(gathered, flat.size).sum(axis=0, dtype=np.int32)
+            total = _unpack_2bit(gathered, n, self._scratch("total", n, np.int16),
+                                 self._scratch("bits", (n + 7) // 8 * 8, np.uint8))
             off = 0
             for i in bucket:
                 a = arrays[i]
-                seg = (total[off:off + a.size].astype(np.float32) * np.float32(t)).reshape(a.shape)
-                a[:] = seg.astype(a.dtype, copy=False)
+                host = a._data
+                if isinstance(host, np.ndarray) and host.dtype == np.float32 and host.flags.c_contiguous:
+                    np.multiply(total[off:off + a.size], t, out=host.reshape(-1))
+                else:
+                    a[:] = (total[off:off + a.size] * t).reshape(a.shape).astype(a.dtype, copy=False)
                 off += a.size
 
     def set_gradient_compression(self, compression_params):
         """2-bit compression of the values pushed to the other workers (see ``KVStore``)."""
         super().set_gradient_compression(compression_params)
         self._residuals = {}
+        self._scratch_bufs = {}
 
     def _barrier(self):
         self._comm.Barrier()
