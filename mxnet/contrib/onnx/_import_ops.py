@@ -69,13 +69,25 @@ def _deconv(imp, node, ins, a):
     group = a.get("group", 1)
     kernel = list(a.get("kernel_shape", wshape[2:]))
     nd = len(kernel)
+    strides = list(a.get("strides", [1] * nd))
+    dil = list(a.get("dilations", [1] * nd))
+    adj = list(a.get("output_padding", [0] * nd))
     pads = list(a.get("pads", [0] * 2 * nd))
-    if pads[:nd] != pads[nd:] or "output_shape" in a or a.get("auto_pad", "NOTSET") != "NOTSET":
-        raise MXNetError(f"ONNX import: ConvTranspose '{imp.node_name}': only symmetric explicit pads import")
+    if a.get("auto_pad", "NOTSET") != "NOTSET":
+        raise MXNetError(f"ONNX import: ConvTranspose '{imp.node_name}': auto_pad does not import")
+    if "output_shape" in a:
+        # ONNX pads ceil(total / 2) before and floor after: MXNet's pad of ceil(total / 2) on both
+        # sides with the output enlarged by adj at the end is the same
+        shape = imp.static_shape(x)[2:]
+        total = [s * (n - 1) + o + (k - 1) * d + 1 - t
+                 for s, n, o, k, d, t in zip(strides, shape, adj, kernel, dil, a["output_shape"][-nd:])]
+        pads = [-(-t // 2) for t in total] * 2
+        adj = [2 * p - t for p, t in zip(pads, total)]
+    if pads[:nd] != pads[nd:]:
+        raise MXNetError(f"ONNX import: ConvTranspose '{imp.node_name}': only symmetric pads import")
     bias = ins[2] if len(ins) > 2 else None
-    return imp.op("Deconvolution", x, w, bias, kernel=tuple(kernel), stride=tuple(a.get("strides", [1] * nd)),
-                  dilate=tuple(a.get("dilations", [1] * nd)), pad=tuple(pads[:nd]),
-                  adj=tuple(a.get("output_padding", [0] * nd)), num_filter=wshape[1] * group,
+    return imp.op("Deconvolution", x, w, bias, kernel=tuple(kernel), stride=tuple(strides),
+                  dilate=tuple(dil), pad=tuple(pads[:nd]), adj=tuple(adj), num_filter=wshape[1] * group,
                   num_group=group, no_bias=bias is None)
 
 
@@ -111,6 +123,31 @@ def _maxpool(imp, node, ins, a):
 @importer("AveragePool")
 def _avgpool(imp, node, ins, a):
     return _pool(imp, ins, a, "avg")
+
+
+@importer("LpPool")
+def _lppool(imp, node, ins, a):
+    kernel = list(a["kernel_shape"])
+    nd = len(kernel)
+    pads = list(a.get("pads", [0] * 2 * nd))
+    if pads[:nd] != pads[nd:] or a.get("auto_pad", "NOTSET") != "NOTSET":
+        raise MXNetError(f"ONNX import: LpPool '{imp.node_name}': only symmetric explicit pads import")
+    return imp.op("Pooling", ins[0], kernel=tuple(kernel), stride=tuple(a.get("strides", [1] * nd)),
+                  pad=tuple(pads[:nd]), pool_type="lp", p_value=a.get("p", 2))
+
+
+@importer("RoiAlign")
+def _roi_align(imp, node, ins, a):
+    x, rois, idx = ins
+    mode = a.get("coordinate_transformation_mode", "half_pixel" if imp.opset >= 16 else "output_half_pixel")
+    if a.get("mode", "avg") != "avg":
+        raise MXNetError(f"ONNX import: RoiAlign '{imp.node_name}': only mode 'avg' imports")
+    idx = imp.const(idx).astype(np.float32).reshape(-1, 1) if imp.is_const(idx) else \
+        imp.op("expand_dims", imp.op("Cast", idx, dtype="float32"), axis=1)
+    boxes = imp.op("Concat", imp.sym(idx), imp.sym(rois), dim=1)
+    return imp.op("_contrib_ROIAlign", x, boxes, pooled_size=(a.get("output_height", 1), a.get("output_width", 1)),
+                  spatial_scale=a.get("spatial_scale", 1.0), sample_ratio=a.get("sampling_ratio", 0) or -1,
+                  aligned=mode == "half_pixel")
 
 
 @importer("GlobalAveragePool", "GlobalMaxPool")
@@ -209,6 +246,7 @@ for _t, _op, _kw in (("Relu", "Activation", {"act_type": "relu"}), ("Sigmoid", "
                      ("Sin", "sin", {}), ("Cos", "cos", {}), ("Tan", "tan", {}), ("Asin", "arcsin", {}),
                      ("Acos", "arccos", {}), ("Atan", "arctan", {}), ("Erf", "erf", {}), ("Sign", "sign", {}),
                      ("Round", "rint", {}), ("Sinh", "sinh", {}), ("Cosh", "cosh", {}),
+                     ("Asinh", "arcsinh", {}), ("Acosh", "arccosh", {}), ("Atanh", "arctanh", {}),
                      ("Selu", "LeakyReLU", {"act_type": "selu"})):
     importer(_t)(_act(_op, **_kw))
 
@@ -226,8 +264,11 @@ def _elu(imp, node, ins, a):
 @importer("PRelu")
 def _prelu(imp, node, ins, a):
     slope = ins[1]
+    # ONNX broadcasts the slope as (C, 1, ...) or (1, C, 1, ...); MXNet takes one per channel
     if imp.is_const(slope):
         slope = imp.const(slope).reshape(-1)
+    elif imp.ndim(slope) > 1:
+        slope = imp.op("Reshape", slope, shape=(-1,))
     return imp.op("LeakyReLU", ins[0], slope, act_type="prelu")
 
 
@@ -303,6 +344,14 @@ def _binary(imp, node, ins, a):
     if t in ("Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual"):
         return imp.op("Cast", imp.op(_BROADCAST[t], lhs, rhs), dtype="bool")
     return imp.op(_BROADCAST[t], lhs, rhs)
+
+
+@importer("Mod")
+def _mod(imp, node, ins, a):
+    if a.get("fmod", 0):
+        raise MXNetError(f"ONNX import: Mod '{imp.node_name}' with fmod=1 does not import")
+    nd = max(imp.ndim(v) for v in ins)
+    return imp.op("broadcast_mod", *(_rank_match(imp, v, nd) for v in ins))
 
 
 @importer("Not")
@@ -426,6 +475,29 @@ def _gather(imp, node, ins, a):
                           axis=axis)
         idx = i.astype(np.float32)
     return imp.op("take", x, idx, axis=axis, mode="wrap")
+
+
+@importer("GatherElements")
+def _gather_elements(imp, node, ins, a):
+    x, idx = ins
+    nd = imp.ndim(x)
+    axis = a.get("axis", 0) % nd
+    if imp.static_shape(idx)[axis] != 1:
+        raise MXNetError(f"ONNX import: GatherElements '{imp.node_name}': only one index per row along the "
+                         f"axis imports (MXNet's pick)")
+    idx = imp.op("squeeze", imp.op("Cast", idx, dtype="float32"), axis=axis)
+    return imp.op("pick", x, idx, axis=axis, keepdims=True, mode="wrap")
+
+
+@importer("GatherND")
+def _gather_nd(imp, node, ins, a):
+    x, idx = ins
+    if a.get("batch_dims", 0):
+        raise MXNetError(f"ONNX import: GatherND '{imp.node_name}' with batch_dims does not import")
+    m = imp.ndim(idx)
+    # ONNX indexes with the last axis of the indices, MXNet with the first
+    idx = imp.op("transpose", imp.op("Cast", idx, dtype="float32"), axes=(m - 1,) + tuple(range(m - 1)))
+    return imp.op("gather_nd", x, idx)
 
 
 @importer("Unsqueeze")
