@@ -469,6 +469,11 @@ def _copy_cast(src, dst):
     if tuple(data.shape) != tuple(dst.shape):
         raise MXNetError(f"copy_params_from: shape {tuple(data.shape)} does not match the bound "
                          f"array's shape {tuple(dst.shape)}")
+    if dst._is_sparse:  # a sparse argument keeps its storage type
+        from ..ndarray.sparse import _assign
+        from ..ndarray.ndarray import _wrap
+        _assign(dst, src.astype(dst.dtype) if hasattr(src, "_data") else _wrap(data.astype(dst.dtype), dst.context))
+        return
     dst._data[...] = data.astype(dst.dtype, copy=False)
 
 

@@ -222,9 +222,10 @@ class Module(BaseModule):
             self._exec_group.set_params(self._arg_params, self._aux_params)
         else:
             assert self._arg_params is None and self._aux_params is None
-            self._arg_params = {n: nd.zeros(b[0].shape, dtype=b[0].dtype)
+            # in the bound arrays' storage types, as MXNet (a row_sparse weight stays row_sparse)
+            self._arg_params = {n: nd.zeros(b[0].shape, dtype=b[0].dtype, stype=b[0].stype)
                                 for n, b in zip(self._param_names, self._exec_group.param_arrays)}
-            self._aux_params = {n: nd.zeros(b[0].shape, dtype=b[0].dtype)
+            self._aux_params = {n: nd.zeros(b[0].shape, dtype=b[0].dtype, stype=b[0].stype)
                                 for n, b in zip(self._aux_names, self._exec_group.aux_arrays)}
         if shared_module is not None and shared_module.optimizer_initialized:
             self.borrow_optimizer(shared_module)
