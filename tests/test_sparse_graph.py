@@ -64,10 +64,10 @@ def test_executor_sparse_graph_forward_backward():
 
 
 class _SparseLinear(gluon.HybridBlock):
-    def __init__(self, units, in_units, **kw):
+    def __init__(self, units, in_units, grad_stype="default", **kw):
         super().__init__(**kw)
         with self.name_scope():
-            self.w = self.params.get("w", shape=(in_units, units))
+            self.w = self.params.get("w", shape=(in_units, units), grad_stype=grad_stype)
 
     def hybrid_forward(self, F, x, w):
         return F.relu(F.dot(x, w))
@@ -110,3 +110,26 @@ def test_cast_storage_in_graph():
     np.testing.assert_allclose(out.asnumpy(), x.sum(0))
     csr = mx.sym.cast_storage(data, stype="csr").bind(mx.cpu(), {"data": mx.nd.array(x)}).forward()[0]
     assert csr.stype == "csr" and csr.indices.asnumpy().tolist() == [1, 0, 2]
+
+
+def test_hybridized_training_on_csr():
+    """Under autograd a hybridized block fed a CSR batch records its operators one by one: the
+    weight's gradient is row_sparse (the batch's columns only) and equals the dense gradient."""
+    from mxnet import autograd
+    dense, x = _csr(6, 40, 0.1, 4)
+    dense[:, 5] = 0
+    x = mx.nd.sparse.csr_matrix(dense)
+    net = _SparseLinear(3, 40, grad_stype="row_sparse")
+    net.initialize(mx.init.Uniform(1.0))
+    net.hybridize()
+    w = net.w.data().asnumpy()
+    with autograd.record():
+        y = net(x)
+        loss = (y * y).sum()
+    loss.backward()
+    g = net.w.grad()
+    assert g.stype == "row_sparse" and 5 not in g.indices.asnumpy().tolist()
+    z = dense @ w
+    want = dense.T @ (2 * np.maximum(z, 0) * (z > 0))
+    np.testing.assert_allclose(g.asnumpy(), want, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(loss.asscalar(), (np.maximum(z, 0) ** 2).sum(), rtol=1e-5)

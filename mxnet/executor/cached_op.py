@@ -45,7 +45,7 @@ class CachedOp:
         aux = [args[i]._data for i in self._aux_pos]
         cls = type(args[0])
         modes = None
-        if not autograd.is_recording() and any(a._is_sparse for a in args):
+        if any(a._is_sparse for a in args):
             aux_nd = [args[i] for i in self._aux_pos]
             modes = self._plan.storage_modes(arg_nd, aux_nd)
         if modes is not None:

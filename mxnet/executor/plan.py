@@ -119,9 +119,13 @@ class GraphPlan:
     def run_storage(self, args, aux, is_train=False, backend=None, modes=None):
         """Run the graph node by node on NDArrays ``args``/``aux`` (any storage types): dense
         operators on their arrays, the others through the storage dispatcher (their sparse forms,
-        or MXNet's dense fallback); returns the output NDArrays.  Keeps nothing for a backward."""
-        from ..ndarray.ndarray import _wrap
+        or MXNet's dense fallback); returns the output NDArrays.  Keeps nothing for a backward;
+        under ``autograd.record()`` every operator goes on the tape as an eager call would (sparse
+        gradients included), so the outputs carry their own gradient history."""
+        from .. import autograd
+        from ..ndarray.ndarray import _wrap, invoke
         from ..ndarray.sparse import dispatch
+        recording = autograd.is_recording()
         if backend is None:
             from ..backend import NUMPY_BACKEND as backend
         if modes is None:
@@ -134,7 +138,10 @@ class GraphPlan:
         for st in self.steps:
             ins = [vals[i] for i in st.ins]
             try:
-                if modes.get(id(st.node), "dense") == "dense":
+                if recording:
+                    res = invoke(st.op, ins, attrs=st.attrs)
+                    outs = list(res) if isinstance(res, (tuple, list)) else [res]
+                elif modes.get(id(st.node), "dense") == "dense":
                     res = st.op.forward(st.attrs, [a._data for a in ins], octx)
                     res = res[0] if st.op.save_state else res
                     outs = [_wrap(r, ctx) for r in (res if isinstance(res, (tuple, list)) else (res,))]

@@ -772,6 +772,14 @@ def _regroup(args, fmt):
     return ret, args
 
 
+def _rewrap(o, ctx, cls):
+    """NDArray ``o`` as class ``cls`` (mx.np outputs), keeping its place on the autograd tape."""
+    from ..ndarray.ndarray import _wrap
+    w = _wrap(o._data, ctx, cls)
+    w._entry = o._entry
+    return w
+
+
 class _CachedOp:
     """A traced graph run as one compiled plan and recorded by autograd as one node.
 
@@ -826,13 +834,14 @@ class _CachedOp:
         cls = self._out_cls or type(data[0])
         backend = get_backend(ctx)
         monitor = None if hook is None else self._op_monitor(raw, aux, ctx, *hook)
-        if monitor is None and not autograd.is_recording() and any(a._is_sparse for a in args):
-            # sparse inputs (a CSR batch): the operators' sparse forms, node by node
+        if monitor is None and any(a._is_sparse for a in args):
+            # sparse inputs (a CSR batch): the operators' sparse forms, node by node (recorded one
+            # by one under autograd, so that sparse gradients stay sparse)
             aux_nd = [p._check_and_get(p._data, ctx) for p in self._aux]
             modes = self.plan.storage_modes(args, aux_nd)
             if modes is not None:
                 outs = self.plan.run_storage(args, aux_nd, autograd.is_training(), backend, modes)
-                return [o if o._is_sparse or cls is NDArray else _wrap(o._data, ctx, cls) for o in outs]
+                return [o if o._is_sparse or cls is NDArray else _rewrap(o, ctx, cls) for o in outs]
         if monitor is None and not autograd.is_recording() and not autograd.is_training():
             # inference: the optimised plan (identity removal, BatchNorm folding, constants)
             return [_wrap(o, ctx, cls) for o in self.plan.infer(raw, aux, backend=backend)]
