@@ -327,7 +327,7 @@ def test_threaded_passes_give_the_same_bits(native, monkeypatch):
             assert shifted == (ill == 1.0)
             bn += [out, mean, var, invstd, *native.train_backward(g3, x3, mean, invstd, gamma, False)]
         planes = x.reshape(-1)[:240_000].reshape(600, 20, 20)
-        pooled, pidx = native.max_pool2d(planes, 3, 3, 2, 2, 1, 1, 10, 10)
+        pooled, pidx, _ = native.max_pool2d(planes, 3, 3, 2, 2, 1, 1, 10, 10)
         pgrad = native.max_pool2d_grad(np.cos(pooled), pidx, pooled, 3, 20, 20)
         cols = native.im2col_image(planes.reshape(30, 20, 20, 20), 3, 3, 2, 2, 1, 1, 1, 1, 10, 10)
         return [w, mom, y, loss, e, s, native.softmax_ce_rows_grad(e, s, g[:300], lab), img, *bn,
@@ -372,7 +372,7 @@ def test_empty_inputs_run_no_blocks(native):
     """Zero planes (an empty batch, as mx.np allows): the threaded passes return empty results
     (a zero block size used to divide by zero)."""
     x = np.zeros((0, 9, 9), np.float32)
-    y, idx = native.max_pool2d(x, 3, 3, 2, 2, 1, 1, 5, 5)
+    y, idx, _ = native.max_pool2d(x, 3, 3, 2, 2, 1, 1, 5, 5)
     assert y.shape == idx.shape == (0, 5, 5)
     assert native.max_pool2d_grad(y, idx, y, 0, 9, 9).shape == (0, 9, 9)
     cols = native.im2col_image(np.zeros((0, 3, 9, 9), np.float32), 3, 3, 2, 2, 1, 1, 1, 1, 5, 5)

@@ -7,7 +7,9 @@ For every run, training included (``training_steps``):
   first and the activation on the pooled values (a quarter of them under 2x2 windows); the
   backward scatters the pooled gradient times the activation's derivative in one pass.  The
   gradient is MXNet's: the window's first maximum receives it (where a saturated activation makes
-  several maxima tie, the derivative there is 0 either way).
+  several maxima tie, the derivative there is 0 either way).  An input holding NaN (the C
+  pooling kernel reports it) runs in MXNet's order instead, activation then pooling, whose
+  backward gives NaN where the input is NaN.
 
 * activation after a dense layer: a ``FullyConnected`` whose only consumer is an ``Activation``
   whose derivative is a function of its output (relu, sigmoid, tanh, softrelu) applies it in place
@@ -33,7 +35,8 @@ import numpy as np
 
 from ..ops import _conv_kernels as K
 from ..ops.nn_activation import activate
-from ..ops.nn_conv import bind_dense, bind_pool, dense_kernels, fc_bias_act, fc_product, fc_product_grads
+from ..ops.nn_conv import (bind_dense, bind_pool, dense_kernels, fc_bias_act, fc_product, fc_product_grads,
+                           max_pool_checking_nan)
 from ..ops.registry import Attrs, get_op
 
 _PASS_THROUGH = {"_copy", "BlockGrad", "Dropout"}
@@ -93,18 +96,32 @@ class _PoolAct:
         self.act, self.pool = get_op("Activation"), get_op("Pooling")
 
     def forward(self, attrs, ins, ctx):
-        y, state = self.pool.forward(self.pool_attrs, ins, ctx)
-        return self.act.forward(self.act_attrs, [y], ctx), (state, y)
+        y, state, nan = max_pool_checking_nan(self.pool_attrs, ins, ctx)
+        if nan:
+            # MXNet's order: act(NaN) is NaN, which its backward turns into a NaN gradient
+            a = self.act.forward(self.act_attrs, ins, ctx)
+            y, state = self.pool.forward(self.pool_attrs, [a], ctx)
+            return y, (state, a, True)
+        return self.act.forward(self.act_attrs, [y], ctx), (state, y, False)
 
     def bind(self, attrs, ins, ctx):
-        pool = bind_pool(self.pool_attrs, ins, ctx)
+        pool = bind_pool(self.pool_attrs, ins, ctx, nan_flag=True)
         if pool is None:
             return None
         xp, act = ctx.xp, self.act_attrs.act_type
-        return lambda ins: activate(xp, act, y := pool(ins[0]), out=y)
+
+        def run(ins):
+            y, nan = pool(ins[0])
+            if nan:   # MXNet's order (see forward)
+                return pool(activate(xp, act, ins[0]))[0]
+            return activate(xp, act, y, out=y)
+        return run
 
     def backward(self, attrs, ograds, ins, outs, ctx, state):
-        pstate, y = state
+        pstate, y, unfused = state
+        if unfused:   # y is the activation's output, pooled in the forward
+            g = self.pool.backward(self.pool_attrs, ograds, [y], outs, ctx, pstate)
+            return self.act.backward(self.act_attrs, g, ins, [y], ctx, None)
         if isinstance(pstate, K.FlatArgmax):
             return [pstate.scatter(ctx.xp, ograds[0], ins[0].shape, self.code, outs[0])]
         g = self.act.backward(self.act_attrs, ograds, [y], outs, ctx, None)

@@ -545,11 +545,13 @@ def _window_elems(v, kernel):
 
 class FlatArgmax:
     """Max-pooling state of the C kernel: per window, the flat index ``r*W+s`` of its max in
-    the (N*C, H, W) input (-1 for a window wholly in the padding)."""
-    __slots__ = ("idx",)
+    the (N*C, H, W) input (-1 for a window wholly in the padding); ``nan``: whether the input
+    held NaN (when the forward checked)."""
+    __slots__ = ("idx", "nan")
 
-    def __init__(self, idx):
+    def __init__(self, idx, nan=False):
         self.idx = idx
+        self.nan = nan
 
     def scatter(self, xp, dy, shape, act=0, t=None):
         """``dy`` routed to the maxima, times activation ``act``'s derivative at its output ``t``
@@ -575,30 +577,44 @@ ACT_GRADS = {1: lambda t: t > 0, 2: lambda t: t * (1 - t), 3: lambda t: 1 - t * 
              4: lambda t: -_np.expm1(-t)}
 
 
-def bind_max_pool(xp, x, kernel, stride, pad, out):
-    """For inference plans: a function of x giving ``max_pool_forward``'s output for arrays of
-    this type, shape and dtype when the C kernel takes it; else None."""
+def bind_max_pool(xp, x, kernel, stride, pad, out, nan_flag=False):
+    """For inference plans: a function of x giving ``max_pool_forward``'s output (with
+    ``nan_flag``, the pair (output, whether x held NaN)) for arrays of this type, shape and
+    dtype when the C kernel takes it; else None."""
     jk = _jk(xp, x)
     if jk is None:
         return None
     n, c = x.shape[:2]
     rows, oshape, geom = (n * c,) + x.shape[2:], (n, c) + tuple(out), (*kernel, *stride, *pad, *out)
+    if nan_flag:
+        def run(x):
+            y, _, nan = jk.max_pool2d(_np.ascontiguousarray(x).reshape(rows), *geom, check_nan=True)
+            return y.reshape(oshape), nan
+        return run
     return lambda x: jk.max_pool2d(_np.ascontiguousarray(x).reshape(rows), *geom)[0].reshape(oshape)
 
 
-def max_pool_forward(xp, x, kernel, stride, pad, out):
+def pool_saw_nan(xp, x, state):
+    """Whether ``max_pool_forward(..., check_nan=True)``, which returned ``state``, pooled NaN
+    from ``x`` (the C kernel says so; else one pass over x)."""
+    if isinstance(state, FlatArgmax):
+        return state.nan
+    return x.dtype.kind == "f" and bool(xp.isnan(x).any())
+
+
+def max_pool_forward(xp, x, kernel, stride, pad, out, check_nan=False):
     """Returns ``(y, idx)``: the max as MXNet takes it (from the dtype's lowest value, only
     greater elements replacing it, so NaN and -inf are skipped; a window of nothing else gives
     that lowest value, its gradient going to the first element) and the kernel offset
     (row-major) of the first max.  Tiling windows (LeNet's 2x2/2) take a faster path whose
     ``idx`` is None: the backward finds the max again by one compare.  With the C kernels
-    (2-D only) ``idx`` is a ``FlatArgmax``."""
+    (2-D only) ``idx`` is a ``FlatArgmax``, which with ``check_nan`` says whether x held NaN."""
     jk = _jk(xp, x)
     if jk is not None:
         n, c = x.shape[:2]
-        y, idx = jk.max_pool2d(_np.ascontiguousarray(x).reshape((n * c,) + x.shape[2:]),
-                               *kernel, *stride, *pad, *out)
-        return y.reshape((n, c) + tuple(out)), FlatArgmax(idx)
+        y, idx, nan = jk.max_pool2d(_np.ascontiguousarray(x).reshape((n * c,) + x.shape[2:]),
+                                    *kernel, *stride, *pad, *out, check_nan=check_nan)
+        return y.reshape((n, c) + tuple(out)), FlatArgmax(idx, nan)
     if _tiles(x.shape, kernel, stride, pad, out):
         return _tiled_max(xp, _window_view(x, kernel, out), out), None
     return _max_pool_general(xp, x, kernel, stride, pad, out)

@@ -212,7 +212,8 @@ void sce_rows_grad_f32(const void *eo, const void *so, const void *go, const voi
    maximum of each column's two elements into a block buffer; then over the whole block at
    once, of each horizontal pair, ties going to the smaller offset (which restores the order
    above).  Selects are bit blends: compiled as branches they mispredict on every other
-   window. */
+   window.  Returns -1 when out of memory, else with check_nan whether a pooled element was NaN
+   (1 or 0; the test costs ~15 % of the kernel's time, so only the caller that needs it asks). */
 /* a if sel is all ones, else b (sel all zeros), through the bits of the values */
 static inline T FN(blend)(T a, T b, UT sel)
 {
@@ -225,7 +226,8 @@ static inline T FN(blend)(T a, T b, UT sel)
 }
 
 #define PB 64
-int FN(max_pool_2x2)(const void *xo, i64 nb, i64 h, i64 w, i64 oh, i64 ow, void *yo, void *idxo)
+int FN(max_pool_2x2)(const void *xo, i64 nb, i64 h, i64 w, i64 oh, i64 ow, void *yo, void *idxo,
+                     i64 check_nan)
 {
     const T *restrict x = ARR(xo);
     T *restrict y = ARR(yo);
@@ -235,6 +237,7 @@ int FN(max_pool_2x2)(const void *xo, i64 nb, i64 h, i64 w, i64 oh, i64 ow, void 
     if (!t)
         return -1;
     int32_t *tk = (int32_t *)(t + PB * tw);
+    int nan = 0;
     for (i64 r0 = 0; r0 < rows; r0 += PB) {
         const i64 nr = rows - r0 < PB ? rows - r0 : PB;
         for (i64 r = 0; r < nr; r++) {
@@ -244,6 +247,8 @@ int FN(max_pool_2x2)(const void *xo, i64 nb, i64 h, i64 w, i64 oh, i64 ow, void 
             T *restrict tr = t + r * tw;
             int32_t *restrict kr = tk + r * tw;
             for (i64 c = 0; c < tw; c++) {
+                if (check_nan)   /* invariant: the compiler makes a loop without the test */
+                    nan |= (a0[c] != a0[c]) | (a1[c] != a1[c]);
                 T a = a0[c] > LOWEST ? a0[c] : LOWEST, v = a1[c] > LOWEST ? a1[c] : LOWEST;
                 UT sel = -(UT)(v > a);
                 tr[c] = FN(blend)(v, a, sel);
@@ -261,27 +266,30 @@ int FN(max_pool_2x2)(const void *xo, i64 nb, i64 h, i64 w, i64 oh, i64 ow, void 
         }
     }
     free(t);
-    return 0;
+    return nan;
 }
 
 /* Any window: max over the window's part inside the plane, as MXNet takes it: from the lowest
    finite value, only greater elements replace it (NaN and -inf never do), the gradient of a
    window with nothing greater going to the window's first element when that lies inside the
-   plane, as MXNet's oneDNN kernels and the NumPy path do (index -1: no element gets it). */
+   plane, as MXNet's oneDNN kernels and the NumPy path do (index -1: no element gets it).
+   Returns 1 when a pooled element was NaN, else 0. */
 typedef struct {
     const T *x;
     T *y;
     int32_t *idx;
     i64 h, w, kh, kw, sh, sw, ph, pw, oh, ow;
+    int nan;
 } FN(pool_ctx);
 
 static void FN(pool_range)(void *q, i64 b0, i64 b1)
 {
-    const FN(pool_ctx) *c = q;
+    FN(pool_ctx) *c = q;
     const i64 h = c->h, w = c->w, kh = c->kh, kw = c->kw, sh = c->sh, sw = c->sw, ph = c->ph;
     const i64 pw = c->pw, oh = c->oh, ow = c->ow;
     T *restrict y = c->y;
     int32_t *restrict idx = c->idx;
+    int nan = 0;
     for (i64 b = b0; b < b1; b++) {
         const T *xb = c->x + b * h * w;
         for (i64 i = 0; i < oh; i++) {
@@ -295,6 +303,7 @@ static void FN(pool_range)(void *q, i64 b0, i64 b1)
                 for (i64 r = rs; r < re; r++)
                     for (i64 s = ss; s < se; s++) {
                         T v = xb[r * w + s];
+                        nan |= v != v;
                         if (v > m) {
                             m = v;
                             k = r * w + s;
@@ -307,13 +316,16 @@ static void FN(pool_range)(void *q, i64 b0, i64 b1)
             }
         }
     }
+    if (nan)
+        SET_FLAG(&c->nan);
 }
 
-void FN(max_pool_any)(const void *xo, i64 nb, i64 h, i64 w, i64 kh, i64 kw, i64 sh, i64 sw,
-                      i64 ph, i64 pw, i64 oh, i64 ow, void *yo, void *idxo, i64 nthreads)
+i64 FN(max_pool_any)(const void *xo, i64 nb, i64 h, i64 w, i64 kh, i64 kw, i64 sh, i64 sw,
+                     i64 ph, i64 pw, i64 oh, i64 ow, void *yo, void *idxo, i64 nthreads)
 {
-    FN(pool_ctx) c = {ARR(xo), ARR(yo), ARR(idxo), h, w, kh, kw, sh, sw, ph, pw, oh, ow};
+    FN(pool_ctx) c = {ARR(xo), ARR(yo), ARR(idxo), h, w, kh, kw, sh, sw, ph, pw, oh, ow, 0};
     run_blocks(FN(pool_range), &c, nb, 4, nthreads);
+    return c.nan;
 }
 
 typedef struct {

@@ -149,7 +149,7 @@ def _library():
 
 # argument kinds: p array object (its id), i int64, d double; then the result: v none, i int64
 _SIGS = {
-    "max_pool_2x2": "piiiiipp i", "max_pool_any": "piiiiiiiiiiippi v", "max_pool_grad": "pppiiiipi v",
+    "max_pool_2x2": "piiiiippi i", "max_pool_any": "piiiiiiiiiiippi i", "max_pool_grad": "pppiiiipi v",
     "im2col_image": "piiiiiiiiiiiiipi v", "col2im_image": "piiiiiiiiiiiiipi i",
     "col2im_inner": "piiiiiiiiiiiiiip i", "rows_to_nchw": "ppiiiip v",
     "bn_grad_sums": "ppiiippp v", "bn_normalise": "piiipppp v",
@@ -268,23 +268,26 @@ def _threads(size, per_thread=None):
 
 
 # -- pooling ---------------------------------------------------------------------------------
-def max_pool2d(x, kh, kw, sh, sw, ph, pw, oh, ow):
+def max_pool2d(x, kh, kw, sh, sw, ph, pw, oh, ow, check_nan=False):
     """``x`` (B, H, W) with B = N*C -> (max (B, oh, ow), flat index r*W+s of the first max, or
-    -1 for a window wholly in the padding).  As in MXNet, the max starts from the dtype's lowest
-    finite value and only greater elements replace it: NaN and -inf are skipped, and a window of
-    nothing else gives that lowest value, its index being the window's first element."""
+    -1 for a window wholly in the padding, whether a pooled element was NaN: with ``check_nan``,
+    else perhaps False for NaN in 2x2 windows).  As in MXNet, the
+    max starts from the dtype's lowest finite value and only greater elements replace it: NaN
+    and -inf are skipped, and a window of nothing else gives that lowest value, its index being
+    the window's first element."""
     x = np.ascontiguousarray(x)
     nb, h, w = x.shape
     y = np.empty((nb, oh, ow), x.dtype)
     idx = np.empty((nb, oh, ow), np.int32)
     k = _K[x.dtype]
     if (kh, kw, sh, sw, ph, pw) == (2, 2, 2, 2, 0, 0) and 2 * oh <= h and 2 * ow <= w:
-        if k.max_pool_2x2(id(x), nb, h, w, oh, ow, id(y), id(idx)):
+        nan = k.max_pool_2x2(id(x), nb, h, w, oh, ow, id(y), id(idx), bool(check_nan))
+        if nan < 0:
             raise MemoryError("max_pool2d: no memory for the block buffer")
     else:
-        k.max_pool_any(id(x), nb, h, w, kh, kw, sh, sw, ph, pw, oh, ow, id(y), id(idx),
-                       _threads(x.size, MIN_THREAD_ELEMS_LIGHT))
-    return y, idx
+        nan = k.max_pool_any(id(x), nb, h, w, kh, kw, sh, sw, ph, pw, oh, ow, id(y), id(idx),
+                             _threads(x.size, MIN_THREAD_ELEMS_LIGHT))
+    return y, idx, bool(nan)
 
 
 def max_pool2d_grad(dy, idx, t, act, h, w):

@@ -595,14 +595,24 @@ def _pool_fwd(attrs, ins, ctx):
     return (_to_last(xp, y) if last else y), state
 
 
-def bind_pool(attrs, ins, ctx):
-    """``OpDef.bind`` of Pooling: channels-first 2-D max pooling that the C kernel takes."""
+def bind_pool(attrs, ins, ctx, nan_flag=False):
+    """``OpDef.bind`` of Pooling: channels-first 2-D max pooling that the C kernel takes (with
+    ``nan_flag``, its function also says whether the input held NaN)."""
     x = ins[0]
     if attrs.global_pool or attrs.pool_type != "max" or _channels_last(attrs.layout) or \
             attrs.pooling_convention == "same":
         return None
     kernel, stride, pad, out = _memo(_pool_geom, attrs, x.shape)
-    return K.bind_max_pool(ctx.xp, x, kernel, stride, pad, out)
+    return K.bind_max_pool(ctx.xp, x, kernel, stride, pad, out, nan_flag)
+
+
+def max_pool_checking_nan(attrs, ins, ctx):
+    """Pooling's forward for the executor's Activation -> Pooling fusion (unpadded channels-first
+    max pooling): (y, state, whether the input held NaN)."""
+    x = ins[0]
+    kernel, stride, pad, out = _memo(_pool_geom, attrs, x.shape)
+    y, state = K.max_pool_forward(ctx.xp, x, kernel, stride, pad, out, check_nan=True)
+    return y, state, K.pool_saw_nan(ctx.xp, x, state)
 
 
 def _root(xp, y, p):

@@ -24,7 +24,7 @@ import mxnet as mx  # noqa: E402
 import special_values as sv  # noqa: E402
 
 WHERE = ("in", "head")
-OWN_KERNELS = ("relu", "relu_op", "fc_relu", "softmax_ce")   # as in tests/test_kernel_special_values.py
+OWN_KERNELS = ("relu", "relu_op", "fc_relu", "pool_relu", "softmax_ce")   # as in tests/test_kernel_special_values.py
 
 
 def _run(store, run):
