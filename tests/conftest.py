@@ -11,13 +11,16 @@ SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "s
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked slow run only when asked for (``-m slow``), as the marker says."""
-    if "slow" in (config.getoption("markexpr") or ""):
-        return
-    skip = pytest.mark.skip(reason="slow: run with -m slow")
-    for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
+    """Tests marked slow (or fuzz) run only when asked for (``-m slow``, ``-m fuzz``), as the
+    markers say."""
+    expr = config.getoption("markexpr") or ""
+    for marker in ("slow", "fuzz"):
+        if marker in expr:
+            continue
+        skip = pytest.mark.skip(reason=f"{marker}: run with -m {marker}")
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="module")

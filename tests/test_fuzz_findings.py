@@ -1,5 +1,6 @@
 """Regressions for what the fuzzing suite (tools/fuzz) found: each was a crash, a hang, a memory
 blow-up, a wrong exception type or an error that did not say where it came from."""
+import json
 import struct
 
 import numpy as np
@@ -213,3 +214,35 @@ def test_max_pool_gradient_of_padded_window_without_max(kernels, x, kw):
     # MXNet 1.9.1 (tools/fuzz found it; values read from the oracle)
     want = {2: [0, 2, 2, 4], 3: [1, 1, 0, 1, 1, 0, 0, 0, 0]}[len(x)]
     assert a.grad.asnumpy().ravel().tolist() == want
+
+
+def test_symbol_load_names_the_file(tmp_path):
+    path = tmp_path / "net-symbol.json"
+    path.write_text('{"nodes": [{"op": "null", "name": "x", "inputs": []}], "heads": [[0, 0')
+    with pytest.raises(MXNetError, match="net-symbol.json.*not a symbol JSON"):
+        mx.sym.load(str(path))
+    with pytest.raises(MXNetError, match="cannot open"):      # was FileNotFoundError
+        mx.sym.load(str(tmp_path / "missing.json"))
+    path.write_bytes(b'{"nodes": \xff}')
+    with pytest.raises(MXNetError, match="net-symbol.json"):   # was UnicodeDecodeError
+        mx.sym.load(str(path))
+
+
+def test_graph_node_with_an_extra_input_fails_clearly():
+    # an Embedding node given three inputs: storage inference indexed past its rule (IndexError)
+    d = mx.sym.var("data")
+    g = json.loads(mx.sym.Embedding(d, input_dim=10, output_dim=4, name="emb").tojson())
+    g["nodes"][-1]["inputs"].append([0, 0, 0])
+    sym = mx.sym.load_json(json.dumps(g))
+    with pytest.raises(MXNetError, match="emb"):
+        sym.simple_bind(mx.cpu(), data=(2, 3)).forward()
+
+
+def test_resize_and_adaptive_pool_sizes_checked():
+    x = mx.nd.ones((3, 4, 3, 3))
+    with pytest.raises(MXNetError, match="AdaptiveAvgPooling2D.*2\\^31"):   # was a 7 GB MemoryError
+        mx.nd.contrib.AdaptiveAvgPooling2D(x, output_size=(10**9, 10**9))
+    with pytest.raises(MXNetError, match="BilinearResize2D.*2\\^31"):
+        mx.nd.contrib.BilinearResize2D(x, height=10**9, width=2)
+    assert mx.nd.contrib.AdaptiveAvgPooling2D(x, output_size=(2,)).shape == (3, 4, 2, 2)
+    assert mx.nd.contrib.BilinearResize2D(x, height=5, width=2).shape == (3, 4, 5, 2)

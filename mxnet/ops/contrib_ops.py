@@ -4,7 +4,7 @@ bipartite_matching, AdaptiveAvgPooling2D, BilinearResize2D, ROIAlign."""
 import numpy as np
 
 from ..base import MXNetError
-from ._util import norm_axis
+from ._util import check_alloc_size, norm_axis
 from .registry import register, Param
 
 
@@ -222,6 +222,17 @@ def _adaptive_matrix(xp, n, o, dtype):
     return xp.asarray(m.astype(dtype))
 
 
+def _checked_hw(opname, x, h, w):
+    """An output height and width, refused before the (o, n) interpolation matrices and the
+    output are allocated when past MXNet's size limit."""
+    if h < 0 or w < 0:
+        raise MXNetError(f"Operator {opname}: the output size ({h}, {w}) must not be negative")
+    check_alloc_size(opname, tuple(x.shape[:2]) + (h, w))
+    check_alloc_size(opname, (h, x.shape[2]))
+    check_alloc_size(opname, (w, x.shape[3]))
+    return h, w
+
+
 def _adaptive_size(attrs, x):
     if x.ndim != 4:
         raise MXNetError(f"Operator _contrib_AdaptiveAvgPooling2D: data must be 4-D (N, C, H, W), got "
@@ -229,9 +240,8 @@ def _adaptive_size(attrs, x):
     s = attrs.output_size
     if not s:
         return 1, 1
-    if len(s) == 1:
-        return s[0], s[0]
-    return s[0], s[1]
+    h, w = (s[0], s[0]) if len(s) == 1 else (s[0], s[1])
+    return _checked_hw("_contrib_AdaptiveAvgPooling2D", x, h, w)
 
 
 def _adaptive_mats(attrs, x, xp):
@@ -247,6 +257,11 @@ register("_contrib_AdaptiveAvgPooling2D",
 
 
 def _resize_out(attrs, ins):
+    h, w = _resize_hw(attrs, ins)
+    return _checked_hw("_contrib_BilinearResize2D", ins[0], h, w)
+
+
+def _resize_hw(attrs, ins):
     x = ins[0]
     if x.ndim != 4:
         raise MXNetError(f"Operator _contrib_BilinearResize2D: data must be 4-D (N, C, H, W), got "

@@ -203,7 +203,8 @@ def infer_grad_stypes(order, stypes, arg_names):
         gst = form.grad(n.parsed, tuple(ins)) if form is not None and form.grad is not None else None
         for p, (c, _) in enumerate(n.inputs):
             if c.op is None:
-                g = gst[p] if gst is not None else "default"
+                # (a loaded graph may give a node more inputs than its rule covers)
+                g = gst[p] if gst is not None and p < len(gst) else "default"
                 found.setdefault(c.name, set()).add(g)
     out = []
     for name in arg_names:

@@ -773,9 +773,18 @@ def load_json(json_str):
 
 
 def load(fname):
-    """A symbol from a JSON file written by ``Symbol.save`` (or MXNet)."""
-    with open(fname) as f:
-        return load_json(f.read())
+    """A symbol from a JSON file written by ``Symbol.save`` (or MXNet); errors name the file."""
+    try:
+        with open(fname, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        raise MXNetError(f"load: cannot open {fname!r}: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        raise MXNetError(f"load {fname!r}: not a symbol JSON document ({e})") from None
+    try:
+        return load_json(text)
+    except MXNetError as e:
+        raise MXNetError(f"load {fname!r}: {e}") from None
 
 
 def fromjson(json_str):

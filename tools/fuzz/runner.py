@@ -19,7 +19,7 @@ from .outcome import BAD
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOOLS = os.path.dirname(HERE)
 REPO = os.path.dirname(TOOLS)
-STARTUP_S = 120.0          # importing mxnet and compiling the C kernels, on a loaded machine
+STARTUP_S = 300.0          # importing mxnet (the C kernels are built by the parent first)
 
 
 class Result:
@@ -52,6 +52,7 @@ class _Child:
                                      start_new_session=True)
         self.buf = b""
         self.current = None        # index of the case started and not yet reported
+        self.started = False       # READY seen
         self.done = set()
         self.deadline = time.monotonic() + STARTUP_S
 
@@ -79,6 +80,8 @@ def child_env(threads=1):
 
 def run(plan, seed=0, jobs=2, batch=400, timeout=10.0, mem_gb=2.0, confirm=True, progress=None):
     """Run ``plan`` (a list of ``(suite, indices)``); returns the list of ``Result``s."""
+    from mxnet.ops import _accel
+    _accel.jit()       # build the C kernels once, here, rather than in every child at once
     with tempfile.TemporaryDirectory(prefix="mxnext-fuzz-") as tmp:
         env = child_env()
         env["MXNEXT_FUZZ_TMP"] = tmp
@@ -90,7 +93,7 @@ def _run(plan, env, seed, jobs, batch, timeout, mem_gb, confirm, progress):
     for suite, indices in plan:
         indices = list(indices)
         for k in range(0, len(indices), batch):
-            queue.append((suite, indices[k:k + batch], False))
+            queue.append((suite, indices[k:k + batch], False, False))
     sel = selectors.DefaultSelector()
     results = []
     running = []
@@ -102,9 +105,7 @@ def _run(plan, env, seed, jobs, batch, timeout, mem_gb, confirm, progress):
         """A child that died or hung: record its current case, requeue the rest."""
         idx = child.current
         rest = [i for i in child.cases if i not in child.done and i != idx]
-        if idx is None:            # died before its first case, or between cases
-            if not child.done and not rest:
-                return
+        if idx is None:            # died between cases (at exit): blame the next one
             idx, rest = (rest[0], rest[1:]) if rest else (None, [])
         if idx is not None:
             if child.alone:        # the confirmation run failed the same way
@@ -113,15 +114,28 @@ def _run(plan, env, seed, jobs, batch, timeout, mem_gb, confirm, progress):
             else:
                 results.append(Result(child.suite, child.seed, idx, kind, detail))
                 if confirm:
-                    queue.appendleft((child.suite, [idx], True))
+                    queue.appendleft((child.suite, [idx], True, False))
         if rest:
-            queue.append((child.suite, rest, False))
+            queue.append((child.suite, rest, False, False))
+
+    try:
+        _loop(queue, running, sel, results, finish, seed, env, timeout, mem_gb, jobs, progress)
+    finally:
+        for c in running:
+            c.kill()
+            c.err.close()
+    return results
+
+
+def _loop(queue, running, sel, results, finish, seed, env, timeout, mem_gb, jobs, progress):
+    def _previous(idx, suite):
+        return next(r for r in reversed(results) if r.suite == suite and r.index == idx)
 
     while queue or running:
         while queue and len(running) < jobs:
-            suite, cases, alone = queue.popleft()
+            suite, cases, alone, retried = queue.popleft()
             c = _Child(suite, seed, cases, env, timeout, mem_gb)
-            c.alone = alone
+            c.alone, c.retried = alone, retried
             running.append(c)
             sel.register(c.proc.stdout, selectors.EVENT_READ, c)
         now = time.monotonic()
@@ -133,6 +147,9 @@ def _run(plan, env, seed, jobs, batch, timeout, mem_gb, confirm, progress):
                 sel.unregister(c.proc.stdout)
                 running.remove(c)
                 rc = c.proc.wait()
+                if not c.started:
+                    raise RuntimeError(f"a fuzz child failed to start (exit status {rc}): "
+                                       f"{c.stderr_tail()}")
                 if c.current is not None or (len(c.done) < len(c.cases)):
                     if rc < 0:
                         kind, detail = "signal", f"{signal.Signals(-rc).name}; {c.stderr_tail()}"
@@ -146,13 +163,13 @@ def _run(plan, env, seed, jobs, batch, timeout, mem_gb, confirm, progress):
             for line in lines:
                 line = line.decode()
                 if line == "READY":
+                    c.started = True
                     c.deadline = time.monotonic() + c.timeout
                 elif line.startswith("S "):
                     c.current = int(line[2:])
                     c.deadline = time.monotonic() + c.timeout
                 elif line.startswith("R "):
                     i, kind, detail, desc = json.loads(line[2:])
-                    alone = None
                     if c.alone:
                         # the confirmation run of a case that killed or hung a batch
                         prev = _previous(i, c.suite)
@@ -160,23 +177,26 @@ def _run(plan, env, seed, jobs, batch, timeout, mem_gb, confirm, progress):
                         prev.alone = False
                         prev.detail += f"; alone: {kind}: {detail}"
                     else:
-                        results.append(Result(c.suite, c.seed, i, kind, detail, desc, alone))
+                        results.append(Result(c.suite, c.seed, i, kind, detail, desc))
+                        if progress is not None:
+                            progress(results[-1])
                     c.done.add(i)
                     c.current = None
                     c.deadline = time.monotonic() + c.timeout
-                    if progress is not None:
-                        progress(results[-1])
         now = time.monotonic()
         for c in list(running):
             if now > c.deadline:
                 sel.unregister(c.proc.stdout)
                 running.remove(c)
                 c.kill()
-                what = "case" if c.current is not None else "start-up"
-                finish(c, "hang", f"no answer in {c.timeout if c.current is not None else STARTUP_S:.0f} s "
-                                  f"({what}); {c.stderr_tail()}")
+                if not c.started:    # no case's fault: try the batch once more, then give up
+                    if c.retried:
+                        raise RuntimeError(f"fuzz children do not start within {STARTUP_S:.0f} s: "
+                                           f"{c.stderr_tail()}")
+                    queue.appendleft((c.suite, c.cases, c.alone, True))
+                else:
+                    finish(c, "hang", f"no answer in {c.timeout:.0f} s; {c.stderr_tail()}")
                 c.err.close()
-    return results
 
 
 def summary(results):
