@@ -348,15 +348,18 @@ def _dot(op, args, attrs):
         # renumbered 0..k-1 and the transposed k-row matrix built in CSR form (SciPy's CSR product
         # runs ~2x faster than its CSC one), so nothing scales with the full column count when
         # the values are few (a batch against a large weight table)
-        cols = _host(a.indices)
+        cols = a._aux[1]
         ncol = a._sshape[1]
+        # int32 local indices where they fit: SciPy keeps them without a copy
+        ldt = np.int32 if ncol < 2 ** 31 else _IDX
         if cols.shape[0] * 8 < ncol:
             rows, local = np.unique(cols, return_inverse=True)
+            local = local.astype(ldt)
         else:  # many values: a mask over the columns beats sorting them
             present = np.zeros(ncol, dtype=bool)
             present[cols] = True
             rows = np.flatnonzero(present)
-            local = (np.cumsum(present) - 1)[cols]
+            local = (np.cumsum(present, dtype=ldt) - 1)[cols]
         rows = rows.astype(_IDX)
         spsp = _scipy_sparse()
         small = spsp.csr_matrix((sa.data, local.reshape(-1), sa.indptr), shape=(sa.shape[0], rows.shape[0]))
