@@ -354,10 +354,44 @@ def test_deconvolution_and_pooling(tmp_path):
     _check_sym(tmp_path, y, {"data": rng.normal(size=(1, 4, 5, 5)).astype(np.float32)}, params)
 
 
+def _detections(batch, n, classes=3, seed=0):
+    """(batch, n, 6) rows [class id, score, x1, y1, x2, y2] with many overlaps."""
+    rng = np.random.RandomState(seed)
+    xy = rng.uniform(0, 8, (batch, n, 2))
+    wh = rng.uniform(1, 4, (batch, n, 2))
+    return np.concatenate([rng.randint(-1, classes, (batch, n, 1)), rng.uniform(0, 1, (batch, n, 1)),
+                           xy, xy + wh], axis=2).astype(np.float32)
+
+
+@pytest.mark.parametrize("kw", [dict(overlap_thresh=0.5, valid_thresh=0.1, topk=-1, id_index=0, score_index=1,
+                                     coord_start=2),
+                                dict(overlap_thresh=0.3, valid_thresh=0.0, topk=12, id_index=0, force_suppress=True),
+                                dict(overlap_thresh=0.45, topk=20, id_index=0, background_id=0),
+                                dict(overlap_thresh=0.5, id_index=-1)])
+def test_box_nms(tmp_path, kw):
+    y = mx.sym.contrib.box_nms(D, **kw)
+    _check_sym(tmp_path, y, {"data": _detections(2, 30)}, rel=1e-6)
+    y = mx.sym.contrib.box_nms(D, **kw)
+    _check_sym(tmp_path, y, {"data": _detections(3, 30, seed=1)}, dynamic=True, dynamic_input_shapes=[(None, 30, 6)])
+
+
+def test_box_nms_center_format_and_box_decode(tmp_path):
+    rng = np.random.RandomState(0)
+    anchors = np.concatenate([rng.uniform(0, 8, (1, 25, 2)), rng.uniform(1, 3, (1, 25, 2))], axis=2)
+    deltas = rng.normal(0, 0.3, (2, 25, 4))
+    boxes = mx.sym.contrib.box_decode(D, S.var("anchors"), std0=0.1, std1=0.1, std2=0.2, std3=0.2, format="center",
+                                      clip=1.0)
+    corner = mx.sym.contrib.box_decode(D, S.var("anchors"), format="corner")
+    dets = np.concatenate([_detections(2, 25)[:, :, :2], deltas + 4], axis=2).astype(np.float32)
+    nms = mx.sym.contrib.box_nms(S.var("dets"), in_format="center", out_format="center", topk=10)
+    _check_sym(tmp_path, S.Group([boxes, corner, nms]),
+               {"data": deltas.astype(np.float32), "anchors": anchors.astype(np.float32), "dets": dets}, rel=1e-5)
+
+
 def test_unsupported_operator_is_named(tmp_path):
-    y = mx.sym.contrib.box_nms(mx.sym.var("data"))
-    with pytest.raises(mx.MXNetError, match="_contrib_box_nms"):
-        mx.onnx.export_model(y, {}, [(1, 4, 6)], np.float32, str(tmp_path / "x.onnx"))
+    y = mx.sym.contrib.MultiBoxDetection(mx.sym.var("cls"), mx.sym.var("loc"), mx.sym.var("anchor"))
+    with pytest.raises(mx.MXNetError, match="_contrib_MultiBoxDetection"):
+        mx.onnx.export_model(y, {}, [(1, 3, 4), (1, 16), (1, 4, 4)], np.float32, str(tmp_path / "x.onnx"))
     assert not os.path.exists(tmp_path / "x.onnx")
 
 
@@ -566,3 +600,71 @@ def test_operator_round_trip(tmp_path, case):
     assert len(outs) == len(refs)
     for o, r in zip(outs, refs):
         _close(o.asnumpy().astype(r.dtype), r)
+
+
+# -- GluonCV and GluonNLP models ------------------------------------------------------------------------
+def _check_block(tmp_path, net, inputs, dynamic_shapes=None, other_inputs=None):
+    """HybridBlock.export, then export_model from the files; ONNX Runtime equals the block's
+    forward (and, for a dynamic export, at ``other_inputs``' shapes too)."""
+    net.hybridize()
+    net(*inputs)
+    prefix = str(tmp_path / "block")
+    net.export(prefix)
+    path = _export(tmp_path, prefix + "-symbol.json", prefix + "-0000.params", [x.shape for x in inputs],
+                   [x.dtype for x in inputs], dynamic=dynamic_shapes is not None,
+                   dynamic_input_shapes=dynamic_shapes)
+    sess = _session(path)
+    for feed in [inputs] + ([other_inputs] if other_inputs else []):
+        refs = net(*feed)
+        refs = refs if isinstance(refs, (list, tuple)) else [refs]
+        outs = sess.run(None, {i.name: x.asnumpy() for i, x in zip(sess.get_inputs(), feed)})
+        assert len(outs) == len(refs)
+        for o, r in zip(outs, refs):
+            _close(o, r.asnumpy())
+
+
+@pytest.mark.parametrize("name", ["mobilenetv3_small", "se_resnet18_v1", "resnest14", "cifar_resnet20_v1"])
+def test_gluoncv_classification(tmp_path, name):
+    model_zoo = pytest.importorskip("gluoncv.model_zoo")
+    net = model_zoo.get_model(name, pretrained=False, classes=10)
+    net.initialize(mx.init.Xavier())
+    x = mx.nd.random.uniform(shape=(1, 3, 32, 32))
+    _check_block(tmp_path, net, [x], [(None, 3, 32, 32)], [mx.nd.random.uniform(shape=(3, 3, 32, 32))])
+
+
+@pytest.mark.parametrize("name", ["ssd_300_mobilenet0.25_voc", "yolo3_mobilenet0.25_voc",
+                                  "center_net_resnet18_v1b_voc"])
+def test_gluoncv_detection(tmp_path, name):
+    """The whole detector, box decoding and NMS included: ids, scores and boxes equal MXNet's."""
+    model_zoo = pytest.importorskip("gluoncv.model_zoo")
+    net = model_zoo.get_model(name, pretrained=False, pretrained_base=False)
+    net.initialize()
+    _check_block(tmp_path, net, [mx.nd.random.uniform(shape=(1, 3, 128, 128))])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["fcn", "psp", "deeplab"])
+def test_gluoncv_segmentation(tmp_path, name):
+    gcv = pytest.importorskip("gluoncv.model_zoo")
+    build = {"fcn": gcv.get_fcn, "psp": gcv.get_psp, "deeplab": gcv.get_deeplab}[name]
+    net = build(dataset="pascal_voc", backbone="resnet50", pretrained=False, pretrained_base=False,
+                crop_size=64, base_size=64, aux=False)
+    net.initialize(mx.init.Xavier())
+    _check_block(tmp_path, net, [mx.nd.random.uniform(shape=(1, 3, 64, 64))])
+
+
+def test_gluonnlp_bert(tmp_path):
+    nlp = pytest.importorskip("gluonnlp")
+    vocab = nlp.vocab.BERTVocab(nlp.data.count_tokens("the quick brown fox jumps over the lazy dog".split()))
+    encoder = nlp.model.BERTEncoder(num_layers=2, units=16, hidden_size=32, max_length=20, num_heads=2, dropout=0.0)
+    model = nlp.model.BERTModel(encoder, vocab_size=len(vocab), token_type_vocab_size=2, units=16, embed_size=16,
+                                use_pooler=True, use_decoder=False, use_classifier=True)
+    model.initialize(mx.init.Normal(0.2))
+    rng = np.random.RandomState(0)
+
+    def inputs(batch, length):
+        return [mx.nd.array(rng.randint(0, len(vocab), (batch, length))),
+                mx.nd.array(rng.randint(0, 2, (batch, length))),
+                mx.nd.array(rng.randint(1, length + 1, (batch,)))]
+    # batch and sequence length both free
+    _check_block(tmp_path, model, inputs(2, 7), [(None, None), (None, None), (None,)], inputs(3, 11))

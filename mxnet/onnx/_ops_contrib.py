@@ -83,3 +83,102 @@ def _roi_align(g, node, ins, a):
     if g.opset >= 16:
         kw["coordinate_transformation_mode"] = "half_pixel" if a.aligned else "output_half_pixel"
     return g.add("RoiAlign", [x, boxes, idx], **kw)
+
+
+def _column(g, x, i):
+    """x[..., i] of a rank-3 tensor, as (B, N)."""
+    return g.squeeze(g.slice(x, [i], [i + 1], [2]), [2])
+
+
+@converter("_contrib_box_decode")
+def _box_decode(g, node, ins, a):
+    data, anchors = ins
+    c = [_column(g, anchors, i) for i in range(4)]
+    if a.format == "corner":
+        aw, ah = g.add("Sub", [c[2], c[0]]), g.add("Sub", [c[3], c[1]])
+        half = g.scalar(0.5, data)
+        ax = g.add("Add", [c[0], g.add("Mul", [aw, half])])
+        ay = g.add("Add", [c[1], g.add("Mul", [ah, half])])
+    else:
+        ax, ay, aw, ah = c
+    d = [_column(g, data, i) for i in range(4)]
+
+    def scaled(t, std):
+        return g.add("Mul", [t, g.scalar(std, data)])
+    x = g.add("Add", [g.add("Mul", [scaled(d[0], a.std0), aw]), ax])
+    y = g.add("Add", [g.add("Mul", [scaled(d[1], a.std1), ah]), ay])
+    dw, dh = scaled(d[2], a.std2), scaled(d[3], a.std3)
+    if a.clip > 0:
+        dw = g.add("Min", [dw, g.scalar(a.clip, data)])
+        dh = g.add("Min", [dh, g.scalar(a.clip, data)])
+    half = g.scalar(0.5, data)
+    hw = g.add("Mul", [g.add("Mul", [g.add("Exp", [dw]), aw]), half])
+    hh = g.add("Mul", [g.add("Mul", [g.add("Exp", [dh]), ah]), half])
+    cols = [g.add("Sub", [x, hw]), g.add("Sub", [y, hh]), g.add("Add", [x, hw]), g.add("Add", [y, hh])]
+    return g.add("Concat", [g.unsqueeze(t, [2]) for t in cols], axis=2)
+
+
+def _rows(g, x, idx, K):
+    """Rows ``idx`` (B, k) of x (B, N, K) -> (B, k, K)."""
+    shape = g.add("Concat", [g.add("Shape", [idx]), g.ints([K])], axis=0)
+    return g.add("GatherElements", [x, g.add("Expand", [g.unsqueeze(idx, [2]), shape])], axis=1)
+
+
+@converter("_contrib_box_nms")
+def _box_nms(g, node, ins, a):
+    """MXNet's box_nms: valid boxes (score above valid_thresh, not the background class), the
+    best ``topk`` of them, greedy suppression (per class unless force_suppress), kept rows first
+    in score order and -1 rows after.  Per-class suppression uses ONNX's single-class
+    NonMaxSuppression on boxes shifted apart by class id."""
+    if a.in_format != a.out_format:
+        raise MXNetError(f"ONNX export: _contrib_box_nms '{node.name}': in_format and out_format must agree")
+    x = ins[0]
+    shape = g.concrete_shape(x)
+    N, K = shape[-2], shape[-1]
+    if g.shape(x)[-2] is None:
+        raise MXNetError(f"ONNX export: _contrib_box_nms '{node.name}' needs a static number of boxes")
+    if len(shape) != 3:
+        x = g.add("Reshape", [x, g.ints([-1, N, K])])
+    score = _column(g, x, a.score_index)
+    valid = g.add("Greater", [score, g.scalar(a.valid_thresh, ins[0])])
+    classed = a.id_index >= 0
+    if classed:
+        ids = _column(g, x, a.id_index)
+        valid = g.add("And", [valid, g.add("Not", [g.add("Equal", [ids, g.scalar(a.background_id, ins[0])])])])
+    key = g.add("Where", [valid, score, g.scalar(-np.inf, ins[0])])
+    k = min(a.topk, N) if a.topk > 0 else N
+    vals, idx = g.add("TopK", [key, g.ints([k])], outputs=2, axis=1, largest=1, sorted=1)
+    rows = _rows(g, x, idx, K)
+    boxes = g.slice(rows, [a.coord_start], [a.coord_start + 4], [2])
+    if classed and not a.force_suppress:
+        # classes never overlap once each is moved by more than every box's extent
+        span = g.add("Add", [g.add("Mul", [g.reduce("ReduceMax", g.add("Abs", [boxes]), None, False),
+                                           g.scalar(2, ins[0])]), g.scalar(1, ins[0])])
+        off = g.unsqueeze(g.add("Mul", [_column(g, rows, a.id_index), span]), [2])
+        mask = [1, 1, 0, 0] if a.in_format == "center" else [1, 1, 1, 1]
+        boxes = g.add("Add", [boxes, g.add("Mul", [off, g.const(np.array(mask, dtype=g.dtype(ins[0])))])])
+    boxes = g.cast(boxes, np.float32)
+    scores = g.cast(g.unsqueeze(vals, [1]), np.float32)
+    sel = g.add("NonMaxSuppression", [boxes, scores, g.ints([k]), g.const(np.float32(a.overlap_thresh)),
+                                      g.const(np.float32(np.finfo(np.float32).min))],
+                center_point_box=1 if a.in_format == "center" else 0)
+    # kept[b, i] = 1 for the selected candidates
+    where = g.add("Gather", [sel, g.ints([0, 2])], axis=1)
+    ones_t = g.helper.make_tensor("value", g.onnx_dtype(np.float32), [1], [1.0])
+    ones = g.add("ConstantOfShape", [g.slice(g.add("Shape", [sel]), [0], [1], [0])], value=ones_t)
+    zeros = g.add("ConstantOfShape", [g.add("Shape", [vals])],
+                  value=g.helper.make_tensor("value", g.onnx_dtype(np.float32), [1], [0.0]))
+    kept = g.add("ScatterND", [zeros, where, ones])
+    # kept candidates first, each group in score (= candidate) order
+    rank = g.const(np.arange(k, 0, -1, dtype=np.float32))
+    order_key = g.add("Add", [g.add("Mul", [kept, g.const(np.float32(k + 1))]), rank])
+    _, order = g.add("TopK", [order_key, g.ints([k])], outputs=2, axis=1, largest=1, sorted=1)
+    out = _rows(g, rows, order, K)
+    kept_sorted = g.add("GatherElements", [kept, order], axis=1)
+    out = g.add("Where", [g.unsqueeze(g.add("Greater", [kept_sorted, g.const(np.float32(0.5))]), [2]), out,
+                          g.scalar(-1, ins[0])])
+    if k < N:
+        out = g.add("Pad", [out, g.ints([0, 0, 0, 0, N - k, 0]), g.scalar(-1, ins[0])], mode="constant")
+    if len(shape) != 3:
+        out = g.add("Reshape", [out, g.shape_tensor(g.out_shapes[0], ins, allow_infer=True)])
+    return out

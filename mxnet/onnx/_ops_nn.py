@@ -357,12 +357,23 @@ def _bilinear_resize(g, node, ins, a):
 @converter("_contrib_AdaptiveAvgPooling2D")
 def _adaptive_avg(g, node, ins, a):
     x = ins[0]
-    h, w = g.concrete_shape(x)[2:]
     out = a.output_size or (1,)
     oh, ow = (out[0], out[0]) if len(out) == 1 else out
     if (oh, ow) == (1, 1):
         return g.add("GlobalAveragePool", [x])
-    if h % oh or w % ow or None in g.shape(x)[2:]:
-        raise MXNetError(f"ONNX export: _contrib_AdaptiveAvgPooling2D '{node.name}': output size "
-                         f"{(oh, ow)} must divide the static input size {(h, w)}")
-    return g.add("AveragePool", [x], kernel_shape=[h // oh, w // ow], strides=[h // oh, w // ow])
+    if None in g.shape(x)[2:]:
+        raise MXNetError(f"ONNX export: _contrib_AdaptiveAvgPooling2D '{node.name}' needs a static spatial size")
+    h, w = g.concrete_shape(x)[2:]
+    # the windows are rectangles: averaging them is P_h @ x @ P_w^T with row-normalised
+    # window matrices, whatever the (possibly overlapping) window sizes
+    ph = g.const(_window_matrix(h, oh, g.dtype(x)))
+    pw = g.const(_window_matrix(w, ow, g.dtype(x)).T.copy())
+    return g.add("MatMul", [g.add("MatMul", [ph, x]), pw])
+
+
+def _window_matrix(n, out, dtype):
+    m = np.zeros((out, n), dtype=np.float64)
+    for i in range(out):
+        lo, hi = (i * n) // out, -((-(i + 1) * n) // out)
+        m[i, lo:hi] = 1.0 / (hi - lo)
+    return m.astype(dtype)

@@ -202,6 +202,25 @@ for _names, _onnx in ((("elemwise_add", "broadcast_add"), "Add"), (("elemwise_su
     converter(*_names)(_binary(_onnx))
 
 
+@converter("broadcast_mod", "_mod")
+def _mod(g, node, ins, a):
+    # NumPy's remainder (the divisor's sign), 0 where the divisor is 0, as MXNet
+    x, y = ins
+    fmod = 1 if np.dtype(g.dtype(x)).kind == "f" else 0
+    r = g.add("Mod", [x, y], fmod=fmod)
+    if fmod:
+        zero = g.scalar(0, x)
+        fix = g.add("And", [g.add("Not", [g.add("Equal", [r, zero])]),
+                            g.add("Not", [g.add("Equal", [g.add("Less", [r, zero]), g.add("Less", [y, zero])])])])
+        r = g.add("Where", [fix, g.add("Add", [r, y]), r])
+    return g.add("Where", [g.add("Equal", [y, g.scalar(0, x)]), g.scalar(0, x), r])
+
+
+@converter("_mod_scalar")
+def _mod_scalar(g, node, ins, a):
+    return _mod(g, node, [ins[0], g.scalar(a.scalar, ins[0])], a)
+
+
 @converter("add_n")
 def _add_n(g, node, ins, a):
     return g.add("Sum", ins) if len(ins) > 1 else ins[0]
