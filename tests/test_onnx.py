@@ -238,6 +238,11 @@ def test_matches_mxnet_export(tmp_path, name):
     _close(theirs, z["output"])
     _close(ours, z["output"])
     _close(ours, theirs)
+    # the same input and output names as MXNet's file
+    mine, mxnet_model = onnx.load(path).graph, onnx.load(base + ".onnx").graph
+    inits = {t.name for t in mxnet_model.initializer}
+    assert [i.name for i in mine.input] == [i.name for i in mxnet_model.input if i.name not in inits]
+    assert [o.name for o in mine.output] == [o.name for o in mxnet_model.output]
     # and MXNet's file imports
     sym, args, aux = mx.contrib.onnx.import_model(base + ".onnx")
     out = sym.bind(mx.cpu(), {"data": mx.nd.array(x), **args}, aux_states=aux).forward()[0]
@@ -668,3 +673,24 @@ def test_gluonnlp_bert(tmp_path):
                 mx.nd.array(rng.randint(1, length + 1, (batch,)))]
     # batch and sequence length both free
     _check_block(tmp_path, model, inputs(2, 7), [(None, None), (None, None), (None,)], inputs(3, 11))
+
+
+def test_missing_onnx_package_is_named(monkeypatch, tmp_path):
+    import sys
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    sym = mx.sym.relu(mx.sym.var("data"))
+    with pytest.raises(ImportError, match="pip install onnx"):
+        mx.onnx.export_model(sym, {}, [(1, 2)], onnx_file_path=str(tmp_path / "m.onnx"))
+    with pytest.raises(ImportError, match="pip install onnx"):
+        mx.contrib.onnx.import_model(str(tmp_path / "m.onnx"))
+
+
+def test_shape_inference_option_and_verbose(tmp_path, caplog):
+    import logging
+    sym = mx.sym.FullyConnected(mx.sym.relu(mx.sym.var("data")), num_hidden=3, name="fc")
+    params = {"fc_weight": mx.nd.ones((3, 4)), "fc_bias": mx.nd.zeros(3)}
+    with caplog.at_level(logging.INFO):
+        path = _export(tmp_path, sym, params, [(2, 4)], run_shape_inference=True, verbose=True)
+    assert "fc" in caplog.text
+    inferred = {v.name for v in onnx.load(path).graph.value_info}
+    assert inferred       # ONNX's shape inference filled in the intermediate tensors
