@@ -96,6 +96,17 @@ def test_optimizers_with_row_sparse_gradients_match_mxnet(case):
     _check(w, case["weight"])
 
 
+@pytest.mark.parametrize("case", GOLD["sweep"], ids=lambda c: f"{c['name']}-{c['weight_stype']}")
+def test_every_optimizer_takes_row_sparse_gradients(case):
+    opt = mx.optimizer.create(case["name"], **case["kwargs"])
+    w = _make(("w", case["weight_stype"]))
+    state = opt.create_state_multi_precision(0, w)
+    for g in _grads()[:2]:
+        opt.update_multi_precision(0, w, g, state)
+    np.testing.assert_allclose(w.asnumpy(), np.array(case["weight"]["dense"], F32), rtol=1e-5, atol=1e-5)
+    assert w.stype == case["weight"]["stype"]
+
+
 def _leaf(stype="row_sparse", req="write"):
     w = nd.array(np.array(GOLD["w"], F32))
     w.attach_grad(grad_req=req, stype=stype)

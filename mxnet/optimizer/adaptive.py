@@ -8,7 +8,7 @@ import numpy
 from .. import ndarray as nd
 from ..ndarray import NDArray
 from ..ops._accel import jit
-from .optimizer import Optimizer, register, check_update_shapes, zeros_like_weight, xp_of
+from .optimizer import Optimizer, register, check_update_shapes, raw, zeros_like_weight, xp_of
 from .sgd import _grad
 
 
@@ -101,19 +101,12 @@ class AdaGrad(Optimizer):
                 kw["clip_gradient"] = self.clip_gradient
             nd.sparse.adagrad_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kw)
             return
-        if weight.stype != "default" or state.stype != "default":
-            g = grad * self.rescale_grad
-            if self.clip_gradient is not None:
-                g = nd.clip(g, -self.clip_gradient, self.clip_gradient)
-            state[:] = state + nd.square(g)
-            weight[:] = weight + (g / nd.sqrt(state + self.float_stable_eps) + weight * wd) * -lr
-            return
         xp = xp_of(weight)
         g = _grad(self, grad)
-        h = state._data
+        h = raw(state)
         h += g * g
         div = g / xp.sqrt(h + self.float_stable_eps)
-        w = weight._data
+        w = raw(weight)
         w += (div + w * wd) * -lr
 
 
@@ -165,18 +158,21 @@ class AdaDelta(Optimizer):
         wd = self._get_wd(index)
         self._update_count(index)
         xp = xp_of(weight)
-        grad._data *= self.rescale_grad
+        if grad._is_sparse:
+            grad *= self.rescale_grad
+        else:
+            grad._data *= self.rescale_grad
         g = grad._data
         if self.clip_gradient is not None:
             g = g.clip(-self.clip_gradient, self.clip_gradient)
-        acc_g, acc_delta = state[0]._data, state[1]._data
+        acc_g, acc_delta = raw(state[0]), raw(state[1])
         rho = self.rho
         acc_g *= rho
         acc_g += (1.0 - rho) * g * g
         delta = xp.sqrt(acc_delta + self.epsilon) / xp.sqrt(acc_g + self.epsilon) * g
         acc_delta *= rho
         acc_delta += (1.0 - rho) * delta * delta
-        w = weight._data
+        w = raw(weight)
         w -= delta + wd * w
 
 
@@ -219,11 +215,11 @@ class Adamax(Optimizer):
         t = self._index_update_count[index]
         lr /= 1.0 - self.beta1 ** t
         xp = xp_of(weight)
-        w = weight._data
+        w = raw(weight)
         g = grad._data * self.rescale_grad + wd * w
         if self.clip_gradient is not None:
             g = g.clip(-self.clip_gradient, self.clip_gradient)
-        m, u = state[0]._data, state[1]._data
+        m, u = raw(state[0]), raw(state[1])
         m *= self.beta1
         m += (1.0 - self.beta1) * g
         u[...] = xp.maximum(self.beta2 * u, xp.abs(g))
@@ -252,7 +248,7 @@ class Nadam(Optimizer):
         lr, wd = self._get_lr(index), self._get_wd(index)
         t = self._index_update_count[index]
         xp = xp_of(weight)
-        w = weight._data
+        w = raw(weight)
         g = grad._data * self.rescale_grad + wd * w
         if self.clip_gradient is not None:
             g = g.clip(-self.clip_gradient, self.clip_gradient)
@@ -261,7 +257,7 @@ class Nadam(Optimizer):
         mom_next = b1 * (1.0 - 0.5 * pow(0.96, (t + 1) * self.schedule_decay))
         self.m_schedule = self.m_schedule * mom_t
         m_schedule_next = self.m_schedule * mom_next
-        m, v = state[0]._data, state[1]._data
+        m, v = raw(state[0]), raw(state[1])
         m *= b1
         m += (1.0 - b1) * g
         v *= b2

@@ -230,6 +230,16 @@ def _warn_fp16(weight, multi_precision, who):
                       f"{who + ' ' if who else ''}optimizer")
 
 
+def raw(arr):
+    """The writable backend array holding an optimizer weight's or state's values: a dense
+    array's data, or the values of a row_sparse one, which store every row in the dense layout
+    (MXNet updates only such row_sparse weights; an empty row_sparse state is given every row)."""
+    if not arr._is_sparse:
+        return arr._data
+    from ..ndarray.sparse_update import _full_storage
+    return _full_storage(arr, "optimizer", "weight or state", True)
+
+
 def zeros_like_weight(weight, dtype=None, stype=None):
     """A zero array shaped like ``weight`` on its context (float32 unless ``dtype`` says), of
     storage type ``stype`` (default: dense)."""

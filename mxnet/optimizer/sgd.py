@@ -10,7 +10,7 @@ from ..ops._accel import jit
 from ..ops.optimizer_ops import nag_mom_inplace
 from ..ops.registry import get_op
 from ..ndarray.ndarray import invoke
-from .optimizer import Optimizer, register, _warn_fp16, check_update_shapes, xp_of
+from .optimizer import Optimizer, register, _warn_fp16, check_update_shapes, raw, xp_of
 
 
 def _flatten(groups):
@@ -176,7 +176,8 @@ class NAG(_MasterCopyLast):
         attrs = get_op("nag_mom_update").parse_attrs(dict(lr=lr, wd=wd, **kw))
         check_update_shapes("nag_mom_update", weight, grad, state)
         xp = xp_of(weight)
-        weight._data[...] = nag_mom_inplace(xp, attrs, [weight._data, grad._data, state._data])
+        w = raw(weight)
+        w[...] = nag_mom_inplace(xp, attrs, [w, grad._data, raw(state)])
 
     def update_multi_precision(self, index, weight, grad, state):
         use_mp = self._use_mp(weight) and isinstance(state, (tuple, list))
@@ -443,13 +444,14 @@ class DCASGD(Optimizer):
         lr, wd = self._get_lr(index), self._get_wd(index)
         g = _grad(self, grad)
         mom, prev = state
-        w = weight._data
-        step = -lr * (g + wd * w + self.lamda * g * g * (w - prev._data))
+        w, pw = raw(weight), raw(prev)
+        step = -lr * (g + wd * w + self.lamda * g * g * (w - pw))
         if mom is not None:
-            mom._data *= self.momentum
-            mom._data += step
-            step = mom._data
-        prev._data[...] = w
+            m = raw(mom)
+            m *= self.momentum
+            m += step
+            step = m
+        pw[...] = w
         w += step
 
 
@@ -461,7 +463,7 @@ class SGLD(Optimizer):
         self._update_count(index)
         lr, wd = self._get_lr(index), self._get_wd(index)
         g = _grad(self, grad)
-        w = weight._data
+        w = raw(weight)
         w += -lr / 2 * (g + wd * w)
         # the registry op behind mx.nd.random.normal, drawn from MXNet's global generator
         noise = invoke(get_op("_random_normal"), [], dict(loc=0.0, scale=math.sqrt(lr), shape=weight.shape,

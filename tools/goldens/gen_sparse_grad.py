@@ -126,6 +126,26 @@ def run_optimizers(batches):
     return out
 
 
+# every optimizer (SGLD's noise aside) on a dense and on a row_sparse weight with two row_sparse gradients
+SWEEP = ["sgd", "nag", "signum", "ftml", "dcasgd", "adam", "rmsprop", "adadelta", "ftrl", "adamax", "nadam",
+         "lamb", "lars", "lbsgd"]
+
+
+def run_sweep(batches):
+    out = []
+    for name in SWEEP:
+        for wst in ("default", "row_sparse"):
+            kw = {"wd": 0.01} if name == "adadelta" else {"learning_rate": 0.1, "wd": 0.01}
+            opt = mx.optimizer.create(name, **kw)
+            w = make(("w", wst))
+            state = opt.create_state_multi_precision(0, w)
+            for b in batches[:2]:
+                g = nd.sparse.row_sparse_array((np.array(b["data"], F32), b["indices"]), shape=(ROWS, COLS))
+                opt.update_multi_precision(0, w, g, state)
+            out.append({"name": name, "kwargs": kw, "weight_stype": wst, "weight": enc(w)})
+    return out
+
+
 IDX = [4, 0, 4, 2, 5, 0, 4]
 OGRAD = (np.arange(len(IDX) * COLS, dtype=F32).reshape(len(IDX), COLS) / 5 - 1).astype(F32)
 CSR = {"data": [1.5, -2.0, 0.5, 3.0], "indices": [1, 4, 1, 2], "indptr": [0, 2, 2, 4], "shape": [3, ROWS]}
@@ -223,7 +243,7 @@ def main():
     doc = {"shape": [ROWS, COLS], "w": W.astype(np.float64).tolist(), "g_rows": G_ROWS,
            "g_vals": G_VALS.astype(np.float64).tolist(), "s1": S1.astype(np.float64).tolist(),
            "s2": S2.astype(np.float64).tolist(), "updates": run_updates(), "grad_batches": batches,
-           "optimizers": run_optimizers(batches), "idx": IDX, "ograd": OGRAD.astype(np.float64).tolist(),
+           "optimizers": run_optimizers(batches), "sweep": run_sweep(batches), "idx": IDX, "ograd": OGRAD.astype(np.float64).tolist(),
            "csr": CSR, "autograd": run_autograd(),
            "train_data": {"vocab": VOCAB, "dim": DIM, "classes": CLASSES, "batches": BATCHES, "labels": LABELS},
            "training": [train(*t) for t in TRAIN]}
