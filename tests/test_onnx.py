@@ -393,10 +393,26 @@ def test_box_nms_center_format_and_box_decode(tmp_path):
                {"data": deltas.astype(np.float32), "anchors": anchors.astype(np.float32), "dets": dets}, rel=1e-5)
 
 
+@pytest.mark.parametrize("kw", [dict(), dict(nms_topk=6, threshold=0.2), dict(force_suppress=True, clip=False),
+                                dict(nms_threshold=0.0)])
+def test_multibox_detection(tmp_path, kw):
+    """MXNet's SSD head: anchors from MultiBoxPrior (constants), then MultiBoxDetection."""
+    rng = np.random.RandomState(0)
+    feat = S.var("feat")
+    anchors = S.contrib.MultiBoxPrior(feat, sizes=(0.3, 0.6), ratios=(1, 2))      # (1, 4 * 4 * 3, 4)
+    logits = rng.normal(0, 2, (2, 4, 48)).astype(np.float32)
+    cls_prob = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    det = S.contrib.MultiBoxDetection(S.var("cls"), S.var("loc"), anchors, **kw)
+    _check_sym(tmp_path, det, {"cls": cls_prob, "loc": rng.normal(0, 0.5, (2, 192)).astype(np.float32),
+                               "feat": np.zeros((1, 8, 4, 4), np.float32)}, rel=1e-5)
+
+
 def test_unsupported_operator_is_named(tmp_path):
-    y = mx.sym.contrib.MultiBoxDetection(mx.sym.var("cls"), mx.sym.var("loc"), mx.sym.var("anchor"))
-    with pytest.raises(mx.MXNetError, match="_contrib_MultiBoxDetection"):
-        mx.onnx.export_model(y, {}, [(1, 3, 4), (1, 16), (1, 4, 4)], np.float32, str(tmp_path / "x.onnx"))
+    y = mx.sym.contrib.DeformableConvolution(mx.sym.var("x"), mx.sym.var("offset"), kernel=(3, 3), num_filter=2)
+    with pytest.raises(mx.MXNetError, match="_contrib_DeformableConvolution"):
+        mx.onnx.export_model(y, {"deformableconvolution0_weight": mx.nd.ones((2, 2, 3, 3)),
+                                 "deformableconvolution0_bias": mx.nd.zeros(2)},
+                             [(1, 2, 5, 5), (1, 18, 3, 3)], np.float32, str(tmp_path / "x.onnx"))
     assert not os.path.exists(tmp_path / "x.onnx")
 
 

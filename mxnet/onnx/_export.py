@@ -8,6 +8,9 @@ from ._graph import ExportGraph
 from ._registry import CONVERTERS, supported_ops
 
 MIN_OPSET = 12
+# operators whose result depends on their inputs' shapes only: with static shapes they are
+# constants (anchor generation)
+SHAPE_ONLY = {"_contrib_MultiBoxPrior"}
 
 
 def import_onnx():
@@ -208,8 +211,11 @@ def _build(onnx, sym, params, in_shapes, in_types, opset, dynamic, dynamic_input
         static = all(shapes1[k] == shapes2.get(k) for k in keys)
         g.out_shapes = [(tuple(shapes1[k]), tuple(shapes2[k])) for k in keys]
         foldable = (not node.op.needs_rng or node.op.name == "Dropout") and node.op.name != "Custom"
-        if foldable and static and all(g.value(t) is not None for t in ins):
-            values = _fold(node, [g.value(t) for t in ins], shapes1[keys[0]])
+        shape_only = node.op.name in SHAPE_ONLY and all(g.shape(t) == g.concrete_shape(t) for t in ins)
+        if foldable and static and (shape_only or all(g.value(t) is not None for t in ins)):
+            values = [g.value(t) if g.value(t) is not None else np.zeros(g.concrete_shape(t), g.dtype(t))
+                      for t in ins]
+            values = _fold(node, values, shapes1[keys[0]])
             names = [g.const(v.astype(dtypes[k], copy=False), hint=node.name) for v, k in zip(values, keys)]
         else:
             conv = CONVERTERS.get(node.op.name)

@@ -182,3 +182,79 @@ def _box_nms(g, node, ins, a):
     if len(shape) != 3:
         out = g.add("Reshape", [out, g.shape_tensor(g.out_shapes[0], ins, allow_infer=True)])
     return out
+
+
+@converter("_contrib_MultiBoxDetection")
+def _multibox_detection(g, node, ins, a):
+    """MXNet's MultiBoxDetection: anchors decoded with the variances, the best foreground class
+    per anchor, rows at or above ``threshold``; the best ``nms_topk`` of them in score order with
+    suppressed rows' class set to -1, then the other valid rows in anchor order with class -1,
+    then rows of -1."""
+    cls_prob, loc, anchor = ins
+    N = g.concrete_shape(cls_prob)[2]
+    if g.shape(cls_prob)[1:] != g.concrete_shape(cls_prob)[1:]:
+        raise MXNetError(f"ONNX export: _contrib_MultiBoxDetection '{node.name}' needs static classes and anchors")
+    dt = g.dtype(cls_prob)
+    c = [_column(g, anchor, i) for i in range(4)]
+    aw, ah = g.add("Sub", [c[2], c[0]]), g.add("Sub", [c[3], c[1]])
+    half = g.scalar(0.5, cls_prob)
+    ax = g.add("Mul", [g.add("Add", [c[0], c[2]]), half])
+    ay = g.add("Mul", [g.add("Add", [c[1], c[3]]), half])
+    p = g.add("Reshape", [loc, g.ints([0, N, 4])])
+    d = [g.add("Mul", [_column(g, p, i), g.scalar(v, cls_prob)]) for i, v in enumerate(a.variances)]
+    ox = g.add("Add", [g.add("Mul", [d[0], aw]), ax])
+    oy = g.add("Add", [g.add("Mul", [d[1], ah]), ay])
+    hw = g.add("Mul", [g.add("Mul", [g.add("Exp", [d[2]]), aw]), half])
+    hh = g.add("Mul", [g.add("Mul", [g.add("Exp", [d[3]]), ah]), half])
+    cols = [g.add("Sub", [ox, hw]), g.add("Sub", [oy, hh]), g.add("Add", [ox, hw]), g.add("Add", [oy, hh])]
+    if a.clip:
+        cols = [g.add("Clip", [t, g.scalar(0, cls_prob), g.scalar(1, cls_prob)]) for t in cols]
+    # class 0 is the background (MXNet 1.9 ignores background_id here)
+    fg = g.slice(cls_prob, [1], [_BIG], [1])
+    cid = g.cast(g.add("ArgMax", [fg], axis=1, keepdims=0), dt)
+    score = g.reduce("ReduceMax", fg, [1], False)
+    rows = g.add("Concat", [g.unsqueeze(t, [2]) for t in [cid, score] + cols], axis=2)      # (B, N, 6)
+    valid = g.add("GreaterOrEqual", [score, g.scalar(a.threshold, cls_prob)])
+    pos = g.const(np.arange(N, dtype=np.float32).reshape(1, N))
+    nvalid = g.reduce("ReduceSum", g.cast(valid, np.float32), [1], True)                    # (B, 1)
+    # valid rows in anchor order, then the rest
+    _, in_order = g.add("TopK", [g.add("Where", [valid, g.add("Neg", [pos]), g.add("Sub", [g.add("Neg", [pos]),
+                                                                                             g.const(np.float32(N))])]),
+                                 g.ints([N])], outputs=2, axis=1, largest=1, sorted=1)
+    ordered = _rows(g, rows, in_order, 6)
+    if not 0 < a.nms_threshold <= 1:
+        return g.add("Where", [g.unsqueeze(g.add("Less", [pos, nvalid]), [2]), ordered, g.scalar(-1, cls_prob)])
+    key = g.add("Where", [valid, score, g.scalar(-np.inf, cls_prob)])
+    _, by_score = g.add("TopK", [key, g.ints([N])], outputs=2, axis=1, largest=1, sorted=1)
+    best = _rows(g, rows, by_score, 6)
+    nkeep = nvalid if a.nms_topk <= 0 else g.add("Min", [nvalid, g.const(np.float32(a.nms_topk))])
+    head = g.add("Less", [pos, nkeep])                                                        # (B, N)
+    boxes = g.slice(best, [2], [6], [2])
+    if not a.force_suppress:
+        span = g.add("Add", [g.add("Mul", [g.reduce("ReduceMax", g.add("Abs", [boxes]), None, False),
+                                           g.scalar(2, cls_prob)]), g.scalar(1, cls_prob)])
+        boxes = g.add("Add", [boxes, g.unsqueeze(g.add("Mul", [_column(g, best, 0), span]), [2])])
+    scores = g.add("Where", [head, _column(g, best, 1), g.scalar(-np.inf, cls_prob)])
+    sel = g.add("NonMaxSuppression", [g.cast(boxes, np.float32), g.cast(g.unsqueeze(scores, [1]), np.float32),
+                                      g.ints([N]), g.const(np.float32(a.nms_threshold)),
+                                      g.const(np.float32(np.finfo(np.float32).min))])
+    zeros = g.add("ConstantOfShape", [g.add("Shape", [scores])],
+                  value=g.helper.make_tensor("value", g.onnx_dtype(np.float32), [1], [0.0]))
+    ones = g.add("ConstantOfShape", [g.slice(g.add("Shape", [sel]), [0], [1], [0])],
+                 value=g.helper.make_tensor("value", g.onnx_dtype(np.float32), [1], [1.0]))
+    kept = g.add("Greater", [g.add("ScatterND", [zeros, g.add("Gather", [sel, g.ints([0, 2])], axis=1), ones]),
+                             g.const(np.float32(0.5))])
+    best = g.add("Where", [g.unsqueeze(kept, [2]), best, _set_class(g, best, dt)])
+    # the valid rows past nms_topk stay in anchor order, with class -1
+    rest = g.add("Where", [g.unsqueeze(g.add("Less", [pos, nvalid]), [2]), _set_class(g, ordered, dt),
+                           g.scalar(-1, cls_prob)])
+    return g.add("Where", [g.unsqueeze(head, [2]), best, rest])
+
+
+_BIG = 2 ** 62
+
+
+def _set_class(g, rows, dtype):
+    """rows (B, N, 6) with column 0 (the class) set to -1."""
+    keep = g.const(np.array([0, 1, 1, 1, 1, 1], dtype=dtype))
+    return g.add("Add", [g.add("Mul", [rows, keep]), g.const(np.array([-1, 0, 0, 0, 0, 0], dtype=dtype))])
