@@ -9,7 +9,8 @@ over the ranks.  1 rank is one ordinary process (no store, all cores); N ranks r
 ``Trainer(kvstore='dist_sync')``: mxnext through ``python -m mxnet.tools.launch`` (MPI allreduce),
 real MXNet 1.9.1 (``.ref/bin/python``) with its parameter server (a scheduler, one server and the
 workers, started here with the DMLC_* variables because MXNet's dmlc_tracker fails on Python 3.11).
-Each rank gets cores / ranks threads.  "comm" is the time in ``Trainer._allreduce_grads`` (the
+Each rank gets cores / ranks threads (``--threads N``: N for every process, so that a loaded
+machine's thread contention does not swamp the comparison).  "comm" is the time in ``Trainer._allreduce_grads`` (the
 gradient reduction, plus the optimizer when the store runs it), with ``waitall`` around it so
 MXNet's asynchronous engine is counted where the work happens.  Medians over the timed steps.
 """
@@ -103,6 +104,10 @@ def run(impl, model, ranks, args):
         me.append("--compression")
     cores = os.cpu_count() or 1
     env = dict(os.environ)
+    if args.threads:
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "MXNEXT_THREADS",
+                    "MXNET_CPU_WORKER_NTHREADS"):
+            env[var] = str(args.threads)
     python = sys.executable if impl == "mxnext" else args.mxnet_python
     if ranks == 1:
         proc = subprocess.run([python] + me, capture_output=True, text=True, env=env, timeout=1800)
@@ -114,7 +119,7 @@ def run(impl, model, ranks, args):
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800, cwd=ROOT)
         return _result(proc.stdout + proc.stderr)
     # real MXNet: scheduler, one server, the workers (what dmlc_tracker's local launcher starts)
-    threads = str(max(1, cores // ranks))
+    threads = str(args.threads or max(1, cores // ranks))
     env.update(DMLC_PS_ROOT_URI="127.0.0.1", DMLC_PS_ROOT_PORT=str(_free_port()), DMLC_NUM_SERVER="1",
                DMLC_NUM_WORKER=str(ranks), DMLC_INTERFACE="lo", OMP_NUM_THREADS=threads,
                MXNET_CPU_WORKER_NTHREADS=threads)
@@ -141,6 +146,8 @@ def main():
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--compression", action="store_true",
                    help="driver: also mxnext with 2-bit compression; worker: use it")
+    p.add_argument("--threads", type=int, default=0,
+                   help="threads of every process, the 1-process run included (default: cores / ranks)")
     p.add_argument("--mxnet-python", default=os.path.join(ROOT, ".ref", "bin", "python"))
     args = p.parse_args()
     if args.worker:

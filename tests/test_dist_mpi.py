@@ -132,6 +132,13 @@ def test_disagreeing_workers_all_raise_naming_key_shapes_dtypes(tmp_path):
         kv.push("b" if r == 0 else "c", mx.nd.ones(2))
     except mx.base.MXNetError as e:
         print(f"rank {r} push error: {e}", flush=True)
+    try:
+        if r == 0:
+            kv.init("d", mx.nd.zeros(2))
+        else:
+            kv.push("b", mx.nd.ones(2))
+    except mx.base.MXNetError as e:
+        print(f"rank {r} operation error: {e}", flush=True)
     kv.push("b", mx.nd.ones(2))  # they agree again: the store still works
     o = mx.nd.zeros(2)
     kv.pull("b", out=o)
@@ -144,6 +151,8 @@ def test_disagreeing_workers_all_raise_naming_key_shapes_dtypes(tmp_path):
         assert "rank 1: shape (3, 3) dtype float16" in line
         line = next(ln for ln in out.splitlines() if ln.startswith(f"rank {r} push error"))
         assert "rank 0: keys ['b']" in line and "rank 1: keys ['c']" in line
+        line = next(ln for ln in out.splitlines() if ln.startswith(f"rank {r} operation error"))
+        assert "different operations (rank 0: init, rank 1: push)" in line
         assert f"rank {r} sum [2.0, 2.0]" in out
 
 

@@ -7,9 +7,10 @@ update, which gives the result MXNet's synchronous parameter servers give.
 
 What the store checks and does for speed:
 
-- agreement: ``init`` gathers every worker's keys, shapes and dtypes, and every ``push`` first
-  compares a digest of them (one 16-byte allreduce), so workers that disagree all raise
-  ``MXNetError`` naming the keys and each worker's shape and dtype instead of hanging;
+- agreement: ``init``, ``push`` and ``_barrier`` first compare a digest of the operation, keys,
+  shapes and dtypes (one 16-byte allreduce), so workers that disagree (or call different
+  operations) all raise ``MXNetError`` naming the keys and each worker's shape and dtype instead
+  of hanging;
 - fusion: the values of one ``push`` of several keys travel in buffers of up to
   ``fusion_threshold`` bytes (``MXNEXT_FUSION_THRESHOLD``, default 64 MiB, Horovod's default);
 - 2-bit compression sends packed codes (2 bits a value, 16x less than float32), gathered from
@@ -82,16 +83,21 @@ def _digest(entries):
     return int.from_bytes(raw, "little") >> 2
 
 
-def _describe(what, gathered):
-    """Text naming where the workers' ``(key, shape, dtype)`` lists differ."""
-    key_lists = [[e[0] for e in ents] for ents in gathered]
+def _describe(gathered):
+    """Text naming where the workers' ``(operation, [(key, shape, dtype, compression)])`` differ."""
+    ops = [op for op, _ in gathered]
+    if any(op != ops[0] for op in ops):
+        return ("KVStore: the workers call different operations (" +
+                ", ".join(f"rank {r}: {op}" for r, op in enumerate(ops)) + ")")
+    what, lists = ops[0], [ents for _, ents in gathered]
+    key_lists = [[e[0] for e in ents] for ents in lists]
     if any(ks != key_lists[0] for ks in key_lists):
         per_rank = "; ".join(f"rank {r}: keys {ks[:8]}{' ...' if len(ks) > 8 else ''}"
                              for r, ks in enumerate(key_lists))
         return f"KVStore.{what}: the workers use different keys ({per_rank})"
     parts = []
     for i, key in enumerate(key_lists[0]):
-        seen = [ents[i][1:] for ents in gathered]
+        seen = [ents[i][1:] for ents in lists]
         if any(s != seen[0] for s in seen):
             ranks = ", ".join(f"rank {r}: shape {s[0]} dtype {s[1]}" + (f" compression {s[2]}" if
                                                                         s[2] != seen[0][2] else "")
@@ -156,18 +162,16 @@ class DistKVStore(KVStore):
         return self._comm.Get_size()
 
     # -- agreement ---------------------------------------------------------------------
-    def _agree(self, what, entries, full):
-        """Raise MXNetError on every worker unless all of them passed the same ``entries``.
-        ``full``: gather the lists at once (init); else compare digests first (push)."""
-        if not full:
-            d = _digest(entries)
-            probe = np.array([d, -d], np.int64)
-            self._comm.Allreduce(self._mpi.IN_PLACE, probe, op=self._mpi.MAX)
-            if probe[0] == d and probe[1] == -d:
-                return
-        gathered = self._comm.allgather(entries)
-        if any(g != gathered[0] for g in gathered):
-            raise MXNetError(_describe(what, gathered))
+    def _agree(self, what, entries=()):
+        """Raise MXNetError on every worker unless all of them call the same operation with the
+        same ``entries``.  Every operation starts with this same 16-byte allreduce of a digest,
+        so workers that call different operations are caught here too, not hung."""
+        d = _digest((what, entries))
+        probe = np.array([d, -d], np.int64)
+        self._comm.Allreduce(self._mpi.IN_PLACE, probe, op=self._mpi.MAX)
+        if probe[0] == d and probe[1] == -d:
+            return
+        raise MXNetError(_describe(self._comm.allgather((what, entries))))
 
     # -- the operations ------------------------------------------------------------------
     def init(self, key, value):
@@ -175,7 +179,7 @@ class DistKVStore(KVStore):
         same keys with the same shapes and dtypes."""
         keys, vals, is_str = _group(key, value, "init")
         entries = [(k, tuple(vs[0].shape), np.dtype(vs[0].dtype).name, None) for k, vs in zip(keys, vals)]
-        self._agree("init", entries, full=True)
+        self._agree("init", entries)
         super().init(key, value)
         for k in keys:
             stored = self._store[k]
@@ -189,7 +193,7 @@ class DistKVStore(KVStore):
         self._check_key_type(is_str)
         stored = [self._stored(k) for k in keys]
         entries = [(k, tuple(s.shape), np.dtype(s.dtype).name, self._compression) for k, s in zip(keys, stored)]
-        self._agree("push", entries, full=False)
+        self._agree("push", entries)
         merged = [self._local_sum(vs, s, k) for k, vs, s in zip(keys, vals, stored)]
         if self._compression is not None:
             self._allreduce_2bit(keys, merged)
@@ -303,4 +307,5 @@ class DistKVStore(KVStore):
         self._scratch_bufs = {}
 
     def _barrier(self):
-        self._comm.Barrier()
+        """Wait for every worker (the agreement allreduce is the barrier)."""
+        self._agree("barrier")
