@@ -177,6 +177,9 @@ def test_max_pool_reports_nan(native, geom):
     assert native.max_pool2d(x, *geom, 4, 4, check_nan=True)[2] is True
     x[2, 7, 7] = -np.inf
     assert native.max_pool2d(x, *geom, 4, 4, check_nan=True)[2] is False
+    big = np.zeros((700, 20, 20), np.float32)   # split over threads where there are several
+    big[650, 3, 3] = np.nan
+    assert native.max_pool2d(big, *geom, 10, 10, check_nan=True)[2] is True
 
 
 @pytest.mark.parametrize("where", WHERE)
