@@ -205,6 +205,23 @@ def test_transformer_encoder_block(tmp_path):
         _close(_session(path).run(None, {"tokens": tokens, "valid_length": lengths})[0], ref)
 
 
+def test_transformer_encoder_block_round_trip(tmp_path):
+    net = EncoderBlock()
+    net.initialize(mx.init.Normal(0.2))
+    tokens = mx.nd.array(np.random.RandomState(0).randint(0, 30, (6, 2)))
+    lengths = mx.nd.array([6, 3])
+    ref = net(tokens, lengths).asnumpy()
+    sym, params = _symbol(net, "tokens", "valid_length")
+    path = _export(tmp_path, sym, params, [(6, 2), (2,)])
+    sym2, args, aux = mx.contrib.onnx.import_model(path)
+    out = sym2.bind(mx.cpu(), {"tokens": tokens, "valid_length": lengths, **args}, aux_states=aux).forward()[0]
+    _close(out.asnumpy(), ref)
+    # positions counted from a free sequence length are arithmetic on an open size: a clear error
+    path = _export(tmp_path, sym, params, [(6, 2), (2,)], dynamic=True)
+    with pytest.raises(mx.MXNetError, match="leaves open"):
+        mx.contrib.onnx.import_model(path)
+
+
 # -- round trips ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name,size", [("resnet18_v2", 32), ("mobilenetv2_0.25", 32)])
 def test_round_trip(tmp_path, name, size):

@@ -42,6 +42,11 @@ def _text(v):
     return v
 
 
+# the importers that keep a ShapeValue's ties to tensor dimensions
+SHAPE_AWARE = {"Shape", "Gather", "Slice", "Concat", "Unsqueeze", "Squeeze", "Cast", "Reshape", "Expand",
+               "ConstantOfShape", "Split", "Identity", "Tile"}
+
+
 class ShapeValue:
     """A 1-D int64 value (or a scalar, ``scalar=True``) computed from tensor shapes: each entry
     an int or ``(symbol, axis)``, a dimension of a Symbol."""
@@ -115,6 +120,10 @@ class Importer:
         if isinstance(v, ShapeValue):
             out = [e if isinstance(e, (int, np.integer)) else self.static_shape(e[0])[e[1]]
                    for e in v.entries]
+            if 0 in [o for o, e in zip(out, v.entries) if isinstance(e, tuple)]:
+                raise MXNetError(f"ONNX import: {self.node_name} computes with the size of a dimension the "
+                                 f"model leaves open (a named or dynamic input dimension); only reshaping, "
+                                 f"slicing and broadcasting by such sizes imports")
             arr = np.asarray(out, dtype=np.int64)
             return arr.reshape(()) if v.scalar else arr
         if isinstance(v, np.ndarray) or np.isscalar(v):
@@ -176,8 +185,10 @@ class Importer:
             if node.domain not in ("", "ai.onnx"):
                 raise MXNetError(f"ONNX import: operator {node.domain}.{node.op_type} (node '{self.node_name}') "
                                  f"is not supported")
-            if node.op_type not in ("Shape", "Constant") and ins and \
-                    all(v is None or (self.is_const(v) and not isinstance(v, ShapeValue)) for v in ins):
+            consts = ins and all(v is None or self.is_const(v) for v in ins)
+            sizes = any(isinstance(v, ShapeValue) for v in ins)
+            if consts and node.op_type != "Constant" and not (sizes and node.op_type in SHAPE_AWARE):
+                # arithmetic on sizes is evaluated at the declared input sizes
                 outs = self._fold(node, ins)
             else:
                 fn = IMPORTERS.get(node.op_type)

@@ -387,7 +387,8 @@ def _clip(imp, node, ins, a):
 def _cast(imp, node, ins, a):
     dtype = imp.onnx.helper.tensor_dtype_to_np_dtype(a["to"])
     if isinstance(ins[0], ShapeValue):
-        return ins[0]
+        # sizes stay sizes as integers; as floats they are numbers at the declared input sizes
+        return ins[0] if np.dtype(dtype).kind in "iu" else imp.const(ins[0]).astype(dtype)
     return imp.op("Cast", ins[0], dtype=np.dtype(dtype).name)
 
 
