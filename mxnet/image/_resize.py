@@ -11,6 +11,7 @@ Lanczos give OpenCV 3.4.2's bits; area shrinking without OpenCV is within one gr
 
 ``MXNEXT_OPENCV=0`` in the environment keeps OpenCV out (the NumPy path only).
 """
+import functools
 import os
 
 import numpy as np
@@ -186,8 +187,10 @@ def _area_taps(n_in, n_out):
     return idx, np.clip(overlap, 0, None) / scale
 
 
-def _resize_numpy(a, w_out, h_out, interp):
-    n, h, w, c = a.shape
+@functools.lru_cache(maxsize=64)
+def _plan(h, w, c, h_out, w_out, interp):
+    """Taps of one resize, kept for the next image of the same size: (area, source rows read,
+    row taps into them and their weights, column taps into a W*C row and their weights)."""
     area = interp == 3 and h_out <= h and w_out <= w
     if area:
         (iy, cy), (ix, cx) = _area_taps(h, h_out), _area_taps(w, w_out)
@@ -196,9 +199,17 @@ def _resize_numpy(a, w_out, h_out, interp):
         ix, cx = _taps(w, w_out, interp)
     # only the source rows some output row reads get the horizontal pass
     used, iy = np.unique(iy, return_inverse=True)
-    iy = iy.reshape(h_out, -1)
-    src = (a[:, used] if len(used) < h else a).reshape(n, len(used), w * c)
     cols, cx = _columns(ix, cx, c)
+    plan = (used, iy.reshape(h_out, -1), cy, cols, cx)
+    for arr in plan:
+        arr.flags.writeable = False
+    return (area,) + plan
+
+
+def _resize_numpy(a, w_out, h_out, interp):
+    n, h, w, c = a.shape
+    area, used, iy, cy, cols, cx = _plan(h, w, c, h_out, w_out, interp)
+    src = (a[:, used] if len(used) < h else a).reshape(n, len(used), w * c)
     if interp == 0:
         out = src[:, iy[:, 0]][..., cols[:, 0]]
     elif a.dtype == np.uint8 and not area:
