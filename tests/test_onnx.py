@@ -727,3 +727,65 @@ def test_shape_inference_option_and_verbose(tmp_path, caplog):
     assert "fc" in caplog.text
     inferred = {v.name for v in onnx.load(path).graph.value_info}
     assert inferred       # ONNX's shape inference filled in the intermediate tensors
+
+
+def _torch_style_attention(opset=13):
+    """A self-attention block as torch.onnx.export writes it at opset 13: batch and sequence
+    named, head splits through Shape/Gather/Concat/Reshape, 4-D MatMuls, LayerNorm spelled out
+    (ReduceMean/Sub/Pow/Sqrt/Div), GELU through Erf."""
+    h = onnx.helper
+    rng = np.random.RandomState(0)
+    C, H = 8, 2
+    d = C // H
+    init = {n: rng.normal(0, 0.4, (C, C)).astype(np.float32) for n in ("wq", "wk", "wv")}
+    init.update({"bq": rng.normal(0, 0.1, C), "ln_g": rng.uniform(0.5, 1.5, C), "ln_b": rng.normal(0, 0.1, C)})
+    init.update({"two": np.array(2.0), "eps": np.array(1e-5), "scale": np.array(np.sqrt(d)), "half": np.array(0.5),
+                 "one": np.array(1.0), "sqrt2": np.array(np.sqrt(2.0))})
+    init = {k: np.asarray(v, np.float32) for k, v in init.items()}
+    init.update({"i0": np.array(0, np.int64), "i1": np.array(1, np.int64), "ax0": np.array([0], np.int64),
+                 "heads": np.array([H, d], np.int64), "minus1": np.array([-1], np.int64)})
+    inits = [onnx.numpy_helper.from_array(v, k) for k, v in init.items()]
+    n = h.make_node
+    nodes = [
+        n("Shape", ["x"], ["s"]), n("Gather", ["s", "i0"], ["b"], axis=0), n("Gather", ["s", "i1"], ["t"], axis=0),
+        n("Unsqueeze", ["b", "ax0"], ["b1"]), n("Unsqueeze", ["t", "ax0"], ["t1"]),
+        n("Concat", ["b1", "t1", "heads"], ["split_shape"], axis=0),
+        n("Concat", ["b1", "t1", "minus1"], ["merge_shape"], axis=0),
+    ]
+    for name in ("q", "k", "v"):
+        nodes.append(n("MatMul", ["x", "w" + name], [name + "0"]))
+        src = name + "0"
+        if name == "q":
+            nodes.append(n("Add", ["q0", "bq"], ["q0b"]))
+            src = "q0b"
+        nodes += [n("Reshape", [src, "split_shape"], [name + "4"]),
+                  n("Transpose", [name + "4"], [name + "h"], perm=[0, 2, 3, 1] if name == "k" else [0, 2, 1, 3])]
+    nodes += [
+        n("MatMul", ["qh", "kh"], ["scores0"]), n("Div", ["scores0", "scale"], ["scores"]),
+        n("Softmax", ["scores"], ["att"], axis=-1), n("MatMul", ["att", "vh"], ["ctx4"]),
+        n("Transpose", ["ctx4"], ["ctx_t"], perm=[0, 2, 1, 3]), n("Reshape", ["ctx_t", "merge_shape"], ["ctx"]),
+        n("Add", ["x", "ctx"], ["res"]),
+        n("ReduceMean", ["res"], ["mean"], axes=[-1]), n("Sub", ["res", "mean"], ["dev"]),
+        n("Pow", ["dev", "two"], ["sq"]), n("ReduceMean", ["sq"], ["var"], axes=[-1]),
+        n("Add", ["var", "eps"], ["var_eps"]), n("Sqrt", ["var_eps"], ["std"]), n("Div", ["dev", "std"], ["normed"]),
+        n("Mul", ["normed", "ln_g"], ["scaled"]), n("Add", ["scaled", "ln_b"], ["ln"]),
+        n("Div", ["ln", "sqrt2"], ["g0"]), n("Erf", ["g0"], ["g1"]), n("Add", ["g1", "one"], ["g2"]),
+        n("Mul", ["ln", "g2"], ["g3"]), n("Mul", ["g3", "half"], ["y"]),
+    ]
+    graph = h.make_graph(nodes, "torch_jit", [h.make_tensor_value_info("x", onnx.TensorProto.FLOAT,
+                                                                        ["batch", "seq", C])],
+                         [h.make_tensor_value_info("y", onnx.TensorProto.FLOAT, ["batch", "seq", C])], inits)
+    return h.make_model(graph, opset_imports=[h.make_opsetid("", opset)], producer_name="pytorch")
+
+
+def test_import_pytorch_style_attention(tmp_path):
+    model = _torch_style_attention()
+    onnx.checker.check_model(model)
+    path = str(tmp_path / "attention.onnx")
+    onnx.save(model, path)
+    sess = _session(path)
+    sym, args, aux = mx.contrib.onnx.import_model(path)
+    for shape in ((2, 5, 8), (3, 7, 8)):     # batch and sequence stay free
+        x = np.random.RandomState(shape[0]).normal(size=shape).astype(np.float32)
+        out = sym.bind(mx.cpu(), {"x": mx.nd.array(x), **args}, aux_states=aux).forward()[0]
+        _close(out.asnumpy(), sess.run(None, {"x": x})[0])

@@ -332,6 +332,11 @@ def _rank_match(imp, x, nd):
 @importer(*_BROADCAST)
 def _binary(imp, node, ins, a):
     t = node.op_type
+    if len(ins) > 2:        # variadic Max/Min: pairwise
+        first = _binary(imp, node, ins[:2], a)
+        return _binary(imp, node, [first] + list(ins[2:]), a)
+    if len(ins) == 1:
+        return ins[0]
     lhs, rhs = ins
     for v, other, k in ((rhs, lhs, 0), (lhs, rhs, 1)):
         if t in _SCALAR and imp.is_const(v) and imp.const(v).size == 1 and \
@@ -359,9 +364,22 @@ def _not(imp, node, ins, a):
     return imp.op("Cast", imp.op("logical_not", ins[0]), dtype="bool")
 
 
-@importer("Sum")
+@importer("Sum", "Mean")
 def _sum(imp, node, ins, a):
-    return imp.op("add_n", *ins) if len(ins) > 1 else ins[0]
+    nd = max(imp.ndim(v) for v in ins)
+    shapes = {imp.static_shape(v) for v in ins}
+    if len(shapes) == 1:
+        y = imp.op("add_n", *ins) if len(ins) > 1 else ins[0]
+    else:       # operands that broadcast
+        y = ins[0]
+        for v in ins[1:]:
+            y = imp.op("broadcast_add", _rank_match(imp, y, nd), _rank_match(imp, v, nd))
+    return imp.op("_div_scalar", y, scalar=float(len(ins))) if node.op_type == "Mean" else y
+
+
+@importer("HardSwish")
+def _hard_swish(imp, node, ins, a):
+    return imp.op("broadcast_mul", ins[0], imp.op("hard_sigmoid", ins[0], alpha=1 / 6, beta=0.5))
 
 
 @importer("Where")
