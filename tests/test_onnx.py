@@ -789,3 +789,22 @@ def test_import_pytorch_style_attention(tmp_path):
         x = np.random.RandomState(shape[0]).normal(size=shape).astype(np.float32)
         out = sym.bind(mx.cpu(), {"x": mx.nd.array(x), **args}, aux_states=aux).forward()[0]
         _close(out.asnumpy(), sess.run(None, {"x": x})[0])
+
+
+@pytest.mark.parametrize("opset", list(range(12, NEWEST + 1)))
+def test_every_opset(tmp_path, opset):
+    """The encoder block and an LSTM language model at every opset from 12 to the newest."""
+    enc = EncoderBlock()
+    enc.initialize(mx.init.Normal(0.2))
+    tokens = mx.nd.array(np.random.RandomState(0).randint(0, 30, (6, 2)))
+    lengths = mx.nd.array([6, 3])
+    sym, params = _symbol(enc, "tokens", "valid_length")
+    path = _export(tmp_path, sym, params, [(6, 2), (2,)], opset_version=opset)
+    out = _session(path).run(None, {"tokens": tokens.asnumpy(), "valid_length": lengths.asnumpy()})[0]
+    _close(out, enc(tokens, lengths).asnumpy())
+    lm = LanguageModel("lstm")
+    lm.initialize(mx.init.Uniform(0.3))
+    x = mx.nd.array(np.random.RandomState(1).randint(0, 40, (7, 2)))
+    sym, params = _symbol(lm, "data")
+    path = _export(tmp_path, sym, params, [(7, 2)], opset_version=opset)
+    _close(_session(path).run(None, {"data": x.asnumpy()})[0], lm(x).asnumpy())
