@@ -810,7 +810,7 @@ static inline T FN(clip)(T v, T lo, T hi)
 typedef struct {
     T *w, *mom;
     const T *g;
-    T lr, wd, mo, rs, c, lrwd;
+    T lr, mo, rs, c, lrwd;
     i64 use_clip;
 } FN(sgd_ctx);
 
@@ -819,7 +819,7 @@ static void FN(sgd_range)(void *p, i64 k0, i64 k1)
     FN(sgd_ctx) *q = p;
     T *restrict w = q->w;
     const T *restrict g = q->g;
-    const T lr = q->lr, wd = q->wd, mo = q->mo, rs = q->rs, c = q->c, lrwd = q->lrwd;
+    const T lr = q->lr, mo = q->mo, rs = q->rs, c = q->c, lrwd = q->lrwd;
     const i64 use_clip = q->use_clip;   /* locals: the compiler unswitches the loops on them */
     /* the decay term even for wd = 0, as MXNet: 0 * inf makes an infinite weight NaN */
     if (!q->mom) {
@@ -827,8 +827,8 @@ static void FN(sgd_range)(void *p, i64 k0, i64 k1)
             T t = g[k] * rs;
             if (use_clip)
                 t = FN(clip)(t, -c, c);
-            t = t + wd * w[k];
-            w[k] = w[k] - t * lr;
+            t = t * lr;
+            w[k] = w[k] - (t + w[k] * lrwd);
         }
         return;
     }
@@ -849,7 +849,7 @@ void FN(sgd_update)(void *wo, const void *go, void *momo, i64 size, double lr_, 
                     double momentum_, double rescale_, double clip_, i64 use_clip, i64 nthreads)
 {
     const T lr = (T)lr_, wd = (T)wd_;
-    FN(sgd_ctx) q = {ARR(wo), momo ? ARR(momo) : NULL, ARR(go), lr, wd, (T)momentum_, (T)rescale_,
+    FN(sgd_ctx) q = {ARR(wo), momo ? ARR(momo) : NULL, ARR(go), lr, (T)momentum_, (T)rescale_,
                      (T)clip_, lr * wd, use_clip};
     run_ranges(FN(sgd_range), &q, size, 1 << 16, nthreads);
 }

@@ -85,10 +85,11 @@ def _sgd(xp, attrs, ins):
 
 
 def _multi_sgd(xp, attrs, ins):
-    """The multi-tensor kernels' form: w - lr * (g' + wd * w), the decay term always computed
-    (so an infinite or NaN weight gives NaN even with wd=0, as MXNet's does)."""
+    """The multi-tensor kernels' form, MXNet's bits: w - (lr * g' + (lr * wd) * w), the decay
+    term always computed (so an infinite or NaN weight gives NaN even with wd=0)."""
     w, g = ins[0], ins[1]
-    return w - _c(w, attrs.lr) * (_rescale(xp, g, attrs) + _c(w, attrs.wd) * w)
+    lr = _c(w, attrs.lr)
+    return w - (lr * _rescale(xp, g, attrs) + (lr * _c(w, attrs.wd)) * w)
 
 
 def _sgd_mom(xp, attrs, ins):

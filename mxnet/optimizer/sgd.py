@@ -134,14 +134,13 @@ def _sgd_inplace(w, g, mom, lr, wd, momentum, rescale, clip):
         t.clip(-c, c, out=t)
     # the decay term is computed even for wd=0, as MXNet's kernels do: 0 * inf makes an
     # infinite or NaN weight NaN
+    t *= lr
     if mom is None:
-        # w -= lr * (g' + wd * w)
-        t += wd * w
-        t *= lr
+        # w -= lr * g' + (lr * wd) * w (MXNet's multi_sgd_update bits)
+        t += w * (lr * wd)
         w -= t
         return
     # mom = momentum * mom - lr * wd * w - lr * g';  w += mom
-    t *= lr
     mom *= f(numpy.float32(momentum))
     mom -= w * (lr * wd)
     mom -= t
