@@ -810,3 +810,68 @@ def test_every_opset(tmp_path, opset):
     sym, params = _symbol(lm, "data")
     path = _export(tmp_path, sym, params, [(7, 2)], opset_version=opset)
     _close(_session(path).run(None, {"data": x.asnumpy()})[0], lm(x).asnumpy())
+
+
+def _single_node_model(op_type, inputs, attrs=None, inits=None, outputs=1, opset=13):
+    """A model of one ONNX node; ``inputs``: {name: array}, the ``inits`` names become initializers."""
+    h = onnx.helper
+    inits = inits or {}
+    outs = [f"y{i}" for i in range(outputs)]
+    node = h.make_node(op_type, list(inputs) + list(inits), outs, **(attrs or {}))
+    vi = [h.make_tensor_value_info(k, h.np_dtype_to_tensor_dtype(v.dtype), v.shape) for k, v in inputs.items()]
+    graph = h.make_graph([node], "one", vi, [h.make_empty_tensor_value_info(o) for o in outs],
+                         [onnx.numpy_helper.from_array(v, k) for k, v in inits.items()])
+    return h.make_model(graph, opset_imports=[h.make_opsetid("", opset)])
+
+
+IMPORT_CASES = {
+    "flatten_axis2": ("Flatten", {"x": _r(2, 3, 4, 5)}, {"axis": 2}, {}),
+    "hardswish": ("HardSwish", {"x": _r(3, 4) * 4}, {}, {}),
+    "mean3": ("Mean", {"a": _r(3, 4), "b": _r(3, 4, seed=1), "c": _r(1, 4, seed=2)}, {}, {}),
+    "max3": ("Max", {"a": _r(3, 4), "b": _r(3, 4, seed=1), "c": _r(4, seed=2)}, {}, {}),
+    "gemm_trans_a": ("Gemm", {"a": _r(5, 3)}, {"transA": 1, "alpha": 0.5, "beta": 2.0},
+                     {"w": _r(5, 4, seed=3), "c": _r(4, seed=4)}),
+    "conv_same_upper": ("Conv", {"x": _r(1, 2, 7, 6)}, {"auto_pad": "SAME_UPPER", "strides": [2, 2]},
+                        {"w": _r(3, 2, 4, 4, seed=1)}),
+    "avgpool_asym": ("AveragePool", {"x": _r(1, 2, 7, 7)},
+                          {"kernel_shape": [3, 3], "strides": [2, 2], "pads": [0, 0, 1, 1],
+                           "count_include_pad": 1}, {}),
+    "avgpool_ceil": ("AveragePool", {"x": _r(1, 2, 8, 8)}, {"kernel_shape": [3, 3], "strides": [2, 2],
+                                                            "pads": [1, 1, 1, 1], "ceil_mode": 1}, {}),
+    "maxpool_asym": ("MaxPool", {"x": _r(1, 2, 6, 6)}, {"kernel_shape": [2, 2], "strides": [2, 2],
+                                                         "pads": [1, 1, 0, 0]}, {}),
+    "resize_nearest": ("Resize", {"x": _r(1, 2, 3, 4)}, {"mode": "nearest"},
+                       {"roi": np.zeros(0, np.float32), "scales": np.array([1, 1, 2, 2], np.float32)}),
+    "resize_linear": ("Resize", {"x": _r(1, 2, 3, 4)}, {"mode": "linear", "coordinate_transformation_mode":
+                                                         "align_corners"},
+                      {"roi": np.zeros(0, np.float32), "scales": np.array([1, 1, 2, 1.5], np.float32)}),
+    "softmax_opset11_axis1": ("Softmax", {"x": _r(2, 3, 4)}, {"axis": 1}, {}),
+    "clip_attr_opset6": ("Clip", {"x": _r(3, 4) * 3}, {"min": -1.0, "max": 0.5}, {}),
+    "split_attr_opset11": ("Split", {"x": _r(6, 4)}, {"axis": 0, "split": [2, 4]}, {}),
+}
+IMPORT_OPSET = {"hardswish": 14, "softmax_opset11_axis1": 11, "clip_attr_opset6": 6, "split_attr_opset11": 11}
+
+
+@pytest.mark.parametrize("case", sorted(IMPORT_CASES))
+def test_import_operator(tmp_path, case):
+    op_type, inputs, attrs, inits = IMPORT_CASES[case]
+    model = _single_node_model(op_type, inputs, attrs, inits, outputs=2 if op_type == "Split" else 1,
+                               opset=IMPORT_OPSET.get(case, 13))
+    path = str(tmp_path / "one.onnx")
+    onnx.save(model, path)
+    refs = _session(path).run(None, inputs)
+    sym, args, aux = mx.contrib.onnx.import_model(path)
+    outs = sym.bind(mx.cpu(), {**{k: mx.nd.array(v) for k, v in inputs.items()}, **args}, aux_states=aux).forward()
+    for o, r in zip(outs, refs):
+        _close(o.asnumpy(), r)
+
+
+def test_import_refuses_what_it_cannot_reproduce(tmp_path):
+    path = str(tmp_path / "one.onnx")
+    onnx.save(_single_node_model("AveragePool", {"x": _r(1, 2, 7, 7)}, {"kernel_shape": [3, 3], "strides": [2, 2],
+                                                                        "ceil_mode": 1, "count_include_pad": 1}), path)
+    with pytest.raises(mx.MXNetError, match="AveragePool .*ceil_mode"):
+        mx.contrib.onnx.import_model(path)
+    onnx.save(_single_node_model("Einsum", {"a": _r(2, 3), "b": _r(3, 4)}, {"equation": "ij,jk->ik"}), path)
+    with pytest.raises(mx.MXNetError, match="operator Einsum"):
+        mx.contrib.onnx.import_model(path)

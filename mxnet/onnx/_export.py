@@ -192,7 +192,6 @@ def _build(onnx, sym, params, in_shapes, in_types, opset, dynamic, dynamic_input
             g.dtypes[n.name] = arr.dtype
             tensor[(id(n), 0)] = n.name
 
-    g.consumers = {}
     for node in order:
         for j, (c, _) in enumerate(node.inputs):
             g.consumers.setdefault(id(c), []).append((node, j))
@@ -200,7 +199,6 @@ def _build(onnx, sym, params, in_shapes, in_types, opset, dynamic, dynamic_input
         if node.op is None:
             continue
         g.node_name = node.name
-        g.node = node
         ins = [tensor[(id(c), i)] for c, i in node.inputs]
         nvis = node.num_visible()
         keys = [(id(node), i) for i in range(nvis)]
@@ -226,7 +224,7 @@ def _build(onnx, sym, params, in_shapes, in_types, opset, dynamic, dynamic_input
             names = [names] if isinstance(names, str) else list(names)
             if verbose:
                 logging.info("Converted %s (%s)", node.name, node.op.name)
-        for i, (k, t) in enumerate(zip(keys, names)):
+        for k, t in zip(keys, names):
             tensor[k] = t
             if t and (t not in g.shapes or g.value(t) is None):
                 g.shapes[t] = (tuple(shapes1[k]), tuple(shapes2[k]))

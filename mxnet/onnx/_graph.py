@@ -24,6 +24,7 @@ class ExportGraph:
         self.dtypes = {}            # tensor -> NumPy dtype
         self.node_name = "node"     # the MXNet node being converted: a prefix for new names
         self.out_shapes = []        # its visible outputs' shapes, pairs as in ``shapes``
+        self.consumers = {}         # id(MXNet node) -> [(consuming node, input index)]
         self._used = set()
         self._const_cache = {}
 

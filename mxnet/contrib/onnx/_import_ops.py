@@ -109,6 +109,11 @@ def _pool(imp, ins, a, pool_type):
         pad = tuple(pads[:nd]) if pads else (0,) * nd
     if pool_type == "avg":
         kw["count_include_pad"] = bool(a.get("count_include_pad", 0))
+        if kw["count_include_pad"] and a.get("ceil_mode", 0):
+            # ONNX divides a window that overhangs the padded input by its overlap with it, MXNet's
+            # 'full' convention by the kernel size
+            raise MXNetError(f"ONNX import: AveragePool '{imp.node_name}' with ceil_mode and count_include_pad "
+                             f"does not import")
     return imp.op("Pooling", x, kernel=tuple(kernel), stride=tuple(strides), pad=pad, pool_type=pool_type,
                   pooling_convention="full" if a.get("ceil_mode", 0) else "valid", **kw)
 
@@ -228,7 +233,10 @@ def _flatten(imp, node, ins, a):
     axis %= nd
     if axis == 0:
         return imp.op("Reshape", x, shape=(1, -1))
-    return imp.op("Reshape", x, shape=(int(np.prod(imp.static_shape(x)[:axis])), -1))
+    # merge the leading axes pairwise (MXNet's -3), so that their sizes may stay free
+    for _ in range(axis - 1):
+        x = imp.op("Reshape", x, shape=(-3, -2))
+    return imp.op("Reshape", x, shape=(0, -1))
 
 
 # -- activations ---------------------------------------------------------------------------------
@@ -326,7 +334,11 @@ def _rank_match(imp, x, nd):
         return x
     if imp.is_const(x):
         return imp.const(x).reshape((1,) * (nd - have) + np.shape(imp.const(x)))
-    return imp.op("Reshape", x, shape=(1,) * (nd - have) + ((-2,) if have else ()))
+    if not have:
+        return imp.op("Reshape", x, shape=(1,) * nd)
+    for _ in range(nd - have):
+        x = imp.op("expand_dims", x, axis=0)
+    return x
 
 
 @importer(*_BROADCAST)
