@@ -10,6 +10,7 @@ import pytest
 import mxnet as mx
 from mxnet.base import MXNetError
 from mxnet.ndarray import sparse as nd_sparse
+from mxnet.ops.registry import get_op
 
 pytest.importorskip("scipy")
 
@@ -76,6 +77,11 @@ def test_eager_storage(case, capfd, fresh_log):
     np.testing.assert_allclose(out.asnumpy(), np.array(gold["value"]), rtol=1e-5, atol=1e-6)
     if case["id"] in FIRST:
         assert ("Storage type fallback detected" in err) == gold["fallback"], err
+    if "Storage type fallback detected" in err:
+        # MXNet's message: operator, storage types, parameters, device
+        ins = "".join(f"{s}, " for s in case["stypes"])
+        assert f"operator = {get_op(case['op']).name}" in err
+        assert f"input storage types = [{ins}]" in err and "context.dev_mask = cpu" in err
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c["graph"]], ids=_name)
