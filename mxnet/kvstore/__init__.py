@@ -8,7 +8,7 @@ __all__ = ["KVStore", "KVStoreBase", "KVStoreServer", "create", "base", "kvstore
 
 def create(name="local"):
     """Create a store: ``local``, ``device`` (and ``nccl``, the same in one process),
-    ``dist_sync``/``dist_device_sync``/``dist`` over MPI, ``horovod``/``byteps`` through those
+    ``dist_sync``/``dist_device_sync``/``dist`` and ``dist_async`` over MPI, ``horovod``/``byteps`` through those
     packages, or a name registered with ``KVStoreBase.register``.  Other names give an
     in-process store, as in MXNet."""
     if not isinstance(name, str):
@@ -16,6 +16,9 @@ def create(name="local"):
     lname = name.lower()
     if lname in KVStoreBase.kv_registry:
         return KVStoreBase.kv_registry[lname]()
+    if lname in ("dist_async", "dist_device_async"):
+        from .dist_async import AsyncDistKVStore
+        return AsyncDistKVStore(lname)
     if lname.startswith("dist"):
         from .dist import DistKVStore
         return DistKVStore(lname)

@@ -32,6 +32,7 @@ DEFAULT_FUSION_THRESHOLD = 64 * 1024 * 1024
 # environment variables that MPI launchers (Open MPI, MPICH/Hydra, PMIx, Slurm) set
 _LAUNCH_VARS = ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS", "SLURM_NTASKS")
 _SYNC_NAMES = ("dist", "dist_sync", "dist_device_sync", "dist_sync_device")
+_ASYNC_NAMES = ("dist_async", "dist_device_async")
 
 
 def mpi_comm(name):
@@ -135,12 +136,10 @@ class DistKVStore(KVStore):
 
     _batch_pushpull = True  # Trainer pushes all keys in one call (see fusion buckets)
 
-    def __init__(self, name="dist_sync", comm=None, mpi=None, fusion_threshold=None):
-        if name not in _SYNC_NAMES:
-            if "async" in name:
-                raise MXNetError(f"kvstore '{name}' (asynchronous SGD) is not supported by mxnext; use "
-                                 "'dist_sync' (synchronous allreduce over MPI)")
-            raise MXNetError(f"unknown distributed kvstore '{name}'; expected one of {list(_SYNC_NAMES)}")
+    def __init__(self, name="dist_sync", comm=None, mpi=None, fusion_threshold=None, async_ok=False):
+        if name not in _SYNC_NAMES and not (async_ok and name in _ASYNC_NAMES):
+            raise MXNetError(f"unknown distributed kvstore '{name}'; expected one of "
+                             f"{list(_SYNC_NAMES + _ASYNC_NAMES)}")
         super().__init__(name)
         if comm is None:
             comm, mpi = mpi_comm(name)
