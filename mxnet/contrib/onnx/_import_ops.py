@@ -101,19 +101,15 @@ def _pool(imp, ins, a, pool_type):
         raise MXNetError(f"ONNX import: {imp.node_name}: dilated pooling does not import")
     kw = {}
     if pads and pads[:nd] != pads[nd:]:
-        if pool_type == "avg" and a.get("count_include_pad", 0) == 0:
+        if pool_type == "avg" and (a.get("count_include_pad", 0) == 0 or a.get("ceil_mode", 0)):
+            # the padding becomes data: windows would count it, overhanging ones differently
             raise MXNetError(f"ONNX import: {imp.node_name}: asymmetric padding of an average pool "
-                             f"that excludes padding does not import")
+                             f"that excludes padding or rounds up (ceil_mode) does not import")
         x, pad = _sym_pads(imp, x, pads, nd, value=-np.inf if pool_type == "max" else 0.0)
     else:
         pad = tuple(pads[:nd]) if pads else (0,) * nd
     if pool_type == "avg":
         kw["count_include_pad"] = bool(a.get("count_include_pad", 0))
-        if kw["count_include_pad"] and a.get("ceil_mode", 0):
-            # ONNX divides a window that overhangs the padded input by its overlap with it, MXNet's
-            # 'full' convention by the kernel size
-            raise MXNetError(f"ONNX import: AveragePool '{imp.node_name}' with ceil_mode and count_include_pad "
-                             f"does not import")
     return imp.op("Pooling", x, kernel=tuple(kernel), stride=tuple(strides), pad=pad, pool_type=pool_type,
                   pooling_convention="full" if a.get("ceil_mode", 0) else "valid", **kw)
 
