@@ -601,13 +601,20 @@ OPS = {
     "encdec_attention": (S.Group([S.contrib.interleaved_matmul_encdec_qk(S.var("q"), S.var("kv"), heads=2),
                                   S.contrib.interleaved_matmul_encdec_valatt(S.var("kv"), S.var("att"), heads=2)]),
                          {"q": _r(3, 2, 8), "kv": _r(5, 2, 16), "att": _r(4, 3, 5)}),
+    "sequence_reverse": (S.Group([S.SequenceReverse(D), S.SequenceReverse(D, S.var("len"), use_sequence_length=True)]),
+                         {"data": _r(4, 3, 2), "len": np.array([1, 4, 2], np.float32)}),
+    "gemm2": (S.Group([S.linalg.gemm2(D, E, transpose_b=True, alpha=0.5), S.linalg.gemm2(D, E, transpose_a=True)]),
+              {"data": _r(2, 3, 4), "other": _r(2, 3, 4, seed=1)}),
+    "roi_pooling": (S.ROIPooling(D, S.var("rois"), pooled_size=(2, 2), spatial_scale=0.5),
+                    {"data": _r(2, 3, 8, 8), "rois": np.array([[0, 1, 1, 9, 9], [1, 0, 2, 7, 12]], np.float32)}),
+    "rnn_param_concat": (S._internal._rnn_param_concat(D, E, dim=0), {"data": _r(6), "other": _r(4)}),
     "roi_align": (S.contrib.ROIAlign(D, S.var("rois"), pooled_size=(2, 2), spatial_scale=0.5, sample_ratio=2),
                   {"data": _r(2, 3, 8, 8), "rois": np.array([[0, 1, 1, 9, 9], [1, 0, 2, 7, 12]], np.float32)}),
 }
 
 
-# ONNX Runtime has no kernel for RoiAlign's opset-22 version
-OPSET = {"roi_align": 16}
+# ONNX Runtime has no kernels for the opset-22 versions of RoiAlign and MaxRoiPool
+OPSET = {"roi_align": 16, "roi_pooling": 21}
 
 
 @pytest.mark.parametrize("case", sorted(OPS))
@@ -876,3 +883,14 @@ def test_import_refuses_what_it_cannot_reproduce(tmp_path):
     onnx.save(_single_node_model("Einsum", {"a": _r(2, 3), "b": _r(3, 4)}, {"equation": "ij,jk->ik"}), path)
     with pytest.raises(mx.MXNetError, match="operator Einsum"):
         mx.contrib.onnx.import_model(path)
+
+
+def test_random_operators(tmp_path):
+    """Random draws cannot match: shapes, dtypes and ranges do."""
+    y = S.Group([S.random.uniform(low=2, high=3, shape=(3, 4)), S.random.normal(loc=5, scale=0.1, shape=(2, 2)),
+                 S.random.uniform_like(D, low=-1, high=0)])
+    path = _export(tmp_path, y, {}, [(5, 2)], opset_version=21)    # ONNX Runtime lacks the opset-22 kernels
+    a, b, c = _session(path).run(None, {"data": np.zeros((5, 2), np.float32)})
+    assert a.shape == (3, 4) and ((a >= 2) & (a <= 3)).all()
+    assert b.shape == (2, 2) and abs(b.mean() - 5) < 0.5
+    assert c.shape == (5, 2) and ((c >= -1) & (c <= 0)).all()

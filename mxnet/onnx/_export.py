@@ -88,7 +88,9 @@ def export_model(sym, params, in_shapes=None, in_types=np.float32, onnx_file_pat
     free, those that are None in ``dynamic_input_shapes`` (every dimension when it is not
     given).  ``input_shape``/``input_type`` are older names of ``in_shapes``/``in_types``.
     ``opset_version`` (an mxnext addition): the ONNX opset to target, 12 or higher; by
-    default the newest the installed onnx package knows.
+    default the newest the installed onnx package knows, as MXNet (ONNX Runtime 1.26 has no
+    kernels for the opset-22 forms of RoiAlign, MaxRoiPool and the random operators: 21 suits
+    models with those).
     """
     onnx = import_onnx()
     if input_type is not None:

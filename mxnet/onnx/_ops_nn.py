@@ -377,3 +377,8 @@ def _window_matrix(n, out, dtype):
         lo, hi = (i * n) // out, -((-(i + 1) * n) // out)
         m[i, lo:hi] = 1.0 / (hi - lo)
     return m.astype(dtype)
+
+
+@converter("ROIPooling")
+def _roi_pooling(g, node, ins, a):
+    return g.add("MaxRoiPool", ins, pooled_shape=list(a.pooled_size), spatial_scale=float(a.spatial_scale))

@@ -624,3 +624,53 @@ def _div_sqrt_dim(g, node, ins, a):
         d_t = g.cast(_axis_size(g, x, g.ndim(x) - 1), g.dtype(x))
         return g.add("Div", [x, g.add("Sqrt", [d_t])])
     return g.add("Div", [x, g.scalar(np.sqrt(d), x)])
+
+
+@converter("_rnn_param_concat")
+def _rnn_param_concat(g, node, ins, a):
+    # the fused RNN's packed parameters; folded to a constant when they are parameters
+    return g.add("Concat", ins, axis=a.dim % g.ndim(ins[0]))
+
+
+@converter("SequenceReverse")
+def _sequence_reverse(g, node, ins, a):
+    x = ins[0]
+    if a.axis != 0:
+        raise MXNetError(f"ONNX export: SequenceReverse '{node.name}' along axis {a.axis}: only axis 0 converts")
+    if not a.use_sequence_length:
+        return g.slice(x, [-1], [_INT_MIN], [0], [-1])
+    return g.add("ReverseSequence", [x, g.cast(ins[1], np.int64)], batch_axis=1, time_axis=0)
+
+
+@converter("_linalg_gemm2")
+def _gemm2(g, node, ins, a):
+    lhs, rhs = ins
+    nd = g.ndim(lhs)
+    if a.axis % nd != nd - 2:
+        raise MXNetError(f"ONNX export: _linalg_gemm2 '{node.name}' with axis {a.axis}: only the default "
+                         f"(matrices in the last two axes) converts")
+    if a.transpose_a:
+        lhs = g.add("Transpose", [lhs], perm=list(range(nd - 2)) + [nd - 1, nd - 2])
+    if a.transpose_b:
+        rhs = g.add("Transpose", [rhs], perm=list(range(nd - 2)) + [nd - 1, nd - 2])
+    y = g.add("MatMul", [lhs, rhs])
+    return y if a.alpha == 1.0 else g.add("Mul", [y, g.scalar(a.alpha, ins[0])])
+
+
+def _random(op_type, keys):
+    def conv(g, node, ins, a):
+        dtype = np.dtype(a.get("dtype") or np.float32)
+        first, second = (float(a[k]) for k in keys)
+        kw = {"low": first, "high": second} if op_type.startswith("RandomUniform") else \
+            {"mean": first, "scale": second}
+        if ins:         # the *_like forms take the shape and dtype of their input
+            return g.add(op_type + "Like", [ins[0]], **kw)
+        shape = g.out_shapes[0]
+        if shape[0] != shape[1]:
+            raise MXNetError(f"ONNX export: {node.op.name} '{node.name}' needs a static shape")
+        return g.add(op_type, [], shape=list(shape[0]), dtype=g.onnx_dtype(dtype), **kw)
+    return conv
+
+
+converter("_random_uniform", "_random_uniform_like")(_random("RandomUniform", ("low", "high")))
+converter("_random_normal", "_random_normal_like")(_random("RandomNormal", ("loc", "scale")))

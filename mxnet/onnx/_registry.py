@@ -23,10 +23,16 @@ def converter(*names):
     return deco
 
 
+# creation operators without inputs: with a static shape (always, unless inference takes it from
+# a dynamic dimension) the exporter stores their result as a constant
+FOLDED = ("_zeros", "_ones", "_full", "_arange", "_eye", "_linspace", "_contrib_MultiBoxPrior")
+
+
 def supported_ops():
-    """Every MXNet operator name (aliases included) that has a converter, sorted."""
+    """Every MXNet operator name (aliases included) that has a converter or exports as a
+    constant, sorted."""
     names = set()
-    for canonical in CONVERTERS:
+    for canonical in list(CONVERTERS) + [_ops.get_op(n).name for n in FOLDED]:
         op = _ops.get_op(canonical)
         names.add(op.name)
         names.update(op.aliases)

@@ -724,6 +724,19 @@ def _resize(imp, node, ins, a):
                      f"does not import")
 
 
+@importer("ReverseSequence")
+def _reverse_sequence(imp, node, ins, a):
+    if (a.get("batch_axis", 1), a.get("time_axis", 0)) != (1, 0):
+        raise MXNetError(f"ONNX import: ReverseSequence '{imp.node_name}': only time_axis=0, batch_axis=1 imports")
+    return imp.op("SequenceReverse", ins[0], imp.op("Cast", ins[1], dtype="float32"), use_sequence_length=True)
+
+
+@importer("MaxRoiPool")
+def _max_roi_pool(imp, node, ins, a):
+    return imp.op("ROIPooling", ins[0], ins[1], pooled_size=tuple(a["pooled_shape"]),
+                  spatial_scale=a.get("spatial_scale", 1.0))
+
+
 @importer("DepthToSpace")
 def _depth_to_space(imp, node, ins, a):
     if a.get("mode", "DCR") != "DCR":
