@@ -35,7 +35,7 @@ class _Counts(Dataset):
         return 2
 
     def __getitem__(self, i):
-        from mxnet.ops import _native
+        from mxnet.ops import _native  # imported by the parent: nothing to build here
         lib, get_threads = _threads.openblas()
         blas = get_threads() if get_threads is not None else 1
         return np.array([_native.THREADS, blas, int(os.environ.get("OMP_NUM_THREADS", "0")),
@@ -44,6 +44,7 @@ class _Counts(Dataset):
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="forked workers only")
 def test_dataloader_workers_run_single_threaded():
+    from mxnet.ops import _native  # noqa: F401 - loaded (or built) before the workers fork
     parent_env = os.environ.get("OMP_NUM_THREADS")
     for batch in DataLoader(_Counts(), batch_size=1, num_workers=2):
         assert batch.asnumpy().tolist() == [[1, 1, 1, 1]]

@@ -37,9 +37,19 @@ def _env_int(name):
         return None
 
 
+_BLAS = None
+
+
 def openblas():
     """NumPy's OpenBLAS (found among the loaded libraries, or in NumPy's wheel, as threadpoolctl
-    finds it) and its ``get_num_threads`` function, or (None, None)."""
+    finds it) and its ``get_num_threads`` function, or (None, None); looked up once."""
+    global _BLAS
+    if _BLAS is None:
+        _BLAS = _find_openblas()
+    return _BLAS
+
+
+def _find_openblas():
     paths = set()
     try:
         with open("/proc/self/maps") as f:
@@ -92,4 +102,6 @@ def _single_threaded_child():
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_single_threaded_child)
+    # OpenBLAS is looked up in the parent: a child forked from a threaded process should not
+    # dlopen (another thread may have held the loader's lock at the fork)
+    os.register_at_fork(before=openblas, after_in_child=_single_threaded_child)
