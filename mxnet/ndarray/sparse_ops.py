@@ -125,10 +125,10 @@ def _sum(op, args, attrs):
     axis = _axis(attrs)[0] % 2
     n = a._sshape[1 - axis]
     keys = a._aux[1] if axis == 0 else _csr_rows_of(a)
-    res = xp.bincount(keys, weights=a._values, minlength=n).astype(a._values.dtype)
+    res = xp.bincount(keys, weights=a._values, minlength=n)
     if op.name == "mean":
-        res /= a._values.dtype.type(a._sshape[axis])
-    return _wrap(res, a._ctx)
+        res = res / a._sshape[axis]
+    return _wrap(res.astype(a._values.dtype), a._ctx)
 
 
 def _norm_stype(attrs, st):
@@ -248,6 +248,26 @@ def _binary(op, args, attrs):
     if sa == R:
         return _rsp_union(op, a, b, attrs)
     return _csr_pair(op, a, b) if _is_host(a) else None
+
+
+def _same_sparse_stype(attrs, st):
+    # _maximum/_minimum/_hypot map (0, 0) to 0: two arrays of one sparse storage type keep it
+    return (st[0],) if st[0] == st[1] and st[0] in _SPARSE else FALLBACK
+
+
+def _same_sparse(op, args, attrs):
+    a, b = args
+    if a.shape != b.shape:
+        raise MXNetError(f"Operator {op.name}: shapes {a.shape} and {b.shape} differ")
+    if a.stype == R:
+        return _rsp_union(op, a, b, attrs)
+    # CSR: on the union of the two structures, through a dense result of the pair's rows
+    return cast_storage(_dense_result(op, args, attrs), C)
+
+
+def _power_stype(attrs, st):
+    # MXNet computes a dense power from these storage types without falling back, not csr ** csr
+    return FALLBACK if st == (C, C) or st == (D, D) or C in st and R in st else (D,)
 
 
 def _scatter_div_stype(attrs, st):
@@ -523,6 +543,9 @@ def _register():
         set_storage(name, _binary, _add_stype, _same_pair_grad)
     set_storage("elemwise_mul", _binary, _mul_stype)
     set_storage("elemwise_div", _binary, _div_stype)
+    for name in ("_maximum", "_minimum", "_hypot"):
+        set_storage(name, _same_sparse, _same_sparse_stype)
+    set_storage("_power", _dense_result, _power_stype)
     for name in ("broadcast_add", "broadcast_sub"):
         set_storage(name, _dense_result, _bcast_add_stype)
     for name in ("broadcast_mul", "broadcast_div"):

@@ -70,6 +70,9 @@ def cases():
         for op in ("broadcast_add", "broadcast_sub", "broadcast_mul", "broadcast_div"):
             add(op, ["A", "ROW"], [st, "default"])
             add(op, ["A", "COL"], [st, "default"])
+        for op in ("_maximum", "_minimum", "_hypot", "_power"):
+            add(op, ["A", "B"], [st, st])
+            add(op, ["A", "B"], [st, "default"])
         add("add_n", ["A", "B", "A"], [st, st, st])
         add("add_n", ["A", "B"], [st, "default"])
         add("where", ["COND", "A", "B"], [st, "default", "default"])
