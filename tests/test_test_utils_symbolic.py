@@ -225,5 +225,9 @@ def test_compare_optimizer():
     with pytest.raises(AssertionError):
         tu.compare_optimizer(mx.optimizer.SGD(learning_rate=0.1), mx.optimizer.SGD(learning_rate=0.2),
                              (3, 4), np.float32)
-    with pytest.raises(NotImplementedError, match="sparse"):
-        tu.compare_optimizer(mx.optimizer.SGD(), mx.optimizer.SGD(), (3, 4), np.float32, w_stype="row_sparse")
+    # sparse storage: opt1 gets dense copies of the row_sparse weight and gradient
+    tu.compare_optimizer(mx.optimizer.SGD(learning_rate=0.1, momentum=0.9),
+                         mx.optimizer.SGD(learning_rate=0.1, momentum=0.9), (3, 4), np.float32,
+                         w_stype="row_sparse", g_stype="row_sparse")
+    with pytest.raises(Exception, match="not supported"):
+        tu.compare_optimizer(mx.optimizer.SGD(), mx.optimizer.SGD(), (3, 4), np.float32, w_stype="coo")
