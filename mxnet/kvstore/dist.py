@@ -72,6 +72,20 @@ def _host(arr):
     return data if isinstance(data, np.ndarray) else arr.asnumpy()
 
 
+def _parts(arr):
+    """A sparse array's stored values and index arrays, on the host."""
+    from ..backend import get_backend
+    be = get_backend(arr.context)
+    return [a if isinstance(a, np.ndarray) else be.to_numpy(a) for a in (arr._values,) + tuple(arr._aux)]
+
+
+def _from_parts(like, parts):
+    """A sparse array of ``like``'s kind, shape and context holding ``parts``."""
+    from ..backend import get_backend
+    be = get_backend(like.context)
+    return type(like)._new(be.asarray(parts[0]), [be.asarray(a) for a in parts[1:]], like.shape, like.context)
+
+
 def _store_back(arr, host):
     """Write ``host`` into ``arr`` unless ``host`` already is its memory."""
     if host is not arr._data:
@@ -182,6 +196,10 @@ class DistKVStore(KVStore):
         super().init(key, value)
         for k in keys:
             stored = self._store[k]
+            if stored._is_sparse:  # worker 0's stored rows and their indices
+                parts = self._comm.bcast(_parts(stored) if self.rank == 0 else None, root=0)
+                stored[:] = _from_parts(stored, parts)
+                continue
             host = np.ascontiguousarray(_host(stored))
             self._comm.Bcast(host, root=0)
             _store_back(stored, host)
@@ -194,12 +212,33 @@ class DistKVStore(KVStore):
         entries = [(k, tuple(s.shape), np.dtype(s.dtype).name, self._compression) for k, s in zip(keys, stored)]
         self._agree("push", entries)
         merged = [self._local_sum(vs, s, k) for k, vs, s in zip(keys, vals, stored)]
+        sparse = [i for i, m in enumerate(merged) if m._is_sparse]
+        for i in sparse:
+            merged[i] = self._allreduce_sparse(keys[i], merged[i])
+        dense = [i for i in range(len(merged)) if i not in set(sparse)]
         if self._compression is not None:
-            self._allreduce_2bit(keys, merged)
+            self._allreduce_2bit([keys[i] for i in dense], [merged[i] for i in dense])
         else:
-            self._allreduce(merged)
+            self._allreduce([merged[i] for i in dense])
         for k, m, s in zip(keys, merged, stored):
             self._apply(k, m, s, is_str)
+
+    def _allreduce_sparse(self, k, a):
+        """A row_sparse value summed over the workers: each sends only the rows it holds
+        (allgather), and every worker adds them up in rank order (the same result everywhere)."""
+        if a.stype != "row_sparse":
+            raise MXNetError(f"KVStore.push: key {k}: a {a.stype} value cannot be pushed to a distributed store "
+                             "(MXNet supports row_sparse and dense values)")
+        if self._compression is not None:
+            raise MXNetError(f"KVStore.push: key {k}: gradient compression is not supported for row_sparse values")
+        from ..ndarray.ndarray import invoke
+        from ..ops.registry import get_op
+        add = get_op("elemwise_add")
+        total = None
+        for parts in self._comm.allgather(_parts(a)):
+            part = _from_parts(a, parts)
+            total = part if total is None else invoke(add, [total, part])
+        return total
 
     def _local_sum(self, vs, stored, k):
         """The devices' values summed (uncompressed: the workers compress the sum, as in MXNet)."""
