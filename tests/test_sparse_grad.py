@@ -49,13 +49,32 @@ def _check(arr, gold, rtol=1e-5, atol=1e-6):
 
 @pytest.mark.parametrize("case", GOLD["updates"], ids=lambda c: f"{c['op']}-" + "-".join(
     s[1] or s[0] for s in c["inputs"]) + f"-lazy{c['kwargs'].get('lazy_update', '')}")
-def test_update_operators_match_mxnet(case):
+def test_update_operators_match_mxnet(case, kernels):
     args = [_make(s) for s in case["inputs"]]
     fn = nd.sparse.adagrad_update if case["op"] == "_sparse_adagrad_update" else getattr(nd, case["op"])
     fn(*args, out=args[0], **case["kwargs"])
     _check(args[0], case["weight"])
     for s, gold in zip(args[2:], case["states"]):
         _check(s, gold)
+
+
+def test_lazy_update_kernels_equal_the_numpy_path(native):
+    """The lazy sgd_mom/adam steps run on the gathered rows by the one-pass C kernels: the same
+    bits as the NumPy step functions."""
+    from kernels_off import numpy_path
+    rng = np.random.RandomState(1)
+    rows = np.unique(rng.randint(0, 500, 150))
+    g = nd.sparse.row_sparse_array((rng.randn(len(rows), 8).astype(F32), rows), shape=(500, 8))
+    w0 = rng.randn(500, 8).astype(F32)
+    s0 = [rng.rand(500, 8).astype(F32) for _ in range(2)]
+    for op, n, kw in (("sgd_mom_update", 1, {"momentum": 0.9, "wd": 0.01, "clip_gradient": 0.3}),
+                      ("adam_update", 2, {"wd": 0.01, "rescale_grad": 0.5, "epsilon": 1e-6})):
+        def run():
+            w, st = nd.array(w0), [nd.array(x) for x in s0[:n]]
+            getattr(nd, op)(w, g, *st, out=w, lr=0.1, **kw)
+            return [a.asnumpy() for a in [w] + st]
+        for a, b in zip(run(), numpy_path(run)):
+            assert np.array_equal(a.view(np.uint32), b.view(np.uint32)), op
 
 
 def test_lazy_update_touches_only_the_gradient_rows():

@@ -15,6 +15,7 @@ import numpy as np
 from ..base import MXNetError
 from ..backend import get_backend
 from ..ops import optimizer_ops as _steps
+from ..ops._accel import jit
 from ..ops.registry import set_storage
 from .sparse import BaseSparseNDArray
 
@@ -40,6 +41,33 @@ def _full_storage(arr, opname, what, fill_empty):
                      f"(it stores {k}); MXNet implements the update only for such arrays")
 
 
+def _sgd_mom_kernel(kern, attrs, w, g, states):
+    (mom,) = states
+    return kern.sgd_update(w, g, mom, attrs.lr, attrs.wd, attrs.momentum, attrs.rescale_grad,
+                           attrs.clip_gradient)
+
+
+def _adam_kernel(kern, attrs, w, g, states):
+    mean, var = states
+    return kern.adam_update(w, g, mean, var, attrs.lr, attrs.wd, attrs.beta1, attrs.beta2, attrs.epsilon,
+                            attrs.rescale_grad, attrs.clip_gradient)
+
+
+# the one-pass C kernels that give the step functions' results bit for bit (ops/_native.py)
+_KERNELS = {"sgd_mom_update": _sgd_mom_kernel, "adam_update": _adam_kernel}
+
+
+def _step_rows(op, step, xp, attrs, w, g, states):
+    """``w`` after one step, ``states`` updated in place: by the C kernel where there is one and
+    the arrays suit it, else by the step function."""
+    fast = _KERNELS.get(op.name)
+    if fast is not None:
+        kern = jit()
+        if kern is not None and fast(kern, attrs, w, g, states):
+            return w
+    return step(xp, attrs, [w, g] + states)
+
+
 def _run(op, step, args, attrs, out, lazy):
     """Apply ``step`` (the dense operator's arithmetic) to the rows of the gradient (``lazy``)
     or to all rows, in place in the weight and the states."""
@@ -61,7 +89,7 @@ def _run(op, step, args, attrs, out, lazy):
     if not idx.shape[0]:
         return weight
     rows = [v[idx] for v in views]
-    new = step(get_backend(weight._ctx).xp, attrs, [w[idx], grad._values] + rows)
+    new = _step_rows(op, step, get_backend(weight._ctx).xp, attrs, w[idx], grad._values, rows)
     for v, r in zip(views, rows):
         v[idx] = r
     w[idx] = new
