@@ -246,3 +246,97 @@ def test_resize_and_adaptive_pool_sizes_checked():
         mx.nd.contrib.BilinearResize2D(x, height=10**9, width=2)
     assert mx.nd.contrib.AdaptiveAvgPooling2D(x, output_size=(2,)).shape == (3, 4, 2, 2)
     assert mx.nd.contrib.BilinearResize2D(x, height=5, width=2).shape == (3, 4, 5, 2)
+
+
+_INF_MATRIX = [[-0.24, np.inf, 0.93, 1.5], [1.76, -0.0, -3.28, -0.3], [-np.inf, 3.33, -3e38, -2.4]]
+
+
+@pytest.mark.parametrize("call", [
+    lambda a: mx.np.linalg.svd(a),                 # OpenBLAS's float32 SVD never returned
+    lambda a: mx.np.linalg.pinv(a),
+    lambda a: mx.np.linalg.norm(a, 2),
+    lambda a: mx.np.linalg.eigvalsh(a[:, :3]),
+    lambda a: mx.np.linalg.eigh(a[:, :3]),
+    lambda a: mx.nd.linalg.syevd(a[:, :3].as_nd_ndarray()),
+])
+def test_lapack_decompositions_refuse_inf_and_nan(call):
+    a = mx.np.array(np.array(_INF_MATRIX, np.float32))
+    with pytest.raises(MXNetError, match="inf or NaN"):
+        call(a)
+    nan = mx.np.array(np.where(np.isinf(_INF_MATRIX), np.nan, _INF_MATRIX).astype(np.float32))
+    with pytest.raises(MXNetError, match="inf or NaN"):
+        call(nan)
+
+
+def test_lapack_decompositions_still_work():
+    a = np.array([[3.0, 1.0, 0.5], [1.0, 2.0, 0.0], [0.5, 0.0, 1.0]], np.float32)
+    s = mx.np.linalg.svd(mx.np.array(a))[1].asnumpy()
+    np.testing.assert_allclose(s, np.linalg.svd(a, compute_uv=False), rtol=1e-5)
+    assert mx.np.linalg.norm(mx.np.array([np.inf, 1.0])).item() == np.inf   # vector norms: no SVD
+    np.testing.assert_allclose(mx.np.linalg.eigvalsh(mx.np.array(a)).asnumpy(),
+                               np.linalg.eigvalsh(a), rtol=1e-5)
+
+
+def test_count_parameters_are_c_ints():
+    # each built that many outputs, ranges or bins first (GBs, or a graph that never loaded)
+    with pytest.raises(MXNetError, match="num_outputs expect int"):
+        mx.sym.SliceChannel(mx.sym.var("x"), num_outputs=2**31)
+    with pytest.raises(MXNetError, match="sections expect int"):
+        mx.nd._internal._npi_split(mx.nd.ones(4), sections=2**31)
+    with pytest.raises(MXNetError, match="bin_cnt expect int"):
+        mx.nd.op._histogram(mx.nd.ones(2), bin_cnt=10**12, range=(0, 1))
+    with pytest.raises(MXNetError, match="_histogram.*2\\^31"):
+        mx.nd.op._histogram(mx.nd.ones(2), bin_cnt=2**31 - 1, range=(0, 1))
+    with pytest.raises(MXNetError, match="tensordot.*axes=2147483647"):
+        mx.np.tensordot(mx.np.ones((1, 2)), mx.np.ones((1, 2)), 2**31 - 1)
+    assert mx.np.tensordot(mx.np.ones((2, 3)), mx.np.ones((3, 2)), 1).shape == (2, 2)
+    assert [p.shape for p in mx.np.array_split(mx.np.ones(5), 2)] == [(3,), (2,)]
+    counts, _ = mx.nd.op._histogram(mx.nd.array([0.1, 0.6, 0.7]), bin_cnt=2, range=(0, 1))
+    assert counts.asnumpy().tolist() == [1, 2]
+
+
+def test_sparse_dense_form_size_checked():
+    # a file may hold a csr of any logical shape; its dense form raised NumPy's MemoryError
+    csr = mx.nd.sparse.csr_matrix((np.array([1.0], np.float32), np.array([5]), np.array([0, 1, 1])),
+                                  shape=(2, 2**56))
+    with pytest.raises(MXNetError, match="2\\^31"):
+        csr.asnumpy()
+
+
+def test_cast_storage_errors_and_gradient():
+    from mxnet import autograd
+    with pytest.raises(MXNetError, match="cast_storage.*2-D"):
+        mx.nd.cast_storage(mx.nd.ones((1, 3, 4)), stype="csr")   # was ValueError
+    with pytest.raises(ValueError, match="2 Dimensional"):
+        mx.nd.ones((3,)).tostype("csr")                           # MXNet's own Python check
+    with pytest.raises(MXNetError, match="cast_storage.*'data'"):
+        mx.nd.cast_storage(stype="default")                       # was TypeError
+    # recorded, as MXNet's: the gradient passes through (was "not in a computational graph")
+    x = mx.nd.array([[1.0, 0.0], [0.0, 2.0]])
+    x.attach_grad()
+    with autograd.record():
+        y = mx.nd.cast_storage(x * 3, stype="row_sparse")
+    y.backward()
+    assert y.stype == "row_sparse"
+    np.testing.assert_array_equal(x.grad.asnumpy(), np.full((2, 2), 3.0))
+
+
+def test_rnn_lstm_state_clip_nan():
+    x, h = mx.nd.ones((3, 2, 4)), 5
+    p, s = mx.nd.ones((4 * h * (4 + h + 2),)), mx.nd.zeros((1, 2, h))
+    # without a clipping range MXNet ignores it (was NotImplementedError)
+    y = mx.nd.RNN(x, p, s, s, state_size=h, num_layers=1, mode="lstm", lstm_state_clip_nan=True)
+    ref = mx.nd.RNN(x, p, s, s, state_size=h, num_layers=1, mode="lstm")
+    np.testing.assert_array_equal(y.asnumpy(), ref.asnumpy())
+    with pytest.raises(MXNetError, match="lstm_state_clip_nan"):
+        mx.nd.RNN(x, p, s, s, state_size=h, num_layers=1, mode="lstm", lstm_state_clip_nan=True,
+                  lstm_state_clip_min=-1.0, lstm_state_clip_max=1.0)
+
+
+def test_graph_type_inference_wrong_input_count():
+    d = mx.sym.var("data")
+    g = json.loads((d + d).tojson())
+    g["nodes"][-1]["op"] = "_npi_add"
+    g["nodes"][-1]["inputs"].append([0, 0, 0])      # a binary operator given three inputs
+    with pytest.raises(MXNetError, match="type inference failed on 3 inputs"):
+        mx.sym.load_json(json.dumps(g)).infer_type(data=np.float32)

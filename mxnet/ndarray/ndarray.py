@@ -377,6 +377,9 @@ class NDArray:
         pass
 
     def tostype(self, stype):
+        if stype == "csr" and self.ndim != 2:
+            raise ValueError(f"To convert to a CSR, the NDArray should be 2 Dimensional. Current "
+                             f"shape is {tuple(self.shape)}")
         if stype != "default":
             from . import sparse
             return sparse.cast_storage(self, stype)

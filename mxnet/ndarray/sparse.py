@@ -14,6 +14,7 @@ import numpy as np
 from ..base import MXNetError, np_dtype, mx_real_t, numeric_types
 from ..context import Context, current_context
 from ..backend import get_backend
+from ..ops._util import check_alloc_size
 from .ndarray import NDArray, invoke, _wrap
 
 __all__ = ["BaseSparseNDArray", "CSRNDArray", "RowSparseNDArray", "csr_matrix", "row_sparse_array", "add",
@@ -243,6 +244,7 @@ class CSRNDArray(BaseSparseNDArray):
         xp = get_backend(self._ctx).xp
         indptr, indices = self._aux
         rows, cols = self._sshape
+        check_alloc_size("cast_storage", self._sshape)    # a loaded file may claim any shape
         out = xp.zeros(self._sshape, dtype=self._values.dtype)
         if self._values.shape[0]:
             r = xp.repeat(xp.arange(rows), xp.diff(indptr).astype(_IDX))
@@ -300,6 +302,7 @@ class RowSparseNDArray(BaseSparseNDArray):
 
     def _dense(self):
         xp = get_backend(self._ctx).xp
+        check_alloc_size("cast_storage", self._sshape)
         out = xp.zeros(self._sshape, dtype=self._values.dtype)
         if self._values.shape[0]:
             out[self._aux[0]] = self._values
@@ -485,8 +488,11 @@ def array(source_array, ctx=None, dtype=None):
                      f"{type(source_array).__name__}")
 
 
-def cast_storage(data, stype, out=None):
+def cast_storage(data=None, stype=None, out=None):
     """``data`` converted to storage type ``stype`` ('default', 'csr' or 'row_sparse')."""
+    if not isinstance(data, NDArray):
+        raise MXNetError(f"Operator cast_storage: the input 'data' must be an NDArray, got "
+                         f"{type(data).__name__}")
     if stype not in ("default", "csr", "row_sparse"):
         raise MXNetError(f"cast_storage: unknown storage type {stype!r}")
     if isinstance(data, BaseSparseNDArray):
@@ -497,10 +503,17 @@ def cast_storage(data, stype, out=None):
         res = data.tostype(stype)
     elif stype == "default":
         res = data.copy()
-    elif stype == "csr":
-        res = _csr_from_dense(data._data, data._ctx)
     else:
-        res = _rsp_from_dense(data._data, data._ctx)
+        if stype == "csr" and data.ndim != 2:
+            raise MXNetError(f"Operator cast_storage: csr needs 2-D data, got shape {tuple(data.shape)}")
+        res = (_csr_from_dense if stype == "csr" else _rsp_from_dense)(data._data, data._ctx)
+        from .. import autograd
+        if autograd.is_recording():
+            # on the tape as the registered operator, whose gradient passes the dense head
+            # gradient through (MXNet's _backward_cast_storage)
+            from ..ops.registry import get_op
+            op = get_op("cast_storage")
+            autograd._record(op, op.parse_attrs({"stype": stype}), [data], [data._data], [res], None)
     if out is not None:
         _assign(out, res)
         return out

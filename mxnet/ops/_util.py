@@ -83,6 +83,16 @@ def repeat_shape(opname, shape, repeats, axis):
     return out
 
 
+def finite_for_lapack(opname, a):
+    """``a``, after refusing inf and NaN before an iterative LAPACK decomposition (SVD and the
+    eigensolvers): OpenBLAS's float32 SVD never returned on a matrix holding inf, and MXNet's
+    LAPACK calls fail on such input ("did not converge") anyway."""
+    if a.dtype.kind in "fc" and a.size and not bool(np.isfinite(a).all()):
+        raise MXNetError(f"Operator {opname}: the input holds inf or NaN, on which the LAPACK "
+                         "decomposition does not converge")
+    return a
+
+
 def diag_offset(k, shape, axis1=0, axis2=1):
     """A diagonal offset clamped to the matrix (an offset past it selects nothing either way):
     NumPy's diagonal() overflows, and crashes, on offsets near -2**31."""

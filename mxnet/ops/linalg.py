@@ -7,7 +7,7 @@ the input dtype (float32 stays float32).  ``_linalg_<op>`` is also exposed as
 import numpy as np
 
 from ..base import MXNetError
-from ._util import check_alloc_size, check_int32
+from ._util import check_alloc_size, check_int32, finite_for_lapack
 from .registry import register, Param
 
 
@@ -543,7 +543,7 @@ def _gelqf_bwd(attrs, og, ins, outs, ctx, state):
 def _syevd_fwd(attrs, ins, ctx):
     xp = ctx.xp
     _square("_linalg_syevd", ins[0])
-    w, v = xp.linalg.eigh(ins[0])
+    w, v = xp.linalg.eigh(finite_for_lapack("_linalg_syevd", ins[0]))
     u = _T(v)
     # fix each eigenvector's sign: its largest-magnitude entry is positive
     big = xp.take_along_axis(u, xp.abs(u).argmax(axis=-1)[..., None], axis=-1)

@@ -594,7 +594,8 @@ def _split_defs(opname):
 
 
 _f, _b, _s, _sb, _n = _split_defs("SliceChannel")
-register("SliceChannel", _f, params=(
+register("SliceChannel", _f, attr_check=lambda a: check_int32("SliceChannel", "num_outputs", a.num_outputs),
+         params=(
     Param("num_outputs", "int", doc="number of equal parts"),
     Param("axis", "int", 1, "the axis to split"),
     Param("squeeze_axis", "bool", False, "drop the split axis (parts must have size 1)")),

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 
 from ..base import MXNetError
-from ._util import like_data, norm_axes
+from ._util import check_alloc_size, check_int32, like_data, norm_axes
 from .registry import register, add_alias, Param
 
 add_alias("cumsum", "_np_cumsum")
@@ -68,6 +68,8 @@ def _hist_fwd(attrs, ins, ctx):
         if rng is None or len(rng) != 2 or not rng[0] < rng[1]:
             raise MXNetError(f"Operator _histogram: range must be a pair (min, max) with min < max when "
                              f"bin_cnt is given, got {rng}")
+        check_int32("_histogram", "bin_cnt", attrs.bin_cnt)
+        check_alloc_size("_histogram", (attrs.bin_cnt + 1,))
         edges = xp.linspace(rng[0], rng[1], attrs.bin_cnt + 1, dtype=np.float64).astype(data.dtype)
     else:
         if len(ins) < 2 or ins[1].ndim != 1 or ins[1].size < 2:

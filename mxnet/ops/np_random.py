@@ -10,7 +10,7 @@ import numpy as np
 
 from ..base import MXNetError
 from .registry import register, Param
-from ._util import sum_to
+from ._util import finite_for_lapack, sum_to
 
 _SIZE = Param("size", "shape", None)
 _CTX = Param("ctx", "str", "cpu")
@@ -191,7 +191,7 @@ def _mvn(attrs, ins, ctx):
     batch = np.broadcast_shapes(mean.shape[:-1], cov.shape[:-2])
     shape = tuple(attrs.size or ()) + batch + (k,)
     # a square root of each covariance that also serves positive semi-definite ones
-    w, v = np.linalg.eigh(cov)
+    w, v = np.linalg.eigh(finite_for_lapack("_npi_mvn_fallback", cov))
     root = v * np.sqrt(np.clip(w, 0, None))[..., None, :]
     eps = ctx.rng.standard_normal(shape)
     x = mean + np.einsum("...ij,...j->...i", root, eps)

@@ -4,6 +4,7 @@ integer sums keep the input dtype (bool sums give int64), integer means give flo
 import numpy as np
 
 from ..base import MXNetError
+from ._util import finite_for_lapack as _finite
 from .registry import register, Param
 
 
@@ -267,6 +268,9 @@ register("_npi_matmul", _matmul_fwd, inputs=("a", "b"), backward=_matmul_bwd, do
 def _tensordot_axes(attrs, a):
     if "axes" in attrs:
         n = attrs.axes
+        if not 0 <= n <= a.ndim:     # range(n) would be built before NumPy's check (GBs)
+            raise MXNetError(f"Operator _npi_tensordot_int_axes: axes={n} must be between 0 and "
+                             f"the operands' number of dimensions ({a.ndim})")
         return list(range(a.ndim - n, a.ndim)), list(range(n))
     return list(attrs.a_axes_summed), list(attrs.b_axes_summed)
 
@@ -459,16 +463,21 @@ def _svd_bwd(attrs, og, ins, outs, ctx, state):
     return [ga.astype(ins[0].dtype)]
 
 
-register("_npi_svd", lambda a, i, c: tuple(c.xp.linalg.svd(i[0], full_matrices=False)), inputs=("A",),
+register("_npi_svd", lambda a, i, c: tuple(c.xp.linalg.svd(_finite("_npi_svd", i[0]), full_matrices=False)),
+         inputs=("A",),
          backward=_svd_bwd,
          num_outputs=3, doc="Singular value decomposition (UT, L, V as MXNet orders them).")
-register("_npi_eigh", lambda a, i, c: tuple(c.xp.linalg.eigh(i[0], UPLO=a.UPLO)), inputs=("A",), num_outputs=2,
+register("_npi_eigh", lambda a, i, c: tuple(c.xp.linalg.eigh(_finite("_npi_eigh", i[0]), UPLO=a.UPLO)),
+         inputs=("A",), num_outputs=2,
          params=(Param("UPLO", "str", "L"),), doc="Eigen-decomposition of a symmetric matrix.")
-register("_npi_eigvalsh", lambda a, i, c: c.xp.linalg.eigvalsh(i[0], UPLO=a.UPLO), inputs=("A",),
+register("_npi_eigvalsh", lambda a, i, c: c.xp.linalg.eigvalsh(_finite("_npi_eigvalsh", i[0]), UPLO=a.UPLO),
+         inputs=("A",),
          params=(Param("UPLO", "str", "L"),), doc="Eigenvalues of a symmetric matrix.")
-register("_npi_eig", lambda a, i, c: tuple(c.xp.linalg.eig(i[0])), inputs=("A",), num_outputs=2,
+register("_npi_eig", lambda a, i, c: tuple(c.xp.linalg.eig(_finite("_npi_eig", i[0]))), inputs=("A",),
+         num_outputs=2,
          doc="Eigen-decomposition (real results only).")
-register("_npi_eigvals", lambda a, i, c: c.xp.linalg.eigvals(i[0]), inputs=("A",), doc="Eigenvalues.")
+register("_npi_eigvals", lambda a, i, c: c.xp.linalg.eigvals(_finite("_npi_eigvals", i[0])), inputs=("A",),
+         doc="Eigenvalues.")
 def _pinv_bwd(attrs, og, ins, outs, ctx, state):
     """Gradient of the pseudo-inverse P of A (exact where the rank is constant)."""
     xp = ctx.xp
@@ -480,9 +489,11 @@ def _pinv_bwd(attrs, og, ins, outs, ctx, state):
     return [ga.astype(a.dtype)] + [xp.zeros_like(x) for x in ins[1:]]
 
 
-register("_npi_pinv", lambda a, i, c: c.xp.linalg.pinv(i[0], i[1], hermitian=a.hermitian), backward=_pinv_bwd,
+register("_npi_pinv", lambda a, i, c: c.xp.linalg.pinv(_finite("_npi_pinv", i[0]), i[1], hermitian=a.hermitian),
+         backward=_pinv_bwd,
          inputs=("A", "rcond"), params=(Param("hermitian", "bool", False),), doc="Pseudo-inverse.")
-register("_npi_pinv_scalar_rcond", lambda a, i, c: c.xp.linalg.pinv(i[0], a.rcond, hermitian=a.hermitian),
+register("_npi_pinv_scalar_rcond",
+         lambda a, i, c: c.xp.linalg.pinv(_finite("_npi_pinv_scalar_rcond", i[0]), a.rcond, hermitian=a.hermitian),
          inputs=("A",), params=(Param("rcond", "float", 1e-15), Param("hermitian", "bool", False)),
          backward=_pinv_bwd, doc="Pseudo-inverse with a scalar cutoff.")
 
@@ -544,6 +555,10 @@ def _norm_ord(attrs):
 
 def _norm_fwd(attrs, ins, ctx):
     x = ins[0]
+    axis = _axis(attrs)
+    if _norm_ord(attrs) in (2, -2, "nuc") and (len(axis) == 2 if isinstance(axis, tuple) else
+                                              axis is None and x.ndim == 2):
+        _finite("_npi_norm", x)      # a matrix norm by SVD
     r = ctx.xp.linalg.norm(x, ord=_norm_ord(attrs), axis=_axis(attrs), keepdims=attrs.keepdims)
     return ctx.xp.asarray(r).astype(x.dtype if x.dtype.kind == "f" else np.float32)
 

@@ -8,7 +8,7 @@ forward on the inputs' flat element indices and scatter-add the output gradient 
 import numpy as np
 
 from ..base import MXNetError
-from ._util import diag_offset, repeat_shape, tile_shape
+from ._util import check_int32, diag_offset, repeat_shape, tile_shape
 from .registry import register, Param
 
 
@@ -134,6 +134,7 @@ _variadic("_npi_column_stack", lambda a, x, xp: xp.column_stack(x), "Stack 1-D a
 def _split(attrs, x, xp):
     a = x[0]
     ind = attrs.indices
+    _nsplit(attrs)
     if attrs.sections > 0:
         parts = xp.array_split(a, attrs.sections, axis=attrs.axis)
     else:
@@ -144,6 +145,8 @@ def _split(attrs, x, xp):
 
 
 def _nsplit(attrs):
+    # a C int in MXNet; larger counts built that many (empty) parts (GBs)
+    check_int32("_npi_split", "sections", attrs.sections)
     if attrs.sections > 0:
         return attrs.sections
     ind = attrs.indices

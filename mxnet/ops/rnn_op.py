@@ -90,8 +90,10 @@ def _check(attrs):
                          f"got {attrs.projection_size}")
     if (attrs.lstm_state_clip_min is None) != (attrs.lstm_state_clip_max is None):
         raise MXNetError("Operator RNN: lstm_state_clip_min and lstm_state_clip_max must be given together")
-    if attrs.lstm_state_clip_nan:
-        raise NotImplementedError("Operator RNN: lstm_state_clip_nan is not implemented")
+    if attrs.lstm_state_clip_nan and attrs.lstm_state_clip_min is not None:
+        # without a clipping range MXNet ignores it (as here); with one, NaN cell states would
+        # be clipped too, which these kernels do not do
+        raise MXNetError("Operator RNN: lstm_state_clip_nan with a clipping range is not supported")
     if attrs.state_size <= 0 or attrs.num_layers <= 0:
         raise MXNetError(f"Operator RNN: state_size and num_layers must be positive, got "
                          f"{attrs.state_size} and {attrs.num_layers}")

@@ -134,7 +134,13 @@ def infer_types(order, heads, known):
         for n in ops:
             keys = [(id(c), i) for c, i in n.inputs]
             ins = [types.get(k) for k in keys]
-            new_in, outs = n.op.infer_type(n.parsed, ins)
+            try:
+                new_in, outs = n.op.infer_type(n.parsed, ins)
+            except MXNetError:
+                raise
+            except Exception as e:     # e.g. a loaded graph gave the node a wrong input count
+                raise MXNetError(f"Error in operator {n.name}: type inference failed on "
+                                 f"{len(ins)} inputs: {type(e).__name__}: {e}") from None
             if not keys and all(t is None for t in outs):
                 # creation operators (_zeros, _arange, ...) take their dtype from a parameter
                 outs = [n.parsed.get("dtype") or np.float32] * len(outs)

@@ -63,6 +63,9 @@ def main(argv=None):
                     "its size after import")
     ap.add_argument("--case", help="run one case SUITE:SEED:INDEX here, with a traceback")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every bad case as found")
+    ap.add_argument("--errors", metavar="REGEX", help="also print the MXNetErrors whose message "
+                    "matches, e.g. 'TypeError|AttributeError|IndexError' for internal failures that "
+                    "invoke turned into MXNetErrors")
     args = ap.parse_args(argv)
     if args.case:
         one_case(args.case)
@@ -78,9 +81,16 @@ def main(argv=None):
     results = runner.run(plan, seed=args.seed, jobs=args.jobs, batch=args.batch,
                          timeout=args.timeout, mem_gb=args.mem_gb, progress=progress)
     bad = [r for r in results if r.bad]
+    if args.errors:
+        import re
+        pattern = re.compile(args.errors)
+        for r in results:
+            if r.kind == "error" and pattern.search(r.detail):
+                print(r)
     if not args.verbose:
-        for r in bad:
-            print(r)
+        for r in results:
+            if r.bad or r.kind == "slow":
+                print(r)
     for line in runner.summary(results):
         print(line)
     print(f"{len(results)} cases, {len(bad)} bad, {time.time() - t0:.0f} s")

@@ -39,9 +39,9 @@ def prepare():
 
 
 def reset():
+    """Global switches an operator case may have turned on go back off."""
     from mxnet import util
-    util.set_np_shape(False)
-    util.set_np_array(False) if hasattr(util, "set_np_array") else None
+    util.reset_np()
 
 
 def _front(name):

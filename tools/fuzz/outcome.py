@@ -3,11 +3,14 @@
 Acceptable outcomes:
 
 * ``ok``: a result (for operators, the same result with the C kernels on and off);
-* ``error``: an ``MXNetError`` whose message names the operator (any of its names) or the file.
+* ``error``: an ``MXNetError`` whose message names the operator (any of its names) or the file;
+* ``slow``: past the time limit in a batch, but within it when run again alone (a loaded machine).
 
 ``MXNetError`` is the one exception type allowed, because it is what MXNet 1.9.1 raises for every
 failure behind its C API: every operator call through ``mx.nd`` and every reader of ``.params``
-files, symbol JSON and RecordIO files.  A ``ValueError``, ``KeyError``, ``IndexError``,
+files, symbol JSON and RecordIO files.  The one exception: a ``TypeError`` Python raises because a
+call does not match the function's signature (two values for one argument, too many positional
+arguments), which MXNet's Python front ends raise alike.  A ``ValueError``, ``KeyError``, ``IndexError``,
 ``struct.error`` or a third-party library's exception escaping is a defect here even where it
 would be harmless, because code written for MXNet catches ``MXNetError``.
 
@@ -23,9 +26,11 @@ Bad outcomes (the runner fills in the first three, the child the rest):
 * ``mismatch``: the C kernels and the NumPy paths disagree (one fails and the other does not, or
   shapes, dtypes or values differ beyond float rounding; NaN must meet NaN and inf the same inf).
 """
+import re
+
 import numpy as np
 
-GOOD = ("ok", "error")
+GOOD = ("ok", "error", "slow")
 BAD = ("signal", "exit", "hang", "memory", "exc-type", "unnamed", "mismatch")
 
 
@@ -37,6 +42,11 @@ def _chain(e):
         e = e.__cause__ or e.__context__
 
 
+_SIGNATURE = re.compile(r"(missing \d+ required (positional|keyword-only) argument|"
+                        r"got multiple values for argument|takes \d+ positional arguments? but|"
+                        r"got an unexpected keyword argument)")
+
+
 def classify(exc, names=()):
     """``(kind, detail)`` for an exception raised by a case; ``names`` are the strings (operator
     names, a file name) of which the message must contain one."""
@@ -46,6 +56,8 @@ def classify(exc, names=()):
     for e in _chain(exc):
         if isinstance(e, MemoryError) or "Unable to allocate" in str(e):
             return "memory", detail
+    if type(exc) is TypeError and _SIGNATURE.search(msg):
+        return "error", detail
     if not isinstance(exc, MXNetError):
         return "exc-type", detail
     if names and not any(n in msg for n in names):
