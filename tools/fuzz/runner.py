@@ -59,7 +59,7 @@ class _Child:
     def stderr_tail(self, n=600):
         self.err.seek(0)
         text = self.err.read().decode("utf-8", "replace")
-        lines = [ln for ln in text.splitlines() if ln.strip()]
+        lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("Extension modules")]
         return " | ".join(lines[-8:])[-n:]
 
     def kill(self):
@@ -68,6 +68,18 @@ class _Child:
         except ProcessLookupError:
             pass
         self.proc.wait()
+
+
+def _describe(suite, seed, index):
+    """A case's description, built here: its child died before reporting it."""
+    from .child import suite_module
+    try:
+        mod = suite_module(suite)
+        if hasattr(mod, "prepare"):
+            mod.prepare()
+        return mod.make_case(seed, index).desc
+    except Exception as e:
+        return f"(no description: {type(e).__name__}: {e})"
 
 
 def child_env():
@@ -115,7 +127,8 @@ def _run(plan, env, seed, jobs, batch, timeout, mem_gb, confirm, progress):
                 prev = _previous(idx, child.suite)
                 prev.alone = True
             else:
-                results.append(Result(child.suite, child.seed, idx, kind, detail))
+                results.append(Result(child.suite, child.seed, idx, kind, detail,
+                                      _describe(child.suite, child.seed, idx)))
                 if confirm:
                     queue.appendleft((child.suite, [idx], True, False))
         if rest:
