@@ -295,7 +295,7 @@ def _bag_of_words(seed, n, vocab, length):
     return x.astype(F32), y.astype(F32)
 
 
-def _train_bag(sparse_grad, x, y, vocab, epochs=20, batch=32):
+def _train_bag(sparse_grad, x, y, vocab, epochs=20, batch=32, hybridize=False):
     class Bag(gluon.HybridBlock):
         def __init__(self):
             super().__init__()
@@ -309,6 +309,8 @@ def _train_bag(sparse_grad, x, y, vocab, epochs=20, batch=32):
     mx.random.seed(11)
     net = Bag()
     net.initialize(mx.init.Xavier())
+    if hybridize:
+        net.hybridize()
     trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 1.0})
     loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
     for _ in range(epochs):
@@ -322,12 +324,13 @@ def _train_bag(sparse_grad, x, y, vocab, epochs=20, batch=32):
 
 
 def test_sparse_grad_training_equals_dense_training():
-    """A bag-of-words classifier trained with sparse_grad=True ends where the dense one does
-    (plain SGD without weight decay: a lazy update of untouched rows changes nothing), and both learn."""
+    """A bag-of-words classifier trained with sparse_grad=True (hybridized) ends where the dense
+    one does (plain SGD without weight decay: a lazy update of untouched rows changes nothing),
+    and both learn."""
     vocab = 90
     x, y = _bag_of_words(0, 1024, vocab, 8)
     xt, yt = _bag_of_words(1, 256, vocab, 8)
-    sparse, dense = _train_bag(True, x, y, vocab), _train_bag(False, x, y, vocab)
+    sparse, dense = _train_bag(True, x, y, vocab, hybridize=True), _train_bag(False, x, y, vocab)
     assert sparse.embed.weight.grad().stype == "row_sparse"
     for name in ("embed", "out"):
         for ps, pd in zip(getattr(sparse, name).collect_params().values(),
@@ -337,11 +340,15 @@ def test_sparse_grad_training_equals_dense_training():
     assert acc > 0.75, acc
 
 
-def test_backward_and_update_memory_follow_the_rows_touched():
-    """A 200000 x 64 table (51 MB): a step on a 64-row batch allocates a small fraction of it."""
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_backward_and_update_memory_follow_the_rows_touched(hybridize):
+    """A 200000 x 64 table (51 MB): a step on a 64-row batch allocates a small fraction of it
+    (hybridized too: the graph's operators are recorded one by one)."""
     vocab, dim = 200_000, 64
     emb = gluon.nn.Embedding(vocab, dim, sparse_grad=True)
     emb.initialize(mx.init.Uniform(0.1))
+    if hybridize:
+        emb.hybridize()
     trainer = gluon.Trainer(emb.collect_params(), "adam", {"learning_rate": 0.01})
     idx = nd.array(np.random.RandomState(0).randint(0, vocab, 64))
 

@@ -153,6 +153,20 @@ class GraphPlan:
             vals[st.out0:st.out0 + st.nout] = outs + [None] * (st.nout - len(outs))
         return [vals[s] for s in self._head_slots]
 
+    def run_recorded(self, args, aux, ctx):
+        """Run the graph node by node through ``invoke`` on NDArrays ``args``/``aux``, so that
+        autograd records each operator with its own gradient (an Embedding's row_sparse weight
+        gradient stays row_sparse); returns the output NDArrays."""
+        from ..ndarray.ndarray import invoke
+        if self._partial:
+            self._complete_shapes([a._data for a in args], [a._data for a in aux])
+        vals = self._inputs(list(args), list(aux))
+        for st in self.steps:
+            res = invoke(st.op, [vals[i] for i in st.ins], attrs=st.attrs, ctx=ctx)
+            outs = list(res) if isinstance(res, (tuple, list)) else [res]
+            vals[st.out0:st.out0 + st.nout] = outs + [None] * (st.nout - len(outs))
+        return [vals[s] for s in self._head_slots]
+
     def _complete_shapes(self, args, aux):
         """Give the creation operators with unknown dimensions the shapes inferred from the
         shapes of ``args``/``aux`` (once per distinct set of shapes)."""

@@ -820,6 +820,8 @@ class _CachedOp:
                 raise MXNetError(f"hybridized graph auxiliary state '{n}' is not a parameter")
             self._aux.append(params[n])
             self.params[n] = params[n]
+        # parameters with sparse gradients (Embedding(sparse_grad=True)): recorded op by op
+        self._sparse_grad = any(p._grad_stype != "default" for p in self.params.values())
 
     def __call__(self, data, hook=None):
         from .. import autograd
@@ -842,6 +844,12 @@ class _CachedOp:
             if modes is not None:
                 outs = self.plan.run_storage(args, aux_nd, autograd.is_training(), backend, modes)
                 return [o if o._is_sparse or cls is NDArray else _rewrap(o, ctx, cls) for o in outs]
+        if monitor is None and self._sparse_grad and autograd.is_recording():
+            # each operator on the tape with its own gradient, so that a row_sparse gradient holds
+            # only the rows the batch touched (the whole graph's backward would be dense)
+            aux_nd = [p._check_and_get(p._data, ctx) for p in self._aux]
+            outs = self.plan.run_recorded(args, aux_nd, ctx)
+            return [o if o._is_sparse or cls is NDArray else _rewrap(o, ctx, cls) for o in outs]
         if monitor is None and not autograd.is_recording() and not autograd.is_training():
             # inference: the optimised plan (identity removal, BatchNorm folding, constants)
             return [_wrap(o, ctx, cls) for o in self.plan.infer(raw, aux, backend=backend)]
