@@ -31,10 +31,8 @@ SUMS = ("conv", "fc", "lstm", "bn", "softmax")
 # MXNet's own CPU kernels (MXNET_MKLDNN_ENABLED=0) define these: oneDNN's float32 relu maps NaN
 # to 0, and its log_softmax gives finite values for rows holding NaN or inf
 OWN_KERNELS = ("relu", "relu_op", "fc_relu", "pool_relu", "softmax_ce")   # the goldens have only those results
-# Known differences from MXNet, kept: the fused Activation -> max pooling of the executor pools
-# before the (monotone) activation, so a window of values the activation maps to one value
-# (relu's negatives) can route an inf/NaN head gradient to another element than MXNet's first.
-NOT_MXNET = {("pool_relu", "inf", "head"), ("pool_relu", "nan", "head")}
+# Known differences from MXNet, kept (none at present)
+NOT_MXNET = set()
 
 
 def _tol(case):

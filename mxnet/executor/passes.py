@@ -9,7 +9,8 @@ For every run, training included (``training_steps``):
   gradient is MXNet's: the window's first maximum receives it (where a saturated activation makes
   several maxima tie, the derivative there is 0 either way).  An input holding NaN (the C
   pooling kernel reports it) runs in MXNet's order instead, activation then pooling, whose
-  backward gives NaN where the input is NaN.
+  backward gives NaN where the input is NaN; so does the backward of an inf or NaN head
+  gradient (which MXNet's first maximum of the activated window receives).
 
 * activation after a dense layer: a ``FullyConnected`` whose only consumer is an ``Activation``
   whose derivative is a function of its output (relu, sigmoid, tanh, softrelu) applies it in place
@@ -119,6 +120,12 @@ class _PoolAct:
 
     def backward(self, attrs, ograds, ins, outs, ctx, state):
         pstate, y, unfused = state
+        if not unfused and ograds[0] is not None and not ctx.xp.isfinite(ograds[0].sum()):
+            # an inf/NaN head gradient: where the activation makes a window's values tie (relu's
+            # negatives), MXNet's first maximum of act(x) receives it (0 * inf is NaN there), not
+            # x's; pooled again in MXNet's order
+            y = self.act.forward(self.act_attrs, ins, ctx)
+            pstate, unfused = self.pool.forward(self.pool_attrs, [y], ctx)[1], True
         if unfused:   # y is the activation's output, pooled in the forward
             g = self.pool.backward(self.pool_attrs, ograds, [y], outs, ctx, pstate)
             return self.act.backward(self.act_attrs, g, ins, [y], ctx, None)
