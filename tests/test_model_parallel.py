@@ -47,6 +47,15 @@ def test_unmapped_group_is_an_error():
         _chain().simple_bind(mx.cpu(0), a=(2, 3), b=(2, 3), c=(2, 3), group2ctx={"dev1": mx.cpu(1)})
 
 
+def test_group2ctx_over_two_gpus_is_not_implemented():
+    g2c = {"dev1": mx.gpu(0), "dev2": mx.gpu(1)}
+    with pytest.raises(NotImplementedError, match="one device"):
+        _chain().simple_bind(mx.cpu(0), a=(2, 3), b=(2, 3), c=(2, 3), group2ctx=g2c)
+    args = [mx.nd.ones((2, 3)) for _ in range(3)]
+    with pytest.raises(NotImplementedError, match="one device"):
+        _chain().bind(mx.cpu(0), args, group2ctx=g2c)
+
+
 def _mlp():
     data = mx.sym.Variable("data")
     with mx.AttrScope(ctx_group="stage1"):

@@ -24,12 +24,12 @@ LOSS_OPS = frozenset(("SoftmaxOutput", "LinearRegressionOutput", "LogisticRegres
 def _check_devices(ctx, group2ctx):
     """The graph runs in one array backend on one device: several CPU contexts are fine, several
     GPUs are not (yet)."""
-    devices = {(c.device_type, c.device_id) for c in [ctx, *(group2ctx or {}).values()]
-               if c.device_type != "cpu"}
-    if len(devices) > 1 or (devices and any(c.device_type == "cpu" for c in [ctx, *(group2ctx or {}).values()])):
-        raise NotImplementedError(f"group2ctx over several devices {sorted(devices)} and the CPU: "
-                                  "mxnext runs a bound graph on one device; place Gluon blocks on "
-                                  "the devices instead (docs/distributed.md)")
+    ctxs = [ctx, *(group2ctx or {}).values()]
+    devices = {(c.device_type, c.device_id) for c in ctxs if c.device_type != "cpu"}
+    if len(devices) > 1 or (devices and any(c.device_type == "cpu" for c in ctxs)):
+        raise NotImplementedError(f"bind with group2ctx over {sorted({str(c) for c in ctxs})}: mxnext "
+                                  "runs a bound graph on one device (several CPU contexts are fine); "
+                                  "place Gluon blocks on the devices instead (docs/distributed.md)")
 
 
 def _backend(ctx):
@@ -497,6 +497,7 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, stype_dict=None, 
                 shared_arg_names=None, shared_exec=None, shared_buffer=None, shapes=None):
     """``Symbol.simple_bind``: infer every shape/dtype from the inputs given, allocate, bind."""
     from .. import ndarray as nd
+    _check_devices(ctx, group2ctx)
     names = symbol.list_arguments()
     # as in MXNet, only tuples naming an input count as shapes; other keywords are ignored
     inputs = set(names) | set(symbol.list_auxiliary_states())
