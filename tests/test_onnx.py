@@ -266,6 +266,19 @@ def test_matches_mxnet_export(tmp_path, name):
     _close(out.asnumpy(), z["output"])
 
 
+@pytest.mark.parametrize("name,feed", [("cnn", (3, 3, 12, 12)), ("lstm_lm", (4, 3))])
+def test_import_mxnet_dynamic_export(name, feed):
+    """MXNet's export with every input dimension open imports and runs at other sizes (its LSTM's
+    sequence lengths and dense layers' shapes are computed from Shape at run time)."""
+    path = os.path.join(GOLDENS, name + "-dynamic.onnx")
+    rng = np.random.RandomState(0)
+    x = (rng.normal(size=feed) if name == "cnn" else rng.randint(0, 20, feed)).astype(np.float32)
+    ref = _session(path).run(None, {"data": x})[0]
+    sym, args, aux = mx.contrib.onnx.import_model(path)
+    out = sym.bind(mx.cpu(), {"data": mx.nd.array(x), **args}, aux_states=aux).forward()[0]
+    _close(out.asnumpy(), ref)
+
+
 # -- a PyTorch-style graph ----------------------------------------------------------------------
 def _torch_style_model(opset):
     """What torch.onnx.export writes for a small CNN: Conv/BatchNormalization/Relu/MaxPool, then

@@ -3,8 +3,8 @@
 Run with the oracle (real MXNet 1.9.1 with onnx 1.14 installed):
     /work/main/.ref/bin/python tools/goldens/gen_onnx.py
 Writes, per model, into tests/goldens/onnx/: ``<name>-symbol.json`` and ``<name>.params``
-(the MXNet model), ``<name>.onnx`` (MXNet's export) and ``<name>.npz`` (inputs and MXNet's
-forward outputs).
+(the MXNet model), ``<name>.onnx`` and ``<name>-dynamic.onnx`` (MXNet's export, with fixed and
+with open input dimensions) and ``<name>.npz`` (inputs and MXNet's forward outputs).
 
 MXNet 1.9.1 targets the newest opset of the installed onnx package, but writes ReduceMean
 with its opset-13 attributes, which opset 18 and later reject: the export is pinned to opset 13
@@ -113,6 +113,9 @@ def save(name, sym, args, aux, inputs):
     out = ex.forward(is_train=False)[0].asnumpy()
     shapes = [inputs[k].shape for k in inputs]
     mx.onnx.export_model(sym, {**args, **aux}, shapes, np.float32, os.path.join(OUT, f"{name}.onnx"))
+    # and with every input dimension left open, as dynamic=True without dynamic_input_shapes does
+    mx.onnx.export_model(sym, {**args, **aux}, shapes, np.float32, os.path.join(OUT, f"{name}-dynamic.onnx"),
+                         dynamic=True)
     np.savez(os.path.join(OUT, f"{name}.npz"), output=out, **{k: v.asnumpy() for k, v in inputs.items()})
 
 

@@ -26,6 +26,7 @@ def import_onnx():
     try:
         import onnx
         import onnx.numpy_helper  # noqa: F401
+        import onnx.shape_inference  # noqa: F401
     except ImportError:
         raise ImportError("mx.contrib.onnx needs the onnx package: pip install onnx "
                           "(or pip install mxnext[onnx])") from None
@@ -56,6 +57,15 @@ class ShapeValue:
         self.scalar = scalar
 
 
+class RepeatedSize(ShapeValue):
+    """A size repeated as many times as another size says (``Tile`` of a dimension by the batch
+    size: the full-length ``sequence_lens`` MXNet writes for its recurrent layers)."""
+
+    def __init__(self, entry, count):
+        super().__init__([entry])
+        self.count = count
+
+
 class Importer:
     """State of one import: values by ONNX name, parameters, input shapes."""
 
@@ -72,6 +82,7 @@ class Importer:
         self._names = set()
         self._init_names = {}       # id(initializer array) -> its ONNX name
         self._init_vars = {}        # ONNX initializer name -> its variable
+        self._ranks = {}            # id(value) -> rank, from ONNX's shape inference
 
     # -- names and values ----------------------------------------------------------------------
     def unique(self, hint):
@@ -118,9 +129,16 @@ class Importer:
     def const(self, v):
         """``v`` as a NumPy array; shape values are read from static shapes."""
         if isinstance(v, ShapeValue):
-            out = [e if isinstance(e, (int, np.integer)) else self.static_shape(e[0])[e[1]]
-                   for e in v.entries]
-            if 0 in [o for o, e in zip(out, v.entries) if isinstance(e, tuple)]:
+            out = []
+            for e in v.entries:
+                if isinstance(e, tuple):
+                    shape = self.static_shape(e[0], guess=False)
+                    e = shape[e[1]] if e[1] < len(shape) else 0
+                out.append(e)
+            if isinstance(v, RepeatedSize):
+                out = out * int(self.const(v.count).prod())
+            if 0 in [o for o, e in zip(out, v.entries) if isinstance(e, tuple)] or \
+                    (isinstance(v, RepeatedSize) and 0 in self.const(v.count)):
                 raise MXNetError(f"ONNX import: {self.node_name} computes with the size of a dimension the "
                                  f"model leaves open (a named or dynamic input dimension); only reshaping, "
                                  f"slicing and broadcasting by such sizes imports")
@@ -133,14 +151,14 @@ class Importer:
     def is_const(self, v):
         return isinstance(v, (np.ndarray, ShapeValue, np.generic))
 
-    def static_shape(self, s):
+    def static_shape(self, s, guess=True):
         """The shape of Symbol ``s`` for the model's declared input shapes (0: unknown).  Where
-        unknown input dimensions leave even the rank open, they are taken as 1."""
+        unknown input dimensions leave even the rank open, they are taken as 1 (``guess``)."""
         from ...symbol import Symbol
         if not isinstance(s, Symbol):
             return np.shape(self.const(s))
         shape = self._infer(s, self.input_shapes)
-        if not shape:
+        if not shape and guess:
             shape = self._infer(s, {k: tuple(d or 1 for d in v) for k, v in self.input_shapes.items()})
         return shape
 
@@ -156,6 +174,11 @@ class Importer:
         return tuple(out[0])
 
     def ndim(self, v):
+        """The rank of ``v``; ONNX's own shape inference knows it where open input dimensions
+        leave mxnext's inference without a shape."""
+        rank = self._ranks.get(id(v))
+        if rank is not None:
+            return rank
         return len(self.static_shape(v))
 
     # -- the walk ------------------------------------------------------------------------------
@@ -163,6 +186,14 @@ class Importer:
         from ...symbol import var, Group
         onnx = self.onnx
         inits = {t.name: onnx.numpy_helper.to_array(t) for t in self.graph.initializer}
+        onnx_ranks = {}
+        try:
+            inferred = onnx.shape_inference.infer_shapes(self.model).graph
+            for vi in list(inferred.value_info) + list(inferred.output):
+                if vi.type.tensor_type.HasField("shape"):
+                    onnx_ranks[vi.name] = len(vi.type.tensor_type.shape.dim)
+        except Exception:   # ONNX's inference is a help here, not a requirement
+            pass
         for name, arr in inits.items():
             self.values[name] = arr
             self._names.add(name)
@@ -200,6 +231,8 @@ class Importer:
             for name, v in zip(node.output, outs):
                 if name:
                     self.values[name] = v
+                    if name in onnx_ranks:
+                        self._ranks[id(v)] = onnx_ranks[name]
         heads = []
         for o in self.graph.output:
             v = self.values[o.name]

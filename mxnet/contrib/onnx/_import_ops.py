@@ -3,7 +3,7 @@ operator type."""
 import numpy as np
 
 from ...base import MXNetError
-from ._import import importer, ShapeValue
+from ._import import importer, RepeatedSize, ShapeValue
 
 _BIG = 2 ** 62
 
@@ -330,8 +330,6 @@ def _rank_match(imp, x, nd):
         return x
     if imp.is_const(x):
         return imp.const(x).reshape((1,) * (nd - have) + np.shape(imp.const(x)))
-    if not have:
-        return imp.op("Reshape", x, shape=(1,) * nd)
     for _ in range(nd - have):
         x = imp.op("expand_dims", x, axis=0)
     return x
@@ -350,8 +348,7 @@ def _binary(imp, node, ins, a):
         if t in _SCALAR and imp.is_const(v) and imp.const(v).size == 1 and \
                 not imp.is_const(other) and len(imp.static_shape(other)) >= np.ndim(imp.const(v)):
             return imp.op(_SCALAR[t][k], other, scalar=float(imp.const(v).reshape(())))
-    nd = max(imp.ndim(lhs), imp.ndim(rhs))
-    lhs, rhs = _rank_match(imp, lhs, nd), _rank_match(imp, rhs, nd)
+    # MXNet's broadcast_* align trailing axes as NumPy does: no rank matching needed
     if t in ("And", "Or", "Xor"):
         return imp.op("Cast", imp.op(_BROADCAST[t], lhs, rhs), dtype="bool")
     if t in ("Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual"):
@@ -363,8 +360,7 @@ def _binary(imp, node, ins, a):
 def _mod(imp, node, ins, a):
     if a.get("fmod", 0):
         raise MXNetError(f"ONNX import: Mod '{imp.node_name}' with fmod=1 does not import")
-    nd = max(imp.ndim(v) for v in ins)
-    return imp.op("broadcast_mod", *(_rank_match(imp, v, nd) for v in ins))
+    return imp.op("broadcast_mod", *ins)
 
 
 @importer("Not")
@@ -374,14 +370,13 @@ def _not(imp, node, ins, a):
 
 @importer("Sum", "Mean")
 def _sum(imp, node, ins, a):
-    nd = max(imp.ndim(v) for v in ins)
     shapes = {imp.static_shape(v) for v in ins}
     if len(shapes) == 1:
         y = imp.op("add_n", *ins) if len(ins) > 1 else ins[0]
     else:       # operands that broadcast
         y = ins[0]
         for v in ins[1:]:
-            y = imp.op("broadcast_add", _rank_match(imp, y, nd), _rank_match(imp, v, nd))
+            y = imp.op("broadcast_add", y, v)
     return imp.op("_div_scalar", y, scalar=float(len(ins))) if node.op_type == "Mean" else y
 
 
@@ -467,6 +462,8 @@ def _constant(imp, node, ins, a):
 @importer("Shape")
 def _shape(imp, node, ins, a):
     x = ins[0]
+    if isinstance(x, ShapeValue):
+        return np.asarray([] if x.scalar else [len(x.entries)], dtype=np.int64)
     if imp.is_const(x):
         return np.asarray(np.shape(imp.const(x)), dtype=np.int64)
     nd = imp.ndim(x)
@@ -575,13 +572,26 @@ def _reshape(imp, node, ins, a):
     if a.get("allowzero", 0):
         raise MXNetError(f"ONNX import: Reshape '{imp.node_name}' with allowzero does not import")
     if isinstance(shape, ShapeValue):
-        # a dimension read from this very input at the same position is MXNet's 0 (keep it)
+        entries = shape.entries
+        others = [i for i, e in enumerate(entries) if isinstance(e, tuple) and not (e[0] is x and e[1] == i)]
+        if others and -1 not in entries and all(not isinstance(entries[i], tuple) or i in others
+                                                 or entries[i][0] is x for i in range(len(entries))):
+            run = _size_run(entries, others)
+            if run is not None:
+                return run(imp, x)
+        # a dimension read from this very input at the same position is MXNet's 0 (keep it); one
+        # of another tensor is its size where known, else taken to equal this input's there
         spec = []
-        for i, e in enumerate(shape.entries):
+        for i, e in enumerate(entries):
             if isinstance(e, tuple) and e[0] is x and e[1] == i:
                 spec.append(0)
             elif isinstance(e, tuple):
-                spec.append(int(imp.static_shape(e[0])[e[1]]))
+                known = imp.static_shape(e[0], guess=False)
+                size = known[e[1]] if e[1] < len(known) else 0
+                if not size and e[1] != i:
+                    raise MXNetError(f"ONNX import: Reshape '{imp.node_name}' takes an open size of another "
+                                     f"tensor to another position")
+                spec.append(int(size))
             else:
                 spec.append(int(e))
         free = [i for i, s in enumerate(spec) if s not in (0,)]
@@ -589,6 +599,27 @@ def _reshape(imp, node, ins, a):
             spec[free[0]] = -1
         return imp.op("Reshape", x, shape=tuple(spec))
     return imp.op("Reshape", x, shape=tuple(_ints(imp.const(shape))))
+
+
+def _size_run(entries, others):
+    """For a target shape whose entries ``others`` are consecutive dimensions of one other tensor
+    and the rest constants: a function reshaping to it with those sizes read at run time
+    (reshape to the constants around one placeholder axis, then MXNet's ``reshape_like`` puts the
+    other tensor's dimensions in its place)."""
+    src = entries[others[0]][0]
+    axes = [entries[i][1] for i in others]
+    if others != list(range(others[0], others[0] + len(others))) or \
+            axes != list(range(axes[0], axes[0] + len(axes))) or any(entries[i][0] is not src for i in others) or \
+            any(isinstance(e, tuple) for i, e in enumerate(entries) if i not in others):
+        return None
+    lo = others[0]
+    spec = tuple(int(e) for e in entries[:lo]) + (-1,) + tuple(int(e) for e in entries[lo + len(others):])
+
+    def run(imp, x):
+        y = imp.op("Reshape", x, shape=spec)
+        return imp.op("reshape_like", y, src, lhs_begin=lo, lhs_end=lo + 1, rhs_begin=axes[0],
+                      rhs_end=axes[-1] + 1)
+    return run
 
 
 @importer("Transpose")
@@ -666,6 +697,8 @@ def _expand(imp, node, ins, a):
 @importer("Tile")
 def _tile(imp, node, ins, a):
     if isinstance(ins[0], ShapeValue):
+        if len(ins[0].entries) == 1 and isinstance(ins[1], ShapeValue):
+            return RepeatedSize(ins[0].entries[0], ins[1])
         return np.tile(imp.const(ins[0]), _ints(imp.const(ins[1])))
     return imp.op("tile", ins[0], reps=tuple(_ints(imp.const(ins[1]))))
 
@@ -801,6 +834,15 @@ def _rnn(imp, node, ins, a):
     biases = [m for d in range(D) for m in (mx_order(B[d][:G * H]), mx_order(B[d][G * H:]))]
     flat = np.concatenate(weights + biases).astype(W.dtype)
     seq_len = ins[4] if len(ins) > 4 and ins[4] is not None else None
+    if isinstance(seq_len, RepeatedSize) and isinstance(seq_len.entries[0], tuple) and \
+            seq_len.entries[0][0] is x and seq_len.entries[0][1] == 0:
+        seq_len = None      # every sequence has the input's full length
+    elif isinstance(seq_len, RepeatedSize) and all(isinstance(e, tuple) for e in seq_len.entries +
+                                                   seq_len.count.entries) and len(seq_len.count.entries) == 1:
+        # a size repeated batch-size times, built from the tensors' shapes at run time
+        (src, axis), (bsrc, baxis) = seq_len.entries[0], seq_len.count.entries[0]
+        size = imp.op("slice_axis", imp.op("shape_array", src), axis=0, begin=axis, end=axis + 1)
+        seq_len = imp.op("broadcast_like", size, bsrc, lhs_axes=(0,), rhs_axes=(baxis,))
     if seq_len is not None and imp.is_const(seq_len):
         # lengths that are all the full sequence (what MXNet's export writes) change nothing
         T = imp.static_shape(x)[0]
