@@ -1,9 +1,12 @@
 """ONNX converters of the contrib operators that models use: the fused attention products of
-GluonNLP's BERT and transformer, and ROIAlign of GluonCV's two-stage detectors."""
+GluonNLP's BERT and transformer, ROIAlign of two-stage detectors, and the box decoding and
+non-maximum suppression of GluonCV's and MXNet's single-stage detectors."""
 import numpy as np
 
 from ..base import MXNetError
 from ._registry import converter
+
+_BIG = 2 ** 62      # an end index past any axis
 
 
 def _heads_first(g, x, heads, parts, index):
@@ -250,8 +253,6 @@ def _multibox_detection(g, node, ins, a):
                            g.scalar(-1, cls_prob)])
     return g.add("Where", [g.unsqueeze(head, [2]), best, rest])
 
-
-_BIG = 2 ** 62
 
 
 def _set_class(g, rows, dtype):
