@@ -7,6 +7,7 @@ from collections import OrderedDict, defaultdict
 
 from .. import ndarray as nd
 from .. import util as _util
+from .._nested import flatten, regroup as _regroup
 from ..base import MXNetError
 from ..name import NameManager
 from ..ndarray.ndarray import NDArray, _STORAGE_TYPE_STR_TO_ID
@@ -71,22 +72,17 @@ def _indent(s, n):
 
 
 def _flatten(args, fmt_name):
-    """Flatten nested lists of NDArrays; returns (flat list, format)."""
-    if isinstance(args, NDArray) or args is None:
-        return [args], int(0 if args is not None else -1)
-    if not isinstance(args, (list, tuple)):
+    """Flatten nested lists of NDArrays, Symbols and Nones; returns (flat list, format)."""
+    def leaf(a):
+        if isinstance(a, NDArray) or a is None:
+            return [a], int(0 if a is not None else -1)
         from ..symbol import Symbol
-        if isinstance(args, Symbol):
-            n = len(args.list_outputs())
-            return [args], n if n > 1 else 0
+        if isinstance(a, Symbol):
+            n = len(a.list_outputs())
+            return [a], n if n > 1 else 0
         raise ValueError(f"When hybridized, the {fmt_name} of HybridBlock must be (nested) list of "
-                         f"Symbol or NDArray, but got {args} of type {type(args)}")
-    flat, fmts = [], []
-    for i in args:
-        arg, fmt = _flatten(i, fmt_name)
-        flat.extend(arg)
-        fmts.append(fmt)
-    return flat, fmts
+                         f"Symbol or NDArray, but got {a} of type {type(a)}")
+    return flatten(args, leaf)
 
 
 def _gather_type_ctx_info(args):
@@ -751,25 +747,6 @@ def _same_but_trailing_nones(fmt, traced):
     parameter left to its default None)."""
     short, long_ = (fmt, traced) if len(fmt) < len(traced) else (traced, fmt)
     return short == long_[:len(short)] and all(f == -1 for f in long_[len(short):])
-
-
-def _regroup(args, fmt):
-    """Inverse of ``_flatten``: rebuild the nested structure ``fmt`` from the flat list ``args``."""
-    if isinstance(fmt, int):
-        if fmt == 0:
-            return args[0], args[1:]
-        if fmt == -1:   # a None argument, which holds its place in the flat list
-            if args[0] is not None:
-                raise ValueError("We do not support passing types that are not None when the initial "
-                                 "HybridBlock has received NoneType and has been hybridized. Received "
-                                 f"arg = {args[0]}, fmt = {fmt}.")
-            return None, args[1:]
-        return args[:fmt], args[fmt:]
-    ret = []
-    for i in fmt:
-        res, args = _regroup(args, i)
-        ret.append(res)
-    return ret, args
 
 
 def _rewrap(o, ctx, cls):

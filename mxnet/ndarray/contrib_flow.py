@@ -5,34 +5,19 @@ other imperative code.
 """
 import numpy as _np
 
+from .._nested import flatten, regroup as _regroup
 from .ndarray import NDArray
 
 
 def _flatten(args, what):
     """``(flat list of NDArrays, format)``: format 0 for one NDArray, a list of formats for a
     (nested) list."""
-    if isinstance(args, NDArray):
-        return [args], 0
-    if not isinstance(args, (list, tuple)):
+    def leaf(a):
+        if isinstance(a, NDArray):
+            return [a], 0
         raise ValueError(f"{what} must be an NDArray or a nested list of NDArrays, "
-                         f"got {type(args).__name__}")
-    flat, fmt = [], []
-    for a in args:
-        f, m = _flatten(a, what)
-        flat.extend(f)
-        fmt.append(m)
-    return flat, fmt
-
-
-def _regroup(flat, fmt):
-    """Inverse of ``_flatten``: ``(grouped value, remaining items)``."""
-    if fmt == 0:
-        return flat[0], flat[1:]
-    out = []
-    for f in fmt:
-        v, flat = _regroup(flat, f)
-        out.append(v)
-    return out, flat
+                         f"got {type(a).__name__}")
+    return flatten(args, leaf)
 
 
 def _scalar(x, type_, what):

@@ -7,6 +7,7 @@ those outer references: each becomes a variable of the body and an input of the 
 node (as do outer variables the body reads).  The node (``_foreach``, ``_while_loop``, ``_cond``
 of ``mxnet/ops/control_flow.py``) carries the body graphs and the positions of its inputs.
 """
+from .._nested import flatten, regroup as _regroup
 from ..attribute import AttrScope
 from ..name import NameManager
 from .symbol import Node, Symbol, var
@@ -15,31 +16,13 @@ from .symbol import Node, Symbol, var
 def _flatten(args, what):
     """``(flat list of single-output Symbols, format)``; the format is 0 for one Symbol, n for a
     group of n outputs and a list of formats for a (nested) list."""
-    if isinstance(args, Symbol):
-        if len(args._outputs) == 1:
-            return [args], 0
-        return [Symbol([e]) for e in args._outputs], len(args._outputs)
-    if not isinstance(args, (list, tuple)):
-        raise ValueError(f"{what} must be a (nested) list of Symbols, got {type(args).__name__}")
-    flat, fmt = [], []
-    for a in args:
-        f, m = _flatten(a, what)
-        flat.extend(f)
-        fmt.append(m)
-    return flat, fmt
-
-
-def _regroup(flat, fmt):
-    """Inverse of ``_flatten``: ``(grouped value, remaining items)``."""
-    if isinstance(fmt, int):
-        if fmt == 0:
-            return flat[0], flat[1:]
-        return list(flat[:fmt]), flat[fmt:]
-    out = []
-    for f in fmt:
-        v, flat = _regroup(flat, f)
-        out.append(v)
-    return out, flat
+    def leaf(a):
+        if not isinstance(a, Symbol):
+            raise ValueError(f"{what} must be a (nested) list of Symbols, got {type(a).__name__}")
+        if len(a._outputs) == 1:
+            return [a], 0
+        return [Symbol([e]) for e in a._outputs], len(a._outputs)
+    return flatten(args, leaf)
 
 
 def _unique_name(name):
