@@ -340,3 +340,19 @@ def test_graph_type_inference_wrong_input_count():
     g["nodes"][-1]["inputs"].append([0, 0, 0])      # a binary operator given three inputs
     with pytest.raises(MXNetError, match="type inference failed on 3 inputs"):
         mx.sym.load_json(json.dumps(g)).infer_type(data=np.float32)
+
+
+def test_int_parameters_within_int64_and_counts_within_int32():
+    # "1e308" parsed as an integer with 309 digits; as num_outputs a loaded graph never finished
+    with pytest.raises(MXNetError, match="num_outputs.*64-bit"):
+        mx.nd.SliceChannel(mx.nd.ones((4, 2)), num_outputs=1e308)
+    with pytest.raises(MXNetError, match="depth.*64-bit"):
+        mx.nd.one_hot(mx.nd.ones(2), depth=1e19)
+    d = mx.sym.var("data")
+    out, _ = mx.sym.contrib.foreach(lambda x, s: (x * 2, s), d, [mx.sym.var("s")])
+    g = json.loads(out.tojson())
+    node = next(n for n in g["nodes"] if n["op"] == "_foreach")
+    node["attrs"]["num_outputs"] = "2147483648"
+    with pytest.raises(MXNetError, match="num_outputs expect int"):
+        mx.sym.load_json(json.dumps(g))
+    assert mx.nd.concat(mx.nd.ones(2), mx.nd.ones(2), dim=0, num_args=2.0).shape == (4,)

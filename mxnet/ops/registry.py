@@ -40,6 +40,8 @@ class Attrs(dict):
 
 
 _REQUIRED = object()
+# counts of inputs and outputs, C ints in every MXNet operator (larger ones built that many first)
+_C_INT_COUNTS = frozenset(("num_outputs", "num_args"))
 # operators whose ``shape`` parameter describes something other than an output to allocate
 _NOT_ALLOC = frozenset(("Reshape", "_ravel_multi_index", "_unravel_index"))
 
@@ -77,10 +79,15 @@ def _parse_int(v):
     if isinstance(v, (bool, np.bool_)):
         return int(v)
     if isinstance(v, (int, np.integer)):
-        return int(v)
-    if isinstance(v, (float, np.floating)) and float(v).is_integer():
-        return int(v)
-    raise ValueError(f"expected an integer, got {v!r}")
+        v = int(v)
+    elif isinstance(v, (float, np.floating)) and float(v).is_integer():
+        v = int(v)
+    else:
+        raise ValueError(f"expected an integer, got {v!r}")
+    if not -2**63 <= v < 2**63:      # no MXNet parameter is wider than int64 ("1e308" looped)
+        raise ValueError(f"{v if abs(v) < 10**20 else format(float(v), '.3g')} is outside the "
+                         "64-bit integer range")
+    return v
 
 
 def _parse_float(v):
@@ -194,6 +201,9 @@ class Param:
         except (ValueError, TypeError, KeyError, SyntaxError, MXNetError) as e:
             raise MXNetError(f"Operator {opname}: invalid value {value!r} for argument "
                              f"'{self.name}' ({self.kind}): {e}") from None
+        if self.name in _C_INT_COUNTS and v is not None and not -2**31 <= v < 2**31:
+            raise MXNetError(f"Invalid Parameter format for {self.name} expect int but value='{v}', "
+                             f"in operator {opname}({self.name}=\"{v}\")")
         if self.choices is not None and v not in self.choices:
             raise MXNetError(f"Operator {opname}: invalid value {v!r} for argument '{self.name}', "
                              f"expected one of {list(self.choices)}")

@@ -129,6 +129,8 @@ def _run(plan, env, seed, jobs, batch, timeout, mem_gb, confirm, progress):
             else:
                 results.append(Result(child.suite, child.seed, idx, kind, detail,
                                       _describe(child.suite, child.seed, idx)))
+                if progress is not None:
+                    progress(results[-1])
                 if confirm:
                     queue.appendleft((child.suite, [idx], True, False))
         if rest:
