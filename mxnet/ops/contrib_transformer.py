@@ -66,6 +66,23 @@ def _scale(dim, dtype):
     return np.dtype(dtype).type(1.0 / np.sqrt(dim))
 
 
+def _valatt_fwd(opname, argname, x, att, heads, parts, qlen, xp):
+    """Attention weights times each head's values, the last of the ``parts`` packed in ``x``."""
+    _check_proj(opname, argname, x, heads, parts)
+    _check_att(opname, att, x.shape[1], heads, qlen, x.shape[0])
+    v = _heads(x, heads, parts, parts - 1)
+    return _merge_heads(xp.matmul(att.astype(x.dtype, copy=False), v), heads)
+
+
+def _valatt_bwd(x, att, og, heads, parts, xp):
+    """Gradients of ``_valatt_fwd``: ``[d x (values part only), d att]``."""
+    g = _heads(og.astype(x.dtype, copy=False), heads, 1, 0)
+    v = _heads(x, heads, parts, parts - 1)
+    d_att = xp.matmul(g, v.transpose(0, 2, 1)).astype(att.dtype, copy=False)
+    d_v = xp.matmul(att.transpose(0, 2, 1).astype(x.dtype, copy=False), g)
+    return [_pack(xp, x.shape, x.dtype, heads, parts, (None,) * (parts - 1) + (d_v,)), d_att]
+
+
 # -- self-attention ---------------------------------------------------------------------------------
 def _selfatt_qk_fwd(attrs, ins, ctx):
     qkv, = ins
@@ -102,22 +119,12 @@ register("_contrib_interleaved_matmul_selfatt_qk", _selfatt_qk_fwd, inputs=("que
 
 def _selfatt_valatt_fwd(attrs, ins, ctx):
     qkv, att = ins
-    name = "_contrib_interleaved_matmul_selfatt_valatt"
-    _check_proj(name, "queries_keys_values", qkv, attrs.heads, 3)
-    _check_att(name, att, qkv.shape[1], attrs.heads, qkv.shape[0], qkv.shape[0])
-    v = _heads(qkv, attrs.heads, 3, 2)
-    return _merge_heads(ctx.xp.matmul(att.astype(qkv.dtype, copy=False), v), attrs.heads)
+    return _valatt_fwd("_contrib_interleaved_matmul_selfatt_valatt", "queries_keys_values", qkv,
+                       att, attrs.heads, 3, qkv.shape[0], ctx.xp)
 
 
 def _selfatt_valatt_bwd(attrs, og, ins, outs, ctx, state=None):
-    qkv, att = ins
-    h = attrs.heads
-    xp = ctx.xp
-    g = _heads(og[0].astype(qkv.dtype, copy=False), h, 1, 0)
-    v = _heads(qkv, h, 3, 2)
-    d_att = xp.matmul(g, v.transpose(0, 2, 1)).astype(att.dtype, copy=False)
-    d_v = xp.matmul(att.transpose(0, 2, 1).astype(qkv.dtype, copy=False), g)
-    return [_pack(xp, qkv.shape, qkv.dtype, h, 3, (None, None, d_v)), d_att]
+    return _valatt_bwd(ins[0], ins[1], og[0], attrs.heads, 3, ctx.xp)
 
 
 def _selfatt_valatt_shape(attrs, shapes):
@@ -175,22 +182,12 @@ register("_contrib_interleaved_matmul_encdec_qk", _encdec_qk_fwd, inputs=("queri
 
 def _encdec_valatt_fwd(attrs, ins, ctx):
     kv, att = ins
-    name = "_contrib_interleaved_matmul_encdec_valatt"
-    _check_proj(name, "keys_values", kv, attrs.heads, 2)
-    _check_att(name, att, kv.shape[1], attrs.heads, None, kv.shape[0])
-    v = _heads(kv, attrs.heads, 2, 1)
-    return _merge_heads(ctx.xp.matmul(att.astype(kv.dtype, copy=False), v), attrs.heads)
+    return _valatt_fwd("_contrib_interleaved_matmul_encdec_valatt", "keys_values", kv, att,
+                       attrs.heads, 2, None, ctx.xp)
 
 
 def _encdec_valatt_bwd(attrs, og, ins, outs, ctx, state=None):
-    kv, att = ins
-    h = attrs.heads
-    xp = ctx.xp
-    g = _heads(og[0].astype(kv.dtype, copy=False), h, 1, 0)
-    v = _heads(kv, h, 2, 1)
-    d_att = xp.matmul(g, v.transpose(0, 2, 1)).astype(att.dtype, copy=False)
-    d_v = xp.matmul(att.transpose(0, 2, 1).astype(kv.dtype, copy=False), g)
-    return [_pack(xp, kv.shape, kv.dtype, h, 2, (None, d_v)), d_att]
+    return _valatt_bwd(ins[0], ins[1], og[0], attrs.heads, 2, ctx.xp)
 
 
 def _encdec_valatt_shape(attrs, shapes):
