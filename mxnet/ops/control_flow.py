@@ -84,6 +84,17 @@ def _locs(name, doc):
     return Param(name, "shape", (), doc)
 
 
+def _replay(body, saved, ograds, nout, step_grads):
+    """Backward through a loop's steps, last first: each step's heads are its row of the stacked
+    outputs' gradients plus the state gradients carried back; ``step_grads(t, input_grads)``
+    returns the next carry.  Returns the initial states' gradients."""
+    carry = list(ograds[nout:])
+    for t in range(len(saved) - 1, -1, -1):
+        heads = [None if g is None else g[t] for g in ograds[:nout]] + carry
+        carry = step_grads(t, body.grad(saved[t], heads))
+    return carry
+
+
 # -- foreach --------------------------------------------------------------------------------------
 def _foreach_split(attrs, items):
     nd, ns = len(attrs.in_data_locs), len(attrs.in_state_locs)
@@ -136,20 +147,19 @@ def _foreach_backward(attrs, ograds, inputs, outputs, ctx, saved):
     body = _body(attrs, 0)
     xp = ctx.xp
     data, states, remain = _foreach_split(attrs, inputs)
-    nout = attrs.num_out_data
     gdata = [xp.zeros_like(d) for d in data]
     gremain = [None] * len(remain)
-    carry = list(ograds[nout:])
     vector = [_vector_steps(x) for x in data]
-    for t in range(len(saved) - 1, -1, -1):
-        heads = [None if g is None else g[t] for g in ograds[:nout]] + carry
-        g = body.grad(saved[t], heads)
+
+    def step_grads(t, g):
         for k, loc in enumerate(attrs.in_data_locs):
             if g[loc] is not None:
                 gdata[k][_step(t, vector[k])] = g[loc]
-        carry = [g[loc] for loc in attrs.in_state_locs]
         for k, loc in enumerate(attrs.remain_locs):
             gremain[k] = _add(gremain[k], g[loc])
+        return [g[loc] for loc in attrs.in_state_locs]
+
+    carry = _replay(body, saved, ograds, attrs.num_out_data, step_grads)
     return gdata + _fill(carry, states, xp) + _fill(gremain, remain, xp)
 
 
@@ -241,18 +251,18 @@ def _while_backward(attrs, ograds, inputs, outputs, ctx, saved):
     xp = ctx.xp
     var_inputs = _var_inputs(attrs)
     var_pos = {p: k for k, p in enumerate(attrs.func_var_locs)}
-    nout = attrs.num_out_data
     grads = [None] * len(inputs)
-    carry = list(ograds[nout:])
-    for t in range(len(saved) - 1, -1, -1):
-        heads = [None if g is None else g[t] for g in ograds[:nout]] + carry
-        g = func.grad(saved[t], heads)
+
+    def step_grads(t, g):
         carry = [None] * len(var_inputs)
         for p, i in enumerate(attrs.func_input_locs):
             if p in var_pos:
                 carry[var_pos[p]] = g[p]
             else:
                 grads[i] = _add(grads[i], g[p])
+        return carry
+
+    carry = _replay(func, saved, ograds, attrs.num_out_data, step_grads)
     for i, g in zip(var_inputs, carry):
         grads[i] = _add(grads[i], g)
     return _fill(grads, inputs, xp)
