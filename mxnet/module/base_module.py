@@ -175,6 +175,7 @@ class BaseModule:
         for epoch in range(begin_epoch, num_epoch):
             tic = time.time()
             eval_metric.reset()
+            self._fit_epoch_begin(epoch, train_data)
             nbatch = 0
             data_iter = iter(train_data)
             end_of_batch = False
@@ -197,7 +198,7 @@ class BaseModule:
                 if monitor is not None:
                     monitor.toc_print()
                 if end_of_batch:
-                    eval_name_vals = eval_metric.get_global_name_value()
+                    eval_name_vals = self._fit_train_metric(eval_metric)
                 _call_all(batch_end_callback, BatchEndParam(epoch, nbatch, eval_metric, locals()))
                 nbatch += 1
 
@@ -215,7 +216,18 @@ class BaseModule:
                                  batch_end_callback=eval_batch_end_callback, epoch=epoch)
                 for name, val in res:
                     self.logger.info("Epoch[%d] Validation-%s=%f", epoch, name, val)
-            train_data.reset()
+            self._fit_epoch_end(train_data)
+
+    def _fit_epoch_begin(self, epoch, train_data):
+        """Run by ``fit`` before each epoch's batches (nothing here; subclasses add steps)."""
+
+    def _fit_epoch_end(self, train_data):
+        """Run by ``fit`` after each epoch: rewinds the training data for the next one."""
+        train_data.reset()
+
+    def _fit_train_metric(self, eval_metric):
+        """The training metric ``fit`` logs after each epoch: over the whole epoch."""
+        return eval_metric.get_global_name_value()
 
     # ---- symbol / parameters --------------------------------------------------------------
     @property

@@ -6,15 +6,10 @@ bound like this one).  Each step then uses, per parameter,
 ``grad(current weights, batch) - grad(snapshot, batch) + full gradient at the snapshot``.
 """
 import logging
-import time
 
-from ... import metric as _metric
 from ... import ndarray as nd
 from ... import optimizer as opt
-from ...base import _as_list
 from ...context import cpu
-from ...initializer import Uniform
-from ...model import BatchEndParam
 from ...module import Module
 from .svrg_optimizer import _SVRGOptimizer
 
@@ -172,66 +167,17 @@ class SVRGModule(Module):
         super().prepare(data_batch, sparse_row_id_fn=sparse_row_id_fn)
         self._mod_aux.prepare(data_batch, sparse_row_id_fn=sparse_row_id_fn)
 
-    def fit(self, train_data, eval_data=None, eval_metric='acc', epoch_end_callback=None,
-            batch_end_callback=None, kvstore='local', optimizer='sgd',
-            optimizer_params=(('learning_rate', 0.01),), eval_end_callback=None,
-            eval_batch_end_callback=None, initializer=Uniform(0.01), arg_params=None,
-            aux_params=None, allow_missing=False, force_rebind=False, force_init=False,
-            begin_epoch=0, num_epoch=None, validation_metric=None, monitor=None,
-            sparse_row_id_fn=None):
-        """``Module.fit`` with a full-gradient pass at the start of every ``update_freq``-th epoch."""
-        assert num_epoch is not None, 'please specify number of epochs'
-        self.bind(data_shapes=train_data.provide_data, label_shapes=train_data.provide_label,
-                  for_training=True, force_rebind=force_rebind)
-        if monitor is not None:
-            self.install_monitor(monitor)
-        self.init_params(initializer=initializer, arg_params=arg_params, aux_params=aux_params,
-                         allow_missing=allow_missing, force_init=force_init)
-        self.init_optimizer(kvstore=kvstore, optimizer=optimizer, optimizer_params=optimizer_params)
-        if validation_metric is None:
-            validation_metric = eval_metric
-        if not isinstance(eval_metric, _metric.EvalMetric):
-            eval_metric = _metric.create(eval_metric)
-        for epoch in range(begin_epoch, num_epoch):
-            eval_metric.reset()
-            tic = time.time()
-            if epoch % self.update_freq == 0:
-                self.update_full_grads(train_data)
-            train_data.reset()
-            batches = iter(train_data)
-            batch = next(batches, None)
-            nbatch = 0
-            while batch is not None:
-                if monitor is not None:
-                    monitor.tic()
-                self.forward_backward(batch)
-                self.update()
-                if isinstance(batch, list):
-                    self.update_metric(eval_metric, [b.label for b in batch], pre_sliced=True)
-                else:
-                    self.update_metric(eval_metric, batch.label)
-                nxt = next(batches, None)
-                if nxt is not None:
-                    self.prepare(nxt, sparse_row_id_fn=sparse_row_id_fn)
-                if monitor is not None:
-                    monitor.toc_print()
-                if batch_end_callback is not None:
-                    params = BatchEndParam(epoch=epoch, nbatch=nbatch, eval_metric=eval_metric,
-                                           locals=locals())
-                    for cb in _as_list(batch_end_callback):
-                        cb(params)
-                nbatch += 1
-                batch = nxt
-            for name, val in eval_metric.get_name_value():
-                self.logger.info('Epoch[%d] Train-%s=%f', epoch, name, val)
-            self.logger.info('Epoch[%d] Time cost=%.3f', epoch, time.time() - tic)
-            arg_params, aux_params = self.get_params()
-            self.set_params(arg_params, aux_params)
-            if epoch_end_callback is not None:
-                for cb in _as_list(epoch_end_callback):
-                    cb(epoch, self.symbol, arg_params, aux_params)
-            if eval_data:
-                res = self.score(eval_data, validation_metric, score_end_callback=eval_end_callback,
-                                 batch_end_callback=eval_batch_end_callback, epoch=epoch)
-                for name, val in res:
-                    self.logger.info('Epoch[%d] Validation-%s=%f', epoch, name, val)
+    # fit is Module.fit with these three steps of MXNet's SVRGModule.fit
+    def _fit_epoch_begin(self, epoch, train_data):
+        """A full-gradient pass at the start of every ``update_freq``-th epoch; the training data
+        is rewound before each epoch."""
+        if epoch % self.update_freq == 0:
+            self.update_full_grads(train_data)
+        train_data.reset()
+
+    def _fit_epoch_end(self, train_data):
+        """Nothing: the data is rewound at the start of the next epoch instead."""
+
+    def _fit_train_metric(self, eval_metric):
+        """The training metric logged after each epoch: since its last local reset."""
+        return eval_metric.get_name_value()
