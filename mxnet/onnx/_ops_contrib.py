@@ -39,20 +39,17 @@ def _to_time_major(g, y):
     return g.add("Reshape", [y, g.ints([0, 0, -1])])
 
 
+def _scores(g, node, ins, q, k):
+    """Scores of (N, heads, Tq, d) queries against (N, heads, Tk, d) keys, as MXNet's
+    (N * heads, Tq, Tk)."""
+    return _merge_heads(g, node, g.add("MatMul", [q, g.add("Transpose", [k], perm=[0, 1, 3, 2])]), ins)
+
+
 @converter("_contrib_interleaved_matmul_selfatt_qk")
 def _selfatt_qk(g, node, ins, a):
     qkv = ins[0]
     q = _scaled(g, _heads_first(g, qkv, a.heads, 3, 0), qkv, a.heads, 3)
-    k = _heads_first(g, qkv, a.heads, 3, 1)
-    att = g.add("MatMul", [q, g.add("Transpose", [k], perm=[0, 1, 3, 2])])
-    return _merge_heads(g, node, att, ins)
-
-
-@converter("_contrib_interleaved_matmul_selfatt_valatt")
-def _selfatt_valatt(g, node, ins, a):
-    qkv, att = ins
-    v = _heads_first(g, qkv, a.heads, 3, 2)
-    return _to_time_major(g, g.add("MatMul", [_split_heads(g, att, a.heads), v]))
+    return _scores(g, node, ins, q, _heads_first(g, qkv, a.heads, 3, 1))
 
 
 @converter("_contrib_interleaved_matmul_encdec_qk")
@@ -60,15 +57,16 @@ def _encdec_qk(g, node, ins, a):
     queries, kv = ins
     q = g.add("Reshape", [queries, g.ints([0, 0, a.heads, -1])])
     q = _scaled(g, g.add("Transpose", [q], perm=[1, 2, 0, 3]), queries, a.heads, 1)
-    k = _heads_first(g, kv, a.heads, 2, 0)
-    att = g.add("MatMul", [q, g.add("Transpose", [k], perm=[0, 1, 3, 2])])
-    return _merge_heads(g, node, att, ins)
+    return _scores(g, node, ins, q, _heads_first(g, kv, a.heads, 2, 0))
 
 
-@converter("_contrib_interleaved_matmul_encdec_valatt")
-def _encdec_valatt(g, node, ins, a):
-    kv, att = ins
-    v = _heads_first(g, kv, a.heads, 2, 1)
+@converter("_contrib_interleaved_matmul_selfatt_valatt", "_contrib_interleaved_matmul_encdec_valatt")
+def _valatt(g, node, ins, a):
+    """Attention weights times each head's values: the last of the 3 (self-attention) or 2
+    (encoder-decoder keys and values) packed parts."""
+    x, att = ins
+    parts = 3 if node.op.name == "_contrib_interleaved_matmul_selfatt_valatt" else 2
+    v = _heads_first(g, x, a.heads, parts, parts - 1)
     return _to_time_major(g, g.add("MatMul", [_split_heads(g, att, a.heads), v]))
 
 
