@@ -116,6 +116,15 @@ def _stack(g, node, ins, a):
     return g.add("Concat", [g.unsqueeze(t, [axis]) for t in ins], axis=axis)
 
 
+def _split_axis(g, node, x, axis):
+    """``(axis, length)`` of the axis a split cuts, which must have a static length."""
+    axis = axis % g.ndim(x)
+    n = g.shape(x)[axis]
+    if n is None:
+        raise MXNetError(f"ONNX export: split '{node.name}' along the dynamic axis {axis}")
+    return axis, n
+
+
 def _split(g, node, x, axis, sizes, squeeze):
     outs = g.split(x, axis, sizes) if len(sizes) > 1 else [g.add("Identity", [x])]
     if squeeze:
@@ -125,19 +134,13 @@ def _split(g, node, x, axis, sizes, squeeze):
 
 @converter("SliceChannel")
 def _slice_channel(g, node, ins, a):
-    axis = a.axis % g.ndim(ins[0])
-    n = g.shape(ins[0])[axis]
-    if n is None:
-        raise MXNetError(f"ONNX export: split '{node.name}' along the dynamic axis {axis}")
+    axis, n = _split_axis(g, node, ins[0], a.axis)
     return _split(g, node, ins[0], axis, [n // a.num_outputs] * a.num_outputs, a.squeeze_axis)
 
 
 @converter("_split_v2")
 def _split_v2(g, node, ins, a):
-    axis = a.axis % g.ndim(ins[0])
-    n = g.shape(ins[0])[axis]
-    if n is None:
-        raise MXNetError(f"ONNX export: split '{node.name}' along the dynamic axis {axis}")
+    axis, n = _split_axis(g, node, ins[0], a.axis)
     if a.sections:
         sizes = [n // a.sections] * a.sections
     else:
