@@ -56,37 +56,37 @@ def _ps_cells(attrs, rois, H, W):
         yield int(r[0]), cells
 
 
-def _ps_fwd(attrs, ins, ctx):
-    xp = ctx.xp
-    data, rois = ins
-    p, g = _ps_check(attrs, data, rois)
+def _ps_bins(attrs, data, rois, ctx):
+    """The non-empty pooled cells of the rois inside the batch, as ``(roi, batch index, input
+    channels, row, col, pixel rows, pixel cols, pixel count)``; the input channels are one per
+    output channel."""
+    _, g = _ps_check(attrs, data, rois)
     N, _, H, W = data.shape
-    out = xp.zeros((rois.shape[0], attrs.output_dim, p, p), dtype=data.dtype)
-    base = xp.arange(attrs.output_dim) * g * g
+    base = ctx.xp.arange(attrs.output_dim) * g * g
     for k, (b, cells) in enumerate(_ps_cells(attrs, ctx.backend.to_numpy(rois), H, W)):
         if not 0 <= b < N:
             continue
         for i, j, gi, gj, h0, h1, w0, w1 in cells:
             if h1 > h0 and w1 > w0:
-                region = data[b, base + gi * g + gj, h0:h1, w0:w1]
-                out[k, :, i, j] = region.sum(axis=(1, 2)) / data.dtype.type((h1 - h0) * (w1 - w0))
+                yield (k, b, base + gi * g + gj, i, j, slice(h0, h1), slice(w0, w1),
+                       data.dtype.type((h1 - h0) * (w1 - w0)))
+
+
+def _ps_fwd(attrs, ins, ctx):
+    data, rois = ins
+    p, _ = _ps_check(attrs, data, rois)
+    out = ctx.xp.zeros((rois.shape[0], attrs.output_dim, p, p), dtype=data.dtype)
+    for k, b, chans, i, j, rows, cols, count in _ps_bins(attrs, data, rois, ctx):
+        out[k, :, i, j] = data[b, chans, rows, cols].sum(axis=(1, 2)) / count
     return out
 
 
 def _ps_bwd(attrs, og, ins, outs, ctx, state):
     xp = ctx.xp
     data, rois = ins
-    p, g = _ps_check(attrs, data, rois)
-    N, _, H, W = data.shape
     gd = xp.zeros(data.shape, dtype=data.dtype)
-    base = xp.arange(attrs.output_dim) * g * g
-    for k, (b, cells) in enumerate(_ps_cells(attrs, ctx.backend.to_numpy(rois), H, W)):
-        if not 0 <= b < N:
-            continue
-        for i, j, gi, gj, h0, h1, w0, w1 in cells:
-            if h1 > h0 and w1 > w0:
-                share = og[0][k, :, i, j] / data.dtype.type((h1 - h0) * (w1 - w0))
-                gd[b, base + gi * g + gj, h0:h1, w0:w1] += share[:, None, None]
+    for k, b, chans, i, j, rows, cols, count in _ps_bins(attrs, data, rois, ctx):
+        gd[b, chans, rows, cols] += (og[0][k, :, i, j] / count)[:, None, None]
     return [gd, xp.zeros(rois.shape, dtype=rois.dtype)]
 
 
