@@ -7,34 +7,15 @@ reordered here, and layers are chained.
 import numpy as np
 
 from ..base import MXNetError
+from ..ops.rnn_op import _param_count, _unpack
 from ._registry import converter
 
 # MXNet's gate blocks in ONNX's order: LSTM i,f,g,o -> i,o,f,c; GRU r,z,n -> z,r,h
-_GATES = {"lstm": (4, [0, 3, 1, 2]), "gru": (3, [1, 0, 2]), "rnn_tanh": (1, [0]), "rnn_relu": (1, [0])}
+_ORDER = {"lstm": [0, 3, 1, 2], "gru": [1, 0, 2], "rnn_tanh": [0], "rnn_relu": [0]}
 
 
 def _reorder(w, order, H):
     return np.concatenate([w[k * H:(k + 1) * H] for k in order], axis=0)
-
-
-def _unpack(flat, mode, H, L, D, C):
-    """Per layer and direction: (W, R, Wb, Rb) in MXNet's packing order."""
-    G = _GATES[mode][0]
-    off, ws = 0, []
-    for layer in range(L):
-        cin = C if layer == 0 else D * H
-        for _ in range(D):
-            wi = flat[off:off + G * H * cin].reshape(G * H, cin)
-            off += G * H * cin
-            wh = flat[off:off + G * H * H].reshape(G * H, H)
-            off += G * H * H
-            ws.append([wi, wh])
-    for k in range(L * D):
-        ws[k] += [flat[off:off + G * H], flat[off + G * H:off + 2 * G * H]]
-        off += 2 * G * H
-    if off != flat.size:
-        raise MXNetError(f"ONNX export: RNN parameters hold {flat.size} values, expected {off}")
-    return ws
 
 
 def _layer_state(g, state, layer, D):
@@ -55,8 +36,11 @@ def _rnn(g, node, ins, a):
         raise MXNetError(f"ONNX export: RNN '{node.name}': the parameters must be constants")
     x = ins[0]
     C = g.concrete_shape(x)[2]
-    ws = _unpack(flat.reshape(-1), mode, H, L, D, C)
-    order = _GATES[mode][1]
+    if flat.size != _param_count(a, C):
+        raise MXNetError(f"ONNX export: RNN parameters hold {flat.size} values, expected "
+                         f"{_param_count(a, C)}")
+    ws = _unpack(a, flat.reshape(-1), C)    # per layer and direction: [W, R, Wb, Rb]
+    order = _ORDER[mode]
     seq_len = ""
     if a.use_sequence_length:
         seq_len = g.cast(ins[-1], np.int32)
