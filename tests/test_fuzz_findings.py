@@ -356,3 +356,31 @@ def test_int_parameters_within_int64_and_counts_within_int32():
     with pytest.raises(MXNetError, match="num_outputs expect int"):
         mx.sym.load_json(json.dumps(g))
     assert mx.nd.concat(mx.nd.ones(2), mx.nd.ones(2), dim=0, num_args=2.0).shape == (4,)
+
+
+def test_eye_size_checked():
+    with pytest.raises(MXNetError, match="_eye.*2\\^31"):          # was a 16 GB MemoryError
+        mx.nd.eye(2**31 - 1, 2)
+    with pytest.raises(MXNetError, match="_npi_eye.*2\\^31"):
+        mx.np.eye(3, 2**31 - 1)
+    assert mx.np.eye(3, 2).shape == (3, 2) and mx.nd.eye(2).shape == (2, 2)
+
+
+def test_load_sparse_record_with_0d_index_array(tmp_path):
+    rsp = mx.nd.sparse.row_sparse_array((np.ones((1, 3), np.float32), np.array([1])), shape=(3, 3))
+    mx.nd.save(str(tmp_path / "r.params"), [rsp])
+    buf = (tmp_path / "r.params").read_bytes()
+    # the index array's header (int64 flag 6, ndim 1, dim 1) made 0-d: (flag 6, ndim 0)
+    pos = buf.index(struct.pack("<iiq", 6, 1, 1))
+    bad = buf[:pos] + struct.pack("<ii", 6, 0) + buf[pos + 16:]
+    with pytest.raises(MXNetError, match="sparse index arrays"):      # was IndexError
+        mx.nd.load_frombuffer(bad)
+
+
+def test_graph_head_on_a_hidden_output():
+    # _linalg_det counts three outputs in MXNet's node_row_ptr but computes one here
+    d = mx.sym.var("data")
+    g = json.loads(mx.sym.linalg.det(d).tojson())
+    g["heads"] = [[1, 1, 0]]
+    with pytest.raises(MXNetError, match="hidden output"):           # was IndexError later
+        mx.sym.load_json(json.dumps(g)).list_outputs()

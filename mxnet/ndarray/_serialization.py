@@ -190,6 +190,9 @@ def _context(rd, i):
 
 def _check_sparse(stype, shape, values, aux, i):
     """The int64 index arrays of a sparse record, after checking they fit its shape."""
+    if any(a.ndim != 1 for a in aux) or values.ndim < 1:
+        raise MXNetError(f"Invalid NDArray file format: record {i} has sparse index arrays of "
+                         f"shapes {[a.shape for a in aux]} and values of shape {values.shape}")
     if stype == 1:   # row_sparse: values[k] is row aux[0][k]
         idx = aux[0].astype(np.int64)
         if idx.shape[0] != values.shape[0] or (idx.size and (idx.min() < 0 or idx.max() >= shape[0])):

@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..base import MXNetError
+from ._util import check_alloc_size
 from .registry import register, Param
 
 _CREATE = (Param("shape", "shape", (), "the output shape"),
@@ -83,6 +84,7 @@ register("_linspace", _linspace, inputs=(), params=(
 
 def _eye(a, ins, ctx):
     m = a.M if a.M else a.N
+    check_alloc_size("_eye", (a.N, m))
     return ctx.xp.eye(a.N, m, a.k, dtype=_dt(a))
 
 

@@ -8,7 +8,7 @@ forward on the inputs' flat element indices and scatter-add the output gradient 
 import numpy as np
 
 from ..base import MXNetError
-from ._util import check_int32, diag_offset, repeat_shape, tile_shape
+from ._util import check_alloc_size, check_int32, diag_offset, repeat_shape, tile_shape
 from .registry import register, Param
 
 
@@ -260,7 +260,12 @@ register("_npi_full_like", lambda a, i, c: c.xp.full(i[0].shape, a.fill_value, _
          doc="An array shaped like a, filled with a value.")
 register("_npi_identity", lambda a, i, c: c.xp.eye(a.shape[0], dtype=_dt(a)), inputs=(),
          params=(Param("shape", "shape", ()), _CTX, Param("dtype", "dtype", "float32")), doc="Identity.")
-register("_npi_eye", lambda a, i, c: c.xp.eye(a.N, a.M, a.k, dtype=_dt(a)), inputs=(),
+def _np_eye(a, i, c):
+    check_alloc_size("_npi_eye", (a.N, a.N if a.M is None else a.M))
+    return c.xp.eye(a.N, a.M, a.k, dtype=_dt(a))
+
+
+register("_npi_eye", _np_eye, inputs=(),
          params=(Param("N", "int"), Param("M", "int", None), Param("k", "int", 0), _CTX,
                  Param("dtype", "dtype", "float32")), doc="Ones on a diagonal.")
 

@@ -238,6 +238,10 @@ def _entry(e, nodes, where):
     if not 0 <= out < n:
         raise _bad(f"{where}: output index {out} is out of range for node '{node.name}' "
                    f"({n} output{'s' if n != 1 else ''})")
+    if out >= node.num_outputs():
+        # counted in MXNet's node_row_ptr (a workspace, LU factors) but never computed here
+        raise _bad(f"{where}: output {out} of node '{node.name}' is a hidden output that cannot "
+                   "be read")
     return node, out
 
 

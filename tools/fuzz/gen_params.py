@@ -133,7 +133,7 @@ def _mutate(buf, rng, log):
     b = bytearray(buf)
     what = int(rng.integers(8))
     if what <= 2:                           # a field of the layout
-        f = [x for x in fields(bytes(b)) if x[0] + x[1] <= len(b)] or [(0, 0, "nothing")]
+        f = [x for x in fields(bytes(b)) if 0 <= x[0] and x[0] + x[1] <= len(b)] or [(0, 0, "nothing")]
         off, size, name = f[int(rng.integers(len(f)))]
         if not size:
             return bytes(b)
