@@ -138,3 +138,17 @@ def test_contrib_autograd_and_fresh_grad():
     assert x._fresh_grad is True
     x._fresh_grad = False
     assert x._fresh_grad is False
+
+
+def test_executor_backward_after_deferred_forward_failure():
+    """A bound graph whose forward failed with a deferred error: backward marks the gradients
+    failed, so reading one (or waitall) raises that error once and nothing is left pending."""
+    x = mx.sym.Variable("x")
+    out = mx.sym.make_loss(mx.sym.dot(x, mx.sym.random.normal(0, -1, (2, 2))))
+    for read in ("waitall", "grad"):
+        ex = out.bind(mx.cpu(), args={"x": mx.nd.ones((2, 2))}, args_grad={"x": mx.nd.zeros((2, 2))})
+        ex.forward(is_train=True)
+        ex.backward()
+        with pytest.raises(MXNetError, match="scale must be positive"):
+            mx.nd.waitall() if read == "waitall" else ex.grad_arrays[0].asnumpy()
+        mx.nd.waitall()  # raised once: nothing pending

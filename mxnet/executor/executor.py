@@ -216,6 +216,17 @@ class Executor:
             self._output_dict = None
         return self.outputs
 
+    def _forward_failed(self):
+        """True when the last forward failed with a deferred error (its outputs carry it); the
+        gradient arrays are then marked failed too, so that reading one, or waitall, raises that
+        error once, as MXNet's engine fails the operators a backward depends on."""
+        from ..ndarray.ndarray import _carries_failure, _spread_failure
+        datas = [o._data for o in self.outputs]
+        if not _carries_failure(datas):
+            return False
+        _spread_failure(datas, [g for g in self.grad_arrays if g is not None])
+        return True
+
     def _forward_storage(self, is_train):
         return self._plan.run_storage(self.arg_arrays, self.aux_arrays, is_train, _backend(self._ctx),
                                       self._modes)
@@ -243,6 +254,8 @@ class Executor:
             # MXNet's backward reads the forward buffers as they are: run the forward once, so
             # that gradients needing no forward values (tile, repeat) come out as there
             self.forward(is_train=is_train)
+        if self._forward_failed():
+            return
         if out_grads is None:
             out_grads = []
         elif isinstance(out_grads, NDArray):

@@ -158,6 +158,12 @@ def _taint(data, gen):
     return v
 
 
+def _carries_failure(datas):
+    """True when one of ``datas`` carries the failure waiting to be raised."""
+    return _pending_failure is not None and any(
+        type(d) is _FailedData and d._gen == _failure_gen for d in datas)
+
+
 def _spread_failure(datas, outs):
     """Mark ``outs`` as failed when an input carries the pending failure."""
     for d in datas:
