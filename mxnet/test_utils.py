@@ -122,11 +122,36 @@ def _all_within(a, b, rtol, atol):
         fa, fb = a.reshape(-1), b.reshape(-1)
         return all(_all_within(fa[i:i + block], fb[i:i + block], rtol, atol)
                    for i in range(0, fa.size, block))
+    if dt == np.float16:
+        return _all_within_half(a, b, rtol, atol)
     a, b = a.astype(dt, copy=False), b.astype(dt, copy=False)
     with np.errstate(invalid="ignore", over="ignore"):
         tol = dt.type(atol) + dt.type(rtol) * np.abs(b)
         # capped at the largest finite value: an infinite difference never passes here
         return bool(np.all(np.abs(a - b) <= np.minimum(tol, np.finfo(dt).max)))
+
+
+def _all_within_half(a, b, rtol, atol):
+    """``_all_within`` for float16, with NumPy's float16 answer ~10x faster than its float16 loops.
+    NumPy computes each float16 operation in float32 and rounds to float16: the comparison is made
+    in float32 first, and only the elements within float16 rounding of their bound (or not
+    finite) are decided with that rounding."""
+    a, b = a.astype(np.float32), b.astype(np.float32)
+    big = np.float32(np.finfo(np.float16).max)
+    at, rt = np.float32(np.float16(atol)), np.float32(np.float16(rtol))
+    with np.errstate(invalid="ignore", over="ignore"):
+        d = np.abs(a - b)
+        tol = np.minimum(at + rt * np.abs(b), big)
+        # float16 rounding moves d and tol by < 2**-10 relative, or 2**-24 among subnormals
+        unsure = ~(d + np.float32(2.0 ** -23) <= tol * np.float32(1 - 2.0 ** -8))
+        if not unsure.any():
+            return True
+        a, b = a[unsure], b[unsure]
+
+        def r(x):
+            return x.astype(np.float16).astype(np.float32)
+        tol = r(at + r(rt * np.abs(b)))
+        return bool(np.all(r(np.abs(a - b)) <= np.minimum(tol, big)))
 
 
 def _violations(a, b, rtol, atol, equal_nan):

@@ -313,3 +313,31 @@ def test_chi_square_check_integer_samples_match_float_bucketing():
     _, obs_int, _ = chi_square_check(lambda n: ints, buckets, [0.2] * 5, 50000)
     _, obs_float, _ = chi_square_check(lambda n: ints.astype(np.float64), buckets, [0.2] * 5, 50000)
     assert obs_int.tolist() == obs_float.tolist() and obs_int.sum() == 50000
+
+
+def test_all_within_float16_matches_numpy_half_arithmetic():
+    """The float16 fast pass of assert_almost_equal decides exactly as NumPy's float16
+    arithmetic does, near the bound, among subnormals and with inf/NaN."""
+    from mxnet.test_utils import _all_within
+
+    def ref(a, b, rtol, atol):
+        with np.errstate(invalid="ignore", over="ignore"):
+            tol = np.float16(atol) + np.float16(rtol) * np.abs(b)
+            return bool(np.all(np.abs(a - b) <= np.minimum(tol, np.finfo(np.float16).max)))
+
+    rng = np.random.default_rng(0)
+    outcomes = set()
+    for _ in range(3000):
+        n = rng.integers(1, 20)
+        a = (rng.standard_normal(n) * 10 ** rng.uniform(-8, 4)).astype(np.float16)
+        b = (a.astype(np.float32) + rng.standard_normal(n).astype(np.float32)
+             * 10 ** rng.uniform(-9, 1)).astype(np.float16)
+        if rng.random() < 0.05:
+            b[0] = np.inf
+        if rng.random() < 0.05:
+            a[-1] = np.nan
+        rt, at = 10 ** rng.uniform(-8, -1), 10 ** rng.uniform(-9, -1)
+        want = ref(a, b, rt, at)
+        outcomes.add(want)
+        assert _all_within(a, b, rt, at) == want, (a, b, rt, at)
+    assert outcomes == {True, False}
