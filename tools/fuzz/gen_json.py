@@ -210,7 +210,7 @@ class JsonCase:
 
     def run(self):
         from mxnet.ops import _accel
-        from .outcome import classify, compare
+        from .outcome import classify, judge_pair
         try:
             sym = self._load()
         except Exception as e:
@@ -234,17 +234,7 @@ class JsonCase:
                 got.append(classify(e))
             finally:
                 _accel.set_jit(before)
-        for k, v in got:
-            if k not in ("ok", "error"):
-                return k, v
-        (k1, v1), (k2, v2) = got
-        if k1 != k2:
-            return "mismatch", f"C kernels: {k1} {v1 if k1 != 'ok' else ''}; NumPy: {k2} " \
-                               f"{v2 if k2 != 'ok' else ''}"
-        if k1 == "ok":
-            d = compare(v1, v2)
-            return ("mismatch", d) if d else ("ok", "")
-        return "error", v1
+        return judge_pair(got)
 
 
 def make_case(seed, i):

@@ -195,7 +195,7 @@ class OpCase:
 
     def run(self):
         from mxnet.ops import _accel
-        from .outcome import classify, compare
+        from .outcome import classify, judge_pair
         got = []
         for jit in (True, False):
             before = _accel.set_jit(jit)
@@ -205,19 +205,7 @@ class OpCase:
                 got.append(classify(e, _names(self.op)))
             finally:
                 _accel.set_jit(before)
-        (k1, v1), (k2, v2) = got
-        for k, v in got:
-            if k not in ("ok", "error"):
-                return k, v
-        if k1 != k2:
-            return "mismatch", f"C kernels: {k1} {v1 if k1 != 'ok' else ''}; NumPy: {k2} " \
-                               f"{v2 if k2 != 'ok' else ''}"
-        if k1 == "ok":
-            d = compare(v1, v2)
-            if d is not None:
-                return "mismatch", d
-            return "ok", ""
-        return "error", v1
+        return judge_pair(got)
 
 
 def _as_list(out):

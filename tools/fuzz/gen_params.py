@@ -13,6 +13,7 @@ import zlib
 import numpy as np
 
 from .child import workdir
+from .outcome import compare
 
 DTYPES = ("float32", "float64", "float16", "uint8", "int8", "int32", "int64", "bool", "int16",
           "uint16", "uint32", "uint64")
@@ -210,7 +211,7 @@ class ParamsCase:
 
     def run(self):
         import mxnet as mx
-        from .outcome import classify, compare
+        from .outcome import classify, judge_pair
         with open(self.path, "wb") as f:
             f.write(self.data)
         try:
@@ -228,21 +229,14 @@ class ParamsCase:
                     got.append(classify(e))
         finally:
             os.unlink(self.path)
-        for k, v in got:
-            if k not in ("ok", "error"):
-                return k, v
-        (k1, v1), (k2, v2) = got
-        if k1 != k2:
-            return "mismatch", f"load: {k1} {v1 if k1 != 'ok' else ''}; load_frombuffer: {k2} " \
-                               f"{v2 if k2 != 'ok' else ''}"
-        if k1 == "ok":
-            if [k for k, _ in v1] != [k for k, _ in v2]:
-                return "mismatch", "load and load_frombuffer give different keys"
-            d = compare([a for _, a in v1], [a for _, a in v2])
-            if d is not None:
-                return "mismatch", d
-            return "ok", ""
-        return "error", v1
+        return judge_pair(got, "load", "load_frombuffer", _same_load)
+
+
+def _same_load(v1, v2):
+    """None when two loads gave the same names and arrays, else where they differ."""
+    if [k for k, _ in v1] != [k for k, _ in v2]:
+        return "load and load_frombuffer give different keys"
+    return compare([a for _, a in v1], [a for _, a in v2])
 
 
 def make_case(seed, i):

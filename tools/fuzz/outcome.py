@@ -105,3 +105,21 @@ def compare(a, b):
                 i = int(np.argmax(err))
                 return f"output {k}: values differ, largest {xf[i]!r} vs {yf[i]!r}"
     return None
+
+
+def judge_pair(got, first="C kernels", second="NumPy", same=compare):
+    """The outcome of a case run two ways (``got``: the two ``(kind, value)`` results): the first
+    bad kind, a mismatch where the ways disagree (``same`` compares two results: None, or where
+    they differ), else ok or the error both raised."""
+    for k, v in got:
+        if k not in ("ok", "error"):
+            return k, v
+    (k1, v1), (k2, v2) = got
+    if k1 != k2:
+        return "mismatch", f"{first}: {k1} {v1 if k1 != 'ok' else ''}; {second}: {k2} " \
+                           f"{v2 if k2 != 'ok' else ''}"
+    if k1 == "ok":
+        d = same(v1, v2)
+        return ("mismatch", d) if d is not None else ("ok", "")
+    return "error", v1
+
