@@ -21,6 +21,14 @@ def _opt_input(imp, ins, i, attrs, key, default=None):
     return default
 
 
+def _ints_arg(imp, a, name, ins, k, required=False):
+    """``_opt_input``'s value as integers (None when neither is given and it is not required)."""
+    v = _opt_input(imp, ins, k, a, name)
+    if v is None and required:
+        v = imp.const(ins[k])
+    return None if v is None else _ints(v)
+
+
 def _sym_pads(imp, x, pads, nd, value=0.0):
     """MXNet pads both sides equally: asymmetric ONNX pads become a Pad operator first."""
     if not pads:
@@ -417,9 +425,7 @@ def _cast(imp, node, ins, a):
 def _reduce(mx_op, post=None):
     def fn(imp, node, ins, a):
         x = ins[0]
-        axes = a.get("axes")
-        if axes is None and len(ins) > 1 and ins[1] is not None:
-            axes = _ints(imp.const(ins[1]))
+        axes = _ints_arg(imp, a, "axes", ins, 1)
         if not axes and a.get("noop_with_empty_axes", 0):
             return x
         kw = {"keepdims": bool(a.get("keepdims", 1))}
@@ -527,9 +533,7 @@ def _gather_nd(imp, node, ins, a):
 @importer("Unsqueeze")
 def _unsqueeze(imp, node, ins, a):
     x = ins[0]
-    axes = a.get("axes")
-    if axes is None:
-        axes = _ints(imp.const(ins[1]))
+    axes = _ints_arg(imp, a, "axes", ins, 1, required=True)
     if isinstance(x, ShapeValue):
         if x.scalar and list(axes) == [0]:
             return ShapeValue(x.entries)
@@ -543,9 +547,7 @@ def _unsqueeze(imp, node, ins, a):
 @importer("Squeeze")
 def _squeeze(imp, node, ins, a):
     x = ins[0]
-    axes = a.get("axes")
-    if axes is None and len(ins) > 1 and ins[1] is not None:
-        axes = _ints(imp.const(ins[1]))
+    axes = _ints_arg(imp, a, "axes", ins, 1)
     if isinstance(x, ShapeValue):
         return ShapeValue(x.entries, scalar=True) if len(x.entries) == 1 else x
     if axes is None:
@@ -655,9 +657,7 @@ def _slice(imp, node, ins, a):
 def _split(imp, node, ins, a):
     x = ins[0]
     axis = a.get("axis", 0) % imp.ndim(x)
-    sizes = a.get("split")
-    if sizes is None and len(ins) > 1 and ins[1] is not None:
-        sizes = _ints(imp.const(ins[1]))
+    sizes = _ints_arg(imp, a, "split", ins, 1)
     n = len(node.output)
     if isinstance(x, ShapeValue):
         sizes = sizes if sizes is not None else [len(x.entries) // n] * n
@@ -717,9 +717,7 @@ def _constant_of_shape(imp, node, ins, a):
 @importer("Pad")
 def _pad(imp, node, ins, a):
     x = ins[0]
-    pads = a.get("pads")
-    if pads is None:
-        pads = _ints(imp.const(ins[1]))
+    pads = _ints_arg(imp, a, "pads", ins, 1, required=True)
     value = a.get("value", 0.0)
     if len(ins) > 2 and ins[2] is not None:
         value = float(imp.const(ins[2]))
